@@ -1,0 +1,25 @@
+// Bundles the four entry points with esbuild. Native modules and `vscode` stay external:
+// they are loaded from node_modules at run time (the .vsix ships them pruned to one platform).
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', legalComments: 'none' };
+const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node', 'sharp'] };
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { extractWorker: 'src/engine/extract/worker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'esm', target: 'es2022', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist' },
+].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+mkdirSync('dist/media', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/media/${f}`);
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
