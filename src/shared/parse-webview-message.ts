@@ -1,0 +1,148 @@
+// The host's gate for webview messages: a webview is an untrusted sender (a compromised page
+// or a stale bundle can post anything), so every field is checked before the host acts on it.
+// Pure and total: it never throws, whatever it is given.
+import type {
+  CancelTarget, ExportKind, FeatureLabel, MitigationMethod, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
+} from './protocol';
+
+/** Outcome of parseWebviewMessage. */
+export type ParseResult = { ok: true; msg: WebviewToHost } | { ok: false; error: string };
+
+// Records typed over the unions make the compiler flag a missing member when a union grows.
+const TABS: Record<Tab, true> = { overview: true, class: true, labeling: true, mitigation: true, review: true };
+const ORDERS: Record<SortOrder, true> = { asc: true, desc: true };
+const SPLITS: Record<Split, true> = { train: true, val: true };
+const LABELS: Record<FeatureLabel, true> = { core: true, spurious: true };
+const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, 'separate-object': true };
+const METHODS: Record<MitigationMethod, true> = { 'low-spuriosity': true, random: true, error: true };
+const EXPORTS: Record<ExportKind, true> = { 'head-json': true, 'head-npy': true, onnx: true };
+const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true };
+const TYPES: Record<WebviewToHost['type'], true> = {
+  ready: true, requestClassPage: true, requestImageDetail: true, requestFeatureCards: true, setLabel: true,
+  runMitigation: true, cancel: true, export: true, openImage: true, requestCollisions: true,
+  requestReviewQueue: true, showTab: true,
+};
+
+const MAX_NAME = 1024;
+const MAX_ID = 4096;
+const MAX_OFFSET = 1e9;
+const MAX_COUNT = 500;
+const MAX_FEATURE = 1 << 24;
+
+class Invalid extends Error {}
+
+function fail(message: string): never {
+  throw new Invalid(message);
+}
+
+function has(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** Reads an own field only: a prototype's fields are not part of the message. */
+function own(o: Record<string, unknown>, key: string): unknown {
+  return has(o, key) ? o[key] : undefined;
+}
+
+function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: Record<T, true>): T {
+  const v = own(o, key);
+  if (typeof v !== 'string' || !has(allowed, v)) {
+    fail(`field '${key}' must be one of ${Object.keys(allowed).map((k) => `'${k}'`).join(', ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
+function text(o: Record<string, unknown>, key: string, max: number): string {
+  const v = own(o, key);
+  if (typeof v !== 'string') fail(`field '${key}' must be a string, got ${describe(v)}`);
+  if (v.length === 0) fail(`field '${key}' must not be empty`);
+  if (v.length > max) fail(`field '${key}' is ${v.length} characters long; at most ${max} are allowed`);
+  if (v.includes('\0')) fail(`field '${key}' must not contain NUL characters`);
+  return v;
+}
+
+/** Image ids are dataset-relative paths with forward slashes; anything escaping the root is refused. */
+function imageId(o: Record<string, unknown>, key: string): string {
+  const v = text(o, key, MAX_ID);
+  if (v.startsWith('/') || /^[a-zA-Z]:/.test(v) || v.includes('\\') || v.split('/').some((s) => s === '..' || s === '')) {
+    fail(`field '${key}' must be a relative path inside the dataset (forward slashes, no '..'), got ${describe(v)}`);
+  }
+  return v;
+}
+
+function int(o: Record<string, unknown>, key: string, min: number, max: number): number {
+  const v = own(o, key);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(`field '${key}' must be an integer from ${min} to ${max}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function bool(o: Record<string, unknown>, key: string): boolean {
+  const v = own(o, key);
+  if (typeof v !== 'boolean') fail(`field '${key}' must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
+function parse(o: Record<string, unknown>): WebviewToHost {
+  const type = oneOf(o, 'type', TYPES);
+  switch (type) {
+    case 'ready':
+    case 'requestCollisions':
+    case 'requestReviewQueue':
+      return { type };
+    case 'requestClassPage': {
+      const msg: WebviewToHost = {
+        type, class: text(o, 'class', MAX_NAME), order: oneOf(o, 'order', ORDERS),
+        offset: int(o, 'offset', 0, MAX_OFFSET), count: int(o, 'count', 1, MAX_COUNT), overlay: bool(o, 'overlay'),
+      };
+      if (own(o, 'split') !== undefined) msg.split = oneOf(o, 'split', SPLITS);
+      return msg;
+    }
+    case 'requestImageDetail':
+    case 'openImage':
+      return { type, id: imageId(o, 'id') };
+    case 'requestFeatureCards':
+      return { type, class: text(o, 'class', MAX_NAME) };
+    case 'setLabel': {
+      const label = own(o, 'label') === null ? null : oneOf(o, 'label', LABELS);
+      const msg: WebviewToHost = { type, class: text(o, 'class', MAX_NAME), feature: int(o, 'feature', 0, MAX_FEATURE), label };
+      if (own(o, 'subtype') !== undefined) {
+        if (label !== 'spurious') fail(`field 'subtype' is only allowed with label 'spurious', got label ${describe(label)}`);
+        msg.subtype = oneOf(o, 'subtype', SUBTYPES);
+      }
+      return msg;
+    }
+    case 'runMitigation':
+      return { type, method: oneOf(o, 'method', METHODS) };
+    case 'cancel':
+      return { type, target: oneOf(o, 'target', CANCELS) };
+    case 'export':
+      return { type, kind: oneOf(o, 'kind', EXPORTS) };
+    case 'showTab':
+      return { type, tab: oneOf(o, 'tab', TABS) };
+  }
+}
+
+/** Checks an untrusted value from the webview; returns the typed message (unknown fields dropped) or what is wrong. */
+export function parseWebviewMessage(x: unknown): ParseResult {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) {
+    return { ok: false, error: `webview message must be an object with a 'type' field, got ${describe(x)}` };
+  }
+  try {
+    return { ok: true, msg: parse(x as Record<string, unknown>) };
+  } catch (e) {
+    // Getters on a hostile object may throw anything; only our own failures carry a useful message.
+    const detail = e instanceof Invalid ? e.message : 'fields could not be read';
+    const t = (() => { try { return describe((x as Record<string, unknown>).type); } catch { return '?'; } })();
+    return { ok: false, error: `invalid webview message (type ${t}): ${detail}` };
+  }
+}

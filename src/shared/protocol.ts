@@ -1,0 +1,254 @@
+// The typed contract between the extension host and the panel webview. Both sides import only
+// this module (and the validator it re-exports); the host runs parseWebviewMessage on every
+// message it receives, because a webview is an untrusted sender.
+import type { Split } from '../core/types';
+
+export type { Split };
+
+/** The panel's views. */
+export type Tab = 'overview' | 'class' | 'labeling' | 'mitigation' | 'review';
+/** All tabs, in display order. */
+export const TABS: readonly Tab[] = ['overview', 'class', 'labeling', 'mitigation', 'review'];
+
+/** A human label for a (class, feature) pair; null clears it. */
+export type FeatureLabel = 'core' | 'spurious';
+/** Optional refinement of a spurious label (Salient ImageNet's `background` / `separate_object`). */
+export type SpuriousSubtype = 'background' | 'separate-object';
+/** Gallery order by spuriosity: 'asc' shows the lowest-spuriosity images first. */
+export type SortOrder = 'asc' | 'desc';
+/** Mitigation training sets: lowest-spuriosity images, random images, or misclassified images. */
+export type MitigationMethod = 'low-spuriosity' | 'random' | 'error';
+/** All mitigation methods, in display order. */
+export const MITIGATION_METHODS: readonly MitigationMethod[] = ['low-spuriosity', 'random', 'error'];
+/** What can be exported after mitigation: the tuned head as JSON or .npy, or the whole model as ONNX. */
+export type ExportKind = 'head-json' | 'head-npy' | 'onnx';
+/** All export kinds. */
+export const EXPORT_KINDS: readonly ExportKind[] = ['head-json', 'head-npy', 'onnx'];
+/** Long-running jobs the webview can cancel. */
+export type CancelTarget = 'extraction' | 'mitigation';
+
+/** A point estimate with its 95% interval, in accuracy points (0..1 scale: 0.12 = 12 points). */
+export interface Interval {
+  value: number;
+  lo: number;
+  hi: number;
+}
+
+/** A class's spurious gap: accuracy on the k highest minus the k lowest-spuriosity validation images. */
+export interface ClassGap extends Interval {
+  k: number;
+}
+
+/** One row of the overview table. */
+export interface ClassSummary {
+  name: string;
+  /** Logit index of the class in the model head. */
+  index: number;
+  /** Training images of the class (all images when there is no split). */
+  images: number;
+  valImages: number;
+  /** Validation accuracy (0..1), or null before extraction finished. */
+  accuracy: number | null;
+  /** Features labeled spurious among the class's top features. */
+  spuriousFeatures: number;
+  /** True when every top feature of the class has a label. */
+  labeled: boolean;
+  /** Null when the class has no spurious feature (no ranking, left out of the mean). */
+  gap: ClassGap | null;
+  /** True when the gap is negative (low-spuriosity images classified better): worth a review. */
+  negative: boolean;
+}
+
+/** Feature extraction progress while it runs. */
+export interface ExtractionProgress {
+  split: Split;
+  done: number;
+  total: number;
+  /** Images per second, when known. */
+  rate: number | null;
+}
+
+/** A snapshot of everything the overview and navigation need; sent on ready and after each change. */
+export interface PanelState {
+  dataset: { name: string; root: string };
+  model: { name: string };
+  splits: { train: number; val: number };
+  classes: ClassSummary[];
+  /** Mean of the per-class gaps over classes with a spurious feature, or null when there is none. */
+  meanGap: Interval | null;
+  progress: { labeledClasses: number; totalClasses: number };
+  /** Class names in labeling order: largest per-feature gap first. */
+  labelingOrder: string[];
+  /** Top features shown per class for labeling (k). */
+  topK: number;
+  extraction: ExtractionProgress | null;
+  mitigation: MitigationState;
+}
+
+/** One gallery tile. */
+export interface ClassPageItem {
+  /** Image path relative to the dataset root: the image id. */
+  id: string;
+  /** Webview URI of a small thumbnail; never image bytes. */
+  thumbUri: string;
+  spuriosity: number | null;
+  /** Ground-truth class name. */
+  label: string;
+  /** Predicted class name. */
+  predicted: string;
+  correct: boolean;
+  /** Heatmap overlay URI (mean of the class's spurious features' NAMs), only when overlay was requested. */
+  heatUri?: string;
+}
+
+/** A contiguous range of a class's images sorted by spuriosity. */
+export interface ClassPage {
+  class: string;
+  order: SortOrder;
+  split: Split;
+  offset: number;
+  overlay: boolean;
+  items: ClassPageItem[];
+  /** Number of images of the class in the split. */
+  total: number;
+}
+
+/** One top feature of a class as shown for labeling. */
+export interface FeatureCard {
+  class: string;
+  /** Neural feature index (input of the linear head). */
+  feature: number;
+  /** 0-based rank among the class's top features by importance. */
+  rank: number;
+  importance: number;
+  /** Gap of the class when ranked by this feature alone, or null when it cannot be measured. */
+  perFeatureGap: number | null;
+  label: FeatureLabel | null;
+  subtype: SpuriousSubtype | null;
+  /** The feature's most-activating images of the class (5 for labeling). */
+  images: Array<{ id: string; thumbUri: string; heatUri: string; activation: number }>;
+}
+
+/** One heatmap of the image detail view. */
+export interface DetailFeature {
+  feature: number;
+  label: FeatureLabel | null;
+  subtype: SpuriousSubtype | null;
+  importance: number;
+  activation: number;
+  heatUri: string;
+}
+
+/** Everything shown when an image is clicked. */
+export interface ImageDetail {
+  id: string;
+  split: Split;
+  imageUri: string;
+  label: string;
+  predicted: string;
+  correct: boolean;
+  /** Softmax probability of the predicted class, when known. */
+  confidence: number | null;
+  spuriosity: number | null;
+  /** 0-based position in the class's ascending ranking, and its length. */
+  rank: { position: number; total: number } | null;
+  /** One heatmap per top feature of the image's class. */
+  features: DetailFeature[];
+}
+
+/** Accuracy and mean gap of the head at one point (before tuning, after an epoch, after tuning). */
+export interface MitigationPoint {
+  epoch: number;
+  accuracy: number;
+  /** Mean validation gap, or null when no class has a spurious feature. */
+  gap: number | null;
+}
+
+/** Outcome of one mitigation run. */
+export interface MitigationResult {
+  method: MitigationMethod;
+  before: MitigationPoint;
+  after: MitigationPoint;
+  epochs: number;
+  /** True when training stopped because the mean gap fell below the target. */
+  stoppedEarly: boolean;
+  /** Training images used. */
+  trainImages: number;
+}
+
+/** Mitigation status carried in every PanelState. */
+export interface MitigationState {
+  running: MitigationMethod | null;
+  maxEpochs: number;
+  /** Points of the run in progress (epoch 0 = before tuning). */
+  history: MitigationPoint[];
+  /** Latest result per method; exports use the newest. */
+  results: MitigationResult[];
+}
+
+/** A spurious feature of one class that is a core feature of another. */
+export interface CollisionPair {
+  /** The class for which the feature is spurious. */
+  spuriousClass: string;
+  /** The class for which the same feature is core. */
+  coreClass: string;
+  feature: number;
+  /** Validation images of spuriousClass predicted as coreClass. */
+  confusions: number;
+}
+
+/** Why an image is in the review queue. */
+export type ReviewReason = 'negative-gap' | 'collision';
+
+/** An image worth a second look. */
+export interface ReviewItem {
+  id: string;
+  thumbUri: string;
+  label: string;
+  predicted: string;
+  spuriosity: number | null;
+  reason: ReviewReason;
+  /** One line shown beside the image, e.g. which class it collides with. */
+  note: string;
+}
+
+/** Severity of a notification. */
+export type NoticeLevel = 'info' | 'warning' | 'error';
+
+/** Messages from the host to the webview. */
+export type HostToWebview =
+  | { type: 'state'; state: PanelState }
+  | { type: 'classPage'; page: ClassPage }
+  | { type: 'imageDetail'; detail: ImageDetail }
+  | { type: 'featureCards'; class: string; cards: FeatureCard[] }
+  | { type: 'mitigationProgress'; method: MitigationMethod; point: MitigationPoint }
+  | { type: 'mitigationResult'; result: MitigationResult }
+  | { type: 'collisions'; pairs: CollisionPair[] }
+  | { type: 'reviewQueue'; items: ReviewItem[] }
+  | { type: 'notify'; level: NoticeLevel; message: string }
+  | { type: 'showTab'; tab: Tab; class?: string };
+
+/** Messages from the webview to the host; validate with parseWebviewMessage before use. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'requestClassPage'; class: string; order: SortOrder; offset: number; count: number; overlay: boolean; split?: Split }
+  | { type: 'requestImageDetail'; id: string }
+  | { type: 'requestFeatureCards'; class: string }
+  | { type: 'setLabel'; class: string; feature: number; label: FeatureLabel | null; subtype?: SpuriousSubtype }
+  | { type: 'runMitigation'; method: MitigationMethod }
+  | { type: 'cancel'; target: CancelTarget }
+  | { type: 'export'; kind: ExportKind }
+  | { type: 'openImage'; id: string }
+  | { type: 'requestCollisions' }
+  | { type: 'requestReviewQueue' }
+  | { type: 'showTab'; tab: Tab };
+
+/** Largest gallery page the host will serve in one message. */
+export const MAX_PAGE_COUNT = 500;
+
+/** Compile-time exhaustiveness check for switches over the unions above. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(x)}`);
+}
+
+export { parseWebviewMessage } from './parse-webview-message';
