@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+
+/** Head used to score the dataset's classes: the model's own, a fitted one, or the model's when every class maps. */
+export type HeadMode = 'auto' | 'model' | 'fit';
+
+/** The extension's settings, read fresh each time a job starts so edits apply without a reload. */
+export interface LensSettings {
+  modelPath: string;
+  headMode: HeadMode;
+  grouping: 'predicted' | 'correct';
+  threads: number;
+  topFeatures: number;
+  gapK: number;
+  tuneK: number;
+  gapThreshold: number;
+  cacheLocation: 'workspaceStorage' | 'dataset';
+  pixelLimit: number;
+}
+
+/** Reads `spuriosityLens.*`; in an untrusted workspace the model path from workspace settings is ignored. */
+export function readSettings(): LensSettings {
+  const c = vscode.workspace.getConfiguration('spuriosityLens');
+  let modelPath = c.get<string>('modelPath', '');
+  if (!vscode.workspace.isTrusted) {
+    // restrictedConfigurations already hides workspace values from get(); inspect() makes the rule explicit.
+    const inspected = c.inspect<string>('modelPath');
+    modelPath = inspected?.globalValue ?? '';
+  }
+  return {
+    modelPath,
+    headMode: c.get<HeadMode>('headMode', 'auto'),
+    grouping: c.get<'predicted' | 'correct'>('grouping', 'predicted'),
+    threads: c.get<number>('threads', 0),
+    topFeatures: c.get<number>('topFeatures', 5),
+    gapK: c.get<number>('gapK', 10),
+    tuneK: c.get<number>('tuneK', 100),
+    gapThreshold: c.get<number>('gapThreshold', 5),
+    cacheLocation: c.get<'workspaceStorage' | 'dataset'>('cacheLocation', 'workspaceStorage'),
+    pixelLimit: c.get<number>('pixelLimit', 100_000_000),
+  };
+}
