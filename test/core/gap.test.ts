@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classGap, spuriousGap } from '../../src/core/gap';
+import type { ClassRanking, SplitRanking } from '../../src/core/spuriosity';
+
+/** A validation ranking from per-image scores (image index = position in `scores` + offset). */
+function ranking(cls: number, scores: number[], offset = 0): ClassRanking {
+  const idx = scores.map((_, j) => j + offset);
+  idx.sort((a, b) => (scores[a - offset] - scores[b - offset]) || (a - b));
+  const val: SplitRanking = { cls, split: 'val', order: Int32Array.from(idx), scores: Float32Array.from(idx.map((i) => scores[i - offset])), zeroSigma: [] };
+  const train: SplitRanking = { cls, split: 'train', order: new Int32Array(0), scores: new Float32Array(0), zeroSigma: [] };
+  return { cls, features: [0], train, val };
+}
+
+test('the high set is the k LARGEST scores (ascending [:k] would pick the low end and give gap 0)', () => {
+  // Scores 0..5 on images 0..5; only images 4 and 5 (highest) are correct.
+  const r = ranking(0, [0, 1, 2, 3, 4, 5]);
+  const correct = Uint8Array.from([0, 0, 0, 0, 1, 1]);
+  const g = classGap(r.val, correct, 2)!;
+  assert.equal(g.accHigh, 1);
+  assert.equal(g.accLow, 0);
+  assert.equal(g.gap, 1);
+  assert.equal(g.negative, false);
+});
+
+test('ties at either end go to the lower image index', () => {
+  // Scores: images 0,1,2 tie at 0; images 3,4,5 tie at 1. k = 2: low set {0, 1}, high set {3, 4}.
+  const r = ranking(0, [0, 0, 0, 1, 1, 1]);
+  const correct = Uint8Array.from([1, 1, 0, 1, 0, 0]);
+  const g = classGap(r.val, correct, 2)!;
+  assert.equal(g.accLow, 1); // images 0, 1
+  assert.equal(g.accHigh, 0.5); // images 3, 4 (not 4, 5 which reversing the ascending order would give)
+  assert.equal(g.gap, -0.5);
+  assert.equal(g.negative, true);
+});
+
+test('k is capped at half a small class; a class of one image is excluded with a reason, not counted as zero', () => {
+  const a = ranking(0, [3, 1, 2], 0); // 3 images -> k = 1: low image 1, high image 0
+  const b = ranking(1, [0], 3);
+  const correct = Uint8Array.from([1, 0, 1, 1]);
+  const s = spuriousGap([a, null, b], correct, { k: 10, bootstrap: 0 });
+  assert.equal(s.classes.length, 1);
+  assert.equal(s.classes[0].k, 1);
+  assert.equal(s.classes[0].gap, 1);
+  assert.equal(s.mean, 1);
+  assert.deepEqual(s.excluded.map((e) => e.cls), [1]);
+  assert.match(s.excluded[0].reason, /at least 2/);
+  assert.equal(s.meanCi, undefined);
+});
+
+test('mean is over classes, not pooled over images', () => {
+  // Class 0 (4 images, k=2): gap 1. Class 1 (2 images, k=1): gap -1. Class mean 0; pooling would give (2-1... ) != 0.
+  const a = ranking(0, [0, 1, 2, 3], 0);
+  const b = ranking(1, [0, 1], 4);
+  const correct = Uint8Array.from([0, 0, 1, 1, 1, 0]);
+  const s = spuriousGap([a, b], correct, { k: 2, bootstrap: 0 });
+  assert.deepEqual(s.classes.map((g) => g.gap), [1, -1]);
+  assert.equal(s.mean, 0);
+  assert.equal(s.negativeShare, 0.5);
+});
+
+test('bootstrap intervals are deterministic for a seed, vary with it, and bracket the point estimate here', () => {
+  const scores = Array.from({ length: 20 }, (_, j) => (j * 7) % 20);
+  const correct = Uint8Array.from(scores.map((s) => (s >= 8 ? 1 : s % 3 === 0 ? 1 : 0)));
+  const r = [ranking(0, scores), null];
+  const s1 = spuriousGap(r, correct, { k: 5, bootstrap: 300, seed: 42 });
+  const s2 = spuriousGap(r, correct, { k: 5, bootstrap: 300, seed: 42 });
+  assert.deepEqual(s1.classes[0].ci, s2.classes[0].ci);
+  assert.deepEqual(s1.meanCi, s2.meanCi);
+  // Intervals are coarse (steps of 1/k), so look for a difference across several seeds rather than one.
+  const others = [1, 2, 3, 4, 5, 6].map((seed) => JSON.stringify(spuriousGap(r, correct, { k: 5, bootstrap: 50, seed }).meanCi));
+  assert.ok(new Set(others).size > 1, 'different seeds should give different resamples');
+  const [lo, hi] = s1.meanCi!;
+  assert.ok(lo <= s1.mean && s1.mean <= hi, `${lo} <= ${s1.mean} <= ${hi}`);
+  assert.ok(lo < hi);
+});
