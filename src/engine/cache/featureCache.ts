@@ -1,0 +1,308 @@
+// On-disk feature cache for one model: `<cacheRoot>/<modelSha256>/shard-<seq>.bin`.
+//
+// Crash safety: a shard is written to `tmp-<pid>-<n>`, fsynced, then linked (or renamed) to
+// its final name and the directory fsynced, so a final name always holds a complete file.
+// Shards are append-only with increasing sequence numbers and a newer shard's record for an
+// image overrides older ones; a run killed at any point loses at most the batch being written.
+// Leftover temp files of dead processes are deleted on open; a shard failing its checksum is
+// ignored, reported in `problems`, and removed by the next compaction.
+//
+// Failed decodes are cached too (with reason and message) and reported again on later runs
+// without re-decoding: a file that is fixed or replaced gets a new size/mtime, hence a new key,
+// and is retried automatically; `retryFailed` forces a retry of unchanged files.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { decodeShard, decodeShardHeader, encodeShard, shardFileSize, type CacheKey, type CachedFailure, type ShardBody } from './shard';
+
+/** What the cache must know about the model: its identity and output sizes. */
+export interface CacheMeta {
+  sha256: string;
+  dim: number;
+  classes: number;
+}
+
+/** A cache file that was ignored, and why. */
+export interface CacheProblem {
+  file: string;
+  problem: string;
+}
+
+/** Per-entry outcome of a lookup, in the order of the entries given. */
+export const LookupStatus = { Miss: 0, Hit: 1, Failed: 2 } as const;
+
+/** Result of `lookup`: hits were copied into the caller's arrays at the entry's row. */
+export interface LookupResult {
+  status: Uint8Array;
+  hits: number;
+  /** Cached decode failures (not re-decoded), with the index of the entry. */
+  failures: Array<CachedFailure & { index: number }>;
+  /** Indices of entries to compute. */
+  misses: number[];
+}
+
+/** Live data to keep when compacting: rows of pooled/logits belong to entries in order. */
+export interface CompactionInput {
+  entries: CacheKey[];
+  pooled: Float32Array;
+  logits: Float32Array;
+  failures: CachedFailure[];
+}
+
+interface Rec { seq: number; row: number; size: number; mtimeMs: number; failure: { reason: string; message: string } | null }
+interface ShardFile { seq: number; file: string; records: number }
+
+const SHARD_RE = /^shard-(\d{8,})\.bin$/;
+const TMP_RE = /^tmp-(\d+)-/;
+/** Compact when more than this fraction of records is dead, or when there are more shards than MAX_SHARDS. */
+export const DEAD_FRACTION = 0.3;
+/** Shard count above which the cache is compacted. */
+export const MAX_SHARDS = 64;
+
+const sameKey = (r: { size: number; mtimeMs: number }, k: CacheKey): boolean => r.size === k.size && r.mtimeMs === k.mtimeMs;
+const shardName = (seq: number): string => `shard-${String(seq).padStart(8, '0')}.bin`;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let tmpCounter = 0;
+
+/** The feature cache of one model in one cache root. */
+export class FeatureCache {
+  /** Shards and leftovers that were ignored, with the reason. */
+  readonly problems: CacheProblem[] = [];
+  private readonly shards = new Map<number, ShardFile>();
+  private readonly index = new Map<string, Rec>();
+  private totalRecords = 0;
+  private nextSeq = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly dir: string, readonly meta: CacheMeta) {}
+
+  /** Opens (creating if needed) the cache of model `meta.sha256` under cacheRoot and indexes its shards. */
+  static async open(cacheRoot: string, meta: CacheMeta): Promise<FeatureCache> {
+    if (!/^[0-9a-f]{16,128}$/i.test(meta.sha256)) throw new Error(`feature cache: model sha256 "${meta.sha256}" is not a hex digest`);
+    const cache = new FeatureCache(join(cacheRoot, meta.sha256.toLowerCase()), meta);
+    await fsp.mkdir(cache.dir, { recursive: true });
+    await cache.scan();
+    return cache;
+  }
+
+  private async scan(): Promise<void> {
+    const names = await fsp.readdir(this.dir);
+    const seqs: Array<{ seq: number; name: string }> = [];
+    for (const name of names) {
+      const tmp = TMP_RE.exec(name);
+      if (tmp) {
+        // A temp file of a live process may be a write in progress (another window): leave it.
+        if (!pidAlive(Number(tmp[1]))) await fsp.rm(join(this.dir, name), { force: true }).catch(() => undefined);
+        continue;
+      }
+      const m = SHARD_RE.exec(name);
+      if (m) seqs.push({ seq: Number(m[1]), name });
+    }
+    seqs.sort((a, b) => a.seq - b.seq);
+    for (const { seq, name } of seqs) {
+      this.nextSeq = Math.max(this.nextSeq, seq + 1);
+      const file = join(this.dir, name);
+      try {
+        const fh = await fsp.open(file, 'r');
+        let head: Buffer;
+        let fileSize: number;
+        try {
+          fileSize = (await fh.stat()).size;
+          const prefix = Buffer.alloc(48);
+          await fh.read(prefix, 0, 48, 0);
+          const H = prefix.readUInt32LE(8);
+          head = Buffer.alloc(Math.min(48 + H, fileSize));
+          await fh.read(head, 0, head.length, 0);
+        } finally {
+          await fh.close();
+        }
+        const { header, headerLength, bodyLength } = decodeShardHeader(head);
+        if (fileSize !== shardFileSize(headerLength, bodyLength)) throw new Error(`file is ${fileSize} bytes, header says ${shardFileSize(headerLength, bodyLength)}`);
+        if (header.dim !== this.meta.dim || header.classes !== this.meta.classes) {
+          throw new Error(`holds ${header.dim} features x ${header.classes} classes, the model has ${this.meta.dim} x ${this.meta.classes}`);
+        }
+        this.addShard(seq, file, header.entries, header.failures);
+      } catch (e) {
+        this.problems.push({ file, problem: `ignored cache shard: ${(e as Error).message}` });
+        this.shards.set(seq, { seq, file, records: 0 });
+      }
+    }
+  }
+
+  private addShard(seq: number, file: string, entries: CacheKey[], failures: CachedFailure[]): void {
+    this.shards.set(seq, { seq, file, records: entries.length + failures.length });
+    this.totalRecords += entries.length + failures.length;
+    entries.forEach((k, row) => this.index.set(k.rel, { seq, row, size: k.size, mtimeMs: k.mtimeMs, failure: null }));
+    for (const f of failures) this.index.set(f.rel, { seq, row: -1, size: f.size, mtimeMs: f.mtimeMs, failure: { reason: f.reason, message: f.message } });
+  }
+
+  /** Number of shard files (including ignored ones). */
+  get shardCount(): number {
+    return this.shards.size;
+  }
+
+  /**
+   * Looks entries up by (rel, size, mtimeMs); copies each hit's features into row i of outPooled
+   * (n x dim) and outLogits (n x classes). A shard that fails verification now turns its entries into misses.
+   */
+  async lookup(entries: CacheKey[], outPooled: Float32Array, outLogits: Float32Array, opts: { retryFailed?: boolean } = {}): Promise<LookupResult> {
+    const { dim, classes } = this.meta;
+    const status = new Uint8Array(entries.length);
+    const failures: LookupResult['failures'] = [];
+    const bySeq = new Map<number, number[]>();
+    entries.forEach((k, i) => {
+      const rec = this.index.get(k.rel);
+      if (!rec || !sameKey(rec, k)) return;
+      if (rec.failure) {
+        if (opts.retryFailed) return;
+        status[i] = LookupStatus.Failed;
+        failures.push({ ...k, ...rec.failure, index: i });
+        return;
+      }
+      let list = bySeq.get(rec.seq);
+      if (!list) bySeq.set(rec.seq, (list = []));
+      list.push(i);
+    });
+    let hits = 0;
+    for (const [seq, list] of bySeq) {
+      const body = await this.readShard(seq);
+      if (!body) continue;
+      for (const i of list) {
+        const row = this.index.get(entries[i].rel)!.row;
+        body.copyPooled(row, outPooled, i * dim);
+        body.copyLogits(row, outLogits, i * classes);
+        status[i] = LookupStatus.Hit;
+        hits++;
+      }
+    }
+    const misses: number[] = [];
+    status.forEach((s, i) => { if (s === LookupStatus.Miss) misses.push(i); });
+    return { status, hits, failures, misses };
+  }
+
+  private async readShard(seq: number): Promise<ShardBody | null> {
+    const shard = this.shards.get(seq)!;
+    try {
+      return decodeShard(await fsp.readFile(shard.file));
+    } catch (e) {
+      this.problems.push({ file: shard.file, problem: `ignored cache shard: ${(e as Error).message}` });
+      for (const [rel, rec] of this.index) if (rec.seq === seq) this.index.delete(rel);
+      return null;
+    }
+  }
+
+  /** Appends one shard holding a batch's features (rows in entries order) and its failed images. */
+  writeBatch(entries: CacheKey[], pooled: Float32Array, logits: Float32Array, failures: CachedFailure[] = []): Promise<void> {
+    const keys = entries.map(({ rel, size, mtimeMs }) => ({ rel, size, mtimeMs }));
+    const fails = failures.map(({ rel, size, mtimeMs, reason, message }) => ({ rel, size, mtimeMs, reason, message }));
+    const buf = encodeShard({ dim: this.meta.dim, classes: this.meta.classes, entries: keys, failures: fails }, pooled, logits);
+    return this.serial(async () => {
+      const seq = await this.commit(buf);
+      this.addShard(seq, join(this.dir, shardName(seq)), keys, fails);
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Writes buf durably under the next free sequence number and returns it. */
+  private async commit(buf: Buffer): Promise<number> {
+    const tmp = join(this.dir, `tmp-${process.pid}-${Date.now()}-${tmpCounter++}`);
+    const fh = await fsp.open(tmp, 'wx');
+    try {
+      await fh.writeFile(buf);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      for (;;) {
+        const seq = this.nextSeq++;
+        const dest = join(this.dir, shardName(seq));
+        try {
+          // link() never overwrites: another process that took this number makes us try the next.
+          await fsp.link(tmp, dest);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST') continue;
+          // Filesystems without hard links: fall back to rename after checking the name is free.
+          if (await fsp.stat(dest).then(() => true, () => false)) continue;
+          await fsp.rename(tmp, dest);
+        }
+        await this.syncDir();
+        return seq;
+      }
+    } finally {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async syncDir(): Promise<void> {
+    // Directory fsync makes the new name durable; unsupported on some platforms (Windows): best effort.
+    try {
+      const d = await fsp.open(this.dir, 'r');
+      try { await d.sync(); } finally { await d.close(); }
+    } catch { /* best effort */ }
+  }
+
+  /** True when, keeping only `live`, dead records exceed DEAD_FRACTION, shards exceed MAX_SHARDS, or a shard was ignored (compaction removes it). */
+  needsCompaction(live: CacheKey[]): boolean {
+    if (this.shards.size > MAX_SHARDS || this.problems.length > 0) return true;
+    if (this.totalRecords === 0) return false;
+    let alive = 0;
+    for (const k of live) {
+      const rec = this.index.get(k.rel);
+      if (rec && sameKey(rec, k)) alive++;
+    }
+    return this.totalRecords - alive > DEAD_FRACTION * this.totalRecords;
+  }
+
+  /**
+   * Rewrites the cache as one shard holding exactly `keep` (everything else is dropped), atomically,
+   * then deletes the older shards. A kill in between leaves duplicates that the newer shard overrides.
+   */
+  compact(keep: CompactionInput): Promise<{ removedShards: number }> {
+    return this.serial(async () => {
+      const old = [...this.shards.values()];
+      const buf = encodeShard({ dim: this.meta.dim, classes: this.meta.classes, entries: keep.entries.map(({ rel, size, mtimeMs }) => ({ rel, size, mtimeMs })), failures: keep.failures.map(({ rel, size, mtimeMs, reason, message }) => ({ rel, size, mtimeMs, reason, message })) }, keep.pooled, keep.logits);
+      const seq = await this.commit(buf);
+      for (const s of old) await fsp.rm(s.file, { force: true }).catch(() => undefined);
+      await this.syncDir();
+      this.shards.clear();
+      this.index.clear();
+      this.totalRecords = 0;
+      this.problems.length = 0;
+      this.addShard(seq, join(this.dir, shardName(seq)), keep.entries, keep.failures);
+      return { removedShards: old.length };
+    });
+  }
+
+  /** Loads `live` from disk (misses are left out) and compacts to exactly those records when needed. */
+  async compactFromDisk(live: CacheKey[]): Promise<{ removedShards: number } | null> {
+    if (!this.needsCompaction(live)) return null;
+    const pooled = new Float32Array(live.length * this.meta.dim);
+    const logits = new Float32Array(live.length * this.meta.classes);
+    const r = await this.lookup(live, pooled, logits);
+    const entries: CacheKey[] = [];
+    let w = 0;
+    live.forEach((k, i) => {
+      if (r.status[i] !== LookupStatus.Hit) return;
+      pooled.copyWithin(w * this.meta.dim, i * this.meta.dim, (i + 1) * this.meta.dim);
+      logits.copyWithin(w * this.meta.classes, i * this.meta.classes, (i + 1) * this.meta.classes);
+      entries.push(k);
+      w++;
+    });
+    return this.compact({ entries, pooled, logits, failures: r.failures });
+  }
+}
