@@ -14,7 +14,9 @@ export interface ImageEntry {
 }
 
 /** Why a file was left out of the dataset. */
-export type SkipReason = 'hidden' | 'not-an-image' | 'symlink-loop' | 'unreadable' | 'empty' | 'missing' | 'bad-manifest-row';
+export type SkipReason = 'hidden' | 'not-an-image' | 'symlink-loop' | 'unreadable' | 'empty' | 'missing' | 'bad-manifest-row'
+  /** An image lying directly in the root (or a split folder), outside any class folder. */
+  | 'no-class';
 
 /** A file left out of the dataset, with the reason a user can act on. */
 export interface SkippedFile {
@@ -33,4 +35,8 @@ export interface Dataset {
   classes: string[];
   images: ImageEntry[];
   skipped: SkippedFile[];
+  /** Validation-candidate splits present but not used because a preferred one exists (e.g. 'test' when 'val' exists), and other unused top-level folders of a split layout. */
+  ignoredSplits?: string[];
+  /** How many images got their split from the path hash (no split folder or manifest value): see hashSplit in split.ts. */
+  hashSplitCount?: number;
 }

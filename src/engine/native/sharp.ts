@@ -1,0 +1,248 @@
+// The only file that imports sharp (libvips). It turns image files into the model's
+// input tensor the way torchvision's ImageFolder + Resize + CenterCrop + ToTensor +
+// Normalize does, and maps every libvips failure onto a small set of reasons.
+import sharp, { type Sharp } from 'sharp';
+import { promises as fsp, constants as fsc } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import type { Preprocess } from '../model/types';
+
+// libvips' operation cache only helps when the same file is processed twice, and then it can
+// serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
+sharp.cache(false);
+
+/** Why an image could not be decoded. */
+export type DecodeFailure = 'empty' | 'corrupt' | 'truncated' | 'too-large' | 'unsupported' | 'unreadable';
+
+/** Thrown for any image that cannot be decoded; `reason` is machine-readable, message names the file. */
+export class ImageDecodeError extends Error {
+  override readonly name = 'ImageDecodeError';
+  constructor(readonly path: string, readonly reason: DecodeFailure, detail: string) {
+    super(`${path}: ${reason} (${detail})`);
+  }
+}
+
+/** Limits applied to every decode. */
+export interface DecodeOptions {
+  /** Images whose width * height exceeds this are refused as 'too-large' before any pixel is decoded. */
+  pixelLimit: number;
+}
+
+/** Default pixel limit: 100 megapixels, far above any photo a classifier needs, far below a decompression bomb. */
+export const DEFAULT_PIXEL_LIMIT = 100_000_000;
+
+/** Default decode options. */
+export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { pixelLimit: DEFAULT_PIXEL_LIMIT };
+
+/** Extensions sharp can read that the dataset scanner accepts, lower-case with the dot. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+function open(path: string, opts: DecodeOptions): Sharp {
+  return sharp(path, {
+    // 'error' aborts on truncated or corrupt pixel data but lets benign libjpeg warnings
+    // ("extraneous bytes before marker") through, as PIL does.
+    failOn: 'error',
+    limitInputPixels: opts.pixelLimit > 0 ? Math.floor(opts.pixelLimit) : DEFAULT_PIXEL_LIMIT,
+    sequentialRead: true,
+    pages: 1,
+  });
+}
+
+/** Python's round(): halves go to the even neighbour; torchvision's center_crop uses it for the offsets. */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** torchvision Resize(int) output size: the shorter side becomes `size`, the longer is truncated (int()), as in torchvision 0.14. */
+export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
+  if (width <= height) return { width: size, height: Math.max(1, Math.floor((size * height) / width)) };
+  return { width: Math.max(1, Math.floor((size * width) / height)), height: size };
+}
+
+/** torchvision center_crop offsets (top, left) of a crop x crop window in a width x height image; negative when the crop is larger (zero padding). */
+export function cropOffset(width: number, height: number, crop: number): { top: number; left: number } {
+  return { top: roundHalfEven((height - crop) / 2), left: roundHalfEven((width - crop) / 2) };
+}
+
+function checkPreprocess(pre: Preprocess): void {
+  const ok = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 8192;
+  if (!ok(pre.resize) || !ok(pre.crop)) {
+    throw new RangeError(`preprocess: resize (${pre.resize}) and crop (${pre.crop}) must be integers in 1..8192`);
+  }
+  for (let c = 0; c < 3; c++) {
+    if (!Number.isFinite(pre.mean[c]) || !Number.isFinite(pre.std[c]) || pre.std[c] === 0) {
+      throw new RangeError(`preprocess: mean/std must be finite numbers with std != 0 (got mean ${pre.mean}, std ${pre.std})`);
+    }
+  }
+}
+
+/** Decodes `path` to 8-bit sRGB RGB (HWC), EXIF-rotated, with the shorter side resized to `resize`. */
+async function decodeResized(path: string, resize: number, opts: DecodeOptions): Promise<{ data: Buffer; width: number; height: number }> {
+  try {
+    // The header read is cheap and gives the oriented size, so the resize can use torchvision's
+    // exact (truncated) output size rather than libvips' rounding.
+    const meta = await open(path, opts).metadata();
+    const w0 = meta.autoOrient?.width ?? meta.width;
+    const h0 = meta.autoOrient?.height ?? meta.height;
+    if (!(w0 > 0 && h0 > 0)) throw new Error(`image has no size (${w0}x${h0})`);
+    const target = resizedSize(w0, h0, resize);
+    let img = open(path, opts).rotate()
+      // PIL's convert('RGB') drops alpha without compositing, before the resize; removing it
+      // first also keeps libvips from premultiplying (which would darken transparent pixels).
+      .removeAlpha()
+      .toColourspace('srgb');
+    if (target.width !== w0 || target.height !== h0) {
+      img = img.resize(target.width, target.height, {
+        fit: 'fill',
+        // 'linear' is libvips' triangle filter, widened when shrinking: the same antialiased
+        // bilinear PIL applies for torchvision's Resize. JPEG shrink-on-load (DCT scaling) is off
+        // because it would swap that filter for a box filter on large reductions.
+        kernel: 'linear',
+        fastShrinkOnLoad: false,
+      });
+    }
+    const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { data, width: info.width, height: info.height };
+  } catch (err) {
+    throw await toDecodeError(path, err);
+  }
+}
+
+/** Per-channel lookup of the normalised float32 value of each 8-bit level, computed in float32 like torch. */
+function normaliseTable(pre: Preprocess): Float32Array {
+  const lut = new Float32Array(768);
+  for (let c = 0; c < 3; c++) {
+    const mean = Math.fround(pre.mean[c]);
+    const std = Math.fround(pre.std[c]);
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.fround(Math.fround(Math.fround(v / 255) - mean) / std);
+  }
+  return lut;
+}
+
+/** EXIF-rotate, convert to 8-bit sRGB RGB (grayscale/alpha/CMYK/16-bit handled), resize shorter side to pre.resize, center-crop pre.crop, scale to [0,1], normalise with pre.mean/std, write CHW float32 into out starting at offset. */
+export async function decodeInto(path: string, pre: Preprocess, out: Float32Array, offset: number, opts: DecodeOptions): Promise<void> {
+  checkPreprocess(pre);
+  const plane = pre.crop * pre.crop;
+  if (!(offset >= 0 && offset + 3 * plane <= out.length)) {
+    throw new RangeError(`decodeInto: output has ${out.length} floats, cannot hold 3x${pre.crop}x${pre.crop} at offset ${offset}`);
+  }
+  const img = await decodeResized(path, pre.resize, opts);
+  const lut = normaliseTable(pre);
+  const { top, left } = cropOffset(img.width, img.height, pre.crop);
+  const src = img.data;
+  const crop = pre.crop;
+  for (let y = 0; y < crop; y++) {
+    const sy = y + top;
+    const rowOut = offset + y * crop;
+    for (let x = 0; x < crop; x++) {
+      const sx = x + left;
+      // torchvision pads a crop larger than the image with zeros before normalising.
+      const inside = sy >= 0 && sy < img.height && sx >= 0 && sx < img.width;
+      const s = (sy * img.width + sx) * 3;
+      const o = rowOut + x;
+      out[o] = lut[inside ? src[s] : 0];
+      out[o + plane] = lut[256 + (inside ? src[s + 1] : 0)];
+      out[o + 2 * plane] = lut[512 + (inside ? src[s + 2] : 0)];
+    }
+  }
+}
+
+/** Same geometry as decodeInto but returns the cropped 8-bit RGB (HWC) the model saw: the base for heatmap overlays. */
+export async function decodeCropRgb(path: string, pre: Preprocess, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+  checkPreprocess(pre);
+  const img = await decodeResized(path, pre.resize, opts);
+  const crop = pre.crop;
+  const { top, left } = cropOffset(img.width, img.height, crop);
+  const data = new Uint8Array(crop * crop * 3);
+  for (let y = 0; y < crop; y++) {
+    const sy = y + top;
+    if (sy < 0 || sy >= img.height) continue;
+    const x0 = Math.max(0, -left);
+    const x1 = Math.min(crop, img.width - left);
+    if (x1 <= x0) continue;
+    const s = (sy * img.width + left + x0) * 3;
+    data.set(img.data.subarray(s, s + (x1 - x0) * 3), (y * crop + x0) * 3);
+  }
+  return { data, width: crop, height: crop };
+}
+
+/** Writes a thumbnail (longest side `size`, webp) atomically to dest. */
+export async function writeThumbnail(src: string, dest: string, size: number, opts: DecodeOptions): Promise<void> {
+  if (!(Number.isInteger(size) && size >= 1 && size <= 4096)) throw new RangeError(`writeThumbnail: size must be an integer in 1..4096 (got ${size})`);
+  await fsp.mkdir(dirname(dest), { recursive: true });
+  // A reader never sees a half-written thumbnail: write beside the target, then rename over it.
+  const tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await open(src, opts).rotate().removeAlpha().toColourspace('srgb')
+      .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toFile(tmp);
+    await fsp.rename(tmp, dest);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw await toDecodeError(src, err);
+  }
+}
+
+/** Encodes raw RGB (HWC) as PNG. */
+export async function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1) || rgb.length !== width * height * 3) {
+    throw new RangeError(`encodePng: expected ${width}x${height}x3 = ${width * height * 3} bytes of RGB, got ${rgb.length}`);
+  }
+  const buf = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
+  return sharp(buf, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+const has = (s: string, ...needles: RegExp[]): boolean => needles.some((r) => r.test(s));
+
+/** Whether the file lacks the end marker its format requires: how a cut-short PNG or JPEG is told from a corrupt one. */
+async function missingEndMarker(path: string, size: number): Promise<boolean> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const headLen = Math.min(8, size);
+    const tailLen = Math.min(16, size);
+    const head = Buffer.alloc(headLen);
+    const tail = Buffer.alloc(tailLen);
+    await fh.read(head, 0, headLen, 0);
+    await fh.read(tail, 0, tailLen, size - tailLen);
+    if (head[0] === 0xff && head[1] === 0xd8) return !tail.includes(Buffer.from([0xff, 0xd9]));
+    if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return !tail.includes(Buffer.from('IEND'));
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Maps a sharp/libvips failure to a reason, looking at the file itself where the message is vague. */
+async function toDecodeError(path: string, err: unknown): Promise<ImageDecodeError> {
+  if (err instanceof ImageDecodeError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  const oneLine = msg.replace(/\s+/g, ' ').trim();
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') return new ImageDecodeError(path, 'unreadable', oneLine);
+  let size: number;
+  try {
+    const st = await fsp.stat(path);
+    if (!st.isFile()) return new ImageDecodeError(path, 'unreadable', 'not a regular file');
+    size = st.size;
+    await fsp.access(path, fsc.R_OK);
+  } catch (e) {
+    return new ImageDecodeError(path, 'unreadable', (e as Error).message);
+  }
+  if (size === 0) return new ImageDecodeError(path, 'empty', 'the file has zero bytes');
+  if (has(msg, /exceeds pixel limit/i)) return new ImageDecodeError(path, 'too-large', `${oneLine}: more pixels than the limit`);
+  if (has(msg, /premature end|truncated|unexpected end|out of data|not enough data|end of file/i)) return new ImageDecodeError(path, 'truncated', oneLine);
+  if (has(msg, /unsupported image format/i)) {
+    // Content sharp cannot identify under an image extension is a broken file, not a format choice.
+    return IMAGE_EXTENSIONS.has(extname(path).toLowerCase())
+      ? new ImageDecodeError(path, 'corrupt', `${oneLine}: the content is not a valid image of its extension`)
+      : new ImageDecodeError(path, 'unsupported', oneLine);
+  }
+  if (has(msg, /not been built|no decoding plugin|unsupported (codec|compression|feature|colou?r|bit)/i)) return new ImageDecodeError(path, 'unsupported', oneLine);
+  if (await missingEndMarker(path, size).catch(() => false)) return new ImageDecodeError(path, 'truncated', `${oneLine}: the file ends before its end marker`);
+  return new ImageDecodeError(path, 'corrupt', oneLine);
+}
