@@ -84,3 +84,15 @@ export function fitsFloat16(src: Float32Array): boolean {
   }
   return true;
 }
+
+/**
+ * Rounds values to the nearest float16 in place when they all fit (what the cache will store),
+ * so freshly computed features equal the ones a later run reads back: results do not depend
+ * on whether the cache was warm. Returns whether it rounded.
+ */
+export function roundThroughFloat16(values: Float32Array): boolean {
+  if (!fitsFloat16(values)) return false;
+  const t = float16Table();
+  for (let i = 0; i < values.length; i++) values[i] = t[toFloat16Bits(values[i])];
+  return true;
+}

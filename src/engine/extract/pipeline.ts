@@ -1,0 +1,194 @@
+// Streaming feature extraction: cache lookup, then decode-ahead batches into reusable buffers
+// while ONNX Runtime runs the previous batch, each finished batch written to the cache.
+import type { ImageEntry } from '../dataset/types';
+import { FeatureCache, LookupStatus } from '../cache/featureCache';
+import type { CachedFailure } from '../cache/shard';
+import { roundThroughFloat16 } from '../cache/float16';
+import { ProgressTracker } from './progress';
+import { decodeBatch } from './decodeBatch';
+import type { ModelInfo } from '../model/types';
+import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type InferenceModel, type InferenceOutputs } from './types';
+
+/** Default images per inference batch. */
+export const DEFAULT_BATCH_SIZE = 16;
+/** Batch buffers: one in inference, the others being filled by decodes running ahead. */
+const SLOTS = 3;
+
+/** Loads the real native adapters on first use. */
+export async function loadDefaultDeps(): Promise<ExtractDeps> {
+  return (await import('./defaultDeps')).defaultDeps;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ExtractCancelledError();
+}
+
+/** Extracts pooled features and logits of every image of the dataset, using and filling the cache. */
+export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
+  const t0 = performance.now();
+  const { dataset, signal } = opts;
+  const deps = opts.deps ?? (await loadDefaultDeps());
+  const images = dataset.images;
+  const n = images.length;
+  const progress = new ProgressTracker(n, opts.onProgress);
+  const warnings: string[] = [];
+
+  progress.enter('loading-model');
+  throwIfAborted(signal);
+  const { info, adapted } = await deps.loadModel(opts.modelPath);
+  const D = info.dim;
+  const C = info.classes;
+
+  progress.enter('scanning-cache');
+  throwIfAborted(signal);
+  const cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C });
+  const pooled = new Float32Array(n * D);
+  const logits = new Float32Array(n * C);
+  const look = await cache.lookup(images, pooled, logits, { retryFailed: opts.retryFailed });
+  const status = look.status;
+  const failureOf = new Map<number, ExtractFailure>();
+  for (const f of look.failures) {
+    failureOf.set(f.index, { path: images[f.index].path, rel: f.rel, reason: f.reason as ExtractFailure['reason'], message: f.message });
+  }
+  progress.cached = look.hits;
+  progress.failed = look.failures.length;
+
+  let computed = 0;
+  if (look.misses.length > 0) {
+    progress.enter('extracting', look.misses.length);
+    const model = await deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
+    try {
+      computed = await runBatches({ opts, deps, info, model, cache, misses: look.misses, pooled, logits, status, failureOf, progress, warnings });
+    } finally {
+      await model.release();
+    }
+  }
+
+  // Keep only images with features, in dataset order, packing rows in place.
+  const entries: ImageEntry[] = [];
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (status[i] !== LookupStatus.Hit) continue;
+    if (m !== i) {
+      pooled.copyWithin(m * D, i * D, (i + 1) * D);
+      logits.copyWithin(m * C, i * C, (i + 1) * C);
+    }
+    entries.push(images[i]);
+    m++;
+  }
+  const features = m === n ? pooled : pooled.slice(0, m * D);
+  const logitsOut = m === n ? logits : logits.slice(0, m * C);
+  const failures = [...failureOf.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+
+  for (const p of cache.problems) warnings.push(`${p.file}: ${p.problem}`);
+  if (cache.needsCompaction(images)) {
+    const failed: CachedFailure[] = [...failureOf.entries()].map(([i, f]) => ({ rel: f.rel, size: images[i].size, mtimeMs: images[i].mtimeMs, reason: f.reason, message: f.message }));
+    await cache.compact({ entries, pooled: features, logits: logitsOut, failures: failed }).catch((e: Error) => {
+      warnings.push(`could not compact the feature cache in ${cache.dir}: ${e.message}`);
+    });
+  }
+
+  progress.enter('done');
+  return {
+    model: info,
+    entries,
+    features,
+    logits: logitsOut,
+    failures,
+    skipped: dataset.skipped,
+    cacheHits: look.hits,
+    computed,
+    seconds: (performance.now() - t0) / 1000,
+    warnings,
+  };
+}
+
+interface BatchRun {
+  opts: ExtractOptions;
+  deps: ExtractDeps;
+  info: ModelInfo;
+  model: InferenceModel;
+  cache: FeatureCache;
+  misses: number[];
+  pooled: Float32Array;
+  logits: Float32Array;
+  status: Uint8Array;
+  failureOf: Map<number, ExtractFailure>;
+  progress: ProgressTracker;
+  warnings: string[];
+}
+
+/**
+ * Runs the missing images through the model; returns how many got features. Batch b decodes
+ * into slot b % SLOTS; up to SLOTS - 1 batches decode ahead while the model runs one, so the
+ * model does not wait on images as long as decoding keeps up.
+ */
+async function runBatches(r: BatchRun): Promise<number> {
+  const { opts, deps, info, model, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
+  const images = opts.dataset.images;
+  const D = info.dim;
+  const C = info.classes;
+  const pre = info.card.preprocess;
+  const imageSize = 3 * pre.crop * pre.crop;
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
+  const pixelLimit = opts.pixelLimit ?? deps.defaultPixelLimit;
+  const batches: number[][] = [];
+  for (let i = 0; i < misses.length; i += batchSize) batches.push(misses.slice(i, i + batchSize));
+  const slots = Array.from({ length: Math.min(SLOTS, batches.length) }, () => new Float32Array(batchSize * imageSize));
+  const fills: Array<ReturnType<typeof decodeBatch>> = [];
+  const startFill = (b: number): void => {
+    if (b < batches.length) fills[b] = decodeBatch(deps, images, batches[b], pre, slots[b % slots.length], pixelLimit);
+  };
+  for (let b = 0; b < slots.length; b++) startFill(b);
+
+  let computed = 0;
+  let writes: Promise<void> = Promise.resolve();
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      const filled = await fills[b];
+      for (const f of filled.failed) {
+        failureOf.set(f.index, { path: images[f.index].path, rel: images[f.index].rel, reason: f.reason, message: f.message });
+      }
+      progress.failed += filled.failed.length;
+      const ok = filled.ok;
+      let out: InferenceOutputs | null = null;
+      let pooledRows = new Float32Array(0);
+      if (ok.length > 0) {
+        try {
+          out = await model.run(slots[b % slots.length], ok.length, false);
+        } catch (e) {
+          throw new Error(`inference failed on a batch starting with ${images[ok[0]].path}: ${(e as Error).message}`);
+        }
+        const batchPooled = out.pooled.slice(0, ok.length * D);
+        roundThroughFloat16(batchPooled);
+        pooledRows = batchPooled;
+        ok.forEach((idx, j) => {
+          pooled.set(batchPooled.subarray(j * D, (j + 1) * D), idx * D);
+          logits.set(out!.logits.subarray(j * C, (j + 1) * C), idx * C);
+          status[idx] = LookupStatus.Hit;
+        });
+        computed += ok.length;
+        progress.computed += ok.length;
+      }
+      // The slot is free again: start decoding the batch that will use it.
+      startFill(b + slots.length);
+      const failedKeys: CachedFailure[] = filled.failed.map((f) => ({ ...keyOf(images[f.index]), reason: f.reason, message: f.message }));
+      // encodeShard copies the outputs synchronously, so ORT may reuse its buffers afterwards.
+      const written = cache.writeBatch(ok.map((i) => images[i]), pooledRows, out?.logits ?? new Float32Array(0), failedKeys);
+      writes = writes.then(() => written).catch((e: Error) => {
+        warnings.push(`could not write to the feature cache in ${cache.dir}: ${e.message}`);
+      });
+      progress.emit();
+      if (opts.signal?.aborted && b + 1 < batches.length) throw new ExtractCancelledError();
+    }
+  } finally {
+    // Let decodes in flight settle before the buffers go away; keep every finished batch on disk.
+    await Promise.allSettled(fills);
+    await writes;
+  }
+  return computed;
+}
+
+function keyOf(e: ImageEntry): { rel: string; size: number; mtimeMs: number } {
+  return { rel: e.rel, size: e.size, mtimeMs: e.mtimeMs };
+}

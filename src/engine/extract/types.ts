@@ -1,0 +1,96 @@
+// Types of the extraction pipeline: options, progress, result, and the injectable native adapters.
+import type { Dataset, ImageEntry } from '../dataset/types';
+import type { ModelInfo, Preprocess } from '../model/types';
+
+/** Why an image produced no features (the decoder's DecodeFailure, or 'error' for anything unexpected). */
+export type ExtractFailureReason = 'empty' | 'corrupt' | 'truncated' | 'too-large' | 'unsupported' | 'unreadable' | 'error';
+
+/** An image that could not be used, with a reason a user can act on. */
+export interface ExtractFailure {
+  path: string;
+  rel: string;
+  reason: ExtractFailureReason;
+  message: string;
+}
+
+/** Progress of a run; `done` = cached + computed + failed, out of `total` dataset images. */
+export interface ExtractProgress {
+  phase: 'loading-model' | 'scanning-cache' | 'extracting' | 'done';
+  done: number;
+  total: number;
+  cached: number;
+  failed: number;
+  /** Computed images per second so far in this run (0 before the first batch). */
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** Outputs of one inference batch (rows beyond `batch` are not meaningful). */
+export interface InferenceOutputs {
+  pooled: Float32Array;
+  logits: Float32Array;
+  spatial: Float32Array | null;
+}
+
+/** A loaded model able to run batches: OrtModel, or a fake in tests. */
+export interface InferenceModel {
+  run(input: Float32Array, batch: number, wantSpatial: boolean): Promise<InferenceOutputs>;
+  release(): Promise<void>;
+}
+
+/** The native adapters the pipeline needs, injectable so tests can run without sharp or ONNX Runtime. */
+export interface ExtractDeps {
+  loadModel(modelPath: string): Promise<{ info: ModelInfo; adapted: Uint8Array }>;
+  createModel(adapted: Uint8Array, info: ModelInfo, opts: { threads: number }): Promise<InferenceModel>;
+  decodeInto(path: string, pre: Preprocess, out: Float32Array, offset: number, opts: { pixelLimit: number }): Promise<void>;
+  defaultThreads(): number;
+  defaultPixelLimit: number;
+}
+
+/** Serializable options of an extraction run (what crosses the IPC boundary). */
+export interface ExtractRequest {
+  dataset: Dataset;
+  modelPath: string;
+  /** Cache root: features live under `<cacheDir>/<modelSha256>/`. */
+  cacheDir: string;
+  threads?: number;
+  /** Images per inference batch (default 16). */
+  batchSize?: number;
+  pixelLimit?: number;
+  /** Decode images whose failure is cached even though they did not change. */
+  retryFailed?: boolean;
+}
+
+/** Options of `extract`. */
+export interface ExtractOptions extends ExtractRequest {
+  signal?: AbortSignal;
+  onProgress?(p: ExtractProgress): void;
+  /** Native adapters; defaults to sharp + ONNX Runtime. */
+  deps?: ExtractDeps;
+}
+
+/** Features of every usable image of the dataset. */
+export interface ExtractResult {
+  model: ModelInfo;
+  /** Images with features, in dataset order; row i of features/logits belongs to entries[i]. */
+  entries: ImageEntry[];
+  /** n x D pooled features. */
+  features: Float32Array;
+  /** n x C logits. */
+  logits: Float32Array;
+  failures: ExtractFailure[];
+  skipped: Dataset['skipped'];
+  cacheHits: number;
+  computed: number;
+  seconds: number;
+  /** Non-fatal problems (ignored cache shards, a cache write that failed). */
+  warnings: string[];
+}
+
+/** Thrown when a run is cancelled; finished batches stay in the cache. */
+export class ExtractCancelledError extends Error {
+  override name = 'AbortError';
+  constructor(message = 'extraction cancelled') {
+    super(message);
+  }
+}
