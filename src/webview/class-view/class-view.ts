@@ -1,0 +1,144 @@
+// Class view: a virtualized grid of one class's images sorted by spuriosity. Only tiles near the
+// visible range are requested from the host (thumbnail URIs, never bytes), so 10,000 images scroll smoothly.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
+import { grid } from '@lit-labs/virtualizer/layouts/grid.js';
+import type { ClassPage, ImageDetail, PanelState, SortOrder, Split } from '../../shared/protocol';
+import { onHostMessage, post } from '../lib/host';
+import { emitUi } from '../lib/events';
+import { formatCount, formatInterval, formatZ } from '../lib/format';
+import { sharedStyles } from '../lib/shared-styles';
+import { PageCache, prefetchRange, sameKey, type GalleryKey } from './gallery.logic';
+import '../image-detail/image-detail';
+
+const PAGE = 60;
+const layout = grid({ itemSize: { width: '132px', height: '156px' }, gap: '8px', justify: 'start' });
+
+/** `<class-view>`: gallery of a class with order, split and heatmap-overlay switches, and the image detail. */
+@customElement('class-view')
+export class ClassView extends LitElement {
+  static override styles = [sharedStyles, css`
+    :host { display: flex; flex-direction: column; height: 100%; min-height: 0; }
+    .grid { flex: 1; min-height: 300px; height: 70vh; }
+    .tile {
+      position: relative; width: 132px; height: 156px; padding: 0; border: 1px solid var(--vscode-widget-border, transparent);
+      background: var(--vscode-editorWidget-background); color: inherit; font: inherit; cursor: pointer; overflow: hidden;
+    }
+    .tile:hover { border-color: var(--vscode-focusBorder); }
+    .tile img { display: block; width: 130px; height: 130px; object-fit: cover; }
+    .tile img.heat { position: absolute; top: 0; left: 0; opacity: 0.55; mix-blend-mode: normal; }
+    .tile .cap { display: flex; justify-content: space-between; padding: 2px 4px; font-size: 0.85em; font-variant-numeric: tabular-nums; }
+    .tile.wrong { border-color: var(--vscode-errorForeground); }
+    .tile .bad { color: var(--vscode-errorForeground); }
+    .ph { width: 130px; height: 130px; background: var(--vscode-editor-inactiveSelectionBackground); }
+    .layout { display: flex; gap: 12px; min-height: 0; flex: 1; }
+    .layout > .gallery { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+    image-detail { width: 420px; flex: none; overflow: auto; max-height: 75vh; border-left: 1px solid var(--vscode-panel-border); padding-left: 12px; }
+  `];
+
+  /** Data from the host. */
+  @property({ attribute: false }) panel: PanelState | null = null;
+  @property() selectedClass: string | null = null;
+  @property() order: SortOrder = 'asc';
+  @property() split: Split = 'val';
+  @property({ type: Boolean }) overlay = false;
+  @property() detailId: string | null = null;
+  @property({ attribute: false }) detail: ImageDetail | null = null;
+
+  @state() private version = 0;
+  private cache: PageCache | null = null;
+  private items: number[] = [];
+  private stop: (() => void) | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.stop = onHostMessage((m) => { if (m.type === 'classPage') this.onPage(m.page); });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stop?.();
+  }
+
+  private key(): GalleryKey | null {
+    const c = this.selectedClass ?? this.panel?.classes[0]?.name ?? null;
+    return c === null ? null : { class: c, order: this.order, split: this.split, overlay: this.overlay };
+  }
+
+  private onPage(page: ClassPage): void {
+    if (!this.cache || !this.cache.put(page)) return;
+    if (this.items.length !== page.total) this.items = Array.from({ length: page.total }, (_, i) => i);
+    this.version++;
+  }
+
+  private request(first: number, last: number): void {
+    if (!this.cache) return;
+    const total = this.cache.total ?? PAGE;
+    const [a, b] = prefetchRange(first, last, total);
+    for (const offset of this.cache.claimMissing(a, b)) {
+      post({ type: 'requestClassPage', ...this.cache.key, offset, count: PAGE });
+    }
+  }
+
+  protected override willUpdate(): void {
+    const k = this.key();
+    if (k && (!this.cache || !sameKey(this.cache.key, k))) {
+      this.cache = new PageCache(k, PAGE);
+      this.items = [];
+      this.request(0, PAGE - 1);
+    }
+  }
+
+  protected override render() {
+    const p = this.panel;
+    const k = this.key();
+    if (!p || !k) return html`<div class="empty">No classes yet.</div>`;
+    const summary = p.classes.find((c) => c.name === k.class);
+    return html`
+      <div class="toolbar">
+        <label for="cls">Class</label>
+        <vscode-single-select id="cls" aria-label="Class" combobox .value=${k.class}
+          @change=${(e: Event) => emitUi(this, { selectedClass: (e.target as HTMLSelectElement).value, detailId: null })}>
+          ${p.classes.map((c) => html`<vscode-option value=${c.name} ?selected=${c.name === k.class}>${c.name}</vscode-option>`)}
+        </vscode-single-select>
+        <vscode-single-select aria-label="Order" .value=${this.order}
+          @change=${(e: Event) => emitUi(this, { order: (e.target as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc' })}>
+          <vscode-option value="asc" ?selected=${this.order === 'asc'}>Lowest spuriosity first</vscode-option>
+          <vscode-option value="desc" ?selected=${this.order === 'desc'}>Highest spuriosity first</vscode-option>
+        </vscode-single-select>
+        <vscode-single-select aria-label="Split" .value=${this.split}
+          @change=${(e: Event) => emitUi(this, { split: (e.target as HTMLSelectElement).value === 'train' ? 'train' : 'val' })}>
+          <vscode-option value="val" ?selected=${this.split === 'val'}>Validation</vscode-option>
+          <vscode-option value="train" ?selected=${this.split === 'train'}>Training</vscode-option>
+        </vscode-single-select>
+        <vscode-checkbox label="Heatmap overlay" .checked=${this.overlay}
+          @change=${(e: Event) => emitUi(this, { overlay: (e.target as HTMLInputElement).checked })}></vscode-checkbox>
+        ${summary ? html`<span class="muted">gap ${formatInterval(summary.gap)} · ${summary.spuriousFeatures} spurious features</span>` : nothing}
+        <span class="muted" role="status">${this.cache?.total === null || !this.cache ? 'loading…' : `${formatCount(this.cache.total)} images`}</span>
+      </div>
+      ${summary && summary.spuriousFeatures === 0
+        ? html`<p class="muted">This class has no feature labeled spurious, so it has no ranking: images are shown in dataset order.</p>` : nothing}
+      <div class="layout">
+        <div class="gallery">
+          <div class="grid" role="list" aria-label=${`Images of ${k.class}`}
+            @visibilityChanged=${(e: Event & { first: number; last: number }) => this.request(e.first, e.last)}>
+            ${virtualize({ items: this.items, layout, scroller: true, renderItem: (i: number) => this.tile(i) })}
+          </div>
+        </div>
+        ${this.detailId ? html`<image-detail .detailId=${this.detailId} .detail=${this.detail} .panel=${p}></image-detail>` : nothing}
+      </div>`;
+  }
+
+  private tile(i: number) {
+    const it = this.cache?.items.get(i);
+    if (!it) return html`<div class="tile" role="listitem" aria-label="loading"><div class="ph"></div></div>`;
+    const open = (): void => emitUi(this, { detailId: it.id });
+    return html`<button class="tile ${it.correct ? '' : 'wrong'}" role="listitem" @click=${open}
+        aria-label=${`${it.id}, spuriosity ${formatZ(it.spuriosity)}, predicted ${it.predicted}${it.correct ? '' : ' (wrong)'}`}>
+      <img src=${it.thumbUri} alt="" loading="lazy" decoding="async" width="130" height="130">
+      ${this.overlay && it.heatUri ? html`<img class="heat" src=${it.heatUri} alt="" width="130" height="130">` : nothing}
+      <span class="cap"><span>#${i + 1}</span><span>${formatZ(it.spuriosity)}</span>${it.correct ? nothing : html`<span class="bad" title=${`predicted ${it.predicted}`}>✗</span>`}</span>
+    </button>`;
+  }
+}

@@ -1,0 +1,167 @@
+// Labeling: each class's top features with their most-activating images and heatmaps, labeled
+// core / spurious (background, separate object) with single keys. Each label goes to the host at
+// once; the host answers with new feature cards and a new state (rankings and gaps update live).
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { FeatureCard, FeatureLabel, PanelState, SpuriousSubtype } from '../../shared/protocol';
+import { post } from '../lib/host';
+import { emitUi } from '../lib/events';
+import { formatPoints, progressText } from '../lib/format';
+import { sharedStyles } from '../lib/shared-styles';
+import { labeledClasses } from '../lib/app-state';
+import { focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
+
+/** `<labeling-view>`: keyboard-first feature labeling. */
+@customElement('labeling-view')
+export class LabelingView extends LitElement {
+  static override styles = [sharedStyles, css`
+    :host { display: block; outline: none; }
+    .head { display: flex; flex-wrap: wrap; gap: 8px 20px; align-items: baseline; }
+    .keys { font-size: 0.9em; }
+    kbd {
+      font-family: var(--vscode-editor-font-family); font-size: 0.9em; padding: 0 4px; border-radius: 3px;
+      border: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, currentColor));
+      background: var(--vscode-keybindingLabel-background); color: var(--vscode-keybindingLabel-foreground);
+    }
+    .card { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-radius: 4px; padding: 8px; margin: 8px 0; }
+    .card.focused { border-color: var(--vscode-focusBorder); box-shadow: 0 0 0 1px var(--vscode-focusBorder); }
+    .card:focus { outline: none; }
+    .card header { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: center; }
+    .imgs { display: grid; grid-template-columns: repeat(5, minmax(80px, 150px)); gap: 6px; margin: 6px 0; }
+    .imgs img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; cursor: pointer; }
+    .actions { display: flex; flex-wrap: wrap; gap: 6px; }
+    vscode-button[aria-pressed='true'] { outline: 2px solid var(--vscode-focusBorder); }
+  `];
+
+  @property({ attribute: false }) panel: PanelState | null = null;
+  @property({ attribute: false }) cards: ReadonlyMap<string, FeatureCard[]> = new Map();
+  @property() labelingClass: string | null = null;
+  @property({ type: Number }) focusIndex = 0;
+
+  /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
+  private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
+  private requested = new Set<string>();
+  private lastCards: ReadonlyMap<string, FeatureCard[]> | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.tabIndex = 0;
+    this.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKey);
+  }
+
+  private current(): string | null {
+    const order = this.panel?.labelingOrder ?? [];
+    if (this.labelingClass && order.includes(this.labelingClass)) return this.labelingClass;
+    return nextClass(order, null, labeledClasses(this.panel));
+  }
+
+  private shownCards(cls: string): FeatureCard[] | undefined {
+    return this.cards.get(cls)?.map((c) => {
+      const o = this.optimistic.get(`${cls}\u0000${c.feature}`);
+      return o ? { ...c, ...o } : c;
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('cards') && this.cards !== this.lastCards) {
+      // Fresh cards from the host supersede optimistic labels of their class.
+      for (const cls of this.cards.keys()) {
+        if (this.lastCards?.get(cls) === this.cards.get(cls)) continue;
+        for (const k of [...this.optimistic.keys()]) if (k.startsWith(`${cls}\u0000`)) this.optimistic.delete(k);
+      }
+      this.lastCards = this.cards;
+    }
+    const cls = this.current();
+    if (cls && !this.cards.has(cls) && !this.requested.has(cls)) {
+      this.requested.add(cls);
+      post({ type: 'requestFeatureCards', class: cls });
+    }
+  }
+
+  protected override updated(): void {
+    const el = this.renderRoot.querySelector<HTMLElement>(`.card[data-i="${this.focusIndex}"]`);
+    if (el && this.matches(':focus-within') && !el.matches(':focus-within')) el.focus({ preventScroll: false });
+  }
+
+  private onKey = (e: KeyboardEvent): void => {
+    const target = e.composedPath()[0] as HTMLElement | undefined;
+    if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
+    const action = keyToAction(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey });
+    const cls = this.current();
+    if (!action || !cls) return;
+    const cards = this.shownCards(cls) ?? [];
+    e.preventDefault();
+    if (action.kind === 'label') this.setLabel(cls, cards, this.focusIndex, action.label, action.subtype ?? null);
+    else if (action.kind === 'move') this.focusCard(Math.max(0, Math.min(cards.length - 1, this.focusIndex + action.delta)));
+    else this.gotoClass(action.delta);
+  };
+
+  private focusCard(i: number): void {
+    emitUi(this, { labelingFocus: i });
+  }
+
+  private gotoClass(delta: 1 | -1): void {
+    const next = nextClass(this.panel?.labelingOrder ?? [], this.current(), labeledClasses(this.panel), delta);
+    if (next) emitUi(this, { labelingClass: next, labelingFocus: 0 });
+  }
+
+  private setLabel(cls: string, cards: FeatureCard[], i: number, label: FeatureLabel | null, subtype: SpuriousSubtype | null): void {
+    const card = cards[i];
+    if (!card) return;
+    this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null });
+    post(label === 'spurious' && subtype
+      ? { type: 'setLabel', class: cls, feature: card.feature, label, subtype }
+      : { type: 'setLabel', class: cls, feature: card.feature, label });
+    const updated = cards.map((c, j) => (j === i ? { ...c, label } : c));
+    this.focusCard(focusAfterLabel(updated, i));
+    this.requestUpdate();
+  }
+
+  protected override render() {
+    const p = this.panel;
+    const cls = this.current();
+    if (!p || !cls) return html`<div class="empty">No classes to label.</div>`;
+    const order = p.labelingOrder;
+    const cards = this.shownCards(cls);
+    return html`
+      <div class="head">
+        <h2>${cls}</h2>
+        <span class="muted">class ${order.indexOf(cls) + 1} of ${order.length} in labeling order (largest per-feature gap first)</span>
+        <span role="status" aria-live="polite"><strong>${progressText(p.progress.labeledClasses, p.progress.totalClasses)}</strong></span>
+        <vscode-button secondary @click=${() => this.gotoClass(-1)}>Previous class (p)</vscode-button>
+        <vscode-button @click=${() => this.gotoClass(1)}>Next class (n)</vscode-button>
+      </div>
+      <p class="keys muted"><kbd>c</kbd> core · <kbd>s</kbd> spurious · <kbd>b</kbd> background · <kbd>o</kbd> separate object ·
+        <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class</p>
+      ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;
+  }
+
+  private card(cls: string, cards: FeatureCard[], c: FeatureCard, i: number) {
+    const focused = i === this.focusIndex;
+    const btn = (text: string, key: string, label: FeatureLabel, subtype: SpuriousSubtype | null) => {
+      const pressed = c.label === label && (subtype === null ? label === 'core' || c.subtype === null : c.subtype === subtype);
+      return html`<vscode-button ?secondary=${!pressed} aria-pressed=${pressed ? 'true' : 'false'}
+        @click=${() => { this.focusCard(i); this.setLabel(cls, cards, i, label, subtype); }}>${text} (${key})</vscode-button>`;
+    };
+    return html`<section class="card ${focused ? 'focused' : ''}" data-i=${i} tabindex=${focused ? 0 : -1}
+        aria-label=${`Feature ${c.feature}, rank ${c.rank + 1}, ${labelText(c.label, c.subtype)}`} @focus=${() => { if (!focused) this.focusCard(i); }}>
+      <header>
+        <strong>#${c.rank + 1} · feature ${c.feature}</strong>
+        <span class="muted">importance ${c.importance.toFixed(3)}</span>
+        <span class="muted">per-feature gap ${c.perFeatureGap === null ? '—' : `${formatPoints(c.perFeatureGap)} pts`}</span>
+        <span class="chip ${c.label ?? ''}">${labelText(c.label, c.subtype)}</span>
+      </header>
+      <div class="imgs">${c.images.map((im) => html`<img src=${im.heatUri} alt=${`Heatmap of feature ${c.feature} on ${im.id}`}
+        title=${`${im.id} (activation ${im.activation.toFixed(2)})`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
+      <div class="actions">
+        ${btn('Core', 'c', 'core', null)} ${btn('Spurious', 's', 'spurious', null)}
+        ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate-object')}
+      </div>
+    </section>`;
+  }
+}

@@ -1,0 +1,51 @@
+// Keyboard model of the labeling view: a practised user labels a class in under 30 s, so every
+// action has a single key and labeling a feature moves on to the next one.
+import type { FeatureCard, FeatureLabel, SpuriousSubtype } from '../../shared/protocol';
+
+/** What a key press does in the labeling view. */
+export type LabelAction =
+  | { kind: 'label'; label: FeatureLabel | null; subtype?: SpuriousSubtype }
+  | { kind: 'move'; delta: 1 | -1 }
+  | { kind: 'class'; delta: 1 | -1 };
+
+/** Key to action, or null for keys the view leaves alone (modifiers keep browser/editor shortcuts working). */
+export function keyToAction(key: string, mods: { ctrl?: boolean; meta?: boolean; alt?: boolean } = {}): LabelAction | null {
+  if (mods.ctrl || mods.meta || mods.alt) return null;
+  switch (key) {
+    case 'c': return { kind: 'label', label: 'core' };
+    case 's': return { kind: 'label', label: 'spurious' };
+    case 'b': return { kind: 'label', label: 'spurious', subtype: 'background' };
+    case 'o': return { kind: 'label', label: 'spurious', subtype: 'separate-object' };
+    case 'x': case 'Backspace': case 'Delete': return { kind: 'label', label: null };
+    case 'j': case 'ArrowDown': case 'ArrowRight': return { kind: 'move', delta: 1 };
+    case 'k': case 'ArrowUp': case 'ArrowLeft': return { kind: 'move', delta: -1 };
+    case 'n': return { kind: 'class', delta: 1 };
+    case 'p': return { kind: 'class', delta: -1 };
+    default: return null;
+  }
+}
+
+/** Short text of a label for chips and ARIA. */
+export function labelText(label: FeatureLabel | null, subtype: SpuriousSubtype | null): string {
+  if (label === null) return 'unlabeled';
+  if (label === 'core') return 'core';
+  return subtype === 'background' ? 'spurious: background' : subtype === 'separate-object' ? 'spurious: separate object' : 'spurious';
+}
+
+/** Card to focus after labeling card i: the next unlabeled card after it, else stay on the last one. */
+export function focusAfterLabel(cards: readonly Pick<FeatureCard, 'label'>[], i: number): number {
+  for (let j = i + 1; j < cards.length; j++) if (cards[j].label === null) return j;
+  return Math.min(i + 1, cards.length - 1);
+}
+
+/** Next class in labeling order after `current`, preferring unlabeled ones; wraps; null when order is empty. */
+export function nextClass(order: readonly string[], current: string | null, labeled: ReadonlySet<string>, delta: 1 | -1 = 1): string | null {
+  if (order.length === 0) return null;
+  const start = current === null ? -1 : order.indexOf(current);
+  if (delta === -1) return order[((start < 0 ? 0 : start) - 1 + order.length) % order.length];
+  for (let step = 1; step <= order.length; step++) {
+    const c = order[(start + step + order.length) % order.length];
+    if (!labeled.has(c) && c !== current) return c;
+  }
+  return order[(start + 1) % order.length];
+}

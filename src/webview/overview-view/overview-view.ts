@@ -1,0 +1,107 @@
+// Overview: the mean gap, a bar chart of the gap per class, and a sortable, filterable class table.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ClassSummary, PanelState } from '../../shared/protocol';
+import { formatCount, formatInterval, formatPercent, progressText } from '../lib/format';
+import { gapChartConfig } from '../lib/chart-configs';
+import { emitUi } from '../lib/events';
+import { sharedStyles } from '../lib/shared-styles';
+import { DEFAULT_UI } from '../lib/ui-state';
+import type { ChartTheme } from '../lib/theme';
+import { filterClasses, nextSort, sortClasses, type ClassFilter, type SortDir, type SortKey } from './overview.logic';
+import '../themed-chart/themed-chart';
+
+const COLUMNS: Array<{ key: SortKey; title: string }> = [
+  { key: 'name', title: 'Class' }, { key: 'images', title: 'Train images' }, { key: 'valImages', title: 'Val images' },
+  { key: 'accuracy', title: 'Accuracy' }, { key: 'spuriousFeatures', title: 'Spurious features' }, { key: 'gap', title: 'Gap [95% CI]' },
+];
+
+/** `<overview-view>`: dataset summary, gap chart and class table. */
+@customElement('overview-view')
+export class OverviewView extends LitElement {
+  static override styles = [sharedStyles, css`
+    .summary { display: flex; flex-wrap: wrap; gap: 4px 24px; }
+    .big { font-size: 1.4em; font-weight: 600; }
+    themed-chart { height: 240px; margin: 8px 0 16px; }
+    vscode-table { max-height: 60vh; }
+    vscode-table-row { cursor: pointer; }
+    .sort { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
+    .num { font-variant-numeric: tabular-nums; }
+  `];
+
+  /** Data from the host. */
+  @property({ attribute: false }) panel: PanelState | null = null;
+  /** Current sort and filter (owned by the app, persisted). */
+  @property({ attribute: false }) sort: { by: SortKey; dir: SortDir } = DEFAULT_UI.sort;
+  @property({ attribute: false }) filter: ClassFilter = DEFAULT_UI.filter;
+
+  private chartFor: PanelState | null = null;
+  private chartFactory: ((t: ChartTheme) => ReturnType<typeof gapChartConfig>) | null = null;
+
+  protected override render() {
+    const p = this.panel;
+    if (!p) return html`<div class="empty">Waiting for the dataset…</div>`;
+    if (this.chartFor !== p) {
+      // A new factory only when the data changed, so unrelated re-renders do not redraw the canvas.
+      this.chartFor = p;
+      this.chartFactory = (t) => gapChartConfig(p.classes, p.meanGap, t);
+    }
+    const rows = sortClasses(filterClasses(p.classes, this.filter), this.sort.by, this.sort.dir);
+    const withGap = p.classes.filter((c) => c.gap !== null);
+    const negatives = withGap.filter((c) => c.negative).length;
+    return html`
+      <div class="summary" role="group" aria-label="Dataset summary">
+        <div><div class="muted">Mean spurious gap</div><div class="big num">${formatInterval(p.meanGap)}</div></div>
+        <div><div class="muted">Classes with a ranking</div><div class="big num">${formatCount(withGap.length)} of ${formatCount(p.classes.length)}</div></div>
+        <div><div class="muted">Negative gaps</div><div class="big num">${formatCount(negatives)}</div></div>
+        <div><div class="muted">Images</div><div class="big num">${formatCount(p.splits.train)} train · ${formatCount(p.splits.val)} val</div></div>
+        <div><div class="muted">Labeling</div><div class="big">${progressText(p.progress.labeledClasses, p.progress.totalClasses)}</div></div>
+      </div>
+      ${p.extraction ? html`<p role="status">Extracting features (${p.extraction.split}): ${formatCount(p.extraction.done)} of ${formatCount(p.extraction.total)} images
+        ${p.extraction.rate ? html`· ${p.extraction.rate.toFixed(1)} images/s` : nothing}</p>
+        <vscode-progress-bar aria-label="Feature extraction" value=${p.extraction.done} max=${Math.max(1, p.extraction.total)}></vscode-progress-bar>` : nothing}
+      ${withGap.length > 0
+        ? html`<themed-chart .factory=${this.chartFactory} summary=${`Bar chart of the spurious gap of ${withGap.length} classes with 95% intervals; mean ${formatInterval(p.meanGap)}`}></themed-chart>`
+        : html`<p class="muted">No class has a spurious feature yet: label features in the Labeling tab to get rankings and gaps.</p>`}
+      <div class="toolbar" role="search">
+        <vscode-textfield placeholder="Filter classes" aria-label="Filter classes by name" .value=${this.filter.text}
+          @input=${(e: Event) => this.setFilter({ text: (e.target as HTMLInputElement).value })}></vscode-textfield>
+        ${this.check('onlyNegative', 'Negative gaps only')}
+        ${this.check('onlyWithSpurious', 'With spurious features')}
+        ${this.check('onlyUnlabeled', 'Unlabeled only')}
+        <span class="muted" role="status">${formatCount(rows.length)} shown</span>
+      </div>
+      <vscode-table zebra bordered-rows resizable aria-label="Classes" columns='["26%","13%","11%","12%","14%","24%"]'>
+        <vscode-table-header slot="header">
+          ${COLUMNS.map((c) => html`<vscode-table-header-cell aria-sort=${this.sort.by === c.key ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+            <button class="sort" @click=${() => emitUi(this, { sort: nextSort(this.sort, c.key) })}
+              aria-label=${`Sort by ${c.title}`}>${c.title}${this.sort.by === c.key ? (this.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</button>
+          </vscode-table-header-cell>`)}
+        </vscode-table-header>
+        <vscode-table-body slot="body">${rows.map((c) => this.row(c))}</vscode-table-body>
+      </vscode-table>`;
+  }
+
+  private check(key: 'onlyNegative' | 'onlyWithSpurious' | 'onlyUnlabeled', label: string) {
+    return html`<vscode-checkbox label=${label} .checked=${this.filter[key]}
+      @change=${(e: Event) => this.setFilter({ [key]: (e.target as HTMLInputElement).checked })}></vscode-checkbox>`;
+  }
+
+  private setFilter(patch: Partial<ClassFilter>): void {
+    emitUi(this, { filter: { ...this.filter, ...patch } });
+  }
+
+  private row(c: ClassSummary) {
+    const open = (): void => emitUi(this, { tab: 'class', selectedClass: c.name, detailId: null });
+    return html`<vscode-table-row tabindex="0" aria-label=${`Open class ${c.name}`} @click=${open}
+        @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } }}>
+      <vscode-table-cell>${c.name}${c.labeled ? nothing : html` <span class="chip" title="Top features not all labeled">unlabeled</span>`}</vscode-table-cell>
+      <vscode-table-cell class="num">${formatCount(c.images)}</vscode-table-cell>
+      <vscode-table-cell class="num">${formatCount(c.valImages)}</vscode-table-cell>
+      <vscode-table-cell class="num">${formatPercent(c.accuracy)}</vscode-table-cell>
+      <vscode-table-cell class="num">${c.spuriousFeatures}</vscode-table-cell>
+      <vscode-table-cell class="num ${c.negative ? 'neg' : ''}">${formatInterval(c.gap)}${c.negative
+        ? html` <span class="chip" title="Negative gap: low-spuriosity images are classified better; review for label noise">negative</span>` : nothing}</vscode-table-cell>
+    </vscode-table-row>`;
+  }
+}
