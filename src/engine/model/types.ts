@@ -41,4 +41,6 @@ export interface ModelInfo {
   card: ModelCard;
   /** Labels in logit order (from the card, or 'class_0'...). */
   labels: string[];
+  /** What adapting the graph did that a user should know (e.g. logits taken before a final Softmax; no spatial map). */
+  notes?: string[];
 }

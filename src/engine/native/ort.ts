@@ -1,0 +1,101 @@
+// The only file importing onnxruntime-node. onnxruntime-node's session.run returns a promise but runs the
+// graph synchronously on the calling thread once a setImmediate fires, so a long batch occupies that
+// thread's event loop: callers that must stay responsive (the extension host) run models in the extract worker.
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { ModelInfo } from '../model/types';
+
+/** One batch's outputs, copied out of ONNX Runtime's tensors: exactly `batch` rows each. */
+export interface InferenceOutputs {
+  /** batch x D */
+  pooled: Float32Array;
+  /** batch x C */
+  logits: Float32Array;
+  /** batch x D x h x w, or null when not requested or the model has no spatial map. */
+  spatial: Float32Array | null;
+}
+
+/** Default intra-op thread count: cores - 1, at least 1. */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** A loaded adapted model; run() is async and yields before computing, but the computation itself runs on the calling thread (see the file comment). */
+export class OrtModel {
+  private readonly session: ort.InferenceSession;
+  private readonly info: ModelInfo;
+  private released = false;
+
+  private constructor(session: ort.InferenceSession, info: ModelInfo) {
+    this.session = session;
+    this.info = info;
+  }
+
+  /** Creates a session for bytes from loadModel; when the graph did not state the spatial map's size, one probe image measures it and fills info.spatialShape. */
+  static async create(adapted: Uint8Array, info: ModelInfo, opts: { threads: number }): Promise<OrtModel> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(adapted, {
+        intraOpNumThreads: Math.max(1, Math.floor(opts.threads)),
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+    } catch (e) {
+      throw new Error(`${info.path}: ONNX Runtime could not load the model (${(e as Error).message})`);
+    }
+    const wanted = [info.pooledOutput, info.logitsOutput, ...(info.spatialOutput ? [info.spatialOutput] : [])];
+    const missing = wanted.filter((o) => !session.outputNames.includes(o));
+    if (!session.inputNames.includes(info.inputName) || missing.length > 0) {
+      await session.release();
+      throw new Error(`${info.path}: the session lacks ${missing.length ? `outputs ${missing.join(', ')}` : `input ${info.inputName}`}; pass the bytes loadModel returned, not the original file`);
+    }
+    const model = new OrtModel(session, info);
+    if (info.spatialOutput && !info.spatialShape) {
+      const crop = info.card.preprocess.crop;
+      const out = await model.session.run({ [info.inputName]: new ort.Tensor('float32', new Float32Array(3 * crop * crop), [1, 3, crop, crop]) }, [info.spatialOutput]);
+      const dims = out[info.spatialOutput].dims;
+      if (dims.length === 4 && dims[1] === info.dim) info.spatialShape = [dims[1], dims[2], dims[3]];
+    }
+    return model;
+  }
+
+  /** Runs one batch. input is batch x 3 x crop x crop float32 (may be a view longer than needed); the spatial map is fetched only when wanted. */
+  async run(input: Float32Array, batch: number, wantSpatial: boolean): Promise<InferenceOutputs> {
+    if (this.released) throw new Error(`${this.info.path}: run() after release()`);
+    const crop = this.info.card.preprocess.crop;
+    const need = batch * 3 * crop * crop;
+    if (!Number.isInteger(batch) || batch < 1 || input.length < need) {
+      throw new Error(`${this.info.path}: run() needs batch >= 1 and ${need} input values (batch x 3 x ${crop} x ${crop}); got batch ${batch} and ${input.length} values`);
+    }
+    const spatialName = wantSpatial ? this.info.spatialOutput : null;
+    const fetches = [this.info.pooledOutput, this.info.logitsOutput, ...(spatialName ? [spatialName] : [])];
+    const feed = new ort.Tensor('float32', input.length === need ? input : input.subarray(0, need), [batch, 3, crop, crop]);
+    const out = await this.session.run({ [this.info.inputName]: feed }, fetches);
+    const { dim, classes } = this.info;
+    const pooled = copyOut(out[this.info.pooledOutput], batch * dim, 'pooled features', this.info.path);
+    const logits = copyOut(out[this.info.logitsOutput], batch * classes, 'logits', this.info.path);
+    let spatial: Float32Array | null = null;
+    if (spatialName) {
+      const s = this.info.spatialShape;
+      const t = out[spatialName];
+      spatial = copyOut(t, s ? batch * s[0] * s[1] * s[2] : t.data.length, 'spatial map', this.info.path);
+    }
+    return { pooled, logits, spatial };
+  }
+
+  /** Frees the native session; the model cannot run afterwards. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}
+
+/** Copies a float32 output into a fresh array, so nothing aliases memory ONNX Runtime owns or reuses. */
+function copyOut(t: ort.Tensor | undefined, expected: number, what: string, path: string): Float32Array {
+  if (!t || t.type !== 'float32') throw new Error(`${path}: ONNX Runtime returned no float32 ${what}`);
+  const data = t.data as Float32Array;
+  if (data.length !== expected) throw new Error(`${path}: ${what} have ${data.length} values (dims [${t.dims.join(', ')}]); expected ${expected}`);
+  return data.slice();
+}
