@@ -1,0 +1,42 @@
+import type { LinearHead } from '../../core/types';
+import type { ModelInfo } from '../model/types';
+
+/** Which head scores the dataset: the model's own (classes mapped by name or wnid) or one fitted on the features. */
+export type HeadMode = 'auto' | 'model' | 'fit';
+
+/** How the dataset's classes map onto the model's logits. */
+export interface ClassMapping {
+  /** Per dataset class, the model logit index, or -1 when it maps onto none. */
+  toModel: Int32Array;
+  unmapped: string[];
+}
+
+const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+
+/** Maps dataset class names onto the model's labels, by exact wnid (n01440764) first, then by label name ignoring case, '_' and '-'. */
+export function mapClasses(datasetClasses: string[], model: ModelInfo): ClassMapping {
+  const byWnid = new Map<string, number>();
+  (model.card.wnids ?? []).forEach((w, i) => byWnid.set(w.toLowerCase(), i));
+  const byName = new Map<string, number>();
+  model.labels.forEach((l, i) => { if (!byName.has(norm(l))) byName.set(norm(l), i); });
+  const toModel = new Int32Array(datasetClasses.length).fill(-1);
+  const unmapped: string[] = [];
+  datasetClasses.forEach((c, i) => {
+    const hit = byWnid.get(c.toLowerCase()) ?? byName.get(norm(c));
+    if (hit === undefined) unmapped.push(c);
+    else toModel[i] = hit;
+  });
+  return { toModel, unmapped };
+}
+
+/** Decides the head source; 'model' mode with unmapped classes still uses the model head (those classes are reported, their images unlabeled). */
+export function chooseHeadSource(mode: HeadMode, mapping: ClassMapping): 'model' | 'fit' {
+  if (mode === 'fit') return 'fit';
+  if (mode === 'model') return 'model';
+  return mapping.unmapped.length === 0 ? 'model' : 'fit';
+}
+
+/** The model's own head as a LinearHead (C x D). */
+export function modelHead(model: ModelInfo): LinearHead {
+  return { classes: model.classes, dim: model.dim, weight: model.headWeight, bias: model.headBias };
+}

@@ -1,0 +1,201 @@
+import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
+import { featureGaps, type FeatureGap } from '../../core/featureGap';
+import { spuriousGap, type GapSummary } from '../../core/gap';
+import { featureImportance, type ClassImportance, type ImportanceGrouping } from '../../core/importance';
+import { argmaxRows, correctness, predict } from '../../core/linalg';
+import { computeSpuriosity, rerankClass, type SpuriosityState } from '../../core/spuriosity';
+import type { LinearHead, Matrix } from '../../core/types';
+import type { Dataset, ImageEntry } from '../dataset/types';
+import type { ExtractResult } from '../extract/types';
+import type { ModelInfo } from '../model/types';
+import { chooseHeadSource, mapClasses, modelHead, type HeadMode } from './headChoice';
+import { fitDatasetHead } from './fitHead';
+import type { FeatureVerdict, LabelStore } from './labels';
+
+/** Knobs of an analysis; defaults follow the paper (k = 5 features, gap k = 10, 1,000 bootstrap resamples). */
+export interface AnalysisOptions {
+  headMode?: HeadMode;
+  grouping?: ImportanceGrouping;
+  topK?: number;
+  gapK?: number;
+  featureGapK?: number;
+  bootstrap?: number;
+  seed?: number;
+}
+
+/**
+ * One dataset scored by one model: features, the head in use, top features, labels, rankings and gaps.
+ * Classes live in "head space": the model's logits when its own head is used (dataset classes mapped onto them),
+ * else the dataset's classes with a fitted head.
+ */
+export class AnalysisSession {
+  readonly features: Matrix;
+  readonly labels: Int32Array;
+  readonly split: Uint8Array;
+  readonly index: ClassIndex;
+  /** Class names in head space. */
+  readonly classNames: string[];
+  /** Head-space indices of the dataset's classes, in dataset order. */
+  readonly datasetClassIds: number[];
+  readonly unmapped: string[];
+  head: LinearHead;
+  readonly headSource: 'model' | 'fit';
+  predictions: Int32Array;
+  correct: Uint8Array;
+  importance: ClassImportance[];
+  featureGapsByClass: Map<number, FeatureGap[]>;
+  spuriosity: SpuriosityState;
+  gaps: GapSummary;
+  private readonly byRel = new Map<string, number>();
+
+  private constructor(
+    readonly dataset: Dataset,
+    readonly extraction: ExtractResult,
+    readonly labelStore: LabelStore,
+    readonly options: Required<AnalysisOptions>,
+  ) {
+    const ex = extraction;
+    const n = ex.entries.length;
+    this.features = { rows: n, cols: ex.model.dim, data: ex.features };
+    const mapping = mapClasses(dataset.classes, ex.model);
+    this.headSource = chooseHeadSource(options.headMode, mapping);
+    this.classNames = this.headSource === 'model' ? ex.model.labels : dataset.classes;
+    this.unmapped = this.headSource === 'model' ? mapping.unmapped : [];
+    const classOf = new Map<string, number>();
+    dataset.classes.forEach((c, i) => classOf.set(c, this.headSource === 'model' ? mapping.toModel[i] : i));
+    this.datasetClassIds = dataset.classes.map((c) => classOf.get(c)!).filter((i) => i >= 0);
+    this.labels = new Int32Array(n);
+    this.split = new Uint8Array(n);
+    ex.entries.forEach((e, i) => {
+      this.labels[i] = classOf.get(e.label) ?? -1;
+      this.split[i] = e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN;
+      this.byRel.set(e.rel, i);
+    });
+    this.index = buildClassIndex(this.labels, this.split, this.classNames.length);
+    if (this.headSource === 'model') {
+      this.head = modelHead(ex.model);
+      // the cached logits are the model's own head applied to the same features: no need to recompute
+      this.predictions = argmaxRows({ rows: n, cols: ex.model.classes, data: ex.logits });
+    } else {
+      this.head = fitDatasetHead(this.features, this.labels, this.split, dataset.classes.length, options.seed);
+      this.predictions = predict(this.features, this.head);
+    }
+    this.correct = correctness(this.predictions, this.labels);
+    this.importance = [];
+    this.featureGapsByClass = new Map();
+    this.spuriosity = computeSpuriosity(this.features, this.index, []);
+    this.gaps = spuriousGap([], this.correct, { bootstrap: 0 });
+    this.refreshFeatures();
+    this.refreshRankings();
+  }
+
+  /** Scores an extracted dataset; labels come from (and are saved to) the store. */
+  static create(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): AnalysisSession {
+    return new AnalysisSession(dataset, extraction, labelStore, {
+      headMode: options.headMode ?? 'auto',
+      grouping: options.grouping ?? 'predicted',
+      topK: options.topK ?? 5,
+      gapK: options.gapK ?? 10,
+      featureGapK: options.featureGapK ?? 25,
+      bootstrap: options.bootstrap ?? 1000,
+      seed: options.seed ?? 0,
+    });
+  }
+
+  get model(): ModelInfo {
+    return this.extraction.model;
+  }
+
+  get entries(): ImageEntry[] {
+    return this.extraction.entries;
+  }
+
+  /** Row index of an image id (its path relative to the dataset root), or undefined when it is not in the dataset. */
+  indexOf(rel: string): number | undefined {
+    return this.byRel.get(rel);
+  }
+
+  /** Head-space id of a class name, or undefined. */
+  classId(name: string): number | undefined {
+    const i = this.classNames.indexOf(name);
+    return i >= 0 ? i : undefined;
+  }
+
+  /** Labeled pairs of one class (by head-space id). */
+  verdicts(cls: number): Map<number, FeatureVerdict> {
+    const name = this.classNames[cls];
+    const out = new Map<number, FeatureVerdict>();
+    for (const e of this.labelStore.entries()) if (e.cls === name) out.set(e.feature, e.verdict);
+    return out;
+  }
+
+  /** Spurious features per head-space class, from the labels. */
+  spuriousLists(): number[][] {
+    const lists: number[][] = Array.from({ length: this.classNames.length }, () => []);
+    const id = new Map(this.classNames.map((c, i) => [c, i] as const));
+    for (const e of this.labelStore.entries()) {
+      const c = id.get(e.cls);
+      if (c !== undefined && e.verdict.label === 'spurious' && e.feature < this.features.cols) lists[c].push(e.feature);
+    }
+    return lists;
+  }
+
+  /** Labels one pair (null clears), persists it, and re-ranks only that class; gaps are recomputed. */
+  async setLabel(className: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {
+    const cls = this.classId(className);
+    if (cls === undefined) throw new Error(`Unknown class "${className}"; known classes: ${this.dataset.classes.slice(0, 10).join(', ')}${this.dataset.classes.length > 10 ? ', …' : ''}`);
+    if (!Number.isInteger(feature) || feature < 0 || feature >= this.features.cols) {
+      throw new RangeError(`Feature ${feature} is out of range 0..${this.features.cols - 1}`);
+    }
+    await this.labelStore.set(className, feature, verdict);
+    rerankClass(this.spuriosity, cls, this.spuriousLists()[cls]);
+    this.refreshGaps();
+  }
+
+  /** Replaces the head (after fine-tuning) and recomputes predictions, importance, rankings and gaps. */
+  useHead(head: LinearHead): void {
+    this.head = head;
+    this.predictions = predict(this.features, head);
+    this.correct = correctness(this.predictions, this.labels);
+    this.refreshFeatures();
+    this.refreshGaps();
+  }
+
+  /** Validation accuracy over the dataset's labeled images. */
+  valAccuracy(correct: Uint8Array = this.correct): number {
+    let n = 0;
+    let ok = 0;
+    for (let i = 0; i < this.labels.length; i++) {
+      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0) continue;
+      n++;
+      ok += correct[i];
+    }
+    return n ? ok / n : NaN;
+  }
+
+  private refreshFeatures(): void {
+    this.importance = featureImportance({
+      features: this.features, head: this.head, labels: this.labels, split: this.split,
+      predictions: this.predictions, grouping: this.options.grouping, k: this.options.topK,
+    });
+    const pairs = this.datasetClassIds.flatMap((cls) => this.importance[cls].top.map((feature) => ({ cls, feature })));
+    const gaps = featureGaps(this.features, this.correct, this.index, pairs, { k: this.options.featureGapK });
+    this.featureGapsByClass = new Map();
+    for (const g of gaps) {
+      const list = this.featureGapsByClass.get(g.cls) ?? [];
+      list.push(g);
+      this.featureGapsByClass.set(g.cls, list);
+    }
+  }
+
+  private refreshRankings(): void {
+    this.spuriosity = computeSpuriosity(this.features, this.index, this.spuriousLists());
+    this.refreshGaps();
+  }
+
+  private refreshGaps(): void {
+    this.gaps = spuriousGap(this.spuriosity.rankings, this.correct, {
+      k: this.options.gapK, bootstrap: this.options.bootstrap, seed: this.options.seed,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { rename, writeFile } from 'node:fs/promises';
+import type { LinearHead } from '../../core/types';
+
+/** Writes a file through a temporary name and a rename, so a reader never sees half of it. */
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** The head as JSON: `{ classes, dim, labels, weight: number[classes][dim], bias: number[classes] }`. */
+export function headJson(head: LinearHead, labels: string[], extra: Record<string, unknown> = {}): string {
+  const weight = Array.from({ length: head.classes }, (_, c) => Array.from(head.weight.subarray(c * head.dim, (c + 1) * head.dim)));
+  return `${JSON.stringify({ format: 'spuriosity-lens/head@1', classes: head.classes, dim: head.dim, labels, ...extra, weight, bias: Array.from(head.bias) })}\n`;
+}
+
+/** A NumPy .npy (format 1.0) of a float32 C-order array. */
+export function npy(data: Float32Array, shape: number[]): Uint8Array {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  // magic (6) + version (2) + length (2) + header must be a multiple of 64, header ends with a newline
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header = `${header}${' '.repeat(pad % 64)}\n`;
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  out[8] = header.length & 0xff;
+  out[9] = header.length >> 8;
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Writes the head as `<base>.weight.npy` (classes x dim) and `<base>.bias.npy`; returns the two paths. */
+export async function writeHeadNpy(head: LinearHead, basePath: string): Promise<[string, string]> {
+  const base = basePath.replace(/\.npy$/i, '');
+  const w = `${base}.weight.npy`;
+  const b = `${base}.bias.npy`;
+  await writeAtomic(w, npy(head.weight, [head.classes, head.dim]));
+  await writeAtomic(b, npy(head.bias, [head.classes]));
+  return [w, b];
+}

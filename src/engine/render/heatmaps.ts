@@ -1,0 +1,89 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { blendHeatmap, normalizeByMax, upsampleBilinear } from '../../core/nam';
+import { meanOfNormalized } from '../../core/namCombine';
+import type { ImageEntry } from '../dataset/types';
+import type { Preprocess } from '../model/types';
+import { decodeCropRgb, encodePng, type DecodeOptions } from '../native/sharp';
+import { exists, imageKey } from './thumbnails';
+
+/** Spatial activation maps of some features on some images: per image rel, one h x w map per requested feature. */
+export type MapSource = (entries: ImageEntry[], features: number[]) => Promise<Map<string, { h: number; w: number; maps: Float32Array[] }>>;
+
+/** Opacity of the heatmap over the image: enough to read the colours and still see the object. */
+const ALPHA = 0.5;
+
+/** Renders heatmap overlays (NAM through a jet colormap over the crop the model saw) as PNG files, cached by image version. */
+export class HeatmapCache {
+  constructor(
+    readonly dir: string,
+    private readonly modelSha: string,
+    private readonly pre: Preprocess,
+    private readonly decode: DecodeOptions,
+    private readonly maps: MapSource,
+  ) {}
+
+  /** One overlay file per (image, feature); missing ones are rendered in one batched model pass. */
+  async perFeature(entries: ImageEntry[], features: number[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const todo: ImageEntry[] = [];
+    for (const e of entries) {
+      const files = features.map((f) => this.file(e, `f${f}`));
+      out.set(e.rel, files);
+      if (!(await allExist(files))) todo.push(e);
+    }
+    if (todo.length > 0) {
+      const maps = await this.maps(todo, features);
+      await Promise.all(todo.map(async (e) => {
+        const m = maps.get(e.rel);
+        if (!m) return;
+        const base = await decodeCropRgb(e.path, this.pre, this.decode);
+        const files = out.get(e.rel)!;
+        await Promise.all(m.maps.map((map, i) => this.render(base, normalizeByMax(map), m.h, m.w, files[i])));
+      }));
+    }
+    return out;
+  }
+
+  /** One overlay per image showing the mean of the given features' maps (e.g. a class's spurious features). */
+  async combined(entries: ImageEntry[], features: number[]): Promise<Map<string, string>> {
+    const tag = `m${[...features].sort((a, b) => a - b).join('-')}`;
+    const out = new Map<string, string>();
+    const todo: ImageEntry[] = [];
+    for (const e of entries) {
+      const f = this.file(e, tag);
+      out.set(e.rel, f);
+      if (!(await exists(f))) todo.push(e);
+    }
+    if (todo.length > 0 && features.length > 0) {
+      const maps = await this.maps(todo, features);
+      await Promise.all(todo.map(async (e) => {
+        const m = maps.get(e.rel);
+        if (!m) return;
+        const base = await decodeCropRgb(e.path, this.pre, this.decode);
+        await this.render(base, meanOfNormalized(m.maps), m.h, m.w, out.get(e.rel)!);
+      }));
+    }
+    return out;
+  }
+
+  private file(e: ImageEntry, variant: string): string {
+    const key = imageKey(e, `${this.modelSha}:${variant}`);
+    return join(this.dir, key.slice(0, 2), `${key}.png`);
+  }
+
+  private async render(base: { data: Uint8Array; width: number; height: number }, unit: Float32Array, h: number, w: number, dest: string): Promise<void> {
+    const up = upsampleBilinear(unit, h, w, base.height, base.width);
+    const rgb = blendHeatmap(base.data, base.width, base.height, up, ALPHA);
+    const png = await encodePng(rgb, base.width, base.height);
+    await mkdir(join(dest, '..'), { recursive: true });
+    const tmp = `${dest}.${process.pid}.tmp`;
+    await writeFile(tmp, png);
+    await rename(tmp, dest);
+  }
+}
+
+async function allExist(files: string[]): Promise<boolean> {
+  for (const f of files) if (!(await exists(f))) return false;
+  return true;
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { LensController } from './controller';
+import { LensPanel } from './panel/lensPanel';
+import { pickModel } from './modelChoice';
+import { exportReport } from './report';
+import { MITIGATION_METHODS, type MitigationMethod } from '../shared/protocol';
+
+/** Entry point: registers commands, the panel serializer and the output channel. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Spuriosity Lens', { log: true });
+  const lens = new LensController(context, log);
+  const command = (id: string, run: (...args: unknown[]) => Promise<unknown>) =>
+    vscode.commands.registerCommand(`spuriosityLens.${id}`, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (e) {
+        reportError(log, id, e);
+      }
+    });
+
+  context.subscriptions.push(
+    log,
+    command('rankDataset', async (uri) => {
+      const root = uri instanceof vscode.Uri ? uri.fsPath : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Choose a dataset folder' }))?.[0]?.fsPath;
+      if (root) await lens.rank(root);
+    }),
+    command('measureGap', async () => {
+      const r = await lens.ensureRanked();
+      if (!r) return;
+      const g = r.session.gaps;
+      LensPanel.show(lens, log, 'overview');
+      if (g.classes.length === 0) {
+        const a = await vscode.window.showInformationMessage('Spuriosity Lens: no feature is labeled spurious yet, so no class has a ranking. Label the top features first.', 'Label Features');
+        if (a) await vscode.commands.executeCommand('spuriosityLens.labelFeatures');
+        return;
+      }
+      const pts = (x: number) => `${(x * 100).toFixed(1)}`;
+      const ci = g.meanCi ? ` (95% CI ${pts(g.meanCi[0])} to ${pts(g.meanCi[1])})` : '';
+      const neg = g.classes.filter((c) => c.negative).length;
+      void vscode.window.showInformationMessage(`Spurious gap: ${pts(g.mean)} points${ci} over ${g.classes.length} class(es)${neg ? `; ${neg} negative` : ''}.`);
+    }),
+    command('labelFeatures', async () => {
+      if (await lens.ensureRanked()) LensPanel.show(lens, log, 'labeling');
+    }),
+    command('fineTune', async () => {
+      if (!(await lens.ensureRanked())) return;
+      const labels: Record<MitigationMethod, string> = { 'low-spuriosity': 'Low-spuriosity images (the paper\'s method)', random: 'Random images (baseline)', error: 'Misclassified images (error tuning baseline)' };
+      const pick = await vscode.window.showQuickPick(MITIGATION_METHODS.map((m) => ({ label: labels[m], method: m })), { title: 'Fine-tune the linear head on…' });
+      if (!pick) return;
+      LensPanel.show(lens, log, 'mitigation');
+      await lens.runMitigation(pick.method);
+    }),
+    command('openPanel', async () => {
+      if (await lens.ensureRanked()) LensPanel.show(lens, log);
+    }),
+    command('selectModel', async () => {
+      const path = await pickModel(context.extensionUri);
+      if (path) void vscode.window.showInformationMessage(`Spuriosity Lens will use ${path}. Rank a dataset to apply it.`);
+    }),
+    command('exportReport', async () => {
+      const r = await lens.ensureRanked();
+      if (r) await exportReport(r.session, r.root);
+    }),
+    command('showLog', async () => log.show()),
+    vscode.window.registerWebviewPanelSerializer(LensPanel.viewType, {
+      async deserializeWebviewPanel(panel) {
+        // the analysis lives in memory: re-rank the last dataset (features come from the cache in seconds)
+        const root = lens.known.list()[0];
+        LensPanel.restore(panel, lens, log);
+        if (root) await lens.ensureRanked(root).catch((e) => reportError(log, 'restore', e));
+      },
+    }),
+  );
+}
+
+/** Nothing to release: child processes end with their jobs. */
+export function deactivate(): void {}
+
+function reportError(log: vscode.LogOutputChannel, where: string, e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof Error && e.name === 'AbortError') {
+    log.info(`${where}: cancelled`);
+    return;
+  }
+  log.error(`${where}: ${e instanceof Error && e.stack ? e.stack : message}`);
+  void vscode.window.showErrorMessage(`Spuriosity Lens: ${message}`, 'Show Log').then((a) => { if (a) log.show(); });
+}

@@ -1,0 +1,25 @@
+import type * as vscode from 'vscode';
+import type { AnalysisSession } from '../../engine/analysis/session';
+import type { ImageEntry } from '../../engine/dataset/types';
+import type { HeatmapCache } from '../../engine/render/heatmaps';
+import type { ThumbnailCache } from '../../engine/render/thumbnails';
+import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../../shared/protocol';
+
+/** What the panel needs from the extension: the current analysis, its caches, and the long jobs it can start. */
+export interface PanelBackend {
+  readonly extensionUri: vscode.Uri;
+  /** Folders the webview may load from: dist/, media/ and the thumbnail/heatmap caches. */
+  resourceRoots(): vscode.Uri[];
+  session(): AnalysisSession | undefined;
+  state(): PanelState | undefined;
+  thumbs(): ThumbnailCache | undefined;
+  /** Larger previews for the detail view. */
+  previews(): ThumbnailCache | undefined;
+  heatmaps(): HeatmapCache | undefined;
+  /** The dataset image with this id (path relative to the root); undefined, and a logged refusal, for anything else. */
+  entry(id: string): ImageEntry | undefined;
+  setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype): Promise<void>;
+  runMitigation(method: MitigationMethod): Promise<void>;
+  cancel(target: CancelTarget): void;
+  exportHead(kind: ExportKind): Promise<void>;
+}
