@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { focusAfterLabel, keyToAction, labelText, nextClass } from '../../src/webview/labeling-view/labeling.logic';
+
+test('single keys label, move and change class', () => {
+  assert.deepEqual(keyToAction('c'), { kind: 'label', label: 'core' });
+  assert.deepEqual(keyToAction('s'), { kind: 'label', label: 'spurious' });
+  assert.deepEqual(keyToAction('b'), { kind: 'label', label: 'spurious', subtype: 'background' });
+  assert.deepEqual(keyToAction('o'), { kind: 'label', label: 'spurious', subtype: 'separate-object' });
+  assert.deepEqual(keyToAction('x'), { kind: 'label', label: null });
+  for (const k of ['j', 'ArrowDown', 'ArrowRight']) assert.deepEqual(keyToAction(k), { kind: 'move', delta: 1 });
+  for (const k of ['k', 'ArrowUp', 'ArrowLeft']) assert.deepEqual(keyToAction(k), { kind: 'move', delta: -1 });
+  assert.deepEqual(keyToAction('n'), { kind: 'class', delta: 1 });
+  assert.deepEqual(keyToAction('p'), { kind: 'class', delta: -1 });
+  assert.equal(keyToAction('q'), null);
+  assert.equal(keyToAction('C'), null, 'shifted letters are not labels');
+});
+
+test('modifier chords are left to VS Code', () => {
+  assert.equal(keyToAction('c', { ctrl: true }), null);
+  assert.equal(keyToAction('s', { meta: true }), null);
+  assert.equal(keyToAction('n', { alt: true }), null);
+});
+
+test('after labeling, focus goes to the next unlabeled feature', () => {
+  const cards = [{ label: 'core' as const }, { label: null }, { label: 'spurious' as const }, { label: null }];
+  assert.equal(focusAfterLabel(cards, 0), 1);
+  assert.equal(focusAfterLabel(cards, 1), 3);
+  assert.equal(focusAfterLabel(cards, 3), 3, 'stays on the last card');
+  assert.equal(focusAfterLabel([{ label: 'core' }, { label: 'core' }], 0), 1);
+});
+
+test('next class prefers unlabeled ones, wraps, and goes back with p', () => {
+  const order = ['a', 'b', 'c', 'd'];
+  assert.equal(nextClass(order, null, new Set()), 'a');
+  assert.equal(nextClass(order, null, new Set(['a'])), 'b');
+  assert.equal(nextClass(order, 'b', new Set(['c'])), 'd');
+  assert.equal(nextClass(order, 'd', new Set()), 'a');
+  assert.equal(nextClass(order, 'b', new Set(order)), 'c', 'all labeled: plain next');
+  assert.equal(nextClass(order, 'a', new Set(), -1), 'd');
+  assert.equal(nextClass([], 'a', new Set()), null);
+});
+
+test('label texts', () => {
+  assert.equal(labelText(null, null), 'unlabeled');
+  assert.equal(labelText('core', null), 'core');
+  assert.equal(labelText('spurious', 'background'), 'spurious: background');
+  assert.equal(labelText('spurious', 'separate-object'), 'spurious: separate object');
+});
