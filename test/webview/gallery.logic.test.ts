@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClassPage } from '../../src/shared/protocol';
-import { PageCache, prefetchRange } from '../../src/webview/class-view/gallery.logic';
+import { PageCache, prefetchRange, type GalleryKey } from '../../src/webview/class-view/gallery.logic';
 
-const key = { class: 'dog', order: 'asc' as const, split: 'val' as const, overlay: false };
+const key: GalleryKey = { class: 'dog', order: 'asc', split: 'val', overlay: false };
 const page = (offset: number, n: number, total: number, k = key): ClassPage => ({
   ...k, offset, total,
   items: Array.from({ length: n }, (_, i) => ({ id: `dog/${offset + i}.jpg`, thumbUri: 'u', spuriosity: 0, label: 'dog', predicted: 'dog', correct: true })),
