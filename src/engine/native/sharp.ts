@@ -3,8 +3,9 @@
 // Normalize does, and maps every libvips failure onto a small set of reasons.
 import sharp, { type Sharp } from 'sharp';
 import { promises as fsp, constants as fsc } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import type { Preprocess } from '../model/types';
+import { isImageName } from '../dataset/walk';
 
 // libvips' operation cache only helps when the same file is processed twice, and then it can
 // serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
@@ -33,8 +34,6 @@ export const DEFAULT_PIXEL_LIMIT = 100_000_000;
 /** Default decode options. */
 export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { pixelLimit: DEFAULT_PIXEL_LIMIT };
 
-/** Extensions sharp can read that the dataset scanner accepts, lower-case with the dot. */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
 
 function open(path: string, opts: DecodeOptions): Sharp {
   return sharp(path, {
@@ -238,7 +237,7 @@ async function toDecodeError(path: string, err: unknown): Promise<ImageDecodeErr
   if (has(msg, /premature end|truncated|unexpected end|out of data|not enough data|end of file/i)) return new ImageDecodeError(path, 'truncated', oneLine);
   if (has(msg, /unsupported image format/i)) {
     // Content sharp cannot identify under an image extension is a broken file, not a format choice.
-    return IMAGE_EXTENSIONS.has(extname(path).toLowerCase())
+    return isImageName(path)
       ? new ImageDecodeError(path, 'corrupt', `${oneLine}: the content is not a valid image of its extension`)
       : new ImageDecodeError(path, 'unsupported', oneLine);
   }
