@@ -1,0 +1,47 @@
+// Messages between the extension (or CLI) and the extraction child process. Sent with
+// `serialization: 'advanced'` so typed arrays and Maps cross as structured clones.
+import type { ExtractProgress, ExtractRequest, ExtractResult } from './types';
+import type { SpatialRequest, SpatialResult } from './spatialMaps';
+
+/** An error as it crosses the process boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Parent -> child. A child serves exactly one job, then exits. */
+export type ToWorker =
+  | { type: 'extract'; request: ExtractRequest }
+  | { type: 'spatial'; request: SpatialRequest }
+  | { type: 'cancel' };
+
+/** Child -> parent. */
+export type FromWorker =
+  | { type: 'progress'; progress: ExtractProgress }
+  | { type: 'extract-result'; result: ExtractResult }
+  | { type: 'spatial-result'; result: SpatialResult }
+  | { type: 'error'; error: SerializedError };
+
+/** Compile-time exhaustiveness check for switches over message types. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}
+
+/** Turns any thrown value into a SerializedError. */
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: 'Error', message: String(e) };
+}
+
+/** True when v looks like a message from the worker (the channel may carry anything). */
+export function isFromWorker(v: unknown): v is FromWorker {
+  const t = (v as { type?: unknown } | null)?.type;
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'error';
+}
+
+/** True when v looks like a message to the worker. */
+export function isToWorker(v: unknown): v is ToWorker {
+  const t = (v as { type?: unknown } | null)?.type;
+  return t === 'extract' || t === 'spatial' || t === 'cancel';
+}

@@ -1,0 +1,54 @@
+// The child-process side of the IPC protocol: runs one extraction or spatial-map job.
+import { extract } from './pipeline';
+import { spatialMaps } from './spatialMaps';
+import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker } from './ipc';
+import type { ExtractDeps } from './types';
+
+function send(msg: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
+}
+
+/** Serves jobs from the parent over the IPC channel; exits once the job is answered (deps: injectable for tests). */
+export function serveExtraction(deps?: ExtractDeps): void {
+  if (!process.send) {
+    process.stderr.write('extractWorker: this is a child-process entry; start it with child_process.fork\n');
+    process.exit(2);
+  }
+  const controller = new AbortController();
+  let busy = false;
+  const finish = async (msg: FromWorker): Promise<void> => {
+    await send(msg);
+    process.disconnect?.();
+    process.exit(0);
+  };
+  process.on('disconnect', () => {
+    // The parent went away: stop at the next batch boundary; finished batches are on disk.
+    controller.abort();
+    setTimeout(() => process.exit(0), 100).unref();
+  });
+  process.on('message', (raw: unknown) => {
+    if (!isToWorker(raw)) return;
+    const msg: ToWorker = raw;
+    switch (msg.type) {
+      case 'cancel':
+        controller.abort();
+        return;
+      case 'extract':
+      case 'spatial': {
+        if (busy) return;
+        busy = true;
+        const job = msg.type === 'extract'
+          ? extract({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
+              .then((result): FromWorker => ({ type: 'extract-result', result }))
+          : spatialMaps({ ...msg.request, deps, signal: controller.signal }).then((result): FromWorker => ({ type: 'spatial-result', result }));
+        job.then(finish, (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
+        return;
+      }
+      default:
+        assertNever(msg);
+    }
+  });
+}
