@@ -1,0 +1,118 @@
+// Annotation files on disk. Writes go through a temporary file, fsync and rename so a crash never leaves half a
+// file, and a file that no longer parses (e.g. a hand edit gone wrong) is never overwritten: the user's labels in it
+// are worth more than the write.
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  emptyAnnotations, parseAnnotations, serializeAnnotations, setFeatureLabel, type AnnotationFile,
+} from '../../core/annotations';
+import type { FeatureVerdict, LabelStore } from '../analysis/labels';
+
+/** Default location: `<dataset>/.spuriosity/annotations.<first 8 hex digits of the model's sha256>.json`. */
+export function defaultAnnotationPath(datasetRoot: string, modelSha256: string): string {
+  if (!/^[0-9a-f]{8}/.test(modelSha256)) throw new RangeError(`model sha256 must start with 8 lowercase hex digits, got "${modelSha256}"`);
+  return join(datasetRoot, '.spuriosity', `annotations.${modelSha256.slice(0, 8)}.json`);
+}
+
+/** Reads and validates an annotation file; null when it does not exist. Throws AnnotationError (file:line:col) when malformed. */
+export async function readAnnotationFile(path: string): Promise<AnnotationFile | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`cannot read annotation file ${path}: ${(e as Error).message}`);
+  }
+  return parseAnnotations(text, path);
+}
+
+let tmpCounter = 0;
+
+/**
+ * Writes an annotation file atomically (temp file in the same folder, fsync, rename), creating the folder. Refuses,
+ * with an error naming file:line:col, when the file already there does not parse: fix or move it first.
+ */
+export async function writeAnnotationFile(path: string, file: AnnotationFile): Promise<void> {
+  try {
+    await readAnnotationFile(path);
+  } catch (e) {
+    throw new Error(`refusing to overwrite ${path}, which is not a valid annotation file (${(e as Error).message}); fix or move it, then save again`);
+  }
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(serializeAnnotations(file), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw new Error(`cannot write annotation file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Thrown when an annotation file belongs to another model: its feature indices would mean other features. */
+export class AnnotationModelMismatchError extends Error {
+  constructor(readonly path: string, readonly fileSha256: string, readonly modelSha256: string) {
+    super(`${path} holds labels for model ${fileSha256.slice(0, 12)}..., not for the loaded model ${modelSha256.slice(0, 12)}...: feature indices differ between models; choose another annotation file`);
+    this.name = 'AnnotationModelMismatchError';
+  }
+}
+
+/** A LabelStore backed by an annotation file: every change is persisted (serially) before it resolves. */
+export class AnnotationFileStore implements LabelStore {
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(readonly path: string, private current: AnnotationFile, private readonly now: () => Date) {}
+
+  /** Opens (or starts, without writing yet) the annotation file at `path` for this model and dataset. */
+  static async open(path: string, model: { sha256: string; name: string }, dataset: string, now: () => Date = () => new Date()): Promise<AnnotationFileStore> {
+    const existing = await readAnnotationFile(path);
+    if (existing && existing.model.sha256 !== model.sha256) throw new AnnotationModelMismatchError(path, existing.model.sha256, model.sha256);
+    return new AnnotationFileStore(path, existing ?? emptyAnnotations(model, dataset), now);
+  }
+
+  /** The file as last persisted. */
+  get file(): AnnotationFile {
+    return this.current;
+  }
+
+  /** Every labeled pair. */
+  entries(): Array<{ cls: string; feature: number; verdict: FeatureVerdict }> {
+    const out: Array<{ cls: string; feature: number; verdict: FeatureVerdict }> = [];
+    for (const [cls, feats] of Object.entries(this.current.labels)) {
+      for (const [f, a] of Object.entries(feats)) {
+        const verdict: FeatureVerdict = { label: a.label };
+        if (a.subtype) verdict.subtype = a.subtype;
+        if (a.note !== undefined) verdict.note = a.note;
+        out.push({ cls, feature: Number(f), verdict });
+      }
+    }
+    return out;
+  }
+
+  /** Sets or clears a pair's label and writes the file; the in-memory state changes only once the write succeeded. */
+  set(cls: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {
+    const run = this.queue.then(async () => {
+      const next = setFeatureLabel(this.current, cls, feature, verdict ? { ...verdict, at: this.now().toISOString() } : null);
+      await writeAnnotationFile(this.path, next);
+      this.current = next;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Replaces the whole file (e.g. after a Salient ImageNet import) and writes it. */
+  replace(file: AnnotationFile): Promise<void> {
+    const run = this.queue.then(async () => {
+      await writeAnnotationFile(this.path, file);
+      this.current = file;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
