@@ -1,0 +1,60 @@
+// `spuriosity extract <dataset>`: features of every image into the cache, with a summary or --json report.
+import { resolve, sep } from 'node:path';
+import type { Command } from 'commander';
+import { discoverDataset } from '../../engine/dataset/discover';
+import { extract } from '../../engine/extract/pipeline';
+import { buildExtractReport, formatExtractReport } from '../report';
+import { defaultCacheDir, defaultModelPath } from '../paths';
+import { progressBar } from '../progressBar';
+import { CliError, positiveInt } from '../errors';
+
+interface ExtractFlags {
+  model?: string;
+  cache?: string;
+  threads?: number;
+  batch?: number;
+  pixelLimit?: number;
+  retryFailed?: boolean;
+  json?: boolean;
+}
+
+/** Registers the extract command on the program. */
+export function registerExtract(program: Command): void {
+  program
+    .command('extract')
+    .description('compute (or load from the cache) pooled features and logits of every image of a dataset')
+    .argument('<dataset>', 'ImageFolder root (ROOT/<class>/..., or ROOT/train + ROOT/val), or a .csv/.jsonl manifest')
+    .option('--model <path>', 'ONNX classifier (default: the bundled demo model)')
+    .option('--cache <dir>', 'feature cache root (default: <dataset>/.spuriosity, beside a manifest)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: cores - 1)', positiveInt('--threads'))
+    .option('--batch <n>', 'images per inference batch (default 16)', positiveInt('--batch'))
+    .option('--pixel-limit <n>', 'refuse images with more pixels than this (default 100000000)', positiveInt('--pixel-limit'))
+    .option('--retry-failed', 'decode again images whose failure is cached even though they did not change')
+    .option('--json', 'print one JSON report on stdout (schema: src/cli/report.ts)')
+    .action(async (datasetArg: string, flags: ExtractFlags) => {
+      await runExtract(datasetArg, flags);
+    });
+}
+
+async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void> {
+  const modelPath = resolve(flags.model ?? defaultModelPath());
+  const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
+  const dataset = await discoverDataset(datasetArg);
+  // The cache folder sits inside the dataset by default: it is ours, not a skipped user file.
+  dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
+  const bar = progressBar();
+  let result;
+  try {
+    result = await extract({
+      dataset, modelPath, cacheDir,
+      threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed,
+      onProgress: (p) => bar.update(p),
+    });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}`);
+  } finally {
+    bar.stop();
+  }
+  const report = buildExtractReport(dataset, result, cacheDir);
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatExtractReport(report)}\n`);
+}
