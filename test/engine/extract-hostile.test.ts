@@ -1,7 +1,7 @@
 // End to end with the real adapters (sharp, ONNX Runtime, the model adapter) on a dataset full of hostile files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHostileDataset } from '../helpers/hostile';
 import { convGemmModel } from '../helpers/onnxBuilder';
@@ -12,7 +12,8 @@ import { spatialMaps } from '../../src/engine/extract/spatialMaps';
 const DECODE_REASONS = new Set(['empty', 'corrupt', 'truncated', 'too-large', 'unsupported', 'unreadable']);
 
 test('hostile dataset end to end: the run completes, each bad file is reported with its reason, a re-run is all cache', async () => {
-  const dir = join(__dirname, '..', '.fixtures', `extract-hostile-${process.pid}`);
+  const dir = join(__dirname, '..', '.fixtures', 'extract-hostile');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const modelPath = join(dir, 'tiny.onnx');
   writeFileSync(modelPath, convGemmModel({ size: 'S' }).bytes);
