@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import {
   cropOffset, decodeCropRgb, decodeInto, DEFAULT_PIXEL_LIMIT, encodePng, ImageDecodeError, resizedSize, roundHalfEven, writeThumbnail,
   type DecodeFailure, type DecodeOptions,
@@ -20,9 +20,9 @@ async function file(name: string, content: Buffer | Promise<Buffer>): Promise<st
   await fsp.writeFile(p, await content);
   return p;
 }
-const rawImg = (px: Buffer, width: number, height: number, channels: 1 | 2 | 3 | 4 = 3): sharp.Sharp => sharp(px, { raw: { width, height, channels } });
+const rawImg = (px: Buffer, width: number, height: number, channels: 1 | 2 | 3 | 4 = 3): Sharp => sharp(px, { raw: { width, height, channels } });
 /** A solid-colour image of the given size. */
-const solid = (width: number, height: number, rgb: [number, number, number]): sharp.Sharp =>
+const solid = (width: number, height: number, rgb: [number, number, number]): Sharp =>
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } });
 
 async function reason(p: Promise<unknown>): Promise<DecodeFailure> {

@@ -3,7 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** A file the dataset must leave out, by its path relative to the dataset root, with the reason the engine should report. */
 export interface HostileExpectation {
@@ -91,8 +91,8 @@ export async function buildHostileDataset(dir: string): Promise<{ expected: Host
     await fsp.mkdir(join(p, '..'), { recursive: true });
     return p;
   };
-  const raw = (w: number, h: number, seed: number): sharp.Sharp => sharp(seededRgb(w, h, seed), { raw: { width: w, height: h, channels: 3 } });
-  const writeGood = async (rel: string, img: sharp.Sharp): Promise<void> => {
+  const raw = (w: number, h: number, seed: number): Sharp => sharp(seededRgb(w, h, seed), { raw: { width: w, height: h, channels: 3 } });
+  const writeGood = async (rel: string, img: Sharp): Promise<void> => {
     await img.toFile(await mk(rel));
     good.push(rel);
   };
