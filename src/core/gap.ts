@@ -1,5 +1,5 @@
 import type { ClassRanking, SplitRanking } from './spuriosity';
-import { mulberry32, randInt } from './random';
+import { mulberry32 } from './random';
 import { quantile } from './stats';
 
 /** Spurious gap of one class on its validation ranking. Accuracies and gaps are fractions in [0, 1]. */
@@ -46,17 +46,10 @@ function descendingPositions(r: SplitRanking): Int32Array {
   return Int32Array.from(pos);
 }
 
-/** Correct predictions among the first k of `positions`, each counted `counts[p]` times (1 when counts omitted). */
-function correctAmongFirst(positions: ArrayLike<number>, r: SplitRanking, correct: Uint8Array, k: number, counts?: Int32Array): number {
-  let left = k;
+/** Correct predictions among the images at the first k of `positions` (positions index the ascending ranking). */
+function correctAmongFirst(positions: ArrayLike<number>, r: SplitRanking, correct: Uint8Array, k: number): number {
   let hits = 0;
-  for (let j = 0; j < positions.length && left > 0; j++) {
-    const p = positions[j];
-    const m = counts ? Math.min(counts[p], left) : 1;
-    if (m === 0) continue;
-    hits += m * correct[r.order[p]];
-    left -= m;
-  }
+  for (let j = 0; j < k; j++) hits += correct[r.order[positions[j]]];
   return hits;
 }
 
@@ -106,19 +99,39 @@ export function spuriousGap(rankings: (ClassRanking | null)[], correct: Uint8Arr
     const rng = mulberry32(opts.seed ?? 0);
     const perClass = classes.map(() => new Float64Array(B));
     const means = new Float64Array(B);
-    const asc = measured.map((r) => Int32Array.from({ length: r.order.length }, (_, j) => j));
+    // Per class: correctness in ascending order, and the descending order as positions plus their correctness,
+    // so each resample is a counting pass with no sorting.
+    const corrAsc = measured.map((r) => Uint8Array.from(r.order, (i) => correct[i]));
     const desc = measured.map(descendingPositions);
+    const corrDesc = measured.map((r, c) => Uint8Array.from(desc[c], (p) => correct[r.order[p]]));
     const counts = measured.map((r) => new Int32Array(r.order.length));
     for (let b = 0; b < B; b++) {
       let sum = 0;
       for (let c = 0; c < measured.length; c++) {
-        const r = measured[c];
-        const n = r.order.length;
+        const n = measured[c].order.length;
         const cnt = counts[c];
         cnt.fill(0);
-        for (let j = 0; j < n; j++) cnt[randInt(rng, n)]++;
+        for (let j = 0; j < n; j++) cnt[Math.floor(rng.next() * n)]++;
         const k = classes[c].k;
-        const g = (correctAmongFirst(desc[c], r, correct, k, cnt) - correctAmongFirst(asc[c], r, correct, k, cnt)) / k;
+        const ca = corrAsc[c];
+        let left = k;
+        let low = 0;
+        for (let p = 0; left > 0; p++) {
+          const m = cnt[p] < left ? cnt[p] : left;
+          low += m * ca[p];
+          left -= m;
+        }
+        const dp = desc[c];
+        const cd = corrDesc[c];
+        left = k;
+        let high = 0;
+        for (let j = 0; left > 0; j++) {
+          const c0 = cnt[dp[j]];
+          const m = c0 < left ? c0 : left;
+          high += m * cd[j];
+          left -= m;
+        }
+        const g = (high - low) / k;
         perClass[c][b] = g;
         sum += g;
       }

@@ -1,7 +1,11 @@
 /** Quantile q in [0, 1] of the values by linear interpolation between order statistics (numpy's default); NaN when empty. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const s = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
+  // Typed-array sort is numeric and puts NaN last; NaNs are then left out.
+  const all = Float64Array.from(values).sort();
+  let len = all.length;
+  while (len > 0 && Number.isNaN(all[len - 1])) len--;
+  if (len === 0) return NaN;
+  const s = all.subarray(0, len);
   const h = (s.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.ceil(h);
