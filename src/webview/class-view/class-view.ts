@@ -19,22 +19,27 @@ const layout = grid({ itemSize: { width: '132px', height: '156px' }, gap: '8px',
 @customElement('class-view')
 export class ClassView extends LitElement {
   static override styles = [sharedStyles, css`
-    :host { display: flex; flex-direction: column; height: 100%; min-height: 0; }
-    .grid { flex: 1; min-height: 300px; height: 70vh; }
+    :host { display: block; }
+    /* An explicit height: the virtualizer needs a sized scroller, and the panel itself should not scroll. */
+    .grid { height: calc(100vh - 190px); min-height: 300px; }
     .tile {
       position: relative; width: 132px; height: 156px; padding: 0; border: 1px solid var(--vscode-widget-border, transparent);
+      display: flex; flex-direction: column; justify-content: flex-start; align-items: stretch; box-sizing: border-box;
       background: var(--vscode-editorWidget-background); color: inherit; font: inherit; cursor: pointer; overflow: hidden;
     }
     .tile:hover { border-color: var(--vscode-focusBorder); }
     .tile img { display: block; width: 130px; height: 130px; object-fit: cover; }
-    .tile img.heat { position: absolute; top: 0; left: 0; opacity: 0.55; mix-blend-mode: normal; }
+    .tile img.heat { position: absolute; top: 0; left: 0; pointer-events: none; opacity: 0.55; mix-blend-mode: normal; }
     .tile .cap { display: flex; justify-content: space-between; padding: 2px 4px; font-size: 0.85em; font-variant-numeric: tabular-nums; }
     .tile.wrong { border-color: var(--vscode-errorForeground); }
     .tile .bad { color: var(--vscode-errorForeground); }
     .ph { width: 130px; height: 130px; background: var(--vscode-editor-inactiveSelectionBackground); }
-    .layout { display: flex; gap: 12px; min-height: 0; flex: 1; }
-    .layout > .gallery { flex: 1; min-width: 0; display: flex; flex-direction: column; }
-    image-detail { width: 420px; flex: none; overflow: auto; max-height: 75vh; border-left: 1px solid var(--vscode-panel-border); padding-left: 12px; }
+    .layout { display: flex; gap: 12px; align-items: flex-start; }
+    .layout > .gallery { flex: 1; min-width: 0; }
+    image-detail {
+      width: 420px; flex: none; overflow: auto; height: calc(100vh - 190px); min-height: 300px; box-sizing: border-box;
+      border-left: 1px solid var(--vscode-panel-border); padding-left: 12px;
+    }
   `];
 
   /** Data from the host. */

@@ -12,7 +12,7 @@ import { labelText } from '../labeling-view/labeling.logic';
 @customElement('image-detail')
 export class ImageDetailView extends LitElement {
   static override styles = [sharedStyles, css`
-    .main { width: 100%; max-width: 400px; height: auto; display: block; border: 1px solid var(--vscode-widget-border, transparent); }
+    .main { width: 100%; max-width: 300px; height: auto; display: block; border: 1px solid var(--vscode-widget-border, transparent); }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 8px 0; }
     dt { color: var(--vscode-descriptionForeground); }
     dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -22,6 +22,8 @@ export class ImageDetailView extends LitElement {
     figure img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; }
     figcaption { font-size: 0.85em; }
     .head { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+    .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+    .head > span { flex: none; }
   `];
 
   @property() detailId: string | null = null;
@@ -54,7 +56,7 @@ export class ImageDetailView extends LitElement {
   protected override render() {
     const d = this.detail && this.detail.id === this.detailId ? this.detail : null;
     const head = html`<div class="head">
-      <h2 title=${this.detailId ?? ''}>${this.detailId?.split('/').pop() ?? ''}</h2>
+      <h2 class="name" title=${this.detailId ?? ''}>${this.detailId?.split('/').pop() ?? ''}</h2>
       <span>
         <vscode-button secondary icon="go-to-file" @click=${() => this.detailId && post({ type: 'openImage', id: this.detailId })}>Open in editor</vscode-button>
         <vscode-button secondary icon="close" aria-label="Close detail (Escape)" @click=${() => this.close()}></vscode-button>

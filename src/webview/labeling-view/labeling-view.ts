@@ -23,13 +23,17 @@ export class LabelingView extends LitElement {
       border: 1px solid var(--vscode-widget-border, var(--vscode-contrastBorder, currentColor));
       background: var(--vscode-keybindingLabel-background); color: var(--vscode-keybindingLabel-foreground);
     }
-    .card { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-radius: 4px; padding: 8px; margin: 8px 0; }
+    /* One row per feature (facts and buttons left, images right) so all top features fit on one screen. */
+    .card {
+      display: grid; grid-template-columns: minmax(230px, 280px) 1fr; gap: 4px 12px; align-items: start;
+      border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-radius: 4px; padding: 6px 8px; margin: 6px 0;
+    }
     .card.focused { border-color: var(--vscode-focusBorder); box-shadow: 0 0 0 1px var(--vscode-focusBorder); }
     .card:focus { outline: none; }
-    .card header { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: center; }
-    .imgs { display: grid; grid-template-columns: repeat(5, minmax(80px, 150px)); gap: 6px; margin: 6px 0; }
+    .card header { display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: center; grid-column: 1; grid-row: 1; }
+    .imgs { display: grid; grid-template-columns: repeat(5, minmax(60px, 112px)); gap: 6px; grid-column: 2; grid-row: 1 / span 2; }
     .imgs img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; cursor: pointer; }
-    .actions { display: flex; flex-wrap: wrap; gap: 6px; }
+    .actions { display: flex; flex-wrap: wrap; gap: 4px; grid-column: 1; grid-row: 2; }
     vscode-button[aria-pressed='true'] { outline: 2px solid var(--vscode-focusBorder); }
   `];
 
@@ -157,7 +161,7 @@ export class LabelingView extends LitElement {
         <span class="chip ${c.label ?? ''}">${labelText(c.label, c.subtype)}</span>
       </header>
       <div class="imgs">${c.images.map((im) => html`<img src=${im.heatUri} alt=${`Heatmap of feature ${c.feature} on ${im.id}`}
-        title=${`${im.id} (activation ${im.activation.toFixed(2)})`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
+        title=${`${im.id} (activation ${im.activation.toFixed(2)}); click to open`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
       <div class="actions">
         ${btn('Core', 'c', 'core', null)} ${btn('Spurious', 's', 'spurious', null)}
         ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate-object')}

@@ -45,6 +45,10 @@ export function gapChartConfig(classes: readonly ClassSummary[], mean: Interval 
     color: t.foreground,
     ...(mean ? { mean: { value: pts(mean.value), label: `mean ${pts(mean.value).toFixed(1)}`, color: t.red } } : {}),
   };
+  // The axis must hold the whiskers, not just the bars, or wide intervals are clipped.
+  const ends = rows.flatMap((c) => [pts(c.gap!.lo), pts(c.gap!.hi)]);
+  const yMin = Math.min(0, ...ends);
+  const yMax = Math.max(0, ...ends);
   return {
     type: 'bar',
     data: {
@@ -60,7 +64,7 @@ export function gapChartConfig(classes: readonly ClassSummary[], mean: Interval 
       plugins: { ...baseOptions(t).plugins, legend: { display: false }, errorBars } as never,
       scales: {
         x: axis(t, '', { ticks: { color: t.foreground, autoSkip: true, maxRotation: 60 } }),
-        y: axis(t, 'gap (accuracy points, high − low spuriosity)'),
+        y: axis(t, 'gap (points)', { suggestedMin: yMin, suggestedMax: yMax }),
       },
     },
   };

@@ -1,0 +1,188 @@
+// A fake extension host for the harness page: defines acquireVsCodeApi and answers the panel's
+// messages with deterministic mock data (10 classes of ~250 images, SVG data-URI thumbnails).
+// Query parameters: theme=light|dark|high-contrast, tab=<tab>, big=1 (first class gets 10,000 images),
+// detail=1 (open an image detail), run=1 (start a mitigation run), results=1 (finished runs).
+(() => {
+  const q = new URLSearchParams(location.search);
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const names = ['tench', 'goldfinch', 'golf ball', 'parachute', 'church', 'garbage truck', 'French horn', 'gas pump', 'chain saw', 'English springer'];
+  const cues = ['water', 'sky', 'grass', 'sky', 'sky', 'road', 'people', 'road', 'wood', 'grass'];
+  const cueColour = { water: '#3a78b5', sky: '#8cc4f0', grass: '#5a9a3a', road: '#777777', people: '#c89070', wood: '#8a6a40' };
+  const objColour = ['#c0a040', '#e0c020', '#f0f0f0', '#d04040', '#a08070', '#408040', '#d0a020', '#c03030', '#e07020', '#805030'];
+  const sent = []; const received = [];
+  window.__harness = { sent, received };
+
+  const svg = (body) => 'data:image/svg+xml,' + encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="128" height="128">${body}</svg>`);
+  const thumb = (c, s, v) => {
+    const cue = cueColour[cues[c]];
+    const t = Math.max(0, Math.min(1, 0.5 + s / 4));
+    const r = 10 + (v % 7);
+    // High spuriosity: the cue fills more of the frame; low: plain background.
+    return svg(`<rect width="64" height="64" fill="#d8d4cc"/><rect y="${64 - 64 * t}" width="64" height="${64 * t}" fill="${cue}"/>` +
+      `<circle cx="${20 + (v % 25)}" cy="${22 + (v % 19)}" r="${r}" fill="${objColour[c]}" stroke="#222" stroke-width="1"/>`);
+  };
+  const heat = (x, y, r) => svg(`<defs><radialGradient id="g"><stop offset="0" stop-color="#ff0000" stop-opacity="0.9"/>` +
+    `<stop offset="0.4" stop-color="#ffff00" stop-opacity="0.7"/><stop offset="0.7" stop-color="#00ffff" stop-opacity="0.5"/>` +
+    `<stop offset="1" stop-color="#0000ff" stop-opacity="0.35"/></radialGradient></defs><rect width="64" height="64" fill="#0000ff" fill-opacity="0.35"/>` +
+    `<circle cx="${x}" cy="${y}" r="${r}" fill="url(#g)"/>`);
+  const blend = (c, s, v, x, y, r) => svg(`<image href="${thumb(c, s, v)}" width="64" height="64"/><image href="${heat(x, y, r)}" width="64" height="64"/>`);
+
+  const classes = names.map((name, c) => {
+    const n = q.get('big') === '1' && c === 0 ? 10000 : 230 + Math.floor(rand() * 40);
+    const images = [];
+    for (let i = 0; i < n; i++) {
+      const s = gauss();
+      const wrongProb = c === 4 ? 0.15 + 0.1 * s : 0.2 - 0.12 * s;
+      const correct = rand() > wrongProb;
+      images.push({ id: `val/${name}/img_${String(i).padStart(5, '0')}.jpg`, s, v: i * 7 + c, correct,
+        predicted: correct ? name : names[(c + 1 + Math.floor(rand() * 9)) % 10] });
+    }
+    const features = [0, 1, 2, 3, 4].map((r) => ({ feature: 100 * c + 37 * r + 11, rank: r, importance: +(0.9 / (r + 1)).toFixed(3),
+      perFeatureGap: +(0.25 - 0.06 * r + (c === 4 ? -0.3 : 0) + 0.02 * gauss()).toFixed(3), label: null, subtype: null }));
+    return { name, c, images, features, train: 500 + Math.floor(rand() * 100) };
+  });
+  // Pre-label the first classes so rankings, gaps (one negative) and collisions exist.
+  for (const c of classes.slice(0, 6)) {
+    c.features.forEach((f, i) => {
+      f.label = i === 1 || (i === 3 && c.c % 2 === 0) ? 'spurious' : 'core';
+      f.subtype = f.label === 'spurious' ? (i === 1 ? 'background' : 'separate-object') : null;
+    });
+  }
+  for (const c of classes.slice(6, 8)) c.features[0].label = 'core';
+
+  const acc = (imgs) => imgs.filter((i) => i.correct).length / Math.max(1, imgs.length);
+  const summary = (c) => {
+    const spurious = c.features.filter((f) => f.label === 'spurious').length;
+    const sorted = [...c.images].sort((a, b) => a.s - b.s);
+    const k = Math.min(25, Math.floor(sorted.length / 2));
+    let gap = null;
+    if (spurious > 0) {
+      const v = acc(sorted.slice(-k)) - acc(sorted.slice(0, k));
+      const half = 1.96 * Math.sqrt(0.5 / k);
+      gap = { value: v, lo: v - half, hi: v + half, k };
+    }
+    return { name: c.name, index: c.c, images: c.train, valImages: c.images.length, accuracy: acc(c.images), spuriousFeatures: spurious,
+      labeled: c.features.every((f) => f.label !== null), gap, negative: gap !== null && gap.value < 0 };
+  };
+  const mitigation = { running: null, maxEpochs: 10, history: [], results: [] };
+  if (q.get('results') === '1') {
+    mitigation.history = Array.from({ length: 7 }, (_, e) => ({ epoch: e, accuracy: 0.81 - 0.003 * e, gap: 0.16 * Math.exp(-e / 3) + 0.02 }));
+    mitigation.results = [
+      { method: 'low-spuriosity', before: { epoch: 0, accuracy: 0.81, gap: 0.18 }, after: { epoch: 6, accuracy: 0.792, gap: 0.041 }, epochs: 6, stoppedEarly: true, trainImages: 600 },
+      { method: 'random', before: { epoch: 0, accuracy: 0.81, gap: 0.18 }, after: { epoch: 10, accuracy: 0.808, gap: 0.15 }, epochs: 10, stoppedEarly: false, trainImages: 1000 },
+      { method: 'error', before: { epoch: 0, accuracy: 0.81, gap: 0.18 }, after: { epoch: 10, accuracy: 0.776, gap: 0.11 }, epochs: 10, stoppedEarly: false, trainImages: 1000 },
+    ];
+  }
+  const state = () => {
+    const rows = classes.map(summary);
+    const gaps = rows.filter((r) => r.gap).map((r) => r.gap.value);
+    const mean = gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null;
+    const se = gaps.length > 1 ? Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1) / gaps.length) : 0;
+    return {
+      dataset: { name: 'imagenette-mini', root: '/data/imagenette-mini' }, model: { name: 'resnet50-robust-l2-eps3' },
+      splits: { train: rows.reduce((a, r) => a + r.images, 0), val: rows.reduce((a, r) => a + r.valImages, 0) },
+      classes: rows, meanGap: mean === null ? null : { value: mean, lo: mean - 1.96 * se, hi: mean + 1.96 * se },
+      progress: { labeledClasses: rows.filter((r) => r.labeled).length, totalClasses: rows.length },
+      labelingOrder: [...classes].sort((a, b) => Math.max(...b.features.map((f) => f.perFeatureGap)) - Math.max(...a.features.map((f) => f.perFeatureGap))).map((c) => c.name),
+      topK: 5, extraction: null, mitigation,
+    };
+  };
+  const byName = (n) => classes.find((c) => c.name === n);
+  const findImage = (id) => { for (const c of classes) { const im = c.images.find((i) => i.id === id); if (im) return { c, im }; } return null; };
+  const cards = (c) => c.features.map((f) => ({ class: c.name, ...f,
+    images: [...c.images].sort((a, b) => b.s - a.s).slice(0, 5).map((im, j) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v),
+      heatUri: blend(c.c, im.s, im.v, 12 + ((f.rank * 13 + j * 7) % 40), 12 + ((f.rank * 29 + j * 11) % 40), 14), activation: +(3 - 0.3 * j).toFixed(2) })) }));
+
+  const send = (msg, delay = 10) => setTimeout(() => { received.push(msg); window.dispatchEvent(new MessageEvent('message', { data: msg })); }, delay);
+  let timer = null;
+  const runMitigation = (method) => {
+    clearInterval(timer);
+    let epoch = 0;
+    const point = () => ({ epoch, accuracy: 0.81 - 0.002 * epoch * (method === 'error' ? 2 : 1), gap: method === 'random' ? 0.18 - 0.003 * epoch : 0.16 * Math.exp(-epoch / 3) + 0.02 });
+    send({ type: 'mitigationProgress', method, point: point() });
+    timer = setInterval(() => {
+      epoch++;
+      send({ type: 'mitigationProgress', method, point: point() });
+      if (epoch >= 6) {
+        clearInterval(timer);
+        send({ type: 'mitigationResult', result: { method, before: { epoch: 0, accuracy: 0.81, gap: 0.18 }, after: point(), epochs: epoch, stoppedEarly: method === 'low-spuriosity', trainImages: 600 } });
+      }
+    }, 150);
+  };
+
+  const handle = (m) => {
+    switch (m.type) {
+      case 'ready':
+        send({ type: 'state', state: state() });
+        if (q.get('notice') === '1') send({ type: 'notify', level: 'warning', message: '3 images could not be decoded (val/tench/broken.jpg: not an image); they are left out.' });
+        if (q.get('run') === '1') runMitigation('low-spuriosity');
+        break;
+      case 'requestClassPage': {
+        const c = byName(m.class);
+        if (!c) return send({ type: 'notify', level: 'error', message: `Unknown class ${m.class}` });
+        const sorted = [...c.images].sort((a, b) => (m.order === 'asc' ? a.s - b.s : b.s - a.s));
+        const items = sorted.slice(m.offset, m.offset + m.count).map((im) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v), spuriosity: im.s,
+          label: c.name, predicted: im.predicted, correct: im.correct, ...(m.overlay ? { heatUri: heat(20 + (im.v % 25), 50, 18) } : {}) }));
+        send({ type: 'classPage', page: { class: c.name, order: m.order, split: m.split ?? 'val', offset: m.offset, overlay: m.overlay, items, total: sorted.length } }, 40);
+        break;
+      }
+      case 'requestImageDetail': {
+        const f = findImage(m.id);
+        if (!f) return send({ type: 'notify', level: 'error', message: `Unknown image ${m.id}` });
+        const sorted = [...f.c.images].sort((a, b) => a.s - b.s);
+        send({ type: 'imageDetail', detail: { id: m.id, split: 'val', imageUri: thumb(f.c.c, f.im.s, f.im.v), label: f.c.name, predicted: f.im.predicted,
+          correct: f.im.correct, confidence: 0.62, spuriosity: f.im.s, rank: { position: sorted.indexOf(f.im), total: sorted.length },
+          features: f.c.features.map((ft, j) => ({ feature: ft.feature, label: ft.label, subtype: ft.subtype, importance: ft.importance,
+            activation: +(2.5 - 0.4 * j).toFixed(2), heatUri: blend(f.c.c, f.im.s, f.im.v, 10 + j * 11, 16 + j * 8, 14) })) } });
+        break;
+      }
+      case 'requestFeatureCards': {
+        const c = byName(m.class);
+        if (c) send({ type: 'featureCards', class: c.name, cards: cards(c) });
+        break;
+      }
+      case 'setLabel': {
+        const c = byName(m.class);
+        const f = c && c.features.find((x) => x.feature === m.feature);
+        if (!f) return send({ type: 'notify', level: 'error', message: `No feature ${m.feature} in class ${m.class}` });
+        f.label = m.label; f.subtype = m.label === 'spurious' ? (m.subtype ?? null) : null;
+        send({ type: 'featureCards', class: c.name, cards: cards(c) });
+        send({ type: 'state', state: state() });
+        break;
+      }
+      case 'runMitigation': runMitigation(m.method); break;
+      case 'cancel': clearInterval(timer); mitigation.running = null; send({ type: 'state', state: state() }); break;
+      case 'export': send({ type: 'notify', level: 'info', message: `Exported ${m.kind} to /data/imagenette-mini/.spuriosity/export` }); break;
+      case 'openImage': send({ type: 'notify', level: 'info', message: `Opened ${m.id} in the editor` }); break;
+      case 'requestCollisions':
+        send({ type: 'collisions', pairs: [
+          { spuriousClass: 'tench', coreClass: 'golf ball', feature: 48, confusions: 7 },
+          { spuriousClass: 'parachute', coreClass: 'church', feature: 385, confusions: 4 },
+          { spuriousClass: 'golf ball', coreClass: 'English springer', feature: 211, confusions: 2 },
+        ] });
+        break;
+      case 'requestReviewQueue': {
+        const c = classes[4];
+        const items = [...c.images].sort((a, b) => b.s - a.s).slice(0, 6).map((im) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v), label: c.name,
+          predicted: im.predicted, spuriosity: im.s, reason: 'negative-gap', note: 'church has a negative gap (−8.0 pts): check for a second object' }));
+        const t = classes[0];
+        items.push(...t.images.filter((im) => im.predicted === 'golf ball').slice(0, 3).map((im) => ({ id: im.id, thumbUri: thumb(0, im.s, im.v),
+          label: 'tench', predicted: 'golf ball', spuriosity: im.s, reason: 'collision', note: 'feature #48 is spurious for tench and core for golf ball' })));
+        send({ type: 'reviewQueue', items });
+        break;
+      }
+      case 'showTab': break;
+      default: console.error('harness: unknown message', m);
+    }
+  };
+
+  let saved = q.get('tab') ? { tab: q.get('tab'), selectedClass: q.get('class') ?? (q.get('big') === '1' ? 'tench' : 'golf ball'),
+    detailId: q.get('detail') === '1' ? 'val/golf ball/img_00003.jpg' : null, overlay: q.get('overlay') === '1', labelingFocus: 1 } : undefined;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => { sent.push(JSON.parse(JSON.stringify(m))); handle(m); },
+    getState: () => saved,
+    setState: (s) => { saved = s; },
+  });
+})();

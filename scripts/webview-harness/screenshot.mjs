@@ -1,0 +1,121 @@
+// Screenshots every panel view in the harness, in light and dark (and high contrast for two),
+// into docs/screenshots/harness-<view>-<theme>.png, and smoke-checks the panel on the way:
+// no page errors, every message the webview sent passes the host's validator, the labeling keys
+// post setLabel, and the 10,000-image gallery requests only pages near what is visible.
+// Run: node --import tsx scripts/webview-harness/screenshot.mjs
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildHarness } from './build.mjs';
+import { parseWebviewMessage } from '../../src/shared/protocol.ts';
+
+const dist = await buildHarness();
+const root = join(dist, '..');
+const out = join(root, 'docs', 'screenshots');
+await mkdir(out, { recursive: true });
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+  try {
+    const body = await readFile(join(dist, path));
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/harness/index.html`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+
+const views = [
+  { name: 'overview', q: 'tab=overview', wait: 'themed-chart canvas', themes: ['light', 'dark', 'high-contrast'] },
+  { name: 'class', q: 'tab=class', wait: '.tile img' },
+  { name: 'class-overlay', q: 'tab=class&overlay=1', wait: '.tile img.heat' },
+  { name: 'detail', q: 'tab=class&detail=1', wait: 'image-detail .heats img' },
+  { name: 'labeling', q: 'tab=labeling', wait: '.card .imgs img', themes: ['light', 'dark', 'high-contrast'] },
+  { name: 'mitigation-live', q: 'tab=mitigation&run=1', wait: 'themed-chart canvas', settle: 500 },
+  { name: 'mitigation-results', q: 'tab=mitigation&results=1', wait: 'themed-chart canvas' },
+  { name: 'review', q: 'tab=review&notice=1', wait: '.queue img' },
+];
+
+async function open(q, theme) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`${q} ${theme}: page error ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${q} ${theme}: console error ${m.text()}`); });
+  await page.goto(`${base}?theme=${theme}&${q}`);
+  return page;
+}
+
+async function checkSent(page, label) {
+  const sent = await page.evaluate(() => window.__harness.sent);
+  for (const m of sent) {
+    const r = parseWebviewMessage(m);
+    if (!r.ok) problems.push(`${label}: webview sent an invalid message: ${r.error}`);
+  }
+  return sent;
+}
+
+for (const v of views) {
+  for (const theme of v.themes ?? ['light', 'dark']) {
+    const page = await open(v.q, theme);
+    try {
+      await page.waitForSelector(v.wait, { timeout: 10000 });
+      await page.waitForTimeout(v.settle ?? 250);
+      await page.screenshot({ path: join(out, `harness-${v.name}-${theme}.png`) });
+    } catch (e) {
+      problems.push(`${v.name} ${theme}: ${e.message.split('\n')[0]}`);
+    }
+    await checkSent(page, `${v.name} ${theme}`);
+    await page.close();
+  }
+}
+
+// Labeling keys: focus the view, press c on the focused card, expect a setLabel and the focus to move on.
+{
+  const page = await open('tab=labeling', 'dark');
+  await page.waitForSelector('.card .imgs img');
+  await page.focus('labeling-view');
+  await page.keyboard.press('c');
+  await page.keyboard.press('b');
+  await page.keyboard.press('n');
+  await page.waitForTimeout(200);
+  const sent = await checkSent(page, 'labeling keys');
+  const labels = sent.filter((m) => m.type === 'setLabel');
+  if (labels.length !== 2 || labels[0].label !== 'core' || labels[1].subtype !== 'background' || labels[0].feature === labels[1].feature) {
+    problems.push(`labeling keys: expected two setLabel messages (core, then background on the next feature), got ${JSON.stringify(labels)}`);
+  }
+  if (sent.filter((m) => m.type === 'requestFeatureCards').length < 2) problems.push('labeling keys: n did not move to the next class');
+  await page.close();
+}
+
+// Virtualization: a 10,000-image class asks for a few pages, and after scrolling to the end a few more, never all.
+{
+  const page = await open('tab=class&big=1&class=tench', 'dark');
+  await page.waitForSelector('.tile img');
+  const tiles = await page.locator('.tile').count();
+  await page.locator('.grid').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForTimeout(600);
+  const sent = await checkSent(page, 'virtualization');
+  const pages = sent.filter((m) => m.type === 'requestClassPage');
+  const offsets = pages.map((m) => m.offset);
+  if (tiles > 400) problems.push(`virtualization: ${tiles} tiles in the DOM for 10,000 images`);
+  if (pages.length > 12 || !offsets.some((o) => o >= 9000)) problems.push(`virtualization: requested offsets ${offsets.join(',')}`);
+  await page.screenshot({ path: join(out, 'harness-class-10000-end-dark.png') });
+  console.log(`virtualization: ${tiles} tiles in the DOM, ${pages.length} page requests (offsets ${offsets.join(', ')})`);
+  await page.close();
+}
+
+await browser.close();
+server.close();
+if (problems.length) {
+  console.error(`harness problems:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`screenshots written to ${out}`);
