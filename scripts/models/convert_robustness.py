@@ -2,8 +2,9 @@
 
 The paper's model is the robustness library's ResNet-50 adversarially trained on ImageNet with
 L2 PGD, eps = 3.0 (Salman et al. 2020, "Do Adversarially Robust ImageNet Models Transfer Better?").
-Its checkpoint (e.g. `imagenet_l2_3_0.pt`) is published by the authors in the microsoft/robust-models-transfer
-repository; download it yourself (this script never downloads anything).
+Its checkpoint (`resnet50_l2_eps3.ckpt`) is listed in the README of microsoft/robust-models-transfer
+(mirrored in the Hugging Face repository madrylab/robust-imagenet-models; MadryLab/robustness lists an
+equivalent `imagenet_l2_3_0.pt`); download it yourself (this script never downloads anything).
 
 Usage:
   /usr/bin/python3 scripts/models/convert_robustness.py CKPT OUT.onnx [--arch resnet50] [--card | --no-card]

@@ -31,19 +31,7 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
     throw new ModelAdaptError(file, 'the model keeps weights in external data files; re-save it with the weights embedded (onnx.save(model, path, save_as_external_data=False))');
   }
   const { name: inputName, shape: inputShape } = realInput(graph, index, file);
-  const outputs = (graph.output ?? []).map((o) => o.name ?? '').filter(Boolean);
-  if (outputs.length === 0) throw new ModelAdaptError(file, 'the graph declares no outputs; expected one output of logits');
-  let head: HeadLocation | null = null;
-  let firstError: unknown = null;
-  for (const o of outputs) {
-    try {
-      head = findHead(index, o, file);
-      break;
-    } catch (e) {
-      firstError ??= e;
-    }
-  }
-  if (!head) throw firstError;
+  const { head } = locateHead(index, file);
 
   const shapes = inferShapes(index, inputName, inputShape);
   const pooledShape = shapes.get(head.pooled);
@@ -69,6 +57,21 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
   const inputSize = h !== null && h === inputShape[3] ? h : null;
   const adapted = onnx.ModelProto.encode(model).finish();
   return { adapted, graph: { ...head, inputName, inputSize, spatialShape } };
+}
+
+/** Finds the head behind the first graph output that has one; the error for the first output when none does. */
+export function locateHead(index: GraphIndex, file: string): { head: HeadLocation; output: string } {
+  const outputs = (index.graph.output ?? []).map((o) => o.name ?? '').filter(Boolean);
+  if (outputs.length === 0) throw new ModelAdaptError(file, 'the graph declares no outputs; expected one output of logits');
+  let firstError: unknown = null;
+  for (const output of outputs) {
+    try {
+      return { head: findHead(index, output, file), output };
+    } catch (e) {
+      firstError ??= e;
+    }
+  }
+  throw firstError;
 }
 
 /** The one graph input that is not an initializer: N x 3 x H x W float32. */
