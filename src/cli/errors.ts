@@ -15,6 +15,24 @@ export function positiveInt(option: string): (value: string) => number {
   };
 }
 
+/** Commander option parser for an integer >= 0. */
+export function nonNegativeInt(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option} must be a whole number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+/** Commander option parser for a finite number. */
+export function finiteNumber(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${option} must be a number, got "${value}"`);
+    return n;
+  };
+}
+
 /** The one-line message of any thrown value. */
 export function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,10 @@
 // `spuriosity` CLI entry: a thin registry of commands over the engine.
 import { Command } from 'commander';
 import { registerExtract } from './commands/extract';
+import { registerRank } from './commands/rank';
+import { registerGap } from './commands/gap';
+import { registerTune } from './commands/tune';
+import { registerAnnotations } from './commands/annotations';
 import { oneLine } from './errors';
 
 /** The program with every command registered. */
@@ -11,6 +15,10 @@ export function buildProgram(): Command {
     .description('Spuriosity rankings for image classification datasets (NeurIPS 2023)')
     .showHelpAfterError('(run with --help for usage)');
   registerExtract(program);
+  registerRank(program);
+  registerGap(program);
+  registerTune(program);
+  registerAnnotations(program);
   return program;
 }
 

@@ -48,7 +48,7 @@ export async function exportTunedHead(t: TunedHead, kind: ExportKind, path: stri
       await writeHeadNpy(t.head, path);
       return;
     case 'onnx':
-      await writeModelWithHead(modelPath, t.head, path);
+      await writeModelWithHead(modelPath, t.head, path, { labels: t.labels });
       return;
   }
 }

@@ -1,0 +1,73 @@
+// Shared by rank / gap / tune / annotations: discover the dataset, extract (cache-first), open the labels, analyse.
+import { resolve, sep } from 'node:path';
+import { AnalysisSession, type AnalysisOptions } from '../engine/analysis/session';
+import { openLabelStore } from '../engine/analysis/fileLabelStore';
+import { discoverDataset } from '../engine/dataset/discover';
+import { extract } from '../engine/extract/pipeline';
+import type { AnnotationFileStore } from '../engine/annotations/store';
+import { defaultCacheDir, defaultModelPath } from './paths';
+import { progressBar } from './progressBar';
+import { Option, type Command } from 'commander';
+import { nonNegativeInt, positiveInt } from './errors';
+
+/** Flags every analysis command accepts. */
+export interface AnalysisFlags {
+  model?: string;
+  cache?: string;
+  threads?: number;
+  annotations?: string;
+  head?: 'model' | 'fit' | 'auto';
+  grouping?: 'predicted' | 'correct';
+  k?: number;
+  gapK?: number;
+  bootstrap?: number;
+  seed?: number;
+}
+
+/** Adds the options every analysis command shares. */
+export function addAnalysisOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <path>', 'ONNX classifier (default: the bundled demo model)')
+    .option('--cache <dir>', 'feature cache root (default: <dataset>/.spuriosity)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: cores - 1)', positiveInt('--threads'))
+    .option('--annotations <file>', 'annotation file (default: <dataset>/.spuriosity/annotations.<model sha8>.json)')
+    .addOption(new Option('--head <mode>', "model: the model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
+    .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
+    .option('--k <n>', 'top features per class (1-15)', positiveInt('--k'), 5)
+    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
+    .option('--bootstrap <n>', 'bootstrap resamples for the 95% intervals (0 skips them)', nonNegativeInt('--bootstrap'), 1000)
+    .option('--seed <n>', 'seed of the bootstrap and of random tuning sets', nonNegativeInt('--seed'), 0);
+}
+
+/** A ready analysis plus the pieces commands report on. */
+export interface LoadedAnalysis {
+  session: AnalysisSession;
+  store: AnnotationFileStore;
+  cacheDir: string;
+}
+
+/** Discovers, extracts with a progress bar on a TTY, opens the annotations, and analyses. */
+export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Promise<LoadedAnalysis> {
+  const modelPath = resolve(flags.model ?? defaultModelPath());
+  const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
+  const dataset = await discoverDataset(datasetArg);
+  dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
+  const bar = progressBar();
+  let extraction;
+  try {
+    extraction = await extract({ dataset, modelPath, cacheDir, threads: flags.threads, onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.stop();
+  }
+  for (const f of extraction.failures) process.stderr.write(`spuriosity: skipped ${f.path}: ${f.reason}: ${f.message}\n`);
+  const store = await openLabelStore(annotationRoot(datasetArg), extraction.model, flags.annotations && resolve(flags.annotations));
+  const opts: AnalysisOptions = {
+    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
+  };
+  return { session: AnalysisSession.create(dataset, extraction, store, opts), store, cacheDir };
+}
+
+/** Annotations live with the data: in the dataset folder, or beside a manifest. */
+function annotationRoot(datasetArg: string): string {
+  return resolve(defaultCacheDir(datasetArg), '..');
+}

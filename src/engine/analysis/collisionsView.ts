@@ -1,0 +1,17 @@
+import { findCollisions, type Collision } from '../../core/collisions';
+import type { AnalysisSession } from './session';
+
+/** Spurious feature collisions of the session (labels + top features), on the validation split. */
+export function sessionCollisions(s: AnalysisSession): Collision[] {
+  const C = s.classNames.length;
+  const core: number[][] = Array.from({ length: C }, () => []);
+  const id = new Map(s.classNames.map((c, i) => [c, i] as const));
+  for (const e of s.labelStore.entries()) {
+    const c = id.get(e.cls);
+    if (c !== undefined && e.verdict.label === 'core') core[c].push(e.feature);
+  }
+  return findCollisions({
+    spurious: s.spuriosity.spurious, core, topFeatures: s.importance.map((i) => i.top),
+    rankings: s.spuriosity.rankings, predictions: s.predictions, index: s.index,
+  });
+}

@@ -1,0 +1,22 @@
+// The extension's door to the engine's child processes: extraction and heatmap maps never run on the extension host's thread.
+import * as vscode from 'vscode';
+import { extractInChild, spatialMapsInChild } from '../engine/extract/runInChild';
+import type { ExtractProgress, ExtractRequest, ExtractResult } from '../engine/extract/types';
+import type { MapSource } from '../engine/render/heatmaps';
+
+const workerPath = (context: vscode.ExtensionContext) => vscode.Uri.joinPath(context.extensionUri, 'dist', 'extractWorker.js').fsPath;
+
+/** Extracts (or loads from the cache) a dataset's features in a child process. */
+export function runExtraction(context: vscode.ExtensionContext, opts: ExtractRequest & { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<ExtractResult> {
+  return extractInChild({ ...opts, workerPath: workerPath(context) });
+}
+
+/** A MapSource that computes spatial maps in a child process (cached on disk by the engine). */
+export function spatialMapSource(context: vscode.ExtensionContext, modelPath: string, cacheDir: string, threads?: number): MapSource {
+  return async (entries, features) => {
+    const r = await spatialMapsInChild({ workerPath: workerPath(context), modelPath, entries, featureIndices: features, cacheDir, threads });
+    const out = new Map<string, { h: number; w: number; maps: Float32Array[] }>();
+    for (const [rel, maps] of r.maps) out.set(rel, { h: r.h, w: r.w, maps });
+    return out;
+  };
+}
