@@ -81,6 +81,27 @@ test('a graph with a dynamic input size gets its spatial shape measured at creat
   }
 });
 
+test('a graph with a fixed batch size runs any batch, in chunks of that size', async () => {
+  const img = 3 * 8 * 8;
+  const data = seeded(5 * img, 17);
+  const dyn = await load('gemm', convGemmModel().bytes);
+  const ref = await OrtModel.create(dyn.adapted, dyn.info, { threads: 1 });
+  const want = await ref.run(data, 5, true);
+  await ref.release();
+  for (const fixed of [1, 2]) {
+    const { info, adapted } = await load(`fixed${fixed}`, convGemmModel({ batch: fixed }).bytes);
+    const model = await OrtModel.create(adapted, info, { threads: 1 });
+    try {
+      const got = await model.run(data, 5, true);
+      assert.ok(maxAbsDiff(got.logits, want.logits) <= 1e-6, `fixed batch ${fixed}: logits`);
+      assert.ok(maxAbsDiff(got.pooled, want.pooled) <= 1e-6, `fixed batch ${fixed}: pooled`);
+      assert.ok(maxAbsDiff(got.spatial!, want.spatial!) <= 1e-6, `fixed batch ${fixed}: spatial`);
+    } finally {
+      await model.release();
+    }
+  }
+});
+
 test('bad calls are refused with what was expected', async () => {
   const { info, adapted } = await load('gemm', convGemmModel().bytes);
   await assert.rejects(OrtModel.create(convGemmModel().bytes, info, { threads: 1 }), /lacks outputs .*pass the bytes loadModel returned/);
@@ -92,6 +113,6 @@ test('bad calls are refused with what was expected', async () => {
   await assert.rejects(OrtModel.create(new Uint8Array([1, 2, 3]), info, { threads: 1 }), /gemm\.onnx: ONNX Runtime could not load the model/);
 });
 
-test('defaultThreads leaves a core free and is at least 1', () => {
+test('defaultThreads is cores - 1, at least 1', () => {
   assert.equal(defaultThreads(), Math.max(1, availableParallelism() - 1));
 });

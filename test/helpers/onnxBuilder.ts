@@ -63,17 +63,18 @@ export function seeded(n: number, seed: number): Float32Array {
 }
 
 /**
- * A small conv classifier: input N x 3 x S x S -> Conv(4 ch, 3x3, stride 2, pad 1) -> Relu -> GlobalAveragePool
+ * A small conv classifier (batch N dynamic unless `batch` fixes it): input N x 3 x S x S -> Conv(4 ch, 3x3, stride 2, pad 1) -> Relu -> GlobalAveragePool
  * -> Flatten -> Gemm(transB=0, alpha, beta) -> `logits` (5 classes). B is D x C = 4 x 5.
  */
-export function convGemmModel(opts: { size?: number | string; alpha?: number; beta?: number } = {}): { bytes: Uint8Array; B: Float32Array; C: Float32Array } {
+export function convGemmModel(opts: { size?: number | string; alpha?: number; beta?: number; batch?: number | string } = {}): { bytes: Uint8Array; B: Float32Array; C: Float32Array } {
   const S = opts.size ?? 8;
+  const N = opts.batch ?? 'N';
   const W = seeded(4 * 3 * 3 * 3, 1);
   const B = seeded(4 * 5, 2);
   const C = seeded(5, 3);
   const bytes = buildModel({
-    inputs: [value('x', ['N', 3, S, S])],
-    outputs: [value('logits', ['N', 5])],
+    inputs: [value('x', [N, 3, S, S])],
+    outputs: [value('logits', [N, 5])],
     initializers: [tensor('W', [4, 3, 3, 3], W), tensor('B', [4, 5], B, { floatData: true }), tensor('C', [5], C)],
     nodes: [
       node('Conv', ['x', 'W'], ['c'], [attr.ints('kernel_shape', [3, 3]), attr.ints('pads', [1, 1, 1, 1]), attr.ints('strides', [2, 2])]),

@@ -3,8 +3,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ModelCardError } from './errors';
 import type { ModelCard, Preprocess } from './types';
 
-/** ImageNet channel statistics (torchvision's), the default normalisation when a card gives none. */
+/** ImageNet channel means (torchvision's), the default normalisation when a card gives none. */
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+/** ImageNet channel standard deviations (torchvision's). */
 export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
 /** Crop used when neither the card nor the graph input fixes one. */
 export const DEFAULT_CROP = 224;

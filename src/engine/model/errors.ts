@@ -11,6 +11,7 @@ export class ModelAdaptError extends Error {
 
 /** Thrown for a model card that cannot be used; the message names the card file and the field. */
 export class ModelCardError extends Error {
+  /** The card file. */
   readonly file: string;
   /** Dotted path of the offending field, e.g. 'preprocess.mean'. */
   readonly field: string;

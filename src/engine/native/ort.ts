@@ -24,11 +24,16 @@ export function defaultThreads(): number {
 export class OrtModel {
   private readonly session: ort.InferenceSession;
   private readonly info: ModelInfo;
+  /** The batch size the graph's input fixes (models exported without a dynamic batch), or null when dynamic. */
+  private readonly fixedBatch: number | null;
   private released = false;
 
   private constructor(session: ort.InferenceSession, info: ModelInfo) {
     this.session = session;
     this.info = info;
+    const meta = session.inputMetadata.find((m) => m.name === info.inputName);
+    const b = meta && meta.isTensor ? meta.shape[0] : undefined;
+    this.fixedBatch = typeof b === 'number' && b > 0 ? b : null;
   }
 
   /** Creates a session for bytes from loadModel; when the graph did not state the spatial map's size, one probe image measures it and fills info.spatialShape. */
@@ -53,7 +58,8 @@ export class OrtModel {
     const model = new OrtModel(session, info);
     if (info.spatialOutput && !info.spatialShape) {
       const crop = info.card.preprocess.crop;
-      const out = await model.session.run({ [info.inputName]: new ort.Tensor('float32', new Float32Array(3 * crop * crop), [1, 3, crop, crop]) }, [info.spatialOutput]);
+      const probe = model.fixedBatch ?? 1;
+      const out = await model.session.run({ [info.inputName]: new ort.Tensor('float32', new Float32Array(probe * 3 * crop * crop), [probe, 3, crop, crop]) }, [info.spatialOutput]);
       const dims = out[info.spatialOutput].dims;
       if (dims.length === 4 && dims[1] === info.dim) info.spatialShape = [dims[1], dims[2], dims[3]];
     }
@@ -68,9 +74,16 @@ export class OrtModel {
     if (!Number.isInteger(batch) || batch < 1 || input.length < need) {
       throw new Error(`${this.info.path}: run() needs batch >= 1 and ${need} input values (batch x 3 x ${crop} x ${crop}); got batch ${batch} and ${input.length} values`);
     }
+    const wanted = wantSpatial && this.info.spatialOutput !== null;
+    if (this.fixedBatch === null || this.fixedBatch === batch) return this.runOnce(input.subarray(0, need), batch, wanted);
+    return this.runInChunks(input.subarray(0, need), batch, wanted, this.fixedBatch);
+  }
+
+  private async runOnce(input: Float32Array, batch: number, wantSpatial: boolean): Promise<InferenceOutputs> {
+    const crop = this.info.card.preprocess.crop;
     const spatialName = wantSpatial ? this.info.spatialOutput : null;
     const fetches = [this.info.pooledOutput, this.info.logitsOutput, ...(spatialName ? [spatialName] : [])];
-    const feed = new ort.Tensor('float32', input.length === need ? input : input.subarray(0, need), [batch, 3, crop, crop]);
+    const feed = new ort.Tensor('float32', input, [batch, 3, crop, crop]);
     const out = await this.session.run({ [this.info.inputName]: feed }, fetches);
     const { dim, classes } = this.info;
     const pooled = copyOut(out[this.info.pooledOutput], batch * dim, 'pooled features', this.info.path);
@@ -84,6 +97,29 @@ export class OrtModel {
     return { pooled, logits, spatial };
   }
 
+  /** A graph with a fixed batch size runs the batch in chunks of that size, the last one zero-padded. */
+  private async runInChunks(input: Float32Array, batch: number, wantSpatial: boolean, chunk: number): Promise<InferenceOutputs> {
+    const per = input.length / batch;
+    const { dim, classes } = this.info;
+    const parts: InferenceOutputs[] = [];
+    for (let start = 0; start < batch; start += chunk) {
+      const n = Math.min(chunk, batch - start);
+      let slice = input.subarray(start * per, (start + n) * per);
+      if (n < chunk) {
+        const padded = new Float32Array(chunk * per);
+        padded.set(slice);
+        slice = padded;
+      }
+      const r = await this.runOnce(slice, chunk, wantSpatial);
+      parts.push({ pooled: r.pooled.subarray(0, n * dim), logits: r.logits.subarray(0, n * classes), spatial: r.spatial ? r.spatial.subarray(0, (r.spatial.length / chunk) * n) : null });
+    }
+    return {
+      pooled: concat(parts.map((p) => p.pooled)),
+      logits: concat(parts.map((p) => p.logits)),
+      spatial: wantSpatial ? concat(parts.map((p) => p.spatial as Float32Array)) : null,
+    };
+  }
+
   /** Frees the native session; the model cannot run afterwards. */
   async release(): Promise<void> {
     if (this.released) return;
@@ -92,10 +128,17 @@ export class OrtModel {
   }
 }
 
-/** Copies a float32 output into a fresh array, so nothing aliases memory ONNX Runtime owns or reuses. */
+/** Copies a float32 output into a fresh array. onnxruntime-node 1.30 returns fresh exact-size buffers (checked), so this only guards against a later version reusing them; it costs well under 1% of a batch. */
 function copyOut(t: ort.Tensor | undefined, expected: number, what: string, path: string): Float32Array {
   if (!t || t.type !== 'float32') throw new Error(`${path}: ONNX Runtime returned no float32 ${what}`);
   const data = t.data as Float32Array;
   if (data.length !== expected) throw new Error(`${path}: ${what} have ${data.length} values (dims [${t.dims.join(', ')}]); expected ${expected}`);
   return data.slice();
+}
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) { out.set(a, at); at += a.length; }
+  return out;
 }
