@@ -109,7 +109,7 @@
         clearInterval(timer);
         send({ type: 'mitigationResult', result: { method, before: { epoch: 0, accuracy: 0.81, gap: 0.18 }, after: point(), epochs: epoch, stoppedEarly: method === 'low-spuriosity', trainImages: 600 } });
       }
-    }, 150);
+    }, q.get('run') === '1' ? 500 : 150);
   };
 
   const handle = (m) => {

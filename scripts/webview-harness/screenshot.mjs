@@ -40,7 +40,7 @@ const views = [
   { name: 'class-overlay', q: 'tab=class&overlay=1', wait: '.tile img.heat' },
   { name: 'detail', q: 'tab=class&detail=1', wait: 'image-detail .heats img' },
   { name: 'labeling', q: 'tab=labeling', wait: '.card .imgs img', themes: ['light', 'dark', 'high-contrast'] },
-  { name: 'mitigation-live', q: 'tab=mitigation&run=1', wait: 'themed-chart canvas', settle: 500 },
+  { name: 'mitigation-live', q: 'tab=mitigation&run=1', wait: 'themed-chart canvas', settle: 1300 },
   { name: 'mitigation-results', q: 'tab=mitigation&results=1', wait: 'themed-chart canvas' },
   { name: 'review', q: 'tab=review&notice=1', wait: '.queue img' },
 ];
@@ -92,6 +92,22 @@ for (const v of views) {
     problems.push(`labeling keys: expected two setLabel messages (core, then background on the next feature), got ${JSON.stringify(labels)}`);
   }
   if (sent.filter((m) => m.type === 'requestFeatureCards').length < 2) problems.push('labeling keys: n did not move to the next class');
+  await page.close();
+}
+
+// Theme switch: VS Code rewrites the html style and body class; the chart must redraw in the new colours.
+{
+  const page = await open('tab=overview', 'dark');
+  await page.waitForSelector('themed-chart canvas');
+  await page.waitForTimeout(200);
+  const grab = () => page.locator('themed-chart canvas').evaluate((c) => c.toDataURL());
+  const before = await grab();
+  await page.evaluate(() => {
+    for (const [k, v] of Object.entries({ '--vscode-charts-orange': '#00ff00', '--vscode-charts-foreground': '#ff00ff' })) document.documentElement.style.setProperty(k, v);
+    document.body.classList.add('vscode-light');
+  });
+  await page.waitForTimeout(200);
+  if ((await grab()) === before) problems.push('theme switch: the gap chart did not redraw with the new --vscode-* colours');
   await page.close();
 }
 

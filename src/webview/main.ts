@@ -17,11 +17,14 @@ import '@vscode-elements/elements/dist/vscode-table-header/index.js';
 import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import './spuriosity-app/spuriosity-app';
+import { SpuriosityApp } from './spuriosity-app/spuriosity-app';
 
-/** Mounts the app into the page body (the host page has no other content). */
+// The host page may name the root <lens-app>; both names mount the same app.
+if (!customElements.get('lens-app')) customElements.define('lens-app', class LensApp extends SpuriosityApp {});
+
+/** Mounts the app into the page body unless the host page already placed it. */
 function mount(): void {
-  if (!document.querySelector('spuriosity-app')) document.body.appendChild(document.createElement('spuriosity-app'));
+  if (!document.querySelector('spuriosity-app, lens-app')) document.body.appendChild(document.createElement('spuriosity-app'));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

@@ -56,7 +56,7 @@ export function gapChartConfig(classes: readonly ClassSummary[], mean: Interval 
       datasets: [{
         label: 'Spurious gap (points)', data: rows.map((c) => pts(c.gap!.value)),
         backgroundColor: rows.map(fill), borderColor: rows.map((c) => (c.gap!.value < 0 ? t.blue : t.orange)),
-        borderWidth: t.highContrast ? 2 : 1,
+        borderWidth: t.highContrast ? 2 : 1, maxBarThickness: 64,
       }],
     },
     options: {
@@ -98,7 +98,7 @@ export function beforeAfterConfig(results: readonly MitigationResult[], t: Chart
         label: s.name, data: s.values,
         // "before" bars are hollow, "after" bars filled: readable without relying on colour alone.
         backgroundColor: i % 2 === 0 ? withAlpha(colours[i], t.highContrast ? 0 : 0.15, 'transparent') : colours[i],
-        borderColor: colours[i], borderWidth: 2,
+        borderColor: colours[i], borderWidth: 2, maxBarThickness: 56,
       })),
     },
     options: { ...baseOptions(t), scales: { x: axis(t, ''), y: axis(t, 'points') } },
