@@ -69,11 +69,15 @@ export function featureGaps(
     const order = orderByFeature(features, images, feature);
     const n = order.length;
     const k = Math.min(kWant, Math.floor(n / 2));
+    // The low end is taken in ascending order with ties to the lower index, like the high end, not as the reversed tail.
+    const X = features.data;
+    const D = features.cols;
+    const ascending = Array.from(images).sort((a, b) => (X[a * D + feature] - X[b * D + feature]) || (a - b));
     let hi = 0;
     let lo = 0;
     for (let j = 0; j < k; j++) {
       hi += correct[order[j]];
-      lo += correct[order[n - 1 - j]];
+      lo += correct[ascending[j]];
     }
     const accHigh = k > 0 ? hi / k : NaN;
     const accLow = k > 0 ? lo / k : NaN;

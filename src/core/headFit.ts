@@ -29,7 +29,7 @@ export interface HeadFitResult {
 /**
  * Multinomial logistic regression (softmax + cross-entropy, L2) on the given training rows, for datasets whose
  * classes do not map onto the model's head. Full-batch L-BFGS (memory 10, Armijo backtracking) from zero weights:
- * the problem is convex and nothing is random, so the result is deterministic. Plain JavaScript: fine for a few
+ * the problem is convex and nothing is random, so the result is deterministic without a seed. Plain JavaScript: fine for a few
  * thousand images; ImageNet-scale fits belong in a GEMM backend.
  */
 export function fitHead(features: Matrix, labels: Int32Array, classes: number, rows: ArrayLike<number>, opts: HeadFitOptions = {}): HeadFitResult {

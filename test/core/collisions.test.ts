@@ -49,3 +49,13 @@ test('feature gaps: top-k vs bottom-k along one feature, capped at half the clas
   assert.equal(h.n, 0);
   assert.ok(Number.isNaN(h.gap));
 });
+
+test('feature gaps break ties at both ends toward the lower image index', () => {
+  // Class 0 val images 0-5 with feature 0 values [1, 1, 1, 2, 2, 2]; k = 2: high {3, 4}, low {0, 1}.
+  const Y = mat([[1], [1], [1], [2], [2], [2]]);
+  const idx = buildClassIndex(new Int32Array(6), Uint8Array.from([1, 1, 1, 1, 1, 1]), 1);
+  const correct = Uint8Array.from([1, 0, 0, 1, 1, 0]);
+  const [g] = featureGaps(Y, correct, idx, [{ cls: 0, feature: 0 }], { k: 2, minVal: 1 });
+  assert.equal(g.accHigh, 1);
+  assert.equal(g.accLow, 0.5);
+});
