@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 
-/** The interpreter with torch: Debian's, not whatever python3 is first on PATH. */
-export const PYTHON = '/usr/bin/python3';
+/** The interpreter with torch: Debian's, not whatever python3 is first on PATH (SPURIOSITY_TEST_PYTHON overrides it). */
+export const PYTHON = process.env.SPURIOSITY_TEST_PYTHON || '/usr/bin/python3';
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', '.fixtures');
 
