@@ -13,6 +13,8 @@ import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type Extr
 export const DEFAULT_BATCH_SIZE = 16;
 /** Batch buffers: one in inference, the others being filled by decodes running ahead. */
 const SLOTS = 3;
+/** Batches that may wait for the disk before inference pauses. */
+const MAX_PENDING_WRITES = 2;
 
 /** Loads the real native adapters on first use. */
 export async function loadDefaultDeps(): Promise<ExtractDeps> {
@@ -142,7 +144,7 @@ async function runBatches(r: BatchRun): Promise<number> {
   for (let b = 0; b < slots.length; b++) startFill(b);
 
   let computed = 0;
-  let writes: Promise<void> = Promise.resolve();
+  const pendingWrites: Array<Promise<void>> = [];
   try {
     for (let b = 0; b < batches.length; b++) {
       const filled = await fills[b];
@@ -175,16 +177,18 @@ async function runBatches(r: BatchRun): Promise<number> {
       const failedKeys: CachedFailure[] = filled.failed.map((f) => ({ ...keyOf(images[f.index]), reason: f.reason, message: f.message }));
       // encodeShard copies the outputs synchronously, so ORT may reuse its buffers afterwards.
       const written = cache.writeBatch(ok.map((i) => images[i]), pooledRows, out?.logits ?? new Float32Array(0), failedKeys);
-      writes = writes.then(() => written).catch((e: Error) => {
+      pendingWrites.push(written.catch((e: Error) => {
         warnings.push(`could not write to the feature cache in ${cache.dir}: ${e.message}`);
-      });
+      }));
+      // Backpressure: a disk slower than the model must not pile up encoded batches in memory.
+      while (pendingWrites.length > MAX_PENDING_WRITES) await pendingWrites.shift();
       progress.emit();
       if (opts.signal?.aborted && b + 1 < batches.length) throw new ExtractCancelledError();
     }
   } finally {
     // Let decodes in flight settle before the buffers go away; keep every finished batch on disk.
     await Promise.allSettled(fills);
-    await writes;
+    await Promise.all(pendingWrites);
   }
   return computed;
 }
