@@ -4,14 +4,14 @@ import { promises as fsp } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Split } from '../../core/types';
 import type { Dataset, ImageEntry, SkippedFile } from './types';
-import { checkFile, collectImages, Gate, isImageName, listDir, mapLimit, type ListedEntry } from './walk';
+import { checkFiles, collectImages, isImageName, listDir, Pacer, type ListedEntry } from './walk';
 import { parseCsvManifest, parseJsonlManifest, type ManifestRow } from './manifest';
 import { hashSplit, VALIDATION_NAMES } from './split';
 
 /** Tuning for discoverDataset. */
 export interface DiscoverOptions {
-  /** Filesystem calls in flight at once (readdir/stat/access); default 64. */
-  concurrency?: number;
+  /** Longest run of synchronous filesystem calls between yields to the event loop, in ms; default 8. */
+  sliceMs?: number;
 }
 
 /** Thrown when the argument is missing or is not a dataset in any supported layout. */
@@ -38,7 +38,7 @@ const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/')
  * Folders nested under a class belong to it. Images are sorted by (split, label, rel).
  */
 export async function discoverDataset(rootOrManifest: string, opts: DiscoverOptions = {}): Promise<Dataset> {
-  const gate = new Gate(Math.max(1, opts.concurrency ?? 64));
+  const pacer = new Pacer(Math.max(0, opts.sliceMs ?? 8));
   const arg = resolve(rootOrManifest);
   let st;
   try {
@@ -49,10 +49,10 @@ export async function discoverDataset(rootOrManifest: string, opts: DiscoverOpti
   if (st.isFile()) {
     const ext = extname(arg).toLowerCase();
     if (ext !== '.csv' && ext !== '.jsonl') throw new DatasetNotFoundError(`${arg} is a file but not a .csv or .jsonl manifest. Valid inputs: ${VALID_LAYOUTS}.`);
-    return finish(await fromManifest(arg, ext, gate));
+    return finish(await fromManifest(arg, ext, pacer));
   }
   if (!st.isDirectory()) throw new DatasetNotFoundError(`${arg} is neither a folder nor a manifest file. Valid inputs: ${VALID_LAYOUTS}.`);
-  return finish(await fromFolders(arg, gate));
+  return finish(await fromFolders(arg, pacer));
 }
 
 interface Draft extends Omit<Dataset, 'classes'> {
@@ -74,8 +74,8 @@ function finish(d: Draft): Dataset {
 }
 
 /** Stats every candidate (bounded) and turns the usable ones into entries. */
-async function toEntries(cands: Array<{ abs: string; rel: string; label: string; split: Split }>, skipped: SkippedFile[], gate: Gate): Promise<ImageEntry[]> {
-  const checked = await mapLimit(cands, 256, (c) => checkFile(c.abs, gate));
+async function toEntries(cands: Array<{ abs: string; rel: string; label: string; split: Split }>, skipped: SkippedFile[], pacer: Pacer): Promise<ImageEntry[]> {
+  const checked = await checkFiles(cands.map((c) => c.abs), pacer);
   const images: ImageEntry[] = [];
   checked.forEach((r, i) => {
     const c = cands[i];
@@ -94,10 +94,10 @@ function reportLoose(files: ListedEntry[], skipped: SkippedFile[], where: string
   }
 }
 
-async function fromFolders(root: string, gate: Gate): Promise<Draft> {
+async function fromFolders(root: string, pacer: Pacer): Promise<Draft> {
   const skipped: SkippedFile[] = [];
   const rootReal = await fsp.realpath(root);
-  const top = await listDir(root, '', rootReal, new Set([rootReal]), skipped, gate);
+  const top = listDir(root, '', rootReal, new Set([rootReal]), skipped);
   const byLower = new Map(top.dirs.map((d) => [d.name.toLowerCase(), d]));
   const train = byLower.get('train');
   const valName = VALIDATION_NAMES.find((n) => byLower.has(n));
@@ -110,25 +110,25 @@ async function fromFolders(root: string, gate: Gate): Promise<Draft> {
     for (const d of top.dirs) if (d !== train && d !== val) ignoredSplits.push(d.name);
     reportLoose(top.files, skipped, 'the dataset root');
     for (const [splitDir, split] of [[train, 'train'], [val, 'val']] as const) {
-      const inner = await listDir(splitDir.abs, splitDir.rel, splitDir.real, new Set([rootReal, splitDir.real]), skipped, gate);
+      const inner = listDir(splitDir.abs, splitDir.rel, splitDir.real, new Set([rootReal, splitDir.real]), skipped);
       reportLoose(inner.files, skipped, `the ${splitDir.name} folder`);
-      const perClass = await Promise.all(inner.dirs.map((c) => collectImages(c, new Set([rootReal, splitDir.real]), skipped, gate)));
-      inner.dirs.forEach((c, k) => { for (const f of perClass[k]) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split }); });
+      for (const c of inner.dirs) {
+        for (const f of await collectImages(c, new Set([rootReal, splitDir.real]), skipped, pacer)) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split });
+      }
     }
-    const images = await toEntries(cands, skipped, gate);
+    const images = await toEntries(cands, skipped, pacer);
     return { root, layout: 'imagefolder-splits', validationSource: val.name, images, skipped, ignoredSplits, hashSplitCount: 0 };
   }
 
   reportLoose(top.files, skipped, 'the dataset root');
-  const perClass = await Promise.all(top.dirs.map((c) => collectImages(c, ancestors, skipped, gate)));
-  top.dirs.forEach((c, k) => {
-    for (const f of perClass[k]) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split: hashSplit(f.rel) });
-  });
-  const images = await toEntries(cands, skipped, gate);
+  for (const c of top.dirs) {
+    for (const f of await collectImages(c, ancestors, skipped, pacer)) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split: hashSplit(f.rel) });
+  }
+  const images = await toEntries(cands, skipped, pacer);
   return { root, layout: 'imagefolder', validationSource: null, images, skipped, ignoredSplits, hashSplitCount: images.length };
 }
 
-async function fromManifest(file: string, ext: string, gate: Gate): Promise<Draft> {
+async function fromManifest(file: string, ext: string, pacer: Pacer): Promise<Draft> {
   const root = dirname(file);
   let text: string;
   try {
@@ -163,7 +163,7 @@ async function fromManifest(file: string, ext: string, gate: Gate): Promise<Draf
     const split: Split = row.split === null ? hashSplit(rel) : row.split === 'train' ? 'train' : 'val';
     cands.push({ abs, rel, label: row.label, split, row });
   }
-  const checked = await mapLimit(cands, 256, (c) => checkFile(c.abs, gate));
+  const checked = await checkFiles(cands.map((c) => c.abs), pacer);
   const images: ImageEntry[] = [];
   let hashSplitCount = 0;
   checked.forEach((r, i) => {

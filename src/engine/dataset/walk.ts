@@ -1,6 +1,11 @@
 // Filesystem walking for ImageFolder layouts: hidden entries, symlinks (followed, loops
 // caught by realpath), non-images, empty and unreadable files, all reported, never thrown.
-import { promises as fsp, constants as fsc, type Dirent } from 'node:fs';
+//
+// Why synchronous calls: measured on 100k files, 100k fs.promises.stat calls cost ~3.3 s of
+// CPU (thread pool hand-offs and promises) against ~0.5 s for statSync, and CPU is what a
+// 2-core machine running inference lacks. The Pacer yields to the event loop every few
+// milliseconds, so the host stays responsive while a large tree is walked.
+import { accessSync, constants as fsc, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { SkippedFile } from './types';
 
@@ -12,37 +17,15 @@ export function isImageName(name: string): boolean {
   return DATASET_IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
-/** Runs fn over items with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
-/** Counts the fs calls in flight across a whole walk, so a wide tree cannot open thousands of directories at once. */
-export class Gate {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  /** Runs fn once a slot is free. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    // A finishing call hands its slot straight to the next waiter, so the limit is never exceeded.
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
+/** Breaks a long run of synchronous fs calls into slices, yielding to the event loop between them. */
+export class Pacer {
+  private last = Date.now();
+  constructor(private readonly sliceMs: number = 8) {}
+  /** Call between units of work: resolves at once, or after a yield once the slice is used up. */
+  async tick(): Promise<void> {
+    if (Date.now() - this.last < this.sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.last = Date.now();
   }
 }
 
@@ -57,89 +40,96 @@ export interface ListedEntry {
 }
 
 const errText = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
+const byName = (a: ListedEntry, b: ListedEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
  * Lists one directory: sub-directories and files, following symlinks. Hidden entries are
  * skipped; a symlink to one of `ancestors` (real paths of the directories above, including
  * this one) is a loop; a dangling symlink is 'missing'; an unlistable directory 'unreadable'.
  */
-export async function listDir(abs: string, rel: string, real: string, ancestors: ReadonlySet<string>, skipped: SkippedFile[], gate: Gate): Promise<{ dirs: ListedEntry[]; files: ListedEntry[] }> {
+export function listDir(abs: string, rel: string, real: string, ancestors: ReadonlySet<string>, skipped: SkippedFile[]): { dirs: ListedEntry[]; files: ListedEntry[] } {
   const dirs: ListedEntry[] = [];
   const files: ListedEntry[] = [];
   let entries: Dirent[];
   try {
-    entries = await gate.run(() => fsp.readdir(abs, { withFileTypes: true }));
+    entries = readdirSync(abs, { withFileTypes: true });
   } catch (e) {
     skipped.push({ path: abs, reason: 'unreadable', detail: `cannot list the folder (${errText(e)})` });
     return { dirs, files };
   }
-  await Promise.all(entries.map(async (d) => {
+  for (const d of entries) {
     const name = d.name;
     const childAbs = join(abs, name);
     const childRel = rel === '' ? name : `${rel}/${name}`;
     if (name.startsWith('.')) {
       skipped.push({ path: childAbs, reason: 'hidden', detail: d.isDirectory() ? 'hidden folder' : 'hidden file' });
-      return;
+      continue;
     }
-    let isDir = d.isDirectory();
-    let isFile = d.isFile();
-    let childReal = isDir ? join(real, name) : '';
-    if (d.isSymbolicLink() || (!isDir && !isFile)) {
-      // Follow the link (or learn the type where readdir could not tell it).
-      try {
-        const st = await gate.run(() => fsp.stat(childAbs));
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-        if (isDir) childReal = await gate.run(() => fsp.realpath(childAbs));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ELOOP') skipped.push({ path: childAbs, reason: 'symlink-loop', detail: 'the symlink chain never ends' });
-        else if (code === 'ENOENT') skipped.push({ path: childAbs, reason: 'missing', detail: 'dangling symlink' });
-        else skipped.push({ path: childAbs, reason: 'unreadable', detail: errText(e) });
-        return;
+    if (d.isFile()) { files.push({ name, abs: childAbs, rel: childRel, real: '' }); continue; }
+    if (d.isDirectory()) { dirs.push({ name, abs: childAbs, rel: childRel, real: join(real, name) }); continue; }
+    // A symlink, or a type readdir could not tell: stat follows the link.
+    try {
+      const st = statSync(childAbs);
+      if (st.isDirectory()) {
+        const childReal = realpathSync(childAbs);
+        if (ancestors.has(childReal)) skipped.push({ path: childAbs, reason: 'symlink-loop', detail: `points back to ${childReal}, which contains it` });
+        else dirs.push({ name, abs: childAbs, rel: childRel, real: childReal });
+      } else if (st.isFile()) {
+        files.push({ name, abs: childAbs, rel: childRel, real: '' });
+      } else {
+        skipped.push({ path: childAbs, reason: 'not-an-image', detail: 'not a regular file' });
       }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') skipped.push({ path: childAbs, reason: 'symlink-loop', detail: 'the symlink chain never ends' });
+      else if (code === 'ENOENT') skipped.push({ path: childAbs, reason: 'missing', detail: 'dangling symlink' });
+      else skipped.push({ path: childAbs, reason: 'unreadable', detail: errText(e) });
     }
-    if (isDir) {
-      if (ancestors.has(childReal)) {
-        skipped.push({ path: childAbs, reason: 'symlink-loop', detail: `points back to ${childReal}, which contains it` });
-        return;
-      }
-      dirs.push({ name, abs: childAbs, rel: childRel, real: childReal });
-    } else if (isFile) {
-      files.push({ name, abs: childAbs, rel: childRel, real: '' });
-    } else {
-      skipped.push({ path: childAbs, reason: 'not-an-image', detail: 'not a regular file' });
-    }
-  }));
-  // Promise.all resolves in any order: keep listings deterministic.
-  const byName = (a: ListedEntry, b: ListedEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+  // readdir order is the filesystem's: sort so every run lists the same way.
   dirs.sort(byName);
   files.sort(byName);
   return { dirs, files };
 }
 
 /** Every image file under a directory (any depth), with non-images and loops reported in `skipped`. */
-export async function collectImages(dir: ListedEntry, ancestors: ReadonlySet<string>, skipped: SkippedFile[], gate: Gate): Promise<ListedEntry[]> {
-  const here = new Set(ancestors).add(dir.real);
-  const { dirs, files } = await listDir(dir.abs, dir.rel, dir.real, here, skipped, gate);
+export async function collectImages(dir: ListedEntry, ancestors: ReadonlySet<string>, skipped: SkippedFile[], pacer: Pacer): Promise<ListedEntry[]> {
   const images: ListedEntry[] = [];
-  for (const f of files) {
-    if (isImageName(f.name)) images.push(f);
-    else skipped.push({ path: f.abs, reason: 'not-an-image', detail: `extension '${extname(f.name) || '(none)'}' is not one of ${[...DATASET_IMAGE_EXTENSIONS].join(' ')}` });
-  }
-  const nested = await Promise.all(dirs.map((d) => collectImages(d, here, skipped, gate)));
-  for (const list of nested) for (const f of list) images.push(f);
+  const walk = async (d: ListedEntry, above: ReadonlySet<string>): Promise<void> => {
+    await pacer.tick();
+    const here = new Set(above).add(d.real);
+    const { dirs, files } = listDir(d.abs, d.rel, d.real, here, skipped);
+    for (const f of files) {
+      if (isImageName(f.name)) images.push(f);
+      else skipped.push({ path: f.abs, reason: 'not-an-image', detail: `extension '${extname(f.name) || '(none)'}' is not one of ${[...DATASET_IMAGE_EXTENSIONS].join(' ')}` });
+    }
+    for (const sub of dirs) await walk(sub, here);
+  };
+  await walk(dir, ancestors);
   return images;
 }
 
+const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+const groups = new Set<number>(typeof process.getgroups === 'function' ? process.getgroups() : []);
+if (typeof process.getgid === 'function') groups.add(process.getgid());
+
+/** Whether the mode bits grant this process read access; root (and platforms without uids) always pass. */
+function modeAllowsRead(st: Stats): boolean {
+  if (uid <= 0) return true;
+  if (st.uid === uid) return (st.mode & 0o400) !== 0;
+  if (groups.has(st.gid)) return (st.mode & 0o040) !== 0;
+  return (st.mode & 0o004) !== 0;
+}
+
 /** Size and mtime of a file, or why it cannot be used: zero bytes is 'empty', no read permission 'unreadable', gone 'missing'. */
-export async function checkFile(abs: string, gate: Gate): Promise<{ size: number; mtimeMs: number } | SkippedFile> {
+export function checkFile(abs: string): { size: number; mtimeMs: number } | SkippedFile {
   try {
-    const st = await gate.run(() => fsp.stat(abs));
+    const st = statSync(abs);
     if (!st.isFile()) return { path: abs, reason: 'not-an-image', detail: 'not a regular file' };
     if (st.size === 0) return { path: abs, reason: 'empty', detail: 'the file has zero bytes' };
-    // Mode bits say nothing for root, and ACLs can deny a reader the bits allow: ask the kernel.
-    await gate.run(() => fsp.access(abs, fsc.R_OK));
+    // The mode bits answer for nearly every file without a second syscall per image; when
+    // they say no, ask the kernel, which also knows about ACLs and capabilities.
+    if (!modeAllowsRead(st)) accessSync(abs, fsc.R_OK);
     return { size: st.size, mtimeMs: st.mtimeMs };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -147,4 +137,14 @@ export async function checkFile(abs: string, gate: Gate): Promise<{ size: number
     if (code === 'ELOOP') return { path: abs, reason: 'symlink-loop', detail: 'the symlink chain never ends' };
     return { path: abs, reason: 'unreadable', detail: errText(e) };
   }
+}
+
+/** checkFile over many paths, yielding to the event loop between slices. */
+export async function checkFiles(paths: readonly string[], pacer: Pacer): Promise<Array<{ size: number; mtimeMs: number } | SkippedFile>> {
+  const out = new Array<{ size: number; mtimeMs: number } | SkippedFile>(paths.length);
+  for (let i = 0; i < paths.length; i++) {
+    if ((i & 63) === 0) await pacer.tick();
+    out[i] = checkFile(paths[i]);
+  }
+  return out;
 }
