@@ -122,3 +122,23 @@ test('extract: an empty dataset and an already aborted signal are handled', asyn
   c.abort();
   await assert.rejects(extract({ dataset: empty, modelPath: 'fake', cacheDir: tmp(), deps: fakeDeps(), signal: c.signal }), { name: 'AbortError' });
 });
+
+test('extract: when many images are gone the cache is compacted to one shard holding exactly the live ones', async () => {
+  const dataset = await writeFakeDataset(tmp(), 40, [1]);
+  const cacheDir = tmp();
+  await extract({ dataset, modelPath: 'fake', cacheDir, batchSize: 4, deps: fakeDeps() });
+  const modelDir = join(cacheDir, readdirSync(cacheDir)[0]);
+  assert.equal(readdirSync(modelDir).filter((f) => f.startsWith('shard-')).length, 10);
+  const kept = { ...dataset, images: dataset.images.slice(0, 20) };
+  const r = await extract({ dataset: kept, modelPath: 'fake', cacheDir, batchSize: 4, deps: fakeDeps() });
+  assert.equal(readdirSync(modelDir).filter((f) => f.startsWith('shard-')).length, 1);
+  const decoded: string[] = [];
+  const after = await extract({ dataset: kept, modelPath: 'fake', cacheDir, batchSize: 4, deps: fakeDeps({ onDecode: (p) => decoded.push(p) }) });
+  assert.equal(decoded.length, 0, 'live images and cached failures survive compaction');
+  assert.deepEqual(after.features, r.features);
+  assert.deepEqual(after.failures, r.failures);
+  const dropped = await extract({ dataset, modelPath: 'fake', cacheDir, batchSize: 4, deps: fakeDeps({ onDecode: (p) => decoded.push(p) }) });
+  assert.equal(dropped.cacheHits, 20);
+  assert.equal(dropped.computed + dropped.failures.length, 20, 'images dropped by compaction are decoded again');
+  assert.equal(decoded.length, 20);
+});
