@@ -59,7 +59,7 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
   } finally {
     bar.stop();
   }
-  for (const f of extraction.failures) process.stderr.write(`spuriosity: skipped ${f.path}: ${f.reason}: ${f.message}\n`);
+  reportFailures(extraction.failures);
   const store = await openLabelStore(annotationRoot(datasetArg), extraction.model, flags.annotations && resolve(flags.annotations));
   const opts: AnalysisOptions = {
     headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
@@ -70,4 +70,10 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
 /** Annotations live with the data: in the dataset folder, or beside a manifest. */
 function annotationRoot(datasetArg: string): string {
   return resolve(defaultCacheDir(datasetArg), '..');
+}
+
+/** Lists unusable images on stderr: the first few in full, then a count (the extract --json report has them all). */
+function reportFailures(failures: Array<{ path: string; reason: string; message: string }>, shown = 10): void {
+  for (const f of failures.slice(0, shown)) process.stderr.write(`spuriosity: left out ${f.path}: ${f.reason}\n`);
+  if (failures.length > shown) process.stderr.write(`spuriosity: … and ${failures.length - shown} more unusable image(s); \`spuriosity extract --json\` lists them all\n`);
 }
