@@ -29,8 +29,10 @@
     `<circle cx="${x}" cy="${y}" r="${r}" fill="url(#g)"/>`);
   const blend = (c, s, v, x, y, r) => svg(`<image href="${thumb(c, s, v)}" width="64" height="64"/><image href="${heat(x, y, r)}" width="64" height="64"/>`);
 
+  // classes=N (e.g. 1000) adds synthetic classes of 50 images to exercise the overview at ImageNet scale.
+  for (let i = names.length; i < Number(q.get('classes') ?? 0); i++) { names.push(`class_${String(i).padStart(4, '0')}`); cues.push(cues[i % 10]); objColour.push(objColour[i % 10]); }
   const classes = names.map((name, c) => {
-    const n = q.get('big') === '1' && c === 0 ? 10000 : 230 + Math.floor(rand() * 40);
+    const n = q.get('big') === '1' && c === 0 ? 10000 : c >= 10 ? 50 : 230 + Math.floor(rand() * 40);
     const images = [];
     for (let i = 0; i < n; i++) {
       const s = gauss();
@@ -44,7 +46,7 @@
     return { name, c, images, features, train: 500 + Math.floor(rand() * 100) };
   });
   // Pre-label the first classes so rankings, gaps (one negative) and collisions exist.
-  for (const c of classes.slice(0, 6)) {
+  for (const c of [...classes.slice(0, 6), ...classes.slice(10).filter((_, i) => i % 3 === 0)]) {
     c.features.forEach((f, i) => {
       f.label = i === 1 || (i === 3 && c.c % 2 === 0) ? 'spurious' : 'core';
       f.subtype = f.label === 'spurious' ? (i === 1 ? 'background' : 'separate-object') : null;

@@ -11,6 +11,15 @@ import { sharedStyles } from '../lib/shared-styles';
 import { labeledClasses } from '../lib/app-state';
 import { focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
 
+const TEXT_CONTROLS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
+
+/** True when the key is typed into a text field, or is an arrow key moving between the panel's tab headers. */
+function keyBelongsToControl(e: KeyboardEvent): boolean {
+  const path = e.composedPath() as Element[];
+  if (path.some((el) => el.tagName !== undefined && TEXT_CONTROLS.has(el.tagName))) return true;
+  return e.key.startsWith('Arrow') && path.some((el) => el.tagName === 'VSCODE-TAB-HEADER');
+}
+
 /** `<labeling-view>`: keyboard-first feature labeling. */
 @customElement('labeling-view')
 export class LabelingView extends LitElement {
@@ -47,15 +56,17 @@ export class LabelingView extends LitElement {
   private requested = new Set<string>();
   private lastCards: ReadonlyMap<string, FeatureCard[]> | null = null;
 
+  // Keys are taken at window level while this view is shown (the app renders only the active tab),
+  // so labeling works right after clicking the tab, without first clicking into the view.
   override connectedCallback(): void {
     super.connectedCallback();
     this.tabIndex = 0;
-    this.addEventListener('keydown', this.onKey);
+    window.addEventListener('keydown', this.onKey);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('keydown', this.onKey);
   }
 
   private current(): string | null {
@@ -93,8 +104,7 @@ export class LabelingView extends LitElement {
   }
 
   private onKey = (e: KeyboardEvent): void => {
-    const target = e.composedPath()[0] as HTMLElement | undefined;
-    if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
+    if (e.defaultPrevented || keyBelongsToControl(e)) return;
     const action = keyToAction(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey });
     const cls = this.current();
     if (!action || !cls) return;

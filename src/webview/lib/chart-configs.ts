@@ -63,7 +63,7 @@ export function gapChartConfig(classes: readonly ClassSummary[], mean: Interval 
       ...baseOptions(t),
       plugins: { ...baseOptions(t).plugins, legend: { display: false }, errorBars } as never,
       scales: {
-        x: axis(t, '', { ticks: { color: t.foreground, autoSkip: true, maxRotation: 60 } }),
+        x: axis(t, '', { ticks: { color: t.foreground, autoSkip: true, maxRotation: 60 }, grid: { display: false } }),
         y: axis(t, 'gap (points)', { suggestedMin: yMin, suggestedMax: yMax }),
       },
     },

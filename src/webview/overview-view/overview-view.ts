@@ -1,6 +1,6 @@
 // Overview: the mean gap, a bar chart of the gap per class, and a sortable, filterable class table.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { ClassSummary, PanelState } from '../../shared/protocol';
 import { formatCount, formatInterval, formatPercent, progressText } from '../lib/format';
 import { gapChartConfig } from '../lib/chart-configs';
@@ -10,6 +10,9 @@ import { DEFAULT_UI } from '../lib/ui-state';
 import type { ChartTheme } from '../lib/theme';
 import { filterClasses, nextSort, sortClasses, type ClassFilter, type SortDir, type SortKey } from './overview.logic';
 import '../themed-chart/themed-chart';
+
+/** Rows rendered at first and per 'show more': a thousand table rows cost about a second to lay out. */
+const ROW_STEP = 250;
 
 const COLUMNS: Array<{ key: SortKey; title: string }> = [
   { key: 'name', title: 'Class' }, { key: 'images', title: 'Train images' }, { key: 'valImages', title: 'Val images' },
@@ -35,6 +38,7 @@ export class OverviewView extends LitElement {
   @property({ attribute: false }) sort: { by: SortKey; dir: SortDir } = DEFAULT_UI.sort;
   @property({ attribute: false }) filter: ClassFilter = DEFAULT_UI.filter;
 
+  @state() private rowLimit = ROW_STEP;
   private chartFor: PanelState | null = null;
   private chartFactory: ((t: ChartTheme) => ReturnType<typeof gapChartConfig>) | null = null;
 
@@ -78,8 +82,10 @@ export class OverviewView extends LitElement {
               aria-label=${`Sort by ${c.title}`}>${c.title}${this.sort.by === c.key ? (this.sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</button>
           </vscode-table-header-cell>`)}
         </vscode-table-header>
-        <vscode-table-body slot="body">${rows.map((c) => this.row(c))}</vscode-table-body>
-      </vscode-table>`;
+        <vscode-table-body slot="body">${rows.slice(0, this.rowLimit).map((c) => this.row(c))}</vscode-table-body>
+      </vscode-table>
+      ${rows.length > this.rowLimit ? html`<p><vscode-button secondary @click=${() => { this.rowLimit += ROW_STEP; }}>
+        Show ${Math.min(ROW_STEP, rows.length - this.rowLimit)} more (${formatCount(rows.length - this.rowLimit)} not shown)</vscode-button></p>` : nothing}`;
   }
 
   private check(key: 'onlyNegative' | 'onlyWithSpurious' | 'onlyUnlabeled', label: string) {

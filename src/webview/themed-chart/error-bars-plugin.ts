@@ -22,6 +22,8 @@ export const errorBarsPlugin: Plugin<'bar'> = {
         const { x, width } = el.getProps(['x', 'width'], true) as { x: number; width: number };
         // Caps shrink with the bars so 1,000 classes do not turn into a solid band.
         const cap = Math.max(1, Math.min(6, width / 3));
+        // Narrow bars get faint whiskers, or hundreds of them hide the bars they belong to.
+        ctx.globalAlpha = width < 6 ? 0.3 : 1;
         const top = y.getPixelForValue(b[1]);
         const bottom = y.getPixelForValue(b[0]);
         ctx.beginPath();
@@ -33,6 +35,7 @@ export const errorBarsPlugin: Plugin<'bar'> = {
         ctx.stroke();
       });
     }
+    ctx.globalAlpha = 1;
     if (opts.mean) {
       const py = y.getPixelForValue(opts.mean.value);
       const { left, right } = chart.chartArea;
