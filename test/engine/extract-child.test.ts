@@ -32,6 +32,10 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     const dataset = await writeFakeDataset(tmp(), 30, [4]);
     const events: ExtractProgress[] = [];
     const r = await extractInChild({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 4, workerPath: self, env: childEnv(0), onProgress: (p) => events.push(p) });
+    // Large results travel through a file; force that path with a zero threshold.
+    const viaFile = await extractInChild({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 4, workerPath: self, env: childEnv(0, { SPURIOSITY_BULK_THRESHOLD: '0' }) });
+    assert.deepEqual(viaFile.features, r.features);
+    assert.deepEqual(viaFile.logits, r.logits);
     const local = await extract({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 4, deps: fakeDeps() });
     assert.ok(r.features instanceof Float32Array);
     assert.deepEqual(r.features, local.features);

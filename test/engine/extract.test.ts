@@ -142,3 +142,18 @@ test('extract: when many images are gone the cache is compacted to one shard hol
   assert.equal(dropped.computed + dropped.failures.length, 20, 'images dropped by compaction are decoded again');
   assert.equal(decoded.length, 20);
 });
+
+test('bulk transfer: large result arrays round-trip through a temp file that is then removed', async () => {
+  const { packResult, unpackResult } = await import('../../src/engine/extract/bulkTransfer');
+  const dataset = await writeFakeDataset(tmp(), 9, [2]);
+  const cacheDir = tmp();
+  const r = await extract({ dataset, modelPath: 'fake', cacheDir, deps: fakeDeps() });
+  const small = await packResult(r, cacheDir);
+  assert.equal(small.bulk, null);
+  const packed = await packResult(r, cacheDir, 0);
+  assert.ok(packed.bulk && packed.result.features.length === 0);
+  const back = await unpackResult(structuredClone(packed.result), packed.bulk);
+  assert.deepEqual(back.features, r.features);
+  assert.deepEqual(back.logits, r.logits);
+  assert.ok(!readdirSync(join(cacheDir, r.model.sha256)).some((f) => f.startsWith('tmp-')));
+});

@@ -2,6 +2,7 @@
 // `serialization: 'advanced'` so typed arrays and Maps cross as structured clones.
 import type { ExtractProgress, ExtractRequest, ExtractResult } from './types';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
+import type { BulkRef } from './bulkTransfer';
 
 /** An error as it crosses the process boundary. */
 export interface SerializedError {
@@ -19,7 +20,8 @@ export type ToWorker =
 /** Child -> parent. */
 export type FromWorker =
   | { type: 'progress'; progress: ExtractProgress }
-  | { type: 'extract-result'; result: ExtractResult }
+  /** bulk: features and logits were moved to a file (large results), see bulkTransfer.ts. */
+  | { type: 'extract-result'; result: ExtractResult; bulk: BulkRef | null }
   | { type: 'spatial-result'; result: SpatialResult }
   | { type: 'error'; error: SerializedError };
 

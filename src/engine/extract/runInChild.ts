@@ -3,6 +3,7 @@
 // the caller (the VS Code extension host). Cancellation sends a cancel message (the child
 // stops after its current batch, keeping finished batches cached) and SIGKILLs it after a grace period.
 import { fork, type ChildProcess } from 'node:child_process';
+import { unpackResult } from './bulkTransfer';
 import { isFromWorker, type FromWorker, type SerializedError, type ToWorker } from './ipc';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
@@ -32,7 +33,7 @@ function rebuildError(e: SerializedError): Error {
   return err;
 }
 
-function runJob<T>(job: ToWorker, o: ChildOptions, pick: (m: FromWorker) => T | undefined, onProgress?: (p: ExtractProgress) => void): Promise<T> {
+function runJob<T>(job: ToWorker, o: ChildOptions, pick: (m: FromWorker) => Promise<T> | undefined, onProgress?: (p: ExtractProgress) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (o.signal?.aborted) return reject(new ExtractCancelledError());
     const execArgv = o.execArgv ?? (o.workerPath.endsWith('.ts') ? ['--import', 'tsx'] : []);
@@ -70,7 +71,7 @@ function runJob<T>(job: ToWorker, o: ChildOptions, pick: (m: FromWorker) => T | 
       }
       if (m.type === 'error') return settle(() => reject(rebuildError(m.error)));
       const value = pick(m);
-      if (value !== undefined) settle(() => resolve(value));
+      if (value !== undefined) settle(() => value.then(resolve, reject));
     });
     child.on('error', (e) => settle(() => reject(new Error(`extraction worker ${o.workerPath}: ${e.message}`))));
     child.on('exit', (code, signal) => {
@@ -90,11 +91,11 @@ function runJob<T>(job: ToWorker, o: ChildOptions, pick: (m: FromWorker) => T | 
 /** `extract` in a child process; progress is forwarded, cancellation via opts.signal. */
 export function extractInChild(opts: ExtractRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<ExtractResult> {
   const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
-  return runJob({ type: 'extract', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'extract-result' ? m.result : undefined), onProgress);
+  return runJob({ type: 'extract', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'extract-result' ? unpackResult(m.result, m.bulk) : undefined), onProgress);
 }
 
 /** `spatialMaps` in a child process. */
 export function spatialMapsInChild(opts: SpatialRequest & ChildOptions): Promise<SpatialResult> {
   const { workerPath, execArgv, graceMs, env, signal, ...request } = opts;
-  return runJob({ type: 'spatial', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'spatial-result' ? m.result : undefined));
+  return runJob({ type: 'spatial', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'spatial-result' ? Promise.resolve(m.result) : undefined));
 }

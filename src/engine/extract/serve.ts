@@ -3,6 +3,13 @@ import { extract } from './pipeline';
 import { spatialMaps } from './spatialMaps';
 import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker } from './ipc';
 import type { ExtractDeps } from './types';
+import { BULK_THRESHOLD, packResult } from './bulkTransfer';
+
+/** SPURIOSITY_BULK_THRESHOLD (bytes) overrides when results go through a file; tests set it to 0. */
+function bulkThreshold(): number {
+  const v = Number(process.env.SPURIOSITY_BULK_THRESHOLD);
+  return process.env.SPURIOSITY_BULK_THRESHOLD !== undefined && Number.isFinite(v) && v >= 0 ? v : BULK_THRESHOLD;
+}
 
 function send(msg: FromWorker): Promise<void> {
   return new Promise((resolve) => {
@@ -42,7 +49,7 @@ export function serveExtraction(deps?: ExtractDeps): void {
         busy = true;
         const job = msg.type === 'extract'
           ? extract({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
-              .then((result): FromWorker => ({ type: 'extract-result', result }))
+              .then(async (result): Promise<FromWorker> => ({ type: 'extract-result', ...(await packResult(result, msg.request.cacheDir, bulkThreshold())) }))
           : spatialMaps({ ...msg.request, deps, signal: controller.signal }).then((result): FromWorker => ({ type: 'spatial-result', result }));
         job.then(finish, (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
