@@ -254,3 +254,21 @@ test('decodeInto validates its output buffer and preprocess', async () => {
   await assert.rejects(decodeInto(p, { resize: 0, crop: 4, ...ID }, new Float32Array(48), 0, OPTS), /resize/);
   await assert.rejects(decodeInto(p, { resize: 4, crop: 4, mean: [0, 0, 0], std: [1, 0, 1] }, new Float32Array(48), 0, OPTS), /std != 0/);
 });
+
+test('decodeInto and decodeCropRgb see the same pixels after a real resize (50x30 -> 33x20, crop 16 at top 2, left 8)', async () => {
+  const p = await file('resample.png', rawImg(seededRgb(50, 30, 21), 50, 30).png().toBuffer());
+  assert.deepEqual(resizedSize(50, 30, 20), { width: 33, height: 20 });
+  assert.deepEqual(cropOffset(33, 20, 16), { top: 2, left: 8 });
+  const pre: Preprocess = { resize: 20, crop: 16, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+  const rgb = await decodeCropRgb(p, pre, OPTS);
+  const out = new Float32Array(3 * 256);
+  await decodeInto(p, pre, out, 0, OPTS);
+  for (let i = 0; i < 256; i++) {
+    for (let c = 0; c < 3; c++) {
+      const f = Math.fround;
+      assert.equal(out[c * 256 + i], f(f(f(rgb.data[i * 3 + c] / 255) - f(pre.mean[c])) / f(pre.std[c])));
+    }
+  }
+  // Noise averaged by a 1.5x downscale stays inside the source range and is not constant.
+  assert.ok(new Set(rgb.data).size > 50);
+});
