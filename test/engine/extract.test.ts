@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { extract } from '../../src/engine/extract/pipeline';
@@ -156,4 +156,11 @@ test('bulk transfer: large result arrays round-trip through a temp file that is 
   assert.deepEqual(back.features, r.features);
   assert.deepEqual(back.logits, r.logits);
   assert.ok(!readdirSync(join(cacheDir, r.model.sha256)).some((f) => f.startsWith('tmp-')));
+});
+
+test('extract: an unusable cache folder is a clear error naming the folder', async () => {
+  const dataset = await writeFakeDataset(tmp(), 2);
+  const file = join(tmp(), 'a-file');
+  writeFileSync(file, 'x');
+  await assert.rejects(extract({ dataset, modelPath: 'fake', cacheDir: file, deps: fakeDeps() }), (e: Error) => e.message.includes(file) && /writable folder/.test(e.message));
 });

@@ -43,7 +43,13 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
 
   progress.enter('scanning-cache');
   throwIfAborted(signal);
-  const cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C });
+  let cache: FeatureCache;
+  try {
+    cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C });
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Error(`cannot use the feature cache folder ${opts.cacheDir} (${why}): choose a writable folder (CLI --cache DIR)`);
+  }
   const pooled = new Float32Array(n * D);
   const logits = new Float32Array(n * C);
   const look = await cache.lookup(images, pooled, logits, { retryFailed: opts.retryFailed });
