@@ -43,16 +43,27 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
   // The cache folder sits inside the dataset by default: it is ours, not a skipped user file.
   dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
   const bar = progressBar();
+  // First Ctrl-C: stop after the current batch (finished batches stay cached); a second one kills.
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   let result;
   try {
     result = await extract({
-      dataset, modelPath, cacheDir,
+      dataset, modelPath, cacheDir, signal: controller.signal,
       threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed,
       onProgress: (p) => bar.update(p),
     });
   } catch (e) {
+    if ((e as Error).name === 'AbortError') {
+      throw new CliError(`extraction interrupted; finished batches are cached in ${cacheDir}, run again to resume`);
+    }
     throw new CliError(`${(e as Error).message}`);
   } finally {
+    process.off('SIGINT', onSigint);
     bar.stop();
   }
   const report = buildExtractReport(dataset, result, cacheDir);
