@@ -88,7 +88,7 @@
       classes: rows, meanGap: mean === null ? null : { value: mean, lo: mean - 1.96 * se, hi: mean + 1.96 * se },
       progress: { labeledClasses: rows.filter((r) => r.labeled).length, totalClasses: rows.length },
       labelingOrder: [...classes].sort((a, b) => Math.max(...b.features.map((f) => f.perFeatureGap)) - Math.max(...a.features.map((f) => f.perFeatureGap))).map((c) => c.name),
-      topK: 5, extraction: null, mitigation,
+      topK: 5, extraction: q.get('extraction') === '1' ? { split: 'train', done: 1830, total: 5480, rate: 17.9 } : null, mitigation,
     };
   };
   const byName = (n) => classes.find((c) => c.name === n);

@@ -36,6 +36,7 @@ const problems = [];
 
 const views = [
   { name: 'overview', q: 'tab=overview', wait: 'themed-chart canvas', themes: ['light', 'dark', 'high-contrast'] },
+  { name: 'overview-extracting', q: 'tab=overview&extraction=1', wait: 'vscode-progress-bar', themes: ['light'] },
   { name: 'class', q: 'tab=class', wait: '.tile img' },
   { name: 'class-overlay', q: 'tab=class&overlay=1', wait: '.tile img.heat' },
   { name: 'detail', q: 'tab=class&detail=1', wait: 'image-detail .heats img' },

@@ -58,7 +58,11 @@ export class ClassView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.stop = onHostMessage((m) => { if (m.type === 'classPage') this.onPage(m.page); });
+    this.stop = onHostMessage((m) => {
+      if (m.type === 'classPage') this.onPage(m.page);
+      // A refused request gets an error notice instead of a page: let the pages be asked again on the next scroll.
+      else if (m.type === 'notify' && m.level === 'error') this.cache?.resetPending();
+    });
   }
 
   override disconnectedCallback(): void {

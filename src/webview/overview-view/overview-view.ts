@@ -5,6 +5,7 @@ import type { ClassSummary, PanelState } from '../../shared/protocol';
 import { formatCount, formatInterval, formatPercent, progressText } from '../lib/format';
 import { gapChartConfig } from '../lib/chart-configs';
 import { emitUi } from '../lib/events';
+import { post } from '../lib/host';
 import { sharedStyles } from '../lib/shared-styles';
 import { DEFAULT_UI } from '../lib/ui-state';
 import type { ChartTheme } from '../lib/theme';
@@ -30,6 +31,7 @@ export class OverviewView extends LitElement {
     vscode-table-row { cursor: pointer; }
     .sort { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
     .num { font-variant-numeric: tabular-nums; }
+    .grow { flex: 1; min-width: 160px; }
   `];
 
   /** Data from the host. */
@@ -61,9 +63,10 @@ export class OverviewView extends LitElement {
         <div><div class="muted">Images</div><div class="big num">${formatCount(p.splits.train)} train · ${formatCount(p.splits.val)} val</div></div>
         <div><div class="muted">Labeling</div><div class="big">${progressText(p.progress.labeledClasses, p.progress.totalClasses)}</div></div>
       </div>
-      ${p.extraction ? html`<p role="status">Extracting features (${p.extraction.split}): ${formatCount(p.extraction.done)} of ${formatCount(p.extraction.total)} images
-        ${p.extraction.rate ? html`· ${p.extraction.rate.toFixed(1)} images/s` : nothing}</p>
-        <vscode-progress-bar aria-label="Feature extraction" value=${p.extraction.done} max=${Math.max(1, p.extraction.total)}></vscode-progress-bar>` : nothing}
+      ${p.extraction ? html`<div class="toolbar"><span role="status">Extracting features (${p.extraction.split}): ${formatCount(p.extraction.done)} of ${formatCount(p.extraction.total)} images
+        ${p.extraction.rate ? html`· ${p.extraction.rate.toFixed(1)} images/s` : nothing}</span>
+        <vscode-progress-bar class="grow" aria-label="Feature extraction" value=${p.extraction.done} max=${Math.max(1, p.extraction.total)}></vscode-progress-bar>
+        <vscode-button secondary icon="debug-stop" @click=${() => post({ type: 'cancel', target: 'extraction' })}>Cancel extraction</vscode-button></div>` : nothing}
       ${withGap.length > 0
         ? html`<themed-chart .factory=${this.chartFactory} summary=${`Bar chart of the spurious gap of ${withGap.length} classes with 95% intervals; mean ${formatInterval(p.meanGap)}`}></themed-chart>`
         : html`<p class="muted">No class has a spurious feature yet: label features in the Labeling tab to get rankings and gaps.</p>`}

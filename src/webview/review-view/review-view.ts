@@ -67,6 +67,8 @@ export class ReviewView extends LitElement {
               <div>label ${r.label}${r.predicted !== r.label ? html`, predicted <span class="bad">${r.predicted}</span>` : nothing} · spuriosity ${formatZ(r.spuriosity)}</div>
               ${r.note ? html`<div class="muted">${r.note}</div>` : nothing}
               <button class="link" aria-label=${`Open ${r.id} in the editor`} @click=${() => post({ type: 'openImage', id: r.id })}>Open in editor</button>
+              · <button class="link" aria-label=${`Show ${r.id} in its class`}
+                @click=${() => emitUi(this, { tab: 'class', selectedClass: r.label, detailId: r.id })}>Show in class</button>
             </div>
           </div>`)}</div>`}`;
   }
