@@ -83,3 +83,89 @@ export function blendHeatmap(rgb: Uint8Array, width: number, height: number, uni
   }
   return out;
 }
+
+/** PIL's fixed-point bilinear taps for one axis: first source index, tap count and 22-bit integer weights per output index. */
+function pilTaps(inSize: number, outSize: number): { first: Int32Array; count: Int32Array; k: Int32Array; width: number } {
+  const scale = inSize / outSize;
+  const filterscale = Math.max(scale, 1);
+  const support = filterscale;
+  const width = Math.ceil(support) * 2 + 1;
+  const first = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const k = new Int32Array(outSize * width);
+  const w = new Float64Array(width);
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    // C's (int) cast truncates toward zero: Math.trunc, not floor.
+    const xmin = Math.max(0, Math.trunc(center - support + 0.5));
+    const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
+    let total = 0;
+    for (let x = 0; x < xmax; x++) {
+      const t = Math.abs((x + xmin - center + 0.5) / filterscale);
+      w[x] = t < 1 ? 1 - t : 0;
+      total += w[x];
+    }
+    first[xx] = xmin;
+    count[xx] = xmax;
+    for (let x = 0; x < xmax; x++) {
+      const v = total !== 0 ? w[x] / total : 0;
+      k[xx * width + x] = Math.trunc(v < 0 ? -0.5 + v * (1 << 22) : 0.5 + v * (1 << 22));
+    }
+  }
+  return { first, count, k, width };
+}
+
+const clip8 = (ss: number): number => {
+  const v = ss >> 22;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+};
+
+/**
+ * Bilinear resize of HWC RGB bytes exactly as Pillow's Image.resize(BILINEAR) computes it
+ * (22-bit fixed-point taps, horizontal pass rounded to 8 bits, then vertical), which is what
+ * torchvision's Resize does to PIL images. Used for upscaling, where libvips' bilinear
+ * samples on a different grid; exact for downscaling too, but slower than libvips there.
+ */
+export function resizeRgbBilinearPil(rgb: Uint8Array, width: number, height: number, outW: number, outH: number): Uint8Array {
+  if (rgb.length < width * height * 3) throw new RangeError(`resizeRgbBilinearPil: rgb has ${rgb.length} bytes, expected ${width}x${height}x3`);
+  if (!(width >= 1 && height >= 1 && outW >= 1 && outH >= 1)) throw new RangeError(`resizeRgbBilinearPil: sizes must be >= 1 (got ${width}x${height} -> ${outW}x${outH})`);
+  let src = rgb;
+  let w = width;
+  if (outW !== width) {
+    const t = pilTaps(width, outW);
+    const tmp = new Uint8Array(outW * height * 3);
+    for (let y = 0; y < height; y++) {
+      const row = y * width * 3;
+      for (let xx = 0; xx < outW; xx++) {
+        let s0 = 1 << 21, s1 = 1 << 21, s2 = 1 << 21;
+        const base = xx * t.width;
+        for (let x = 0; x < t.count[xx]; x++) {
+          const kk = t.k[base + x];
+          const p = row + (t.first[xx] + x) * 3;
+          s0 += rgb[p] * kk; s1 += rgb[p + 1] * kk; s2 += rgb[p + 2] * kk;
+        }
+        const o = (y * outW + xx) * 3;
+        tmp[o] = clip8(s0); tmp[o + 1] = clip8(s1); tmp[o + 2] = clip8(s2);
+      }
+    }
+    src = tmp;
+    w = outW;
+  }
+  if (outH === height) return src === rgb ? rgb.slice(0, width * height * 3) : src;
+  const t = pilTaps(height, outH);
+  const out = new Uint8Array(w * outH * 3);
+  for (let yy = 0; yy < outH; yy++) {
+    const base = yy * t.width;
+    for (let x = 0; x < w; x++) {
+      let s0 = 1 << 21, s1 = 1 << 21, s2 = 1 << 21;
+      for (let y = 0; y < t.count[yy]; y++) {
+        const kk = t.k[base + y];
+        const p = ((t.first[yy] + y) * w + x) * 3;
+        s0 += src[p] * kk; s1 += src[p + 1] * kk; s2 += src[p + 2] * kk;
+      }
+      const o = (yy * w + x) * 3;
+      out[o] = clip8(s0); out[o + 1] = clip8(s1); out[o + 2] = clip8(s2);
+    }
+  }
+  return out;
+}

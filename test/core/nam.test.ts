@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blendHeatmap, jetColor, normalizeByMax, upsampleBilinear } from '../../src/core/nam';
+import { blendHeatmap, jetColor, normalizeByMax, resizeRgbBilinearPil, upsampleBilinear } from '../../src/core/nam';
 
 test('normalizeByMax divides by the max', () => {
   const out = normalizeByMax(new Float32Array([0, 1, 2, 4]));
@@ -69,4 +69,32 @@ test('blendHeatmap mixes image and colormap by alpha and leaves the input alone'
 test('blendHeatmap rejects buffers that do not match the size', () => {
   assert.throws(() => blendHeatmap(new Uint8Array(5), 2, 1, new Float32Array(2), 0.5), /expected width\*height\*3 = 6/);
   assert.throws(() => blendHeatmap(new Uint8Array(6), 2, 1, new Float32Array(1), 0.5), /expected width\*height = 2/);
+});
+
+const gray = (vals: number[]): Uint8Array => new Uint8Array(vals.flatMap((v) => [v, v, v]));
+const red = (rgb: Uint8Array): number[] => Array.from(rgb.filter((_, i) => i % 3 === 0));
+
+test('resizeRgbBilinearPil upscales 1x2 -> 1x4 like Pillow: edge taps clamp, inner taps 3/4 + 1/4', () => {
+  const out = resizeRgbBilinearPil(new Uint8Array([0, 0, 0, 200, 100, 40]), 2, 1, 4, 1);
+  assert.deepEqual(Array.from(out), [0, 0, 0, 50, 25, 10, 150, 75, 30, 200, 100, 40]);
+});
+
+test('resizeRgbBilinearPil 2x2 -> 4x4 is the horizontal pass then the vertical pass', () => {
+  // Rows after the horizontal pass: [0,4,12,16] and [32,36,44,48]; vertical weights (1,0), (3/4,1/4), (1/4,3/4), (0,1).
+  const out = resizeRgbBilinearPil(gray([0, 16, 32, 48]), 2, 2, 4, 4);
+  assert.deepEqual(red(out), [0, 4, 12, 16, 8, 12, 20, 24, 24, 28, 36, 40, 32, 36, 44, 48]);
+});
+
+test('resizeRgbBilinearPil downscale 4 -> 2 widens the triangle: taps 3/7, 3/7, 1/7', () => {
+  // Output 0 centres on source 1.0 (taps 0..2), output 1 on 3.0 (taps 1..3, the last pixel past the edge dropped).
+  // 70*3/7 + 140/7 = 50 and 70/7 + (140 + 210)*3/7 = 160; the 22-bit weights land just below the .5 roundings.
+  assert.deepEqual(red(resizeRgbBilinearPil(gray([0, 70, 140, 210]), 4, 1, 2, 1)), [50, 160]);
+});
+
+test('resizeRgbBilinearPil to the same size copies, and rejects short input', () => {
+  const src = gray([1, 2, 3, 4, 5, 6]);
+  const out = resizeRgbBilinearPil(src, 3, 2, 3, 2);
+  assert.deepEqual(Array.from(out), Array.from(src));
+  assert.notEqual(out, src);
+  assert.throws(() => resizeRgbBilinearPil(new Uint8Array(5), 2, 1, 4, 1), /expected 2x1x3/);
 });

@@ -272,3 +272,10 @@ test('decodeInto and decodeCropRgb see the same pixels after a real resize (50x3
   // Noise averaged by a 1.5x downscale stays inside the source range and is not constant.
   assert.ok(new Set(rgb.data).size > 50);
 });
+
+test('upscaling a small image matches Pillow\'s bilinear (2x2 -> 4x4, computed by hand)', async () => {
+  const px = Buffer.from([0, 16, 32, 48].flatMap((v) => [v, v, v]));
+  const p = await file('up2x2.png', rawImg(px, 2, 2).png().toBuffer());
+  const got = await decodeCropRgb(p, { resize: 4, crop: 4, ...ID }, OPTS);
+  assert.deepEqual(Array.from(got.data.filter((_, i) => i % 3 === 0)), [0, 4, 12, 16, 8, 12, 20, 24, 24, 28, 36, 40, 32, 36, 44, 48]);
+});

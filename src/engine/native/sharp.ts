@@ -6,6 +6,7 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Preprocess } from '../model/types';
 import { isImageName } from '../dataset/walk';
+import { resizeRgbBilinearPil } from '../../core/nam';
 
 // libvips' operation cache only helps when the same file is processed twice, and then it can
 // serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
@@ -79,7 +80,7 @@ function checkPreprocess(pre: Preprocess): void {
 }
 
 /** Decodes `path` to 8-bit sRGB RGB (HWC), EXIF-rotated, with the shorter side resized to `resize`. */
-async function decodeResized(path: string, resize: number, opts: DecodeOptions): Promise<{ data: Buffer; width: number; height: number }> {
+async function decodeResized(path: string, resize: number, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
   try {
     // The header read is cheap and gives the oriented size, so the resize can use torchvision's
     // exact (truncated) output size rather than libvips' rounding.
@@ -93,7 +94,10 @@ async function decodeResized(path: string, resize: number, opts: DecodeOptions):
       // first also keeps libvips from premultiplying (which would darken transparent pixels).
       .removeAlpha()
       .toColourspace('srgb');
-    if (target.width !== w0 || target.height !== h0) {
+    // Upscaling (images smaller than `resize`) is done in JS, bit-exact with Pillow: libvips'
+    // bilinear upsampler uses another sampling grid and differs by up to ~50 levels on noise.
+    const upscale = target.width >= w0 && target.height >= h0 && (target.width > w0 || target.height > h0);
+    if (!upscale && (target.width !== w0 || target.height !== h0)) {
       img = img.resize(target.width, target.height, {
         fit: 'fill',
         // 'linear' is libvips' triangle filter, widened when shrinking, like the antialiased
@@ -109,6 +113,7 @@ async function decodeResized(path: string, resize: number, opts: DecodeOptions):
     }
     const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    if (upscale) return { data: resizeRgbBilinearPil(data, info.width, info.height, target.width, target.height), width: target.width, height: target.height };
     return { data, width: info.width, height: info.height };
   } catch (err) {
     throw await toDecodeError(path, err);
