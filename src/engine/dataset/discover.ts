@@ -73,7 +73,7 @@ function finish(d: Draft): Dataset {
   return { ...d, classes, ignoredSplits: d.ignoredSplits.sort(cmp) };
 }
 
-/** Stats every candidate (bounded) and turns the usable ones into entries. */
+/** Stats every candidate (paced, see walk.ts) and turns the usable ones into entries. */
 async function toEntries(cands: Array<{ abs: string; rel: string; label: string; split: Split }>, skipped: SkippedFile[], pacer: Pacer): Promise<ImageEntry[]> {
   const checked = await checkFiles(cands.map((c) => c.abs), pacer);
   const images: ImageEntry[] = [];
