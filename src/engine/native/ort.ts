@@ -142,3 +142,83 @@ function concat(arrays: Float32Array[]): Float32Array {
   for (const a of arrays) { out.set(a, at); at += a.length; }
   return out;
 }
+
+/** A tensor handed to or returned by a RawSession: float32, int32 or int64 data with its dims. */
+export interface RawTensor {
+  data: Float32Array | Int32Array | BigInt64Array;
+  dims: readonly number[];
+}
+
+/** A session over a small graph built in code (the head trainer's), with feeds and fetches as plain typed arrays. */
+export class RawSession {
+  private released = false;
+  /** Whether ONNX Runtime writes preallocated outputs in place; null until the first run with one tells. */
+  private fillsOutputs: boolean | null = null;
+
+  private constructor(private readonly session: ort.InferenceSession, private readonly label: string) {}
+
+  /** Creates a session for ONNX bytes; `label` names the graph in errors. */
+  static async create(bytes: Uint8Array, opts: { threads: number; label: string }): Promise<RawSession> {
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: Math.max(1, Math.floor(opts.threads)),
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+      return new RawSession(session, opts.label);
+    } catch (e) {
+      throw new Error(`${opts.label}: ONNX Runtime could not load the graph (${(e as Error).message})`);
+    }
+  }
+
+  /**
+   * Runs the graph. Feeds wrap the caller's arrays without copying. An output given in `into` is written by ONNX
+   * Runtime straight into that array (it must have exactly the output's size), which saves allocating and copying
+   * multi-megabyte weights every step; other wanted outputs come back in fresh arrays.
+   */
+  async run(feeds: Record<string, RawTensor>, wanted: readonly string[], into: Record<string, RawTensor> = {}): Promise<Record<string, RawTensor>> {
+    if (this.released) throw new Error(`${this.label}: run() after release()`);
+    const toOrt = (t: RawTensor): ort.Tensor => {
+      const type = t.data instanceof Float32Array ? 'float32' : t.data instanceof Int32Array ? 'int32' : 'int64';
+      return new ort.Tensor(type, t.data, t.dims);
+    };
+    const feedTensors: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) feedTensors[name] = toOrt(t);
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of wanted) fetches[name] = into[name] ? toOrt(into[name]) : null;
+    const out = await this.session.run(feedTensors, fetches);
+    const result: Record<string, RawTensor> = {};
+    for (const name of wanted) {
+      const t = out[name];
+      if (!t) throw new Error(`${this.label}: ONNX Runtime returned no output ${name}`);
+      const dst = into[name];
+      if (dst) {
+        // onnxruntime-node 1.30 fills our buffer and also returns a copy of it. Check that once per session, and
+        // should a later version stop filling it, copy on every run so callers still see the result.
+        const got = t.data as RawTensor['data'];
+        if (got.buffer !== dst.data.buffer || got.byteOffset !== dst.data.byteOffset) {
+          if (this.fillsOutputs === null) this.fillsOutputs = sameValues(got, dst.data);
+          if (!this.fillsOutputs) dst.data.set(got as never);
+        }
+        result[name] = dst;
+        continue;
+      }
+      result[name] = { data: t.data as RawTensor['data'], dims: t.dims };
+    }
+    return result;
+  }
+
+  /** Frees the native session. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}
+
+function sameValues(a: RawTensor['data'], b: RawTensor['data']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
