@@ -198,7 +198,7 @@ export async function decodeCropRgb(path: string, pre: Preprocess, opts: DecodeO
   return { data, width: crop, height: crop };
 }
 
-/** Writes a thumbnail (longest side `size`, webp) atomically to dest. */
+/** Writes a thumbnail (longest side `size`, webp) atomically to dest; images already smaller keep their size. */
 export async function writeThumbnail(src: string, dest: string, size: number, opts: DecodeOptions): Promise<void> {
   if (!(Number.isInteger(size) && size >= 1 && size <= 4096)) throw new RangeError(`writeThumbnail: size must be an integer in 1..4096 (got ${size})`);
   await fsp.mkdir(dirname(dest), { recursive: true });
