@@ -28,6 +28,8 @@ export async function buildHarness() {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
+<!-- The host page's policy (src/extension/panel/html.ts), with 'self' for the webview origin: violations show as console errors. -->
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; script-src 'nonce-harness'">
 <title>Spuriosity Lens harness</title>
 <link rel="stylesheet" href="../media/codicon.css" id="vscode-codicon-stylesheet">
 <style>
@@ -36,15 +38,15 @@ export async function buildHarness() {
   body { margin: 0; padding: 0 8px; background-color: var(--vscode-editor-background); color: var(--vscode-foreground);
     font-family: var(--vscode-font-family); font-weight: var(--vscode-font-weight); font-size: var(--vscode-font-size); }
 </style>
-<script>
+<script nonce="harness">
   const THEMES = ${JSON.stringify(themes)};
   const name = new URLSearchParams(location.search).get('theme') || 'dark';
   const theme = THEMES[name] || THEMES.dark;
   for (const [k, v] of Object.entries(theme.vars)) document.documentElement.style.setProperty(k, v);
   document.addEventListener('DOMContentLoaded', () => document.body.classList.add(theme.bodyClass));
 </script>
-<script src="mock-host.js"></script>
-<script type="module" src="../webview.js"></script>
+<script nonce="harness" src="mock-host.js"></script>
+<script type="module" nonce="harness" src="../webview.js"></script>
 </head>
 <body></body>
 </html>
