@@ -5,9 +5,13 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'fs/*', 'node:*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'stream', 'util'];
 const natives = ['vscode', 'sharp', 'onnxruntime-node'];
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-});
+// Module names are matched exactly (so 'sharp' does not catch '../native/sharp'); folder patterns as globs.
+const restrict = (entries, message) => {
+  const isModule = (e) => natives.includes(e) || nodeBuiltins.includes(e);
+  const paths = entries.filter((e) => isModule(e) && !e.includes('*')).map((name) => ({ name, message }));
+  const group = entries.filter((e) => !isModule(e) || e.includes('*'));
+  return { 'no-restricted-imports': ['error', { paths, patterns: group.length ? [{ group, message }] : [] }] };
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'demo-data/**', '.bench/**', '.e2e/**', 'test/.fixtures/**', '**/*.mjs', '**/*.js'] },

@@ -3,13 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { labelByProbes, meanActivations } from '../../core/probeLabels';
 import { exportSalientCsv, parseSalientCsv, salientToAnnotations } from '../../core/salientImagenet';
-import { discoverDataset } from '../../engine/dataset/discover';
-import { extract } from '../../engine/extract/pipeline';
+import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
 import { writeAtomic } from '../../engine/export/headFiles';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
-import { CliError } from '../errors';
 
 /** Registers `annotations` and its subcommands. */
 export function registerAnnotations(program: Command): void {
@@ -58,31 +55,7 @@ export function registerAnnotations(program: Command): void {
     .action(async (dataset: string, flags: AnalysisFlags & { probes?: string; keep?: boolean }) => {
       const { session, store, cacheDir } = await loadAnalysis(dataset, flags);
       const probes = resolve(flags.probes ?? join(resolve(dataset), 'probes'));
-      const means = async (kind: 'cue' | 'object') => {
-        const ds = await discoverDataset(join(probes, kind));
-        const ex = await extract({ dataset: ds, modelPath: session.model.path, cacheDir: join(cacheDir, 'probes', kind), threads: flags.threads });
-        const feats = { rows: ex.entries.length, cols: ex.model.dim, data: ex.features };
-        const byClass = new Map<string, number[]>();
-        ex.entries.forEach((e, i) => byClass.set(e.label, [...(byClass.get(e.label) ?? []), i]));
-        return new Map([...byClass].map(([c, rows]) => [c, meanActivations(feats, rows)] as const));
-      };
-      const [cue, obj] = [await means('cue'), await means('object')];
-      let labeled = 0;
-      const existing = new Set(store.entries().map((e) => `${e.cls}\0${e.feature}`));
-      for (const cls of session.datasetClassIds) {
-        const name = session.classNames[cls];
-        const c = cue.get(name);
-        const o = obj.get(name);
-        if (!c || !o) throw new CliError(`no probes for class "${name}" under ${probes}/cue/${name} and ${probes}/object/${name}`);
-        for (const v of labelByProbes(session.importance[cls].top, c, o)) {
-          if (flags.keep && existing.has(`${name}\0${v.feature}`)) continue;
-          await store.set(name, v.feature, v.spurious
-            ? { label: 'spurious', subtype: 'background', note: `probe: cue ${v.cueMean.toFixed(3)} > object ${v.objectMean.toFixed(3)}` }
-            : { label: 'core', note: `probe: object ${v.objectMean.toFixed(3)} >= cue ${v.cueMean.toFixed(3)}` });
-          labeled++;
-        }
-      }
-      const spurious = store.entries().filter((e) => e.verdict.label === 'spurious').length;
-      process.stdout.write(`labeled ${labeled} (class, feature) pair(s) from probes: ${spurious} spurious; wrote ${store.path}\n`);
+      const r = await annotateFromProbes(session, store, probes, cacheDir, { keep: flags.keep, threads: flags.threads });
+      process.stdout.write(`labeled ${r.labeled} (class, feature) pair(s) from probes, ${r.spurious} spurious; wrote ${store.path}\n`);
     });
 }

@@ -7,9 +7,7 @@ const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : n
 
 /** Identification of the data and model every report starts with. */
 export function reportHeader(s: AnalysisSession) {
-  let train = 0;
-  let val = 0;
-  for (let i = 0; i < s.split.length; i++) if (s.labels[i] >= 0) (s.split[i] ? val++ : train++);
+  const { train, val } = s.splitCounts();
   return {
     dataset: { root: s.dataset.root, layout: s.dataset.layout, validationSource: s.dataset.validationSource, classes: s.dataset.classes.length, images: { train, val } },
     model: { path: s.model.path, sha256: s.model.sha256, name: s.model.card.name ?? null, dim: s.model.dim, classes: s.model.classes },

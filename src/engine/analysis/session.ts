@@ -161,6 +161,18 @@ export class AnalysisSession {
     this.refreshGaps();
   }
 
+  /** Labeled images per split. */
+  splitCounts(): { train: number; val: number } {
+    let train = 0;
+    let val = 0;
+    for (let i = 0; i < this.labels.length; i++) {
+      if (this.labels[i] < 0) continue;
+      if (this.split[i] === SPLIT_VAL) val++;
+      else train++;
+    }
+    return { train, val };
+  }
+
   /** Validation accuracy over the dataset's labeled images. */
   valAccuracy(correct: Uint8Array = this.correct): number {
     let n = 0;

@@ -50,9 +50,7 @@ export function labelingOrder(s: AnalysisSession): string[] {
 /** The full snapshot the panel renders from. */
 export function panelState(s: AnalysisSession, datasetName: string, mitigation: MitigationState, extraction: PanelState['extraction'] = null): PanelState {
   const classes = classSummaries(s);
-  let train = 0;
-  let val = 0;
-  for (let i = 0; i < s.split.length; i++) if (s.labels[i] >= 0) (s.split[i] ? val++ : train++);
+  const { train, val } = s.splitCounts();
   const mean = s.gaps.classes.length ? { value: s.gaps.mean, lo: s.gaps.meanCi?.[0] ?? s.gaps.mean, hi: s.gaps.meanCi?.[1] ?? s.gaps.mean } : null;
   return {
     dataset: { name: datasetName, root: s.dataset.root },
