@@ -9,15 +9,17 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const out = process.argv[2] || `dist-vsix/${pkg.name}-${pkg.version}-${target}.vsix`;
 mkdirSync('dist-vsix', { recursive: true });
 
-const ortPlatforms = ['darwin/arm64', 'darwin/x64', 'linux/arm64', 'linux/x64', 'win32/arm64', 'win32/x64'];
-const drop = ortPlatforms.filter((p) => p !== `${os}/${arch}`).map((p) => `node_modules/onnxruntime-node/bin/napi-v*/${p}/**`);
-// sharp's per-platform packages are optional dependencies: keep only the target's.
-drop.push(`node_modules/@img/sharp-!(${os}-${arch}|libvips-${os}-${arch})/**`);
-drop.push('node_modules/@img/sharp-wasm32/**');
+// .vscodeignore keeps every platform's binaries out (vsce lets a `!` line override every ignore line,
+// so pruning works by re-including only the target's, never by ignoring the others afterwards).
+const keep = [
+  `!node_modules/onnxruntime-node/bin/napi-v*/${os}/${arch}/**`,
+  `!node_modules/@img/sharp-${os}-${arch}/**`,
+  `!node_modules/@img/sharp-libvips-${os}-${arch}/**`,
+];
 const ignoreFile = 'dist-vsix/.vscodeignore.generated';
-writeFileSync(ignoreFile, `${readFileSync('.vscodeignore', 'utf8')}\n${drop.join('\n')}\n`);
+writeFileSync(ignoreFile, `${readFileSync('.vscodeignore', 'utf8')}\n${keep.join('\n')}\n`);
 
 const r = spawnSync('npx', ['vsce', 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out,
-  '--allow-missing-repository', '--no-update-package-json'], { stdio: 'inherit' });
+  '--allow-missing-repository', '--no-update-package-json', '--no-rewrite-relative-links'], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 console.log(`packaged ${out}`);
