@@ -63,12 +63,12 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
 
   let computed = 0;
   if (look.misses.length > 0) {
-    progress.enter('extracting', look.misses.length);
-    const model = await deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
+    // Session creation (seconds for a ResNet-50) overlaps the first decodes inside runBatches.
+    const modelReady = deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
     try {
-      computed = await runBatches({ opts, deps, info, model, cache, misses: look.misses, pooled, logits, status, failureOf, progress, warnings });
+      computed = await runBatches({ opts, deps, info, modelReady, cache, misses: look.misses, pooled, logits, status, failureOf, progress, warnings });
     } finally {
-      await model.release();
+      await modelReady.then((m) => m.release(), () => undefined);
     }
   }
 
@@ -115,7 +115,7 @@ interface BatchRun {
   opts: ExtractOptions;
   deps: ExtractDeps;
   info: ModelInfo;
-  model: InferenceModel;
+  modelReady: Promise<InferenceModel>;
   cache: FeatureCache;
   misses: number[];
   pooled: Float32Array;
@@ -132,7 +132,7 @@ interface BatchRun {
  * model does not wait on images as long as decoding keeps up.
  */
 async function runBatches(r: BatchRun): Promise<number> {
-  const { opts, deps, info, model, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
+  const { opts, deps, info, modelReady, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
   const images = opts.dataset.images;
   const D = info.dim;
   const C = info.classes;
@@ -152,6 +152,8 @@ async function runBatches(r: BatchRun): Promise<number> {
   let computed = 0;
   const pendingWrites: Array<Promise<void>> = [];
   try {
+    const model = await modelReady;
+    progress.enter('extracting', misses.length);
     for (let b = 0; b < batches.length; b++) {
       const filled = await fills[b];
       for (const f of filled.failed) {
