@@ -35,25 +35,28 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-for (const l2 of [0, 0.01]) {
-  test(`ORT epoch equals the JS reference step by step (l2 ${l2}, partial last batch, two epochs)`, async () => {
+for (const [l2, stepsPerRun] of [[0, 4], [0.01, 4], [0, 1], [0.01, 3]]) {
+  test(`ORT epochs equal the JS reference (l2 ${l2}, ${stepsPerRun} steps per run, partial last batch, lr change)`, async () => {
     const p = problem(45, 13, 7, 3);
     const schedule = { lr: 0.2, batch: 8, momentum: 0.9 };
     const js = copyHead(p.head);
     const ort = copyHead(p.head);
     const v = { W: new Float32Array(7 * 13), B: new Float32Array(7) };
-    const trainer = OrtHeadTrainer.create(ort, { threads: 1, l2 });
+    const trainer = OrtHeadTrainer.create(ort, { threads: 1, l2, stepsPerRun });
     const rng = mulberry32(5);
     const order = Int32Array.from({ length: 45 }, (_, i) => i);
     try {
-      for (let epoch = 0; epoch < 2; epoch++) {
+      for (let epoch = 0; epoch < 3; epoch++) {
         shuffleInPlace(rng, order);
+        // The third epoch changes lr: the momentum must carry over unchanged in PyTorch's form.
+        if (epoch === 2) schedule.lr = 0.05;
         const jsLoss = jsEpoch(p, js, order, schedule, v, l2, () => {});
         const ortLoss = await trainEpochOrt(p.features, p.labels, ort, order, schedule, trainer);
         assert.ok(Math.abs(jsLoss - ortLoss) < 1e-4, `epoch ${epoch} loss: js ${jsLoss} vs ort ${ortLoss}`);
         assert.ok(maxDiff(js.weight, ort.weight) < 1e-4, `epoch ${epoch} weights differ by ${maxDiff(js.weight, ort.weight)}`);
         assert.ok(maxDiff(js.bias, ort.bias) < 1e-4, `epoch ${epoch} bias differs by ${maxDiff(js.bias, ort.bias)}`);
-        assert.ok(maxDiff(v.W, trainer.vW) < 1e-4 && maxDiff(v.B, trainer.vB) < 1e-4, `epoch ${epoch} momentum differs`);
+        const mo = trainer.momentum();
+        assert.ok(maxDiff(v.W, mo.vW) < 1e-4 && maxDiff(v.B, mo.vB) < 1e-4, `epoch ${epoch} momentum differs by ${maxDiff(v.W, mo.vW)}`);
       }
       assert.ok(maxDiff(js.weight, p.head.weight) > 1e-2, 'the head moved');
     } finally {
@@ -68,7 +71,7 @@ test('ORT steps match the JS steps one at a time (one batch per call, momentum c
   const js = copyHead(p.head);
   const ort = copyHead(p.head);
   const v = { W: new Float32Array(5 * 9), B: new Float32Array(5) };
-  const trainer = OrtHeadTrainer.create(ort, { threads: 1 });
+  const trainer = OrtHeadTrainer.create(ort, { threads: 1, stepsPerRun: 2 });
   const order = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
   const snapshots: Float32Array[] = [];
   jsEpoch(p, js, order, schedule, v, 0, (h) => snapshots.push(Float32Array.from(h.weight)));

@@ -6,15 +6,15 @@ import { onnx } from 'onnx-proto';
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
 
-/** Names of the training step graph's inputs and outputs. */
+/** Names of the training graph's inputs and outputs; per-step names take the step index k (0-based). */
 export const STEP_IO = {
-  inputs: { x: 'X', y: 'Y', w: 'W', b: 'b', vw: 'vW', vb: 'vb', lr: 'lr', scale: 'scale' },
-  outputs: { w: 'W_next', b: 'b_next', vw: 'vW_next', vb: 'vb_next', loss: 'loss' },
+  x: (k: number) => `X${k}`, y: (k: number) => `Y${k}`, scale: (k: number) => `scale${k}`, loss: (k: number) => `loss${k}`,
+  inputs: { w: 'W', b: 'b', uw: 'U', ub: 'ub' },
+  outputs: { w: 'W_out', b: 'b_out', uw: 'U_out', ub: 'ub_out' },
 } as const;
 
 /** Names of the forward graph's inputs and outputs. */
 export const FORWARD_IO = { inputs: { x: 'X', w: 'W', b: 'b' }, outputs: { logits: 'logits', argmax: 'argmax' } } as const;
-
 function value(name: string, dims: (number | string)[], elemType: number = DT.FLOAT): onnx.IValueInfoProto {
   return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } };
 }
@@ -36,60 +36,75 @@ function encode(name: string, inputs: onnx.IValueInfoProto[], outputs: onnx.IVal
   }).finish();
 }
 
+const scalar = (name: string, v: number): onnx.INodeProto =>
+  node('Constant', [], [name], [{ name: 'value', type: AT.TENSOR, t: { dims: [], dataType: DT.FLOAT, floatData: [v] } }]);
+
 /**
- * One SGD step with momentum (PyTorch's form: v = m v + g, w -= lr v) on mean softmax cross-entropy plus optional
- * (l2 / 2) ||W||² (bias not regularised), for a batch X (B x D) with one-hot targets Y (B x C). `scale` is 1 / B.
- * Momentum and l2 are attributes rather than inputs so that `m vW + Xᵀ-gradient + l2 W` folds into the gradient
- * Gemm's C term: one pass over the C x D weights fewer per op, which is most of the step's non-GEMM cost.
+ * `steps` consecutive SGD steps with momentum on mean softmax cross-entropy plus optional (l2 / 2) ||W||² (bias not
+ * regularised). Step k takes a batch Xk (Bk x D) with one-hot targets Yk (Bk x C) and scalek = 1 / Bk.
+ *
+ * The momentum is carried scaled, U = -lr v, which turns PyTorch's update (v = m v + g, W -= lr v) into
+ * U = m U - lr g and W += U: the first is the weight-gradient Gemm's own C term (alpha -lr, beta m), the second a
+ * single Add, so a step makes one elementwise pass over the C x D weights besides its two GEMMs. lr, momentum and l2
+ * are attributes for that reason (a graph per schedule). Several steps per run amortise what onnxruntime-node costs
+ * per run (it copies every output, 2 x C x D floats here, into fresh JavaScript buffers).
  */
-export function buildStepGraph(classes: number, dim: number, opts: { momentum: number; l2: number }): Uint8Array {
-  const I = STEP_IO.inputs;
-  const O = STEP_IO.outputs;
-  const nodes: onnx.INodeProto[] = [
-    node('Gemm', [I.x, I.w, I.b], ['logits'], [i('transB', 1)]),
-    node('LogSoftmax', ['logits'], ['logp'], [i('axis', 1)]),
-    node('Exp', ['logp'], ['p']),
-    // loss = -scale * Σ Y ⊙ log p
-    node('Mul', [I.y, 'logp'], ['ylogp']),
-    node('ReduceSum', ['ylogp'], ['nll_sum'], [i('keepdims', 0)]),
-    node('Mul', ['nll_sum', I.scale], ['nll_scaled']),
-    node('Neg', ['nll_scaled'], [opts.l2 > 0 ? 'ce' : O.loss]),
-    // G = (p - Y) / B: d loss / d logits
-    node('Sub', ['p', I.y], ['pmy']),
-    node('Mul', ['pmy', I.scale], ['G']),
-    node('ReduceSum', ['G'], ['db'], [ints('axes', [0]), i('keepdims', 0)]),
-    // vb' = m vb + db; b' = b - lr vb'
-    node('Mul', [I.vb, 'm_scalar'], ['mvb']),
-    node('Add', ['mvb', 'db'], [O.vb]),
-    node('Mul', [O.vb, I.lr], ['lrvb']),
-    node('Sub', [I.b, 'lrvb'], [O.b]),
-    // W' = W - lr vW'
-    node('Mul', [O.vw, I.lr], ['lrvw']),
-    node('Sub', [I.w, 'lrvw'], [O.w]),
-  ];
-  nodes.push(node('Constant', [], ['m_scalar'], [{ name: 'value', type: AT.TENSOR, t: { dims: [], dataType: DT.FLOAT, floatData: [opts.momentum] } }]));
-  if (opts.l2 > 0) {
-    // vW' = m vW + l2 W + Gᵀ X, the first two in one elementwise pass, the last accumulated by the GEMM itself.
-    nodes.push(
-      node('Mul', [I.vw, 'm_scalar'], ['mvw']),
-      node('Constant', [], ['l2_scalar'], [{ name: 'value', type: AT.TENSOR, t: { dims: [], dataType: DT.FLOAT, floatData: [opts.l2] } }]),
-      node('Mul', [I.w, 'l2_scalar'], ['l2w']),
-      node('Add', ['mvw', 'l2w'], ['vw_pre']),
-      node('Gemm', ['G', I.x, 'vw_pre'], [O.vw], [i('transA', 1), f('beta', 1)]),
-      node('ReduceSumSquare', [I.w], ['w_sq'], [i('keepdims', 0)]),
-      node('Constant', [], ['half_l2'], [{ name: 'value', type: AT.TENSOR, t: { dims: [], dataType: DT.FLOAT, floatData: [0.5 * opts.l2] } }]),
-      node('Mul', ['w_sq', 'half_l2'], ['reg']),
-      node('Add', ['ce', 'reg'], [O.loss]),
-    );
-  } else {
-    nodes.push(node('Gemm', ['G', I.x, I.vw], [O.vw], [i('transA', 1), f('beta', opts.momentum)]));
-  }
+export function buildStepGraph(classes: number, dim: number, opts: { lr: number; momentum: number; l2: number; steps: number }): Uint8Array {
   const C = classes;
   const D = dim;
-  return encode('linear_head_sgd_step', [
-    value(I.x, ['B', D]), value(I.y, ['B', C]), value(I.w, [C, D]), value(I.b, [C]), value(I.vw, [C, D]), value(I.vb, [C]),
-    value(I.lr, []), value(I.scale, []),
-  ], [value(O.w, [C, D]), value(O.b, [C]), value(O.vw, [C, D]), value(O.vb, [C]), value(O.loss, [])], topoSort(nodes));
+  const { lr, momentum: m, l2 } = opts;
+  const IO = STEP_IO;
+  const nodes: onnx.INodeProto[] = [scalar('neg_lr', -lr), scalar('mom', m)];
+  if (l2 > 0) nodes.push(scalar('half_l2', 0.5 * l2), scalar('neg_lr_l2', -lr * l2));
+  const inputs: onnx.IValueInfoProto[] = [value(IO.inputs.w, [C, D]), value(IO.inputs.b, [C]), value(IO.inputs.uw, [C, D]), value(IO.inputs.ub, [C])];
+  const outputs: onnx.IValueInfoProto[] = [];
+  let w: string = IO.inputs.w, b: string = IO.inputs.b, u: string = IO.inputs.uw, ub: string = IO.inputs.ub;
+  for (let k = 0; k < opts.steps; k++) {
+    const last = k === opts.steps - 1;
+    const n = (s: string) => `${s}_${k}`;
+    const x = IO.x(k), y = IO.y(k), scale = IO.scale(k);
+    inputs.push(value(x, [`B${k}`, D]), value(y, [`B${k}`, C]), value(scale, []));
+    outputs.push(value(IO.loss(k), []));
+    nodes.push(
+      node('Gemm', [x, w, b], [n('logits')], [i('transB', 1)]),
+      node('LogSoftmax', [n('logits')], [n('logp')], [i('axis', 1)]),
+      node('Exp', [n('logp')], [n('p')]),
+      // loss = -scale Σ Y ⊙ log p
+      node('Mul', [y, n('logp')], [n('ylogp')]),
+      node('ReduceSum', [n('ylogp')], [n('nll_sum')], [i('keepdims', 0)]),
+      node('Mul', [n('nll_sum'), scale], [n('nll_scaled')]),
+      node('Neg', [n('nll_scaled')], [l2 > 0 ? n('ce') : IO.loss(k)]),
+      // G = (p - Y) / B, d loss / d logits; the bias gradient is its column sum.
+      node('Sub', [n('p'), y], [n('pmy')]),
+      node('Mul', [n('pmy'), scale], [n('G')]),
+      node('ReduceSum', [n('G')], [n('db')], [ints('axes', [0]), i('keepdims', 0)]),
+      // ub = m ub - lr db; b += ub
+      node('Mul', [ub, 'mom'], [n('mub')]),
+      node('Mul', [n('db'), 'neg_lr'], [n('lrdb')]),
+      node('Add', [n('mub'), n('lrdb')], [last ? IO.outputs.ub : n('ub')]),
+      node('Add', [b, last ? IO.outputs.ub : n('ub')], [last ? IO.outputs.b : n('b')]),
+    );
+    const uNext = last ? IO.outputs.uw : n('U');
+    if (l2 > 0) {
+      // U = m U - lr (Gᵀ X + l2 W): the l2 part joins the C term in one more elementwise pass.
+      nodes.push(
+        node('Mul', [u, 'mom'], [n('mU')]),
+        node('Mul', [w, 'neg_lr_l2'], [n('l2w')]),
+        node('Add', [n('mU'), n('l2w')], [n('Cterm')]),
+        node('Gemm', [n('G'), x, n('Cterm')], [uNext], [i('transA', 1), f('alpha', -lr), f('beta', 1)]),
+        node('ReduceSumSquare', [w], [n('w_sq')], [i('keepdims', 0)]),
+        node('Mul', [n('w_sq'), 'half_l2'], [n('reg')]),
+        node('Add', [n('ce'), n('reg')], [IO.loss(k)]),
+      );
+    } else {
+      nodes.push(node('Gemm', [n('G'), x, u], [uNext], [i('transA', 1), f('alpha', -lr), f('beta', m)]));
+    }
+    const wNext = last ? IO.outputs.w : n('W');
+    nodes.push(node('Add', [w, uNext], [wNext]));
+    w = wNext; b = last ? IO.outputs.b : n('b'); u = uNext; ub = last ? IO.outputs.ub : n('ub');
+  }
+  outputs.unshift(value(IO.outputs.w, [C, D]), value(IO.outputs.b, [C]), value(IO.outputs.uw, [C, D]), value(IO.outputs.ub, [C]));
+  return encode(`linear_head_sgd_${opts.steps}_steps`, inputs, outputs, nodes);
 }
 
 /** The head's forward pass over N x D features: logits (N x C) and their argmax (N, int64). */
@@ -101,19 +116,4 @@ export function buildForwardGraph(classes: number, dim: number): Uint8Array {
       node('Gemm', [I.x, I.w, I.b], [O.logits], [i('transB', 1)]),
       node('ArgMax', [O.logits], [O.argmax], [i('axis', 1), i('keepdims', 0)]),
     ]);
-}
-
-/** ONNX requires nodes in topological order; the step graph is easier to read grouped by purpose. */
-function topoSort(nodes: onnx.INodeProto[]): onnx.INodeProto[] {
-  const produced = new Set<string>(Object.values(STEP_IO.inputs));
-  const out: onnx.INodeProto[] = [];
-  const pending = nodes.slice();
-  while (pending.length > 0) {
-    const k = pending.findIndex((n) => (n.input ?? []).every((x) => produced.has(x)));
-    if (k < 0) throw new Error(`headGraphs: step graph has a cycle or a missing input near ${pending[0].name}`);
-    const [n] = pending.splice(k, 1);
-    for (const o of n.output ?? []) produced.add(o);
-    out.push(n);
-  }
-  return out;
 }

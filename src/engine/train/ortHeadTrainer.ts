@@ -1,7 +1,7 @@
 // Linear-head SGD at GEMM speed: the step graph of headGraphs.ts run by ONNX Runtime, with the same semantics as the
 // plain-JavaScript step in src/core/mitigate.ts (batches taken in `order`, loss = mean over the epoch's steps).
 import type { LinearHead, Matrix } from '../../core/types';
-import { RawSession } from '../native/ort';
+import { RawSession, type RawTensor } from '../native/ort';
 import { buildForwardGraph, buildStepGraph, FORWARD_IO, STEP_IO } from './headGraphs';
 
 /** The optimiser settings an epoch runs with (a subset of core's Schedule). */
@@ -17,34 +17,38 @@ export interface OrtTrainerOptions {
   threads: number;
   /** L2 penalty (l2 / 2) ||W||² on the weights, as core's softmaxCrossEntropy (default 0). */
   l2?: number;
+  /** SGD steps per ONNX Runtime run (default 4): more amortise the per-run output copies, fewer build smaller graphs. */
+  stepsPerRun?: number;
 }
 
 /**
- * Momentum buffers, sessions and scratch of a head being trained. The weights and momentum alternate between two
- * buffers each (ONNX Runtime writes a step's outputs straight into the idle pair), so a step copies no weights.
+ * Momentum, sessions and scratch of a head being trained. Momentum is kept scaled, U = -lr v (see buildStepGraph);
+ * the weights and U alternate between two buffers each (ONNX Runtime writes a run's outputs straight into the idle
+ * pair), so a run copies no weights on our side.
  */
 export class OrtHeadTrainer {
-  /** Momentum of the weights and bias, classes x dim and classes (zero at creation, as in mitigate). */
-  vW: Float32Array;
-  vB: Float32Array;
-  private spareVW: Float32Array;
-  private spareVB: Float32Array;
+  private uW: Float32Array;
+  private uB: Float32Array;
+  private spareUW: Float32Array;
+  private spareUB: Float32Array;
   private spareW: Float32Array;
   private spareB: Float32Array;
-  private readonly steps = new Map<number, RawSession>();
+  /** The lr U is scaled by; 0 until the first epoch. */
+  private uLr = 0;
+  private readonly steps = new Map<string, RawSession>();
   private forward: RawSession | null = null;
 
   private constructor(readonly classes: number, readonly dim: number, private readonly opts: Required<OrtTrainerOptions>) {
     const cd = classes * dim;
-    this.vW = new Float32Array(cd);
-    this.vB = new Float32Array(classes);
-    this.spareVW = new Float32Array(cd);
-    this.spareVB = new Float32Array(classes);
+    this.uW = new Float32Array(cd);
+    this.uB = new Float32Array(classes);
+    this.spareUW = new Float32Array(cd);
+    this.spareUB = new Float32Array(classes);
     this.spareW = new Float32Array(cd);
     this.spareB = new Float32Array(classes);
   }
 
-  /** A trainer for heads of this shape; sessions are created on first use. */
+  /** A trainer for heads of this shape, momentum zero as in mitigate; sessions are created on first use. */
   static create(shape: { classes: number; dim: number }, opts: OrtTrainerOptions): OrtHeadTrainer {
     const { classes, dim } = shape;
     if (!Number.isInteger(classes) || classes < 1 || !Number.isInteger(dim) || dim < 1) {
@@ -52,15 +56,24 @@ export class OrtHeadTrainer {
     }
     const l2 = opts.l2 ?? 0;
     if (!(l2 >= 0)) throw new RangeError(`OrtHeadTrainer: l2 must be >= 0, got ${l2}`);
-    return new OrtHeadTrainer(classes, dim, { threads: opts.threads, l2 });
+    const stepsPerRun = opts.stepsPerRun ?? 4;
+    if (!Number.isInteger(stepsPerRun) || stepsPerRun < 1) throw new RangeError(`OrtHeadTrainer: stepsPerRun must be a positive integer, got ${stepsPerRun}`);
+    return new OrtHeadTrainer(classes, dim, { threads: opts.threads, l2, stepsPerRun });
   }
 
-  private async stepSession(momentum: number): Promise<RawSession> {
-    let s = this.steps.get(momentum);
+  /** The momentum buffers in PyTorch's form (v of v = m v + g), copied out. */
+  momentum(): { vW: Float32Array; vB: Float32Array } {
+    const k = this.uLr > 0 ? -1 / this.uLr : 0;
+    return { vW: this.uW.map((x) => x * k), vB: this.uB.map((x) => x * k) };
+  }
+
+  private async session(steps: number, lr: number, momentum: number): Promise<RawSession> {
+    const key = `${steps}|${lr}|${momentum}`;
+    let s = this.steps.get(key);
     if (!s) {
-      const bytes = buildStepGraph(this.classes, this.dim, { momentum, l2: this.opts.l2 });
-      s = await RawSession.create(bytes, { threads: this.opts.threads, label: `head trainer (${this.classes} x ${this.dim} step graph)` });
-      this.steps.set(momentum, s);
+      const bytes = buildStepGraph(this.classes, this.dim, { lr, momentum, l2: this.opts.l2, steps });
+      s = await RawSession.create(bytes, { threads: this.opts.threads, label: `head trainer (${this.classes} x ${this.dim}, ${steps}-step graph)` });
+      this.steps.set(key, s);
     }
     return s;
   }
@@ -75,48 +88,74 @@ export class OrtHeadTrainer {
     if (features.cols !== D) throw new RangeError(`trainEpochOrt: features have ${features.cols} columns; the head expects ${D}`);
     const batch = Math.floor(schedule.batch);
     if (!(batch >= 1)) throw new RangeError(`trainEpochOrt: batch must be >= 1, got ${schedule.batch}`);
+    const { lr, momentum } = schedule;
+    if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`trainEpochOrt: lr must be a finite number > 0, got ${lr}`);
+    if (!(momentum >= 0) || !Number.isFinite(momentum)) throw new RangeError(`trainEpochOrt: momentum must be a finite number >= 0, got ${momentum}`);
+    for (let j = 0; j < order.length; j++) {
+      const r = order[j];
+      if (!(r >= 0 && r < features.rows)) throw new RangeError(`trainEpochOrt: order names row ${r}; features have rows 0..${features.rows - 1}`);
+      const y = labels[r];
+      if (!(y >= 0 && y < C)) throw new RangeError(`image ${r} has label ${y}; valid labels are 0..${C - 1}`);
+    }
     if (order.length === 0) return NaN;
-    const session = await this.stepSession(schedule.momentum);
+    if (this.uLr !== lr) {
+      // U is scaled by the lr it was built with: rescale so v is unchanged when the schedule's lr changes.
+      if (this.uLr > 0) {
+        const k = lr / this.uLr;
+        for (let i = 0; i < this.uW.length; i++) this.uW[i] *= k;
+        for (let i = 0; i < this.uB.length; i++) this.uB[i] *= k;
+      }
+      this.uLr = lr;
+    }
+    const K = this.opts.stepsPerRun;
     const X = features.data;
     const maxB = Math.min(batch, order.length);
-    const xBuf = new Float32Array(maxB * D);
-    const yBuf = new Float32Array(maxB * C);
-    const lr = { data: Float32Array.of(schedule.lr), dims: [] };
-    const loss = { data: new Float32Array(1), dims: [] };
+    const slots = Math.min(K, Math.ceil(order.length / batch));
+    const xBufs = Array.from({ length: slots }, () => new Float32Array(maxB * D));
+    const yBufs = Array.from({ length: slots }, () => new Float32Array(maxB * C));
     let w = head.weight, b = head.bias;
     let spareW = this.spareW, spareB = this.spareB;
     let lossSum = 0;
     let steps = 0;
-    const I = STEP_IO.inputs;
-    const O = STEP_IO.outputs;
-    for (let s = 0; s < order.length; s += batch) {
-      const m = Math.min(batch, order.length - s);
-      yBuf.fill(0, 0, m * C);
-      for (let j = 0; j < m; j++) {
-        const r = order[s + j];
-        if (!(r >= 0 && r < features.rows)) throw new RangeError(`trainEpochOrt: order names row ${r}; features have rows 0..${features.rows - 1}`);
-        const y = labels[r];
-        if (!(y >= 0 && y < C)) throw new RangeError(`image ${r} has label ${y}; valid labels are 0..${C - 1}`);
-        xBuf.set(X.subarray(r * D, r * D + D), j * D);
-        yBuf[j * C + y] = 1;
+    const IO = STEP_IO;
+    const fullBatches = Math.floor(order.length / batch);
+    let s = 0;
+    while (s < order.length) {
+      // K full batches per run while there are that many; then the rest one per run (at most K - 1 plus a partial one).
+      const k = steps + K <= fullBatches ? K : 1;
+      const feeds: Record<string, RawTensor> = {
+        [IO.inputs.w]: { data: w, dims: [C, D] }, [IO.inputs.b]: { data: b, dims: [C] },
+        [IO.inputs.uw]: { data: this.uW, dims: [C, D] }, [IO.inputs.ub]: { data: this.uB, dims: [C] },
+      };
+      for (let q = 0; q < k; q++) {
+        const m = Math.min(batch, order.length - s);
+        const xb = xBufs[q];
+        const yb = yBufs[q];
+        yb.fill(0, 0, m * C);
+        for (let j = 0; j < m; j++) {
+          const r = order[s + j];
+          xb.set(X.subarray(r * D, r * D + D), j * D);
+          yb[j * C + labels[r]] = 1;
+        }
+        feeds[IO.x(q)] = { data: xb.subarray(0, m * D), dims: [m, D] };
+        feeds[IO.y(q)] = { data: yb.subarray(0, m * C), dims: [m, C] };
+        feeds[IO.scale(q)] = { data: Float32Array.of(1 / m), dims: [] };
+        s += m;
       }
-      await session.run({
-        [I.x]: { data: xBuf.subarray(0, m * D), dims: [m, D] }, [I.y]: { data: yBuf.subarray(0, m * C), dims: [m, C] },
-        [I.w]: { data: w, dims: [C, D] }, [I.b]: { data: b, dims: [C] },
-        [I.vw]: { data: this.vW, dims: [C, D] }, [I.vb]: { data: this.vB, dims: [C] },
-        [I.lr]: lr, [I.scale]: { data: Float32Array.of(1 / m), dims: [] },
-      }, [O.w, O.b, O.vw, O.vb, O.loss], {
-        [O.w]: { data: spareW, dims: [C, D] }, [O.b]: { data: spareB, dims: [C] },
-        [O.vw]: { data: this.spareVW, dims: [C, D] }, [O.vb]: { data: this.spareVB, dims: [C] }, [O.loss]: loss,
+      const lossNames = Array.from({ length: k }, (_, q) => IO.loss(q));
+      const session = await this.session(k, lr, momentum);
+      const out = await session.run(feeds, [IO.outputs.w, IO.outputs.b, IO.outputs.uw, IO.outputs.ub, ...lossNames], {
+        [IO.outputs.w]: { data: spareW, dims: [C, D] }, [IO.outputs.b]: { data: spareB, dims: [C] },
+        [IO.outputs.uw]: { data: this.spareUW, dims: [C, D] }, [IO.outputs.ub]: { data: this.spareUB, dims: [C] },
       });
       [w, spareW] = [spareW, w];
       [b, spareB] = [spareB, b];
-      [this.vW, this.spareVW] = [this.spareVW, this.vW];
-      [this.vB, this.spareVB] = [this.spareVB, this.vB];
-      lossSum += loss.data[0];
-      steps++;
+      [this.uW, this.spareUW] = [this.spareUW, this.uW];
+      [this.uB, this.spareUB] = [this.spareUB, this.uB];
+      for (const name of lossNames) lossSum += (out[name].data as Float32Array)[0];
+      steps += k;
     }
-    // After an odd number of steps the newest weights sit in the trainer's buffers: move them into the head's.
+    // After an odd number of runs the newest weights sit in the trainer's buffers: move them into the head's.
     if (w !== head.weight) {
       head.weight.set(w);
       head.bias.set(b);

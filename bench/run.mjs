@@ -1,0 +1,246 @@
+// `npm run bench` (after `npm run build`): Spuriosity Lens side by side with the usual PyTorch pipeline, on the
+// same images, the same ResNet-50 weights and the same thread budget. Builds its workload into .bench/ itself:
+//   - .bench/resnet50.onnx + .pt: torchvision ResNet-50, seeded random weights (scripts/bench/export_resnet50.py)
+//   - .bench/images-N/: N seeded JPEGs ~500x375, quality 90, 10 classes, train/val (scripts/bench/make_images.mjs)
+// Then measures, one after the other (each in its own process, peak RSS sampled over its process tree):
+//   reference (PyTorch DataLoader pipeline), pure inference (ONNX Runtime on pre-decoded tensors), ours end to end
+//   cold (`node dist/cli.js extract --json` with a fresh cache) and warm (same cache), RSS at a smaller size,
+//   linear-head tuning epoch (ours: ONNX Runtime trainer; PyTorch: same SGD), re-ranking after one label change.
+// Prints a table and writes it into BENCHMARKS.md (full runs only; --no-write to skip).
+//
+//   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
+//                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
+//                      [--no-write] [--python /usr/bin/python3]
+import * as esbuild from 'esbuild';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeImages } from '../scripts/bench/make_images.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, d) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const int = (name, d) => {
+  const v = opt(name, undefined);
+  if (v === undefined) return d;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) fail(`--${name} must be a positive integer, got "${v}"`);
+  return x;
+};
+function fail(msg) {
+  console.error(`bench/run: ${msg}`);
+  process.exit(2);
+}
+
+const quick = flag('quick');
+const cfg = {
+  images: int('images', quick ? 60 : 1000),
+  threads: int('threads', 2),
+  batch: int('batch', 16),
+  refBatch: int('ref-batch', 32),
+  workers: int('workers', 1),
+  tuneRows: int('tune-rows', quick ? 4096 : 100_000),
+  rerankImages: int('rerank-images', quick ? 10_000 : 100_000),
+  python: opt('python', '/usr/bin/python3'),
+  write: !flag('no-write') && !quick,
+};
+const ALL = ['cold', 'ref', 'pure', 'warm', 'scale', 'tune', 'rerank'];
+const only = opt('only', ALL.join(',')).split(',');
+for (const o of only) if (!ALL.includes(o)) fail(`--only: unknown step "${o}"; valid steps are ${ALL.join(', ')}`);
+const want = (s) => only.includes(s);
+const log = (m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+if (!existsSync('dist/cli.js')) fail('dist/cli.js is missing: run `npm run build` first');
+mkdirSync('.bench', { recursive: true });
+
+// --- workload ---------------------------------------------------------------------------------------------------
+const modelPath = resolve('.bench/resnet50.onnx');
+if (!existsSync(modelPath) || !existsSync('.bench/resnet50.pt')) {
+  log('exporting ResNet-50 (seeded random weights) with Debian torchvision');
+  const r = spawnSync(cfg.python, ['scripts/bench/export_resnet50.py', modelPath], { stdio: 'inherit' });
+  if (r.status !== 0) fail(`scripts/bench/export_resnet50.py failed (exit ${r.status}); it needs ${cfg.python} with torch and torchvision`);
+}
+const dataDir = resolve(`.bench/images-${cfg.images}`);
+log(`dataset ${dataDir} (${cfg.images} JPEGs)`);
+await makeImages(dataDir, { images: cfg.images, classes: 10, seed: 1, log });
+
+const helpers = { pure: 'bench/lib/pure-inference.ts', tune: 'bench/lib/tune-ort.ts', rerank: 'bench/lib/rerank-json.ts' };
+await esbuild.build({
+  entryPoints: Object.fromEntries(Object.entries(helpers).map(([k, v]) => [`bench-${k}`, v])), outdir: '.bench', bundle: true,
+  platform: 'node', format: 'cjs', target: 'node20', external: ['onnxruntime-node', 'sharp'], logLevel: 'warning',
+});
+
+// --- measuring a child process ----------------------------------------------------------------------------------
+function children() {
+  const kids = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(name));
+    } catch { /* gone already */ }
+  }
+  return kids;
+}
+function rssMB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch { return 0; }
+}
+
+/** Runs a command; returns stdout, wall seconds, and peak RSS of its whole process tree (sum) and of its largest process. */
+function measure(cmd, args, env = {}) {
+  return new Promise((resolvePromise) => {
+    const load = loadavg()[0];
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    let peakTree = 0;
+    let peakOne = 0;
+    const sample = () => {
+      const kids = children();
+      const todo = [child.pid];
+      let sum = 0;
+      while (todo.length) {
+        const p = todo.pop();
+        const r = rssMB(p);
+        sum += r;
+        peakOne = Math.max(peakOne, r);
+        todo.push(...(kids.get(p) ?? []));
+      }
+      peakTree = Math.max(peakTree, sum);
+    };
+    const timer = setInterval(sample, 250);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const wall = (performance.now() - t0) / 1000;
+      let json = null;
+      try { json = JSON.parse(stdout); } catch {
+        try { json = JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? ''); } catch { /* reported below */ }
+      }
+      if (code !== 0 || !json) log(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${stderr.slice(-2000)}`);
+      resolvePromise({ code, json, wall, peakTreeMB: peakTree, peakOneMB: peakOne, load });
+    });
+  });
+}
+
+const torchEnv = { OMP_NUM_THREADS: String(cfg.threads), OPENBLAS_NUM_THREADS: String(cfg.threads) };
+const results = {};
+const cli = (cache, data = dataDir) => ['dist/cli.js', 'extract', data, '--model', modelPath, '--cache', cache, '--json', '--threads', String(cfg.threads), '--batch', String(cfg.batch)];
+const coldCache = resolve('.bench/cache-run');
+rmSync(coldCache, { recursive: true, force: true });
+
+if (want('cold') || want('warm')) {
+  log(`ours, cold cache: ${cfg.images} images`);
+  results.cold = await measure(process.execPath, cli(coldCache));
+}
+if (want('ref')) {
+  log(`reference PyTorch pipeline: batch ${cfg.refBatch}, ${cfg.workers} DataLoader worker(s), ${cfg.threads} threads`);
+  results.ref = await measure(cfg.python, ['scripts/bench/reference_pytorch.py', 'extract', '--data', dataDir, '--weights', '.bench/resnet50.pt',
+    '--batch', String(cfg.refBatch), '--workers', String(cfg.workers), '--threads', String(cfg.threads)], torchEnv);
+}
+if (want('pure')) {
+  log(`pure inference: ONNX Runtime on pre-decoded tensors, batch ${cfg.batch}`);
+  results.pure = await measure(process.execPath, ['.bench/bench-pure.js', '--data', dataDir, '--model', modelPath, '--batch', String(cfg.batch), '--threads', String(cfg.threads), '--images', String(cfg.images)]);
+}
+if (want('warm') && results.cold?.json) {
+  log('ours, warm cache');
+  results.warm = await measure(process.execPath, cli(coldCache));
+}
+rmSync(coldCache, { recursive: true, force: true });
+const scaleImages = Math.floor(cfg.images / 4);
+if (want('scale') && scaleImages >= 20) {
+  const small = resolve(`.bench/images-${scaleImages}`);
+  await makeImages(small, { images: scaleImages, classes: 10, seed: 1, log });
+  const cache = resolve('.bench/cache-scale');
+  rmSync(cache, { recursive: true, force: true });
+  log(`ours, cold cache at ${scaleImages} images (RSS scaling)`);
+  results.scale = await measure(process.execPath, cli(cache, small));
+  rmSync(cache, { recursive: true, force: true });
+}
+if (want('tune')) {
+  const a = ['--rows', String(cfg.tuneRows), '--dim', '2048', '--classes', '1000', '--batch', '128', '--threads', String(cfg.threads), '--lr', '0.01', '--momentum', '0.9'];
+  log(`linear-head tuning, ours (ONNX Runtime): one epoch of ${cfg.tuneRows} x 2048 -> 1000`);
+  results.tuneOurs = await measure(process.execPath, ['.bench/bench-tune.js', ...a]);
+  log('linear-head tuning, PyTorch');
+  results.tuneTorch = await measure(cfg.python, ['scripts/bench/reference_pytorch.py', 'tune', ...a], torchEnv);
+}
+if (want('rerank')) {
+  log(`re-ranking after one label change at ${cfg.rerankImages} images`);
+  results.rerank = await measure(process.execPath, ['.bench/bench-rerank.js', '--images', String(cfg.rerankImages)]);
+}
+
+// --- report -----------------------------------------------------------------------------------------------------
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const mb = (r) => (r ? `${Math.round(r.peakTreeMB)} (largest process ${Math.round(r.peakOneMB)})` : 'n/a');
+const ld = (r) => (r ? r.load.toFixed(1) : '');
+const R = results;
+const rows = [];
+const row = (what, value, vs, target, r) => rows.push([what, value, vs, target, r ? mb(r) : '', ld(r)]);
+const wallRate = (r, n) => (r?.json ? n / r.wall : NaN);
+const coldComputed = R.cold?.json?.cache?.computed ?? NaN;
+const oursPipe = R.cold?.json ? coldComputed / R.cold.json.seconds : NaN;
+const oursWall = wallRate(R.cold, coldComputed);
+const refPipe = R.ref?.json?.imagesPerSecond ?? NaN;
+const refWall = wallRate(R.ref, R.ref?.json?.images);
+const pure = R.pure?.json?.imagesPerSecond ?? NaN;
+row('reference: PyTorch ImageFolder + DataLoader, eval/no_grad', `${f1(refPipe)} images/s (whole process ${f1(refWall)})`, '', '', R.ref);
+row('ceiling: ONNX Runtime on pre-decoded tensors', `${f1(pure)} images/s`, '', '', R.pure);
+row('ours end to end, cold cache (`spuriosity extract`)', `${f1(oursPipe)} images/s (whole process ${f1(oursWall)})`,
+  `${f2(ratio(oursPipe, refPipe))}x reference (whole process ${f2(ratio(oursWall, refWall))}x); ${f1(100 * ratio(oursPipe, pure))}% of ceiling`, '>= 1.5x; >= 90%', R.cold);
+const warmWall = R.warm?.json ? R.warm.wall : NaN;
+row('ours, warm cache (all cached)', R.warm?.json ? `${f2(warmWall)} s whole process (${f2(R.warm.json.seconds)} s in extract; ${R.warm.json.cache?.hits} hits)` : 'n/a',
+  `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x', R.warm);
+if (R.scale) row(`ours, cold cache, ${scaleImages} images (RSS scaling)`, `${f1(R.scale.json ? R.scale.json.cache.computed / R.scale.json.seconds : NaN)} images/s`, '', '< 1 GB', R.scale);
+const tO = R.tuneOurs?.json;
+const tT = R.tuneTorch?.json;
+row(`tuning epoch, ours (ONNX Runtime graph), ${cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
+  tO && tT ? `${f2(ratio(tT.seconds, tO.seconds))}x PyTorch's speed` : '', '>= 1x', R.tuneOurs);
+row('tuning epoch, PyTorch (same SGD, OpenBLAS)', tT ? `${f2(tT.seconds)} s (${f1(tT.gflops)} GFLOP/s)` : 'n/a', '', '', R.tuneTorch);
+const rr = R.rerank?.json;
+row(`re-rank one class after a label change, ${cfg.rerankImages} images x 2048`, rr ? `median ${f2(rr.rerankMedianMs)} ms, max ${f2(rr.rerankMaxMs)} ms` : 'n/a',
+  rr ? `initial ranking of all classes ${f1(rr.initialMs)} ms` : '', '< 50 ms', R.rerank);
+
+const head = ['measurement', 'result', 'ratio', 'target', 'peak RSS MB (process tree)', 'load'];
+const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const setup = [
+  `${when} UTC, commit ${rev}; ${availableParallelism()} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB; Node ${process.versions.node}.`,
+  `Same ${R.cold?.json?.dataset?.images ?? cfg.images} JPEGs (~500x375, q90, seeded), same ResNet-50 weights (seeded random), ${cfg.threads} threads each side;`,
+  `ours batch ${cfg.batch}, PyTorch batch ${cfg.refBatch} with ${cfg.workers} DataLoader worker(s), BLAS ${(R.ref?.json?.blas ?? R.tuneTorch?.json?.blas ?? []).map((p) => p.split('/').slice(-2).join('/')).join(', ') || 'n/a'}.`,
+  '"load" is the 1-minute load average when the step started: figures taken above ~2.5 on 2 cores are not comparable.',
+].join('\n');
+console.log(`\n${setup}\n\n${table}\n`);
+writeFileSync('.bench/last-run.json', JSON.stringify({ cfg, when, rev, results }, null, 2));
+
+if (cfg.write) {
+  const file = 'BENCHMARKS.md';
+  const start = '<!-- bench/run.mjs: start (this section is rewritten by `npm run bench`) -->';
+  const end = '<!-- bench/run.mjs: end -->';
+  const section = `${start}\n## Side by side (\`npm run bench\`)\n\n${setup}\n\n${table}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+  log(`wrote ${file}`);
+}
+const missing = Object.entries(results).filter(([, r]) => !r.json).map(([k]) => k);
+if (missing.length) {
+  log(`steps without a result: ${missing.join(', ')}`);
+  process.exitCode = 1;
+}
