@@ -1,0 +1,36 @@
+// What a failed end-to-end run leaves behind: a screenshot of the workbench, code-server's own log and
+// VS Code's log folder (it holds the extension's "Spuriosity Lens" output channel), all under one folder.
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Saves whatever helps explain a failure into dir; never throws (it runs while a failure is being reported). */
+export async function saveFailureArtifacts(dir, { page, userDataDir, codeServerLog } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const saved = [];
+  if (page) {
+    try {
+      await page.screenshot({ path: join(dir, 'failure.png'), timeout: 10_000 });
+      saved.push(join(dir, 'failure.png'));
+    } catch { /* the page may be gone */ }
+  }
+  if (codeServerLog && existsSync(codeServerLog)) {
+    cpSync(codeServerLog, join(dir, 'code-server.log'));
+    saved.push(join(dir, 'code-server.log'));
+  }
+  const logs = userDataDir && join(userDataDir, 'logs');
+  if (logs && existsSync(logs)) {
+    cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+    saved.push(...findFiles(join(dir, 'vscode-logs'), /Spuriosity Lens|exthost\.log$|remoteexthost\.log$/));
+  }
+  return saved;
+}
+
+function findFiles(dir, re) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findFiles(p, re));
+    else if (re.test(name)) out.push(p);
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+// The extension in a real VS Code (code-server in Debian's Chromium): a user ranks the demo dataset from
+// the Explorer, labels a feature, measures the spurious gap (checked against the CLI on the same cache and
+// annotations), fine-tunes the head, and the panel is photographed in Dark Modern and Light Modern.
+// Run with `npm run test:e2e`; on failure, a screenshot and the logs are kept under .e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
+import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
+import {
+  clearNotifications, explorerContextMenu, findInFrames, frameWith, launchBrowser, openWorkspace, pickQuickItem, runCommand, setColorTheme, until, waitForNotification,
+} from '../../scripts/e2e/workbench.mjs';
+import { saveFailureArtifacts } from '../../scripts/e2e/artifacts.mjs';
+import { SHOTS, shoot, THEMES, type ThemeSlug } from './panelShots';
+
+const repo = resolve('.');
+const DATASET = 'spurious-mnist';
+const CLASSES = ['0-zero', '1-one', '2-two', '3-three', '4-four', '5-five', '6-six', '7-seven', '8-eight', '9-nine'];
+
+/** Runs a repo script or the CLI; fails the test with its output when it fails. */
+function run(cmd: string, args: string[], what: string, timeoutMs = 5 * 60_000): string {
+  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, `${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout.slice(-4000)}`);
+  return r.stdout;
+}
+
+/** "+12.3 pts [..]" or "-4.0" (either minus sign) as a number. */
+const num = (s: string) => Number.parseFloat(s.replace(/\u2212/g, '-').replace(/^\+/, ''));
+
+/** The annotation file the extension and the CLI share (its name carries the model's sha256 prefix). */
+function annotationFile(dataset: string): string {
+  const dir = join(dataset, '.spuriosity');
+  const name = existsSync(dir) ? readdirSync(dir).find((n) => /^annotations\.[0-9a-f]{8}\.json$/.test(n)) : undefined;
+  assert.ok(name, `no annotations.<sha8>.json in ${dir}`);
+  return join(dir, name);
+}
+
+type Labels = Record<string, Record<string, { label: string; subtype?: string }>>;
+const readLabels = (file: string): Labels => (JSON.parse(readFileSync(file, 'utf8')) as { labels: Labels }).labels;
+
+/** Text of the first element matching selector in the panel's webview. */
+async function panelText(page: Page, selector: string, timeout = 30_000): Promise<string> {
+  return ((await (await findInFrames(page, selector, { timeout })).textContent()) ?? '').trim();
+}
+
+/** Waits until the labeling progress line ("n of 10 classes labeled") reads want. */
+async function labeledIs(page: Page, selector: string, want: string, timeout = 60_000): Promise<void> {
+  await until(`"${want}" in ${selector}`, async () => (await panelText(page, selector, 5000)).includes(want), { timeout });
+}
+
+test('a user ranks, labels, measures and mitigates the demo dataset in VS Code', { timeout: 15 * 60_000 }, async () => {
+  const t0 = Date.now();
+  const log = (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
+  const work = mkdtempSync(join(tmpdir(), 'spuriosity-e2e-'));
+  const userDataDir = join(work, 'user-data');
+  const extensionsDir = join(work, 'extensions');
+  const workspace = join(work, 'workspace');
+  const codeServerLog = join(work, 'code-server.log');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  try {
+    // ---- setup: the product as a user gets it (a platform .vsix) in a fresh VS Code profile ----
+    run('npm', ['run', 'package'], 'npm run package', 8 * 60_000);
+    const vsix = readdirSync(join(repo, 'dist-vsix')).filter((n) => n.endsWith('.vsix')).map((n) => join(repo, 'dist-vsix', n))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    assert.ok(vsix, 'npm run package made no .vsix in dist-vsix/');
+    log(`packaged ${vsix} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`);
+    const entry = installCodeServer();
+    const dataset = await generateDemoDataset({ out: join(workspace, DATASET) });
+    log(`code-server at ${entry}; demo dataset in ${dataset}`);
+    const extDir = installExtension({ entry, userDataDir, extensionsDir, vsix });
+    const model = join(extDir, 'models', 'demo', 'spurious-mnist.onnx');
+    assert.ok(existsSync(model), `the installed extension has no demo model at ${model}: is models/demo/ committed and packaged?`);
+    writeUserSettings(userDataDir, {
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.colorTheme': THEMES.dark.id,
+      'workbench.tips.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'spuriosityLens.modelPath': model,
+      'spuriosityLens.cacheLocation': 'dataset',
+    });
+    server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
+    browser = await launchBrowser();
+    page = await openWorkspace(browser, server.url, workspace);
+    const p = page;
+    log(`workbench open at ${server.url}`);
+
+    // ---- 1. rank the dataset from the Explorer's context menu ----
+    await explorerContextMenu(p, DATASET, 'Rank Dataset');
+    const overview = await frameWith(p, 'overview-view vscode-table-row', { timeout: 4 * 60_000 });
+    const rows = (await overview.locator('overview-view vscode-table-row vscode-table-cell:first-child').allTextContents())
+      .map((t) => t.replace(/unlabeled/g, '').trim());
+    assert.deepEqual([...rows].sort(), CLASSES, 'the overview table lists the 10 digit classes');
+    assert.match(await panelText(p, 'overview-view .summary'), /0 of 10 classes labeled/);
+    log('ranked: the overview lists the 10 classes, none labeled');
+
+    // ---- 2. label every top feature headless from the probe images (CLI on the same cache), then re-rank ----
+    const probes = run(process.execPath, ['dist/cli.js', 'annotations', 'from-probes', dataset, '--model', model], 'spuriosity annotations from-probes');
+    assert.match(probes, /labeled \d+ \(class, feature\) pair\(s\) from probes: [1-9]\d* spurious/);
+    log(`CLI: ${probes.trim()}`);
+    await explorerContextMenu(p, DATASET, 'Rank Dataset');
+    await labeledIs(p, 'overview-view .summary', '10 of 10 classes labeled');
+    const ranked = await panelText(p, 'overview-view .summary');
+    assert.doesNotMatch(ranked, /Classes with a ranking\s*0 of 10/, 'the probe labels give some class a ranking');
+    await findInFrames(p, 'overview-view themed-chart canvas');
+    await runCommand(p, 'View: Close Primary Side Bar');
+
+    // ---- 3. a class gallery with the heatmap overlay, and one image's detail ----
+    await (await findInFrames(p, 'overview-view vscode-table-row', { hasText: CLASSES[0] })).click();
+    await (await findInFrames(p, 'class-view vscode-checkbox', { hasText: 'Heatmap overlay' })).click();
+    await until('heatmap overlays loaded in the gallery', async () => {
+      const heat = await findInFrames(p, 'class-view .tile img.heat', { timeout: 60_000 });
+      return heat.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+    }, { timeout: 90_000 });
+    await shoot(p, 'class-overlay', 'dark');
+    await (await findInFrames(p, 'class-view button.tile')).click();
+    await until('the image detail heatmaps loaded', async () => {
+      const heats = await findInFrames(p, 'image-detail .heats img', { timeout: 60_000 });
+      return heats.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+    }, { timeout: 90_000 });
+    await shoot(p, 'detail', 'dark');
+
+    // ---- 4. label a feature in the labeling view: clear it with a key, then label it with a click ----
+    await (await findInFrames(p, 'vscode-tab-header#tab-labeling')).click();
+    const card = await findInFrames(p, 'labeling-view section.card[data-i="0"]', { timeout: 60_000 });
+    await card.locator('.imgs img').first().waitFor({ timeout: 60_000 });
+    const cls = await panelText(p, 'labeling-view .head h2');
+    const feature = (/feature (\d+)/.exec(await card.locator('header strong').innerText()) ?? [])[1];
+    assert.ok(feature, 'the first feature card names its feature');
+    const file = annotationFile(dataset);
+    const before = readLabels(file)[cls]?.[feature];
+    assert.ok(before, `the probe labels cover ${cls} feature ${feature} in ${file}`);
+    await card.locator('header').click();
+    await p.keyboard.press('x');
+    await labeledIs(p, 'labeling-view .head [role="status"]', '9 of 10 classes labeled');
+    await until(`${file} without ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature] === undefined);
+    const flipTo = before.label === 'core' ? 'Background (b)' : 'Core (c)';
+    await card.locator('vscode-button', { hasText: flipTo }).click();
+    await labeledIs(p, 'labeling-view .head [role="status"]', '10 of 10 classes labeled');
+    const after = await until(`${file} with the new label of ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature]);
+    assert.equal(after.label, before.label === 'core' ? 'spurious' : 'core');
+    log(`labeled ${cls} feature ${feature}: ${before.label} -> cleared (x) -> ${after.label} (click); ${file} followed`);
+    await shoot(p, 'labeling', 'dark');
+
+    // ---- 5. measure the gap from the palette; the panel, the notification and the CLI agree ----
+    await runCommand(p, 'Spuriosity: Measure Spurious Gap');
+    const note = await waitForNotification(p, /Spurious gap: -?[\d.]+ points/);
+    const noted = num((/Spurious gap: (-?[\d.]+) points/.exec(note) ?? [])[1] ?? 'NaN');
+    const shown = num(await panelText(p, 'overview-view .summary .big'));
+    const cli = JSON.parse(run(process.execPath, ['dist/cli.js', 'gap', dataset, '--json', '--model', model], 'spuriosity gap --json')) as { meanGap: { value: number } | null };
+    assert.ok(cli.meanGap, 'the CLI measures a mean gap on the same annotations');
+    // The panel shows one decimal; the CLI reports two (rounded from the same number).
+    assert.ok(Math.abs(shown - cli.meanGap.value) <= 0.05 + 1e-9, `panel mean gap ${shown} vs CLI ${cli.meanGap.value}`);
+    assert.equal(noted, shown, `notification (${note}) and panel agree`);
+    log(`mean gap: panel ${shown}, notification ${noted}, CLI ${cli.meanGap.value} points`);
+    await clearNotifications(p);
+    await shoot(p, 'overview', 'dark');
+
+    // ---- 6. fine-tune the head on low-spuriosity images (command + quick pick) ----
+    await runCommand(p, 'Spuriosity: Fine-tune Head on Low-Spuriosity Images');
+    await pickQuickItem(p, 'Low-spuriosity images');
+    const result = await findInFrames(p, 'mitigation-view li', { hasText: 'Low-spuriosity tuning', timeout: 4 * 60_000 });
+    const summary = (await result.innerText()).trim();
+    assert.match(summary, /gap [+−]?[\d.]+ → [+−]?[\d.]+ pts, accuracy [\d.]+% → [\d.]+%/);
+    await findInFrames(p, 'mitigation-view h3', { hasText: 'Before and after' });
+    log(`fine-tuned: ${summary}`);
+    await clearNotifications(p);
+    await shoot(p, 'mitigation', 'dark');
+
+    // ---- 7. the same views in Light Modern ----
+    await setColorTheme(p, THEMES.light.label);
+    await lightPass(p);
+    log(`screenshots in ${SHOTS}; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    const dir = join(repo, '.e2e', new Date().toISOString().replace(/[:.]/g, '-'));
+    const saved = await saveFailureArtifacts(dir, { page, userDataDir, codeServerLog });
+    console.error(`e2e failed; kept ${dir}:\n  ${saved.join('\n  ')}`);
+    throw e;
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** Re-takes every view after the theme switch (the panel keeps its tab, class, overlay and detail). */
+async function lightPass(p: Page): Promise<void> {
+  const theme: ThemeSlug = 'light';
+  await shoot(p, 'mitigation', theme);
+  await (await findInFrames(p, 'vscode-tab-header#tab-labeling')).click();
+  await (await findInFrames(p, 'labeling-view section.card .imgs img')).waitFor();
+  await shoot(p, 'labeling', theme);
+  await (await findInFrames(p, 'vscode-tab-header#tab-class')).click();
+  await (await findInFrames(p, 'image-detail .heats img')).waitFor();
+  await shoot(p, 'detail', theme);
+  await (await findInFrames(p, 'image-detail vscode-button[aria-label^="Close detail"]')).click();
+  await (await findInFrames(p, 'class-view .tile img.heat')).waitFor();
+  await shoot(p, 'class-overlay', theme);
+  await (await findInFrames(p, 'vscode-tab-header#tab-overview')).click();
+  await (await findInFrames(p, 'overview-view themed-chart canvas')).waitFor();
+  await shoot(p, 'overview', theme);
+}

@@ -1,0 +1,27 @@
+// Screenshots of the panel inside the workbench: docs/screenshots/vscode-<view>-<theme>.png.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+
+/** The two themes every view is photographed in: settings id and the label the theme picker shows. */
+export const THEMES = {
+  dark: { id: 'Default Dark Modern', label: 'Dark Modern' },
+  light: { id: 'Default Light Modern', label: 'Light Modern' },
+} as const;
+/** File-name slug of a theme. */
+export type ThemeSlug = keyof typeof THEMES;
+/** The photographed views (README links these names). */
+export type View = 'overview' | 'class-overlay' | 'detail' | 'labeling' | 'mitigation';
+
+/** Where the screenshots go. */
+export const SHOTS = resolve('docs', 'screenshots');
+
+/** Lets images and charts settle, moves the pointer off the panel (no hover state) and saves the shot. */
+export async function shoot(page: Page, view: View, theme: ThemeSlug): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.mouse.move(2, 2);
+  await page.waitForTimeout(800);
+  const path = join(SHOTS, `vscode-${view}-${theme}.png`);
+  await page.screenshot({ path });
+  return path;
+}
