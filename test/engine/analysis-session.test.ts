@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AnalysisSession } from '../../src/engine/analysis/session';
+import { MemoryLabelStore } from '../../src/engine/analysis/labels';
+import { gapReport, rankReport } from '../../src/engine/analysis/report';
+import { tuneHead } from '../../src/engine/analysis/tune';
+import { mapClasses } from '../../src/engine/analysis/headChoice';
+import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
+import type { ExtractResult } from '../../src/engine/extract/types';
+import type { ModelInfo } from '../../src/engine/model/types';
+import { mulberry32 } from '../../src/core/random';
+
+// Two classes, D = 3 features: feature 0 is the object of class a, feature 1 the object of class b, feature 2 a
+// background cue present in most training images of class a and half of its validation images. The model's head
+// leans on the cue, so class-a images without it are misread: a planted spurious gap.
+function fixture(labels = ['a', 'b']) {
+  const r = mulberry32(7);
+  const rng = () => r.next();
+  const entries: ImageEntry[] = [];
+  const rows: number[][] = [];
+  const add = (label: string, split: 'train' | 'val', i: number, cue: boolean) => {
+    const obj = 0.6 + 0.4 * rng();
+    const noise = () => 0.05 * rng();
+    rows.push(label === 'a' ? [obj, noise(), cue ? 1 + rng() : noise()] : [noise(), obj, cue ? 1 + rng() : noise()]);
+    entries.push({ path: `/d/${split}/${label}/${i}.png`, rel: `${split}/${label}/${i}.png`, label, split, size: 1, mtimeMs: 1 });
+  };
+  for (const label of ['a', 'b']) {
+    for (let i = 0; i < 40; i++) add(label, 'train', i, label === 'a' && i < 36);
+    for (let i = 0; i < 20; i++) add(label, 'val', i, label === 'a' && i < 10);
+  }
+  const D = 3;
+  const features = Float32Array.from(rows.flat());
+  // logits: a = 0.5*f0 + 1.0*f2, b = 1.0*f1 + 0.6  -> class a without its cue is often called b
+  const headWeight = Float32Array.from([0.5, 0, 1.0, 0, 1.0, 0]);
+  const headBias = Float32Array.from([0, 0.6]);
+  const logits = new Float32Array(rows.length * 2);
+  rows.forEach((r, i) => {
+    logits[2 * i] = 0.5 * r[0] + r[2];
+    logits[2 * i + 1] = r[1] + 0.6;
+  });
+  const model: ModelInfo = {
+    path: '/m/model.onnx', sha256: 'ab'.repeat(32), inputName: 'input', pooledOutput: 'p', logitsOutput: 'l', spatialOutput: null,
+    dim: D, classes: 2, spatialShape: null, headWeight, headBias,
+    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels,
+  };
+  const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: ['a', 'b'], images: entries, skipped: [] };
+  const extraction: ExtractResult = { model, entries, features, logits, failures: [], skipped: [], cacheHits: 0, computed: entries.length, seconds: 0 } as ExtractResult;
+  return { dataset, extraction };
+}
+
+test('classes map onto the model by name (ignoring case and separators) or wnid', () => {
+  const { extraction } = fixture(['A', 'b_']);
+  assert.deepEqual(Array.from(mapClasses(['a', 'b'], extraction.model).toModel), [0, -1]);
+  const m = { ...extraction.model, labels: ['x', 'y'], card: { ...extraction.model.card, wnids: ['n01', 'n02'] } };
+  assert.deepEqual(Array.from(mapClasses(['n02', 'n01'], m).toModel), [1, 0]);
+});
+
+test('the model head is used when every class maps, predictions come from the cached logits', () => {
+  const { dataset, extraction } = fixture();
+  const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0 });
+  assert.equal(s.headSource, 'model');
+  assert.equal(s.spuriosity.rankings.filter(Boolean).length, 0, 'no labels, no rankings');
+  assert.equal(gapReport(s).meanGap, null);
+  // feature 2 (the cue) must be among class a's top features: it carries most of the head's weight for a
+  assert.ok(s.importance[0].top.includes(2));
+});
+
+test('labeling the cue spurious ranks class a and yields a positive gap; clearing it removes the ranking', async () => {
+  const { dataset, extraction } = fixture();
+  const store = new MemoryLabelStore();
+  const s = AnalysisSession.create(dataset, extraction, store, { bootstrap: 200, gapK: 5 });
+  await s.setLabel('a', 2, { label: 'spurious', subtype: 'background' });
+  assert.equal(store.entries().length, 1, 'the label is persisted in the store');
+  const r = s.spuriosity.rankings[0]!;
+  assert.ok(r);
+  // the highest-spuriosity validation images are exactly those with the cue (i < 10)
+  const top10 = Array.from(r.val.order.slice(-10), (i) => s.entries[i].rel).sort();
+  assert.deepEqual(top10, Array.from({ length: 10 }, (_, i) => `val/a/${i}.png`).sort());
+  const g = gapReport(s);
+  assert.ok(g.meanGap && g.meanGap.value! > 0, `gap ${JSON.stringify(g.meanGap)}`);
+  assert.equal(g.classes[0].name, 'a');
+  assert.deepEqual(g.unranked, ['b']);
+  const rank = rankReport(s, 2);
+  assert.equal(rank.classes[0].ranking!.val.highest.length, 2);
+  await s.setLabel('a', 2, null);
+  assert.equal(s.spuriosity.rankings[0], null);
+  await assert.rejects(s.setLabel('zzz', 0, { label: 'core' }), /Unknown class "zzz"/);
+  await assert.rejects(s.setLabel('a', 9, { label: 'core' }), /out of range 0\.\.2/);
+});
+
+test('unmapped classes force a fitted head in auto mode', () => {
+  const { dataset, extraction } = fixture(['cat', 'dog']);
+  const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0 });
+  assert.equal(s.headSource, 'fit');
+  assert.deepEqual(s.classNames, ['a', 'b']);
+  assert.ok(s.valAccuracy() > 0.5);
+});
+
+test('low-spuriosity tuning reduces the gap the cue causes', async () => {
+  const { dataset, extraction } = fixture();
+  const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0, gapK: 5 });
+  await s.setLabel('a', 2, { label: 'spurious' });
+  const before = s.gaps.mean;
+  const t = await tuneHead(s, 'low', { k: 10 });
+  assert.ok(t.result.after.meanGap < before, `gap ${before} -> ${t.result.after.meanGap}`);
+  s.useHead(t.head);
+  assert.ok(Math.abs(s.gaps.mean - t.result.after.meanGap) < 1e-9);
+});
