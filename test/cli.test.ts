@@ -1,5 +1,5 @@
 // The CLI as a user runs it: a separate process, exit codes, stdout/stderr contents.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -8,7 +8,9 @@ import { buildHostileDataset, type HostileExpectation } from './helpers/hostile'
 import { convGemmModel } from './helpers/onnxBuilder';
 import type { ExtractReport } from '../src/cli/report';
 
-const root = join(__dirname, '.fixtures', 'cli');
+// Per process: the suite may run twice at once in one checkout.
+const root = join(__dirname, '.fixtures', `cli-${process.pid}`);
+after(() => rmSync(root, { recursive: true, force: true }));
 const modelPath = join(root, 'tiny.onnx');
 let expected: HostileExpectation[] = [];
 let good: string[] = [];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { discoverDataset } from '../../src/engine/dataset/discover';
 import { extract, DEFAULT_BATCH_SIZE } from '../../src/engine/extract/pipeline';
 import { defaultDeps } from '../../src/engine/extract/defaultDeps';
+import { hostDecodeThreads } from '../../src/engine/extract/decodeThreads';
 
 interface Args { data: string; model: string; batch: number; threads: number; limit: number }
 
@@ -26,7 +27,7 @@ async function main(a: Args): Promise<void> {
   let extractStart = 0;
   let extractEnd = 0;
   const r = await extract({
-    dataset, modelPath: a.model, cacheDir, batchSize: a.batch, threads: a.threads, deps,
+    dataset, modelPath: a.model, cacheDir, batchSize: a.batch, threads: a.threads,
     onProgress: (p) => {
       if (p.phase === 'extracting' && extractStart === 0) extractStart = performance.now();
       if (p.phase === 'done') extractEnd = performance.now();
@@ -88,7 +89,10 @@ function parse(argv: string[]): Args {
   };
 }
 
-main(parse(process.argv.slice(2))).catch((e: unknown) => {
-  console.error(`bench/extract: ${(e as Error).message}`);
-  process.exitCode = 1;
-});
+// Like dist/cli.js and dist/extractWorker.js, this entry hosts the pipeline's decode threads.
+if (!hostDecodeThreads()) {
+  main(parse(process.argv.slice(2))).catch((e: unknown) => {
+    console.error(`bench/extract: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });
+}

@@ -6,6 +6,7 @@ import { registerGap } from './commands/gap';
 import { registerTune } from './commands/tune';
 import { registerAnnotations } from './commands/annotations';
 import { oneLine } from './errors';
+import { hostDecodeThreads } from '../engine/extract/decodeThreads';
 
 /** The program with every command registered. */
 export function buildProgram(): Command {
@@ -22,9 +23,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((e: unknown) => {
-    process.stderr.write(`spuriosity: ${oneLine(e)}\n`);
-    process.exitCode = 1;
-  });
+// This file is also the script of the extraction's decode threads (engine/extract/decodeThreads.ts):
+// in one of those it only serves decodes.
+if (!hostDecodeThreads()) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: unknown) => {
+      process.stderr.write(`spuriosity: ${oneLine(e)}\n`);
+      process.exitCode = 1;
+    });
+}

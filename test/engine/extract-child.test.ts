@@ -129,8 +129,9 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     assert.deepEqual(inChild.maps.get(e0.rel), m);
   });
 
-  test('child: the real worker entry (sharp + ONNX Runtime) extracts and computes spatial maps', async () => {
-    const dir = join(__dirname, '..', '.fixtures', 'extract-child-real');
+  test('child: the real worker entry (sharp + ONNX Runtime) extracts and computes spatial maps', async (t) => {
+    const dir = join(__dirname, '..', '.fixtures', `extract-child-real-${process.pid}`);
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     rmSync(dir, { recursive: true, force: true });
     for (const cls of ['a', 'b']) mkdirSync(join(dir, 'data', cls), { recursive: true });
     for (let i = 0; i < 6; i++) {

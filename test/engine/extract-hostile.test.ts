@@ -11,8 +11,9 @@ import { spatialMaps } from '../../src/engine/extract/spatialMaps';
 
 const DECODE_REASONS = new Set(['empty', 'corrupt', 'truncated', 'too-large', 'unsupported', 'unreadable']);
 
-test('hostile dataset end to end: the run completes, each bad file is reported with its reason, a re-run is all cache', async () => {
-  const dir = join(__dirname, '..', '.fixtures', 'extract-hostile');
+test('hostile dataset end to end: the run completes, each bad file is reported with its reason, a re-run is all cache', async (t) => {
+  const dir = join(__dirname, '..', '.fixtures', `extract-hostile-${process.pid}`);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const modelPath = join(dir, 'tiny.onnx');

@@ -6,6 +6,8 @@ import type { CachedFailure } from '../cache/shard';
 import { roundThroughFloat16 } from '../cache/float16';
 import { ProgressTracker } from './progress';
 import { decodeBatch } from './decodeBatch';
+import { startDecodePool } from './decodeThreads';
+import { availableParallelism } from 'node:os';
 import type { ModelInfo } from '../model/types';
 import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type InferenceModel, type InferenceOutputs } from './types';
 
@@ -15,6 +17,11 @@ export const DEFAULT_BATCH_SIZE = 16;
 const SLOTS = 3;
 /** Batches that may wait for the disk before inference pauses. */
 const MAX_PENDING_WRITES = 2;
+
+/** Decode threads beside `inferenceThreads` ORT threads: the cores left over, at least 1, at most 4. */
+export function decodeThreadCount(inferenceThreads: number): number {
+  return Math.min(4, Math.max(1, availableParallelism() - inferenceThreads));
+}
 
 /** Loads the real native adapters on first use. */
 export async function loadDefaultDeps(): Promise<ExtractDeps> {
@@ -132,7 +139,10 @@ interface BatchRun {
  * model does not wait on images as long as decoding keeps up.
  */
 async function runBatches(r: BatchRun): Promise<number> {
-  const { opts, deps, info, modelReady, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
+  const { opts, info, modelReady, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
+  // Real decoding goes to worker threads when the entry hosts them (see decodeThreads.ts).
+  const pool = opts.deps ? null : startDecodePool(decodeThreadCount(opts.threads ?? r.deps.defaultThreads()), r.deps.decodeInto);
+  const deps: ExtractDeps = pool ? { ...r.deps, decodeInto: pool.decodeInto } : r.deps;
   const images = opts.dataset.images;
   const D = info.dim;
   const C = info.classes;
@@ -197,6 +207,7 @@ async function runBatches(r: BatchRun): Promise<number> {
     // Let decodes in flight settle before the buffers go away; keep every finished batch on disk.
     await Promise.allSettled(fills);
     await Promise.all(pendingWrites);
+    await pool?.close();
   }
   return computed;
 }

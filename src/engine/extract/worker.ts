@@ -3,5 +3,7 @@
 // out-of-memory abort) kills the whole process it happens in: in a child it kills only the
 // child, and the extension host turns that into an error message instead of dying with it.
 import { serveExtraction } from './serve';
+import { hostDecodeThreads } from './decodeThreads';
 
-serveExtraction();
+// This file is also the script of the extraction's decode threads: they only serve decodes.
+if (!hostDecodeThreads()) serveExtraction();
