@@ -2,7 +2,7 @@
 // pre-decoded tensors with the same model, batch size and threads. Bundled by bench/extract.mjs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { discoverDataset } from '../../src/engine/dataset/discover';
 import { extract, DEFAULT_BATCH_SIZE } from '../../src/engine/extract/pipeline';
 import { defaultDeps } from '../../src/engine/extract/defaultDeps';
@@ -26,8 +26,30 @@ async function main(a: Args): Promise<void> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'spl-bench-'));
   let extractStart = 0;
   let extractEnd = 0;
+  // The model's idle time between batches shows whether decoding keeps up, whatever else loads the machine.
+  let runMs = 0;
+  let idleMs = 0;
+  let lastEnd = 0;
+  const timed: typeof deps = {
+    ...deps,
+    createModel: async (...args) => {
+      const m = await deps.createModel(...args);
+      return {
+        release: () => m.release(),
+        run: async (input, batch, wantSpatial) => {
+          const t = performance.now();
+          if (lastEnd) idleMs += t - lastEnd;
+          const out = await m.run(input, batch, wantSpatial);
+          lastEnd = performance.now();
+          runMs += lastEnd - t;
+          return out;
+        },
+      };
+    },
+  };
+  const cpu0 = process.cpuUsage();
   const r = await extract({
-    dataset, modelPath: a.model, cacheDir, batchSize: a.batch, threads: a.threads,
+    dataset, modelPath: a.model, cacheDir, batchSize: a.batch, threads: a.threads, deps: timed,
     onProgress: (p) => {
       if (p.phase === 'extracting' && extractStart === 0) extractStart = performance.now();
       if (p.phase === 'done') extractEnd = performance.now();
@@ -38,6 +60,8 @@ async function main(a: Args): Promise<void> {
   const e2eRate = r.computed / e2eSeconds;
   console.log(`end to end (cold cache): ${r.computed} images in ${e2eSeconds.toFixed(2)} s = ${e2eRate.toFixed(1)} images/s` +
     ` (whole run incl. model load ${r.seconds.toFixed(2)} s; ${r.failures.length} failed)`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`  model busy ${(runMs / 1000).toFixed(2)} s, idle between batches ${(idleMs / 1000).toFixed(2)} s (${(100 * idleMs / (runMs + idleMs)).toFixed(1)}%); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
 
   // 2. Pure inference: the same model, batch and threads over tensors decoded beforehand.
   const { info, adapted } = await deps.loadModel(a.model);
@@ -50,6 +74,7 @@ async function main(a: Args): Promise<void> {
   const batches = Math.ceil(r.computed / a.batch);
   const input = new Float32Array(a.batch * size);
   // No warm-up: the end-to-end figure includes the session's (slower) first run too.
+  const cpuPure = process.cpuUsage();
   const t0 = performance.now();
   let images = 0;
   for (let b = 0; b < batches; b++) {
@@ -62,9 +87,11 @@ async function main(a: Args): Promise<void> {
     images += count;
   }
   const pureSeconds = (performance.now() - t0) / 1000;
+  const pureCpu = process.cpuUsage(cpuPure);
   await model.release();
   const pureRate = images / pureSeconds;
-  console.log(`pure inference (pre-decoded): ${images} images in ${pureSeconds.toFixed(2)} s = ${pureRate.toFixed(1)} images/s`);
+  console.log(`pure inference (pre-decoded): ${images} images in ${pureSeconds.toFixed(2)} s = ${pureRate.toFixed(1)} images/s` +
+    ` (process CPU ${((pureCpu.user + pureCpu.system) / 1e6).toFixed(1)} s; load average ${loadavg()[0].toFixed(1)})`);
   console.log(`ratio end-to-end / pure inference: ${(100 * e2eRate / pureRate).toFixed(1)}% (target >= 90%)`);
 }
 

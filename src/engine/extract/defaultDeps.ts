@@ -12,4 +12,5 @@ export const defaultDeps: ExtractDeps = {
   decodeInto,
   defaultThreads,
   defaultPixelLimit: DEFAULT_PIXEL_LIMIT,
+  threadedDecode: true,
 };

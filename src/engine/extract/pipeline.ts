@@ -141,7 +141,7 @@ interface BatchRun {
 async function runBatches(r: BatchRun): Promise<number> {
   const { opts, info, modelReady, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
   // Real decoding goes to worker threads when the entry hosts them (see decodeThreads.ts).
-  const pool = opts.deps ? null : startDecodePool(decodeThreadCount(opts.threads ?? r.deps.defaultThreads()), r.deps.decodeInto);
+  const pool = !r.deps.threadedDecode ? null : startDecodePool(decodeThreadCount(opts.threads ?? r.deps.defaultThreads()), r.deps.decodeInto);
   const deps: ExtractDeps = pool ? { ...r.deps, decodeInto: pool.decodeInto } : r.deps;
   const images = opts.dataset.images;
   const D = info.dim;

@@ -45,6 +45,8 @@ export interface ExtractDeps {
   decodeInto(path: string, pre: Preprocess, out: Float32Array, offset: number, opts: { pixelLimit: number }): Promise<void>;
   defaultThreads(): number;
   defaultPixelLimit: number;
+  /** decodeInto is the real sharp adapter, which decode threads can run (see decodeThreads.ts). */
+  threadedDecode?: boolean;
 }
 
 /** Serializable options of an extraction run (what crosses the IPC boundary). */
