@@ -84,7 +84,7 @@ export function buildExtractReport(dataset: Dataset, result: ExtractResult, cach
   return {
     dataset: { root: dataset.root, layout: dataset.layout, validationSource: dataset.validationSource, classes: dataset.classes, images: dataset.images.length, skippedByReason: countBy(dataset.skipped, (s) => s.reason) },
     model: { path: m.path, sha256: m.sha256, name: m.card.name ?? null, dim: m.dim, classes: m.classes, hasSpatialMap: m.spatialOutput !== null },
-    cache: { dir: cacheDir, hits: result.cacheHits, computed: result.computed, warnings: result.warnings },
+    cache: { dir: cacheDir, hits: result.cacheHits, computed: result.computed, warnings: result.warnings ?? [] },
     counts: { discovered: dataset.images.length, withFeatures: result.entries.length, failed: result.failures.length, skipped: dataset.skipped.length },
     seconds: result.seconds,
     imagesPerSecond: result.seconds > 0 ? result.computed / result.seconds : 0,

@@ -85,8 +85,8 @@ export interface ExtractResult {
   cacheHits: number;
   computed: number;
   seconds: number;
-  /** Non-fatal problems (ignored cache shards, a cache write that failed). */
-  warnings: string[];
+  /** Non-fatal problems (ignored cache shards, a cache write that failed); always set by extract(). */
+  warnings?: string[];
 }
 
 /** Thrown when a run is cancelled; finished batches stay in the cache. */
