@@ -96,11 +96,18 @@ export function shardFileSize(headerLength: number, bodyLength: number): number 
   return PREFIX + headerLength + bodyLength;
 }
 
-/** A verified shard body: pooled row i is decoded on demand into a float32 destination. */
+/** A verified shard body: rows in header.entries order. */
 export interface ShardBody {
   header: ShardHeader;
-  copyPooled(row: number, out: Float32Array, outOffset: number): void;
-  copyLogits(row: number, out: Float32Array, outOffset: number): void;
+  /** Copies `count` consecutive rows starting at `row` into out (float32, `count` x dim) at outOffset. */
+  copyPooled(row: number, count: number, out: Float32Array, outOffset: number): void;
+  /** Same for logits (`count` x classes). */
+  copyLogits(row: number, count: number, out: Float32Array, outOffset: number): void;
+}
+
+/** Decodes float16 bits src[from, from + length) into out at outOffset through the lookup table (kept monomorphic for speed). */
+function decodeRun(src: Uint16Array, from: number, length: number, out: Float32Array, outOffset: number, table: Float32Array): void {
+  for (let k = 0; k < length; k++) out[outOffset + k] = table[src[from + k]];
 }
 
 /** Verifies a whole shard file's length and checksum and returns accessors to its rows. */
@@ -117,21 +124,18 @@ export function decodeShard(buf: Buffer): ShardBody {
   // Typed-array views need aligned offsets: copy once if the file buffer is not 8-aligned.
   const aligned = (buf.byteOffset & 7) === 0 ? buf : Buffer.from(buf);
   const body = aligned.byteOffset + PREFIX + H;
-  const pooled16 = f16 ? new Uint16Array(aligned.buffer, body, n * dim) : null;
-  const pooled32 = f16 ? null : new Float32Array(aligned.buffer, body, n * dim);
   const logits = new Float32Array(aligned.buffer, body + pad8(pooledBytes), n * classes);
   const table = float16Table();
+  const pooled16 = f16 ? new Uint16Array(aligned.buffer, body, n * dim) : new Uint16Array(0);
+  const pooled32 = f16 ? new Float32Array(0) : new Float32Array(aligned.buffer, body, n * dim);
   return {
     header,
-    copyPooled(row, out, outOffset) {
-      if (pooled16) {
-        // Inline table loop: a subarray per row costs more than the decode itself at 100k rows.
-        const base = row * dim;
-        for (let k = 0; k < dim; k++) out[outOffset + k] = table[pooled16[base + k]];
-      } else out.set(pooled32!.subarray(row * dim, (row + 1) * dim), outOffset);
+    copyPooled(row, count, out, outOffset) {
+      if (f16) decodeRun(pooled16, row * dim, count * dim, out, outOffset, table);
+      else out.set(pooled32.subarray(row * dim, (row + count) * dim), outOffset);
     },
-    copyLogits(row, out, outOffset) {
-      out.set(logits.subarray(row * classes, (row + 1) * classes), outOffset);
+    copyLogits(row, count, out, outOffset) {
+      out.set(logits.subarray(row * classes, (row + count) * classes), outOffset);
     },
   };
 }
