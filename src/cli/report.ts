@@ -2,6 +2,7 @@
 import type { Dataset } from '../engine/dataset/types';
 import type { ModelInfo } from '../engine/model/types';
 import type { ExtractFailure, ExtractResult } from '../engine/extract/types';
+import { mapClasses } from '../engine/analysis/headChoice';
 
 /**
  * Schema of `spuriosity extract --json` (one document on stdout):
@@ -50,18 +51,11 @@ const countBy = <T>(items: T[], key: (t: T) => string): Record<string, number> =
   return out;
 };
 
-/** Logit index of each dataset class: same name, else same name ignoring case, else the card's wnid; -1 when none. */
-export function mapClassesToLabels(classes: string[], model: ModelInfo): number[] {
-  const exact = new Map(model.labels.map((l, i) => [l, i]));
-  const folded = new Map(model.labels.map((l, i) => [l.toLowerCase(), i]));
-  const wnids = new Map((model.card.wnids ?? []).map((w, i) => [w, i]));
-  return classes.map((c) => exact.get(c) ?? folded.get(c.toLowerCase()) ?? wnids.get(c) ?? -1);
-}
 
 /** Builds the report of one extraction. */
 export function buildExtractReport(dataset: Dataset, result: ExtractResult, cacheDir: string): ExtractReport {
   const m = result.model;
-  const labelOf = mapClassesToLabels(dataset.classes, m);
+  const labelOf = Array.from(mapClasses(dataset.classes, m).toModel);
   const classIndex = new Map(dataset.classes.map((c, i) => [c, i]));
   const stats = dataset.classes.map(() => ({ images: 0, train: 0, val: 0, correct: 0, valImages: 0, valCorrect: 0 }));
   result.entries.forEach((e, i) => {
