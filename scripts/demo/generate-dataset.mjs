@@ -7,8 +7,9 @@
 // Deterministic: the same parameters give byte-identical PNGs (seeded PRNG per image, lossless PNG).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -23,8 +24,16 @@ export const CLASSES = ['0-zero', '1-one', '2-two', '3-three', '4-four', '5-five
 
 /** Defaults sized so `npm run demo` (generate + extract + rank) stays well under a minute on 2 cores. */
 export const DEFAULTS = Object.freeze({
-  out: 'demo-data/spurious-mnist', seed: 1, trainPerClass: 200, valPerClass: 50, probesPerClass: 20, trainCueFraction: 0.9,
+  out: 'demo-data/spurious-mnist', seed: 1, trainPerClass: 200, valPerClass: 50, probesPerClass: 20, trainCueFraction: 0.7,
 });
+
+/** Hash of the pixel recipe's source, so an edited recipe never reuses stale images. */
+function recipeHash() {
+  const h = createHash('sha256');
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const f of ['lib/render.mjs', 'lib/prng.mjs']) h.update(readFileSync(join(here, f)));
+  return h.digest('hex').slice(0, 16);
+}
 
 const OWN_ENTRIES = ['train', 'val', 'probes', 'ground-truth.json', 'params.json'];
 
@@ -70,7 +79,7 @@ export async function generateDemoDataset(opts = {}) {
   const mnistVersion = createRequire(import.meta.url)('mnist/package.json').version;
   const style = { ...DEFAULT_CUE_STYLE, ...(o.cueStyle ?? {}) };
   const params = {
-    generator: GENERATOR_VERSION, mnist: mnistVersion, seed: o.seed, trainPerClass: o.trainPerClass, valPerClass: o.valPerClass,
+    generator: GENERATOR_VERSION, recipe: recipeHash(), mnist: mnistVersion, seed: o.seed, trainPerClass: o.trainPerClass, valPerClass: o.valPerClass,
     probesPerClass: o.probesPerClass, trainCueFraction: o.trainCueFraction, cueStyle: style,
   };
   const paramsPath = join(out, 'params.json');

@@ -107,12 +107,12 @@ function digitAt(digit, x, y) {
  * light or dark ink chosen at random: the background's lightness range keeps either in contrast.
  */
 export function drawDigit(canvas, rand, digit) {
-  const side = randInt(rand, 38, 56);
+  const side = randInt(rand, 34, 50);
   const ox = randInt(rand, 0, SIZE - side);
   const oy = randInt(rand, 0, SIZE - side);
   const light = rand() < 0.5;
   const ink = light ? uniform(rand, 0.9, 1) : uniform(rand, 0, 0.1);
-  const opacity = uniform(rand, 0.75, 1);
+  const opacity = uniform(rand, 0.85, 1);
   const scale = 28 / side;
   for (let j = 0; j < side; j++) {
     for (let i = 0; i < side; i++) {
