@@ -39,23 +39,39 @@ export async function explorerContextMenu(page, rowText, menuText, { timeout = 3
       await page.keyboard.press('Escape');
     }
   }
+  await item.hover();
   await item.click();
+  // When a webview had the focus, the first click on the menu may only move focus back to the workbench:
+  // the entry stays highlighted, so Enter runs it.
+  const menu = page.locator('.context-view .monaco-menu');
+  if (!(await menu.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false))) {
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout });
+  }
 }
 
-/** Runs a command from the palette: F1, type its title, Enter on the entry with exactly that title. */
+const exactly = (text) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+
+/** The quick-input row whose label is exactly text (not just one that contains it, nor the highlighted one). */
+function quickRow(page, text) {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exactly(text) }) }).first();
+}
+
+/** Runs a command from the palette: F1, type its title, click the entry with exactly that title. */
 export async function runCommand(page, title, { timeout = 30_000 } = {}) {
   await focusWorkbench(page);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ timeout });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+  const row = quickRow(page, title);
   await row.waitFor({ timeout });
-  await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout }).catch(() => { /* a follow-up quick pick may be open */ });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => { /* a follow-up quick pick may be open */ });
 }
 
-/** Picks an entry of an open quick pick by its label. */
+/** Picks an entry of an open quick pick by its label (a prefix of it, e.g. without its description). */
 export async function pickQuickItem(page, label, { timeout = 30_000 } = {}) {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ timeout });
@@ -123,7 +139,8 @@ export async function setColorTheme(page, theme, { timeout = 30_000 } = {}) {
   await runCommand(page, 'Preferences: Color Theme', { timeout });
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.fill(theme);
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout });
-  await input.press('Enter');
+  const row = quickRow(page, theme);
+  await row.waitFor({ timeout });
+  await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
 }
