@@ -11,6 +11,7 @@
 // without re-decoding: a file that is fixed or replaced gets a new size/mtime, hence a new key,
 // and is retried automatically; `retryFailed` forces a retry of unchanged files.
 import { promises as fsp } from 'node:fs';
+import { commitFile, pidAlive, readWhole, syncDir } from './atomicFile';
 import { join } from 'node:path';
 import { decodeShard, decodeShardHeader, encodeShard, shardFileSize, type CacheKey, type CachedFailure, type ShardBody } from './shard';
 
@@ -60,35 +61,6 @@ export const MAX_SHARDS = 64;
 
 const sameKey = (r: { size: number; mtimeMs: number }, k: CacheKey): boolean => r.size === k.size && r.mtimeMs === k.mtimeMs;
 const shardName = (seq: number): string => `shard-${String(seq).padStart(8, '0')}.bin`;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-let tmpCounter = 0;
-
-/** Reads a file with few large reads: fs.readFile's 512 kB chunks cost seconds on a 1 GB shard. */
-async function readWhole(file: string): Promise<Buffer> {
-  const fh = await fsp.open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const buf = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await fh.read(buf, done, Math.min(size - done, 1 << 30), done);
-      if (bytesRead === 0) throw new Error(`file shrank to ${done} bytes while being read`);
-      done += bytesRead;
-    }
-    return buf;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** The feature cache of one model in one cache root. */
 export class FeatureCache {
@@ -241,42 +213,9 @@ export class FeatureCache {
 
   /** Writes buf durably under the next free sequence number and returns it. */
   private async commit(buf: Buffer): Promise<number> {
-    const tmp = join(this.dir, `tmp-${process.pid}-${Date.now()}-${tmpCounter++}`);
-    const fh = await fsp.open(tmp, 'wx');
-    try {
-      await fh.writeFile(buf);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      for (;;) {
-        const seq = this.nextSeq++;
-        const dest = join(this.dir, shardName(seq));
-        try {
-          // link() never overwrites: another process that took this number makes us try the next.
-          await fsp.link(tmp, dest);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EEXIST') continue;
-          // Filesystems without hard links: fall back to rename after checking the name is free.
-          if (await fsp.stat(dest).then(() => true, () => false)) continue;
-          await fsp.rename(tmp, dest);
-        }
-        await this.syncDir();
-        return seq;
-      }
-    } finally {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    }
-  }
-
-  private async syncDir(): Promise<void> {
-    // Directory fsync makes the new name durable; unsupported on some platforms (Windows): best effort.
-    try {
-      const d = await fsp.open(this.dir, 'r');
-      try { await d.sync(); } finally { await d.close(); }
-    } catch { /* best effort */ }
+    const seq = await commitFile(this.dir, buf, this.nextSeq, shardName);
+    this.nextSeq = seq + 1;
+    return seq;
   }
 
   /** True when, keeping only `live`, dead records exceed DEAD_FRACTION, shards exceed MAX_SHARDS, or a shard was ignored (compaction removes it). */
@@ -301,7 +240,7 @@ export class FeatureCache {
       const buf = encodeShard({ dim: this.meta.dim, classes: this.meta.classes, entries: keep.entries.map(({ rel, size, mtimeMs }) => ({ rel, size, mtimeMs })), failures: keep.failures.map(({ rel, size, mtimeMs, reason, message }) => ({ rel, size, mtimeMs, reason, message })) }, keep.pooled, keep.logits);
       const seq = await this.commit(buf);
       for (const s of old) await fsp.rm(s.file, { force: true }).catch(() => undefined);
-      await this.syncDir();
+      await syncDir(this.dir);
       this.shards.clear();
       this.index.clear();
       this.totalRecords = 0;
