@@ -80,7 +80,10 @@ export async function pickQuickItem(page, label, { timeout = 30_000 } = {}) {
 
 /** Keyboard focus on the workbench itself (not inside a webview iframe), so F1 reaches VS Code. */
 export async function focusWorkbench(page) {
-  await page.locator('.part.statusbar').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
+  // the status bar's middle is empty (its left end is the remote menu, its right end notifications)
+  const bar = page.locator('.part.statusbar').first();
+  const box = await bar.boundingBox().catch(() => null);
+  if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
 /** Waits for a notification toast whose text matches re; returns its text. */
