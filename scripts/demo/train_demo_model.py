@@ -116,7 +116,7 @@ def main():
     ap.add_argument('--data', default='demo-data/spurious-mnist')
     ap.add_argument('--out', default='models/demo')
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--epochs', type=int, default=12)
+    ap.add_argument('--epochs', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--width', type=int, default=64)
