@@ -49,7 +49,7 @@ function checkOptions(o) {
   if (!(o.trainCueFraction >= 0 && o.trainCueFraction <= 1)) throw new Error(`generate-dataset: trainCueFraction must be in [0, 1], got ${o.trainCueFraction}`);
 }
 
-/** Recursively true when dir holds anything but what this generator writes. */
+/** True when dir holds anything but what this generator writes (dot-entries such as a .spuriosity cache are allowed). */
 function holdsForeignFiles(dir) {
   return readdirSync(dir).some((n) => !OWN_ENTRIES.includes(n) && !n.startsWith('.'));
 }
