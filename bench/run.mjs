@@ -204,6 +204,17 @@ const warmWall = R.warm?.json ? R.warm.wall : NaN;
 row('ours, warm cache (all cached)', R.warm?.json ? `${f2(warmWall)} s whole process (${f2(R.warm.json.seconds)} s in extract; ${R.warm.json.cache?.hits} hits)` : 'n/a',
   `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x', R.warm);
 if (R.scale) row(`ours, cold cache, ${scaleImages} images (RSS scaling)`, `${f1(R.scale.json ? R.scale.json.cache.computed / R.scale.json.seconds : NaN)} images/s`, '', '< 1 GB', R.scale);
+if (R.scale?.json && R.cold?.json) {
+  // Two sizes give a slope; the pipeline keeps pooled features and logits of every image in memory (float32), so
+  // RSS grows by at least (dim + classes) x 4 bytes per image on top of the model and buffers.
+  const n1 = R.scale.json.dataset.images;
+  const n2 = R.cold.json.dataset.images;
+  const perImageKB = Math.max(((R.cold.peakTreeMB - R.scale.peakTreeMB) / (n2 - n1)) * 1024, ((R.cold.json.model.dim + R.cold.json.model.classes) * 4) / 1024);
+  const at = (n) => R.cold.peakTreeMB + ((n - n2) * perImageKB) / 1024;
+  const limit = Math.floor(n2 + ((1024 - R.cold.peakTreeMB) * 1024) / perImageKB);
+  row('ours, peak RSS projected from the two sizes', `${f1(perImageKB)} KB per image: ~${Math.round(at(10_000))} MB at 10k, ~${Math.round(at(100_000))} MB at 100k images`,
+    `under 1 GB up to ~${limit.toLocaleString('en-US')} images`, '< 1 GB', null);
+}
 const tO = R.tuneOurs?.json;
 const tT = R.tuneTorch?.json;
 row(`tuning epoch, ours (ONNX Runtime graph), ${cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
