@@ -1,6 +1,5 @@
 // The JSON document `spuriosity extract --json` prints, and its human-readable rendering.
 import type { Dataset } from '../engine/dataset/types';
-import type { ModelInfo } from '../engine/model/types';
 import type { ExtractFailure, ExtractResult } from '../engine/extract/types';
 import { mapClasses } from '../engine/analysis/headChoice';
 
