@@ -10,7 +10,8 @@
 //
 //   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
 //                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
-//                      [--no-write] [--python /usr/bin/python3]
+//                      [--no-write] [--merge] [--python /usr/bin/python3]
+// --merge: keep the previous run's results (.bench/last-run.json) for steps not in --only, e.g. to redo one pair.
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,9 @@ function measure(cmd, args, env = {}) {
   });
 }
 
+// --merge keeps the previous run's results for the steps not measured now (each row still shows its own load).
+const previous = flag('merge') && existsSync('.bench/last-run.json') ? JSON.parse(readFileSync('.bench/last-run.json', 'utf8')) : null;
+if (previous && (previous.cfg.images !== cfg.images || previous.cfg.threads !== cfg.threads)) fail('--merge: the previous run used other --images or --threads');
 const torchEnv = { OMP_NUM_THREADS: String(cfg.threads), OPENBLAS_NUM_THREADS: String(cfg.threads) };
 const results = {};
 const cli = (cache, data = dataDir) => ['dist/cli.js', 'extract', data, '--model', modelPath, '--cache', cache, '--json', '--threads', String(cfg.threads), '--batch', String(cfg.batch)];
@@ -180,6 +184,8 @@ if (want('rerank')) {
   results.rerank = await measure(process.execPath, ['.bench/bench-rerank.js', '--images', String(cfg.rerankImages)]);
 }
 
+if (previous) for (const [k, v] of Object.entries(previous.results)) if (!(k in results)) results[k] = v;
+
 // --- report -----------------------------------------------------------------------------------------------------
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
@@ -203,7 +209,7 @@ row('ours end to end, cold cache (`spuriosity extract`)', `${f1(oursPipe)} image
 const warmWall = R.warm?.json ? R.warm.wall : NaN;
 row('ours, warm cache (all cached)', R.warm?.json ? `${f2(warmWall)} s whole process (${f2(R.warm.json.seconds)} s in extract; ${R.warm.json.cache?.hits} hits)` : 'n/a',
   `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x', R.warm);
-if (R.scale) row(`ours, cold cache, ${scaleImages} images (RSS scaling)`, `${f1(R.scale.json ? R.scale.json.cache.computed / R.scale.json.seconds : NaN)} images/s`, '', '< 1 GB', R.scale);
+if (R.scale) row(`ours, cold cache, ${R.scale.json?.dataset?.images ?? scaleImages} images (RSS scaling)`, `${f1(R.scale.json ? R.scale.json.cache.computed / R.scale.json.seconds : NaN)} images/s`, '', '< 1 GB', R.scale);
 if (R.scale?.json && R.cold?.json) {
   // Two sizes give a slope; the pipeline keeps pooled features and logits of every image in memory (float32), so
   // RSS grows by at least (dim + classes) x 4 bytes per image on top of the model and buffers.
@@ -217,11 +223,11 @@ if (R.scale?.json && R.cold?.json) {
 }
 const tO = R.tuneOurs?.json;
 const tT = R.tuneTorch?.json;
-row(`tuning epoch, ours (ONNX Runtime graph), ${cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
+row(`tuning epoch, ours (ONNX Runtime graph), ${tO?.rows ?? cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
   tO && tT ? `${f2(ratio(tT.seconds, tO.seconds))}x PyTorch's speed` : '', '>= 1x', R.tuneOurs);
 row('tuning epoch, PyTorch (same SGD, OpenBLAS)', tT ? `${f2(tT.seconds)} s (${f1(tT.gflops)} GFLOP/s)` : 'n/a', '', '', R.tuneTorch);
 const rr = R.rerank?.json;
-row(`re-rank one class after a label change, ${cfg.rerankImages} images x 2048`, rr ? `median ${f2(rr.rerankMedianMs)} ms, max ${f2(rr.rerankMaxMs)} ms` : 'n/a',
+row(`re-rank one class after a label change, ${rr?.images ?? cfg.rerankImages} images x 2048`, rr ? `median ${f2(rr.rerankMedianMs)} ms, max ${f2(rr.rerankMaxMs)} ms` : 'n/a',
   rr ? `initial ranking of all classes ${f1(rr.initialMs)} ms` : '', '< 50 ms', R.rerank);
 
 const head = ['measurement', 'result', 'ratio', 'target', 'peak RSS MB (process tree)', 'load'];
