@@ -205,7 +205,6 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
 /** Re-takes every view after the theme switch (the panel keeps its tab, class, overlay and detail). */
 async function lightPass(p: Page): Promise<void> {
   const theme: ThemeSlug = 'light';
-  await shoot(p, 'mitigation', theme);
   await (await tab(p, 'Labeling')).click();
   await (await findInFrames(p, 'labeling-view section.card .imgs img')).waitFor();
   await shoot(p, 'labeling', theme);
@@ -218,4 +217,7 @@ async function lightPass(p: Page): Promise<void> {
   await (await tab(p, 'Overview')).click();
   await (await findInFrames(p, 'overview-view themed-chart canvas')).waitFor();
   await shoot(p, 'overview', theme);
+  await (await tab(p, 'Mitigation')).click();
+  await (await findInFrames(p, 'mitigation-view themed-chart canvas')).waitFor();
+  await shoot(p, 'mitigation', theme);
 }

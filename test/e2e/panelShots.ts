@@ -22,7 +22,7 @@ export async function shoot(page: Page, view: View, theme: ThemeSlug): Promise<s
   await page.mouse.move(2, 2);
   // no focus ring on the status bar or a tab, and no transient "Activating Extensions..." in the shot
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
   await page.waitForTimeout(800);
   const path = join(SHOTS, `vscode-${view}-${theme}.png`);
   await page.screenshot({ path });
