@@ -4,9 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The shared installer; CI runs it from scratch, later runs return at once. */
-export const INSTALL_SCRIPT = resolve(process.env.E2E_INSTALL_SCRIPT ?? '/work/shared/tools/install-code-server.sh');
+/** The installer (a copy of the team's shared tool, so a clean clone has it); CI runs it from scratch, later runs return at once. */
+export const INSTALL_SCRIPT = resolve(process.env.E2E_INSTALL_SCRIPT ?? join(dirname(fileURLToPath(import.meta.url)), 'install-code-server.sh'));
 
 /** Runs the installer and returns the code-server entry script (the installer's last output line). */
 export function installCodeServer(dest = process.env.E2E_CODE_SERVER_DIR) {
