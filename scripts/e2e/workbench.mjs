@@ -67,7 +67,9 @@ export async function runCommand(page, title, { timeout = 30_000 } = {}) {
   await input.fill(`>${title}`);
   const row = quickRow(page, title);
   await row.waitFor({ timeout });
-  await row.click();
+  // Enter, as a user would, when the highlighted entry is the one; a click when a longer title is highlighted
+  if (await row.evaluate((el) => el.classList.contains('focused'))) await input.press('Enter');
+  else await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => { /* a follow-up quick pick may be open */ });
 }
 
