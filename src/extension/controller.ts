@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { AnalysisSession } from '../engine/analysis/session';
 import { discoverDataset } from '../engine/dataset/discover';
@@ -59,9 +59,11 @@ export class LensController implements PanelBackend {
     if (dataset.images.length === 0) {
       throw new Error(`No images found in ${root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
     }
+    const cacheDir = cacheDirFor(this.context, root, settings);
+    // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
+    dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
     this.log.info(`Dataset ${root}: ${dataset.images.length} images, ${dataset.classes.length} classes (${dataset.layout}); ${dataset.skipped.length} files skipped`);
     for (const s of dataset.skipped) this.log.debug(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
-    const cacheDir = cacheDirFor(this.context, root, settings);
     const name = basename(root);
     const abort = new AbortController();
     this.jobs.set('extraction', abort);
