@@ -98,7 +98,7 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     log(`workbench open at ${server.url}`);
 
     // ---- 1. rank the dataset from the Explorer's context menu ----
-    await explorerContextMenu(p, DATASET, 'Rank Dataset');
+    await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
     const overview = await frameWith(p, 'overview-view vscode-table-row', { timeout: 4 * 60_000 });
     const rows = (await overview.locator('overview-view vscode-table-row vscode-table-cell:first-child').allTextContents())
       .map((t) => t.replace(/unlabeled/g, '').trim());
@@ -111,7 +111,7 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     const probeLabels = Object.values(readLabels(annotationFile(dataset))).flatMap((byFeature) => Object.values(byFeature));
     assert.ok(probeLabels.some((l) => l.label === 'spurious'), `the probes label some feature spurious (CLI said: ${probes.trim()})`);
     log(`CLI: ${probes.trim()}`);
-    await explorerContextMenu(p, DATASET, 'Rank Dataset');
+    await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
     await labeledIs(p, 'overview-view .summary', '10 of 10 classes labeled');
     const ranked = await panelText(p, 'overview-view .summary');
     assert.doesNotMatch(ranked, /Classes with a ranking\s*0 of 10/, 'the probe labels give some class a ranking');
