@@ -79,7 +79,7 @@ export class LensController implements PanelBackend {
     }, abort).finally(() => this.jobs.delete('extraction'));
     this.reportFailures(extraction);
     const labelStore = await openLabelStore(root, extraction.model);
-    const session = AnalysisSession.create(dataset, extraction, labelStore, {
+    const session = await AnalysisSession.open(dataset, extraction, labelStore, {
       headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK,
     });
     if (session.unmapped.length) this.log.warn(`Classes not in the model's labels: ${session.unmapped.join(', ')}`);

@@ -85,13 +85,10 @@ export class AnalysisSession {
     this.featureGapsByClass = new Map();
     this.spuriosity = computeSpuriosity(this.features, this.index, []);
     this.gaps = spuriousGap([], this.correct, { bootstrap: 0 });
-    this.refreshFeatures();
-    this.refreshRankings();
   }
 
-  /** Scores an extracted dataset; labels come from (and are saved to) the store. */
-  static create(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): AnalysisSession {
-    return new AnalysisSession(dataset, extraction, labelStore, {
+  private static resolve(options: AnalysisOptions): Required<AnalysisOptions> {
+    return {
       headMode: options.headMode ?? 'auto',
       grouping: options.grouping ?? 'predicted',
       topK: options.topK ?? 5,
@@ -99,7 +96,28 @@ export class AnalysisSession {
       featureGapK: options.featureGapK ?? 25,
       bootstrap: options.bootstrap ?? 1000,
       seed: options.seed ?? 0,
-    });
+    };
+  }
+
+  /** Scores an extracted dataset; labels come from (and are saved to) the store. */
+  static create(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): AnalysisSession {
+    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options));
+    s.refreshFeatures();
+    s.refreshRankings();
+    return s;
+  }
+
+  /** As create, but hands the event loop back between stages: the extension host must not stall for the whole analysis. */
+  static async open(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): Promise<AnalysisSession> {
+    const tick = () => new Promise<void>((r) => setImmediate(r));
+    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options));
+    await tick();
+    s.refreshFeatures();
+    await tick();
+    s.spuriosity = computeSpuriosity(s.features, s.index, s.spuriousLists());
+    await tick();
+    s.refreshGaps();
+    return s;
   }
 
   get model(): ModelInfo {
