@@ -21,7 +21,7 @@ import { extract } from '../src/engine/extract/pipeline';
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 
 const DATA = resolve('demo-data/spurious-mnist');
-const MODEL = resolve('models/demo/spurious-mnist.onnx');
+const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
 const pts = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) : 'n/a');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

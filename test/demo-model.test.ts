@@ -39,6 +39,9 @@ test('card, labels and README agree with the committed model and the generator',
   assert.deepEqual(info.labels, [...CLASSES]);
   assert.equal(info.classes, 10);
   assert.deepEqual(info.spatialShape?.slice(1), [8, 8]);
+  // 64 shape-branch + 16 colour-branch channels, concatenated before the pooling the head reads.
+  assert.equal(info.dim, 80);
+  assert.equal(info.spatialShape?.[0], 80);
   assert.equal(info.card.preprocess.crop, 64);
   const readme = readFileSync(join('models', 'README.md'), 'utf8');
   assert.ok(readme.includes(await sha256File(MODEL)), 'models/README.md must quote the sha256 of models/demo/spurious-mnist.onnx');
@@ -55,11 +58,13 @@ test('on unseen benchmark images the model reads digits but does better with the
   };
   const withCue = acc(true);
   const without = acc(false);
-  assert.ok(without > 0.5, `accuracy without the cue ${without} should be well above chance (0.1)`);
-  assert.ok(withCue - without >= 0.05, `accuracy with the cue ${withCue} should exceed accuracy without it ${without}`);
+  // Measured on this seed: 0.99 with the cue, 0.80 without (models/README.md: 100.0 / 77.6 on the benchmark's val split).
+  assert.ok(without > 0.6, `accuracy without the cue ${without} should be well above chance (0.1)`);
+  assert.ok(withCue - without >= 0.1, `accuracy with the cue ${withCue} should exceed accuracy without it ${without} by 10 points or more`);
   // The cue alone, with no digit at all, should mostly be read as its class: the bias the demo exposes.
   const probes = CLASSES.flatMap((c) => Array.from({ length: 10 }, (_, i) => ({ c, path: join(root, 'probes', 'cue', c, `cue_${String(i).padStart(4, '0')}.png`) })));
   const probePreds = await predict(probes.map((p) => p.path));
   const cueRead = probes.filter((p, i) => CLASSES[probePreds[i]] === p.c).length / probes.length;
-  assert.ok(cueRead > 0.5, `only ${cueRead} of cue-alone probes were classified as the cue's class`);
+  // Measured: 0.84 (the colour branch names the cue class, and the head leans on it).
+  assert.ok(cueRead > 0.7, `only ${cueRead} of cue-alone probes were classified as the cue's class`);
 });
