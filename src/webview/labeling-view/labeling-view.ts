@@ -34,7 +34,7 @@ export class LabelingView extends LitElement {
     }
     /* One row per feature (facts and buttons left, images right) so all top features fit on one screen. */
     .card {
-      display: grid; grid-template-columns: minmax(230px, 280px) 1fr; gap: 4px 12px; align-items: start;
+      display: grid; grid-template-columns: minmax(250px, 300px) 1fr; gap: 4px 12px; align-items: start;
       border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-radius: 4px; padding: 6px 8px; margin: 6px 0;
     }
     .card.focused { border-color: var(--vscode-focusBorder); box-shadow: 0 0 0 1px var(--vscode-focusBorder); }
@@ -42,7 +42,7 @@ export class LabelingView extends LitElement {
     .card header { display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: center; grid-column: 1; grid-row: 1; }
     .imgs { display: grid; grid-template-columns: repeat(5, minmax(60px, 112px)); gap: 6px; grid-column: 2; grid-row: 1 / span 2; }
     .imgs img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; cursor: pointer; }
-    .actions { display: flex; flex-wrap: wrap; gap: 4px; grid-column: 1; grid-row: 2; }
+    .actions { display: grid; grid-template-columns: repeat(2, max-content); gap: 4px; grid-column: 1; grid-row: 2; }
     vscode-button[aria-pressed='true'] { outline: 2px solid var(--vscode-focusBorder); }
   `];
 
