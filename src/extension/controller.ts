@@ -141,7 +141,9 @@ export class LensController implements PanelBackend {
   /** The panel snapshot. */
   state(): PanelState | undefined {
     const c = this.current;
-    return c ? panelState(c.session, basename(c.root), this.mitigation) : undefined;
+    if (!c) return undefined;
+    const settings = readSettings();
+    return panelState(c.session, basename(c.root), { ...this.mitigation, tuneK: settings.tuneK, gapThresholdPoints: settings.gapThreshold });
   }
 
   thumbs() { return this.current?.thumbs; }

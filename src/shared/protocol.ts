@@ -184,6 +184,9 @@ export interface MitigationState {
   history: MitigationPoint[];
   /** Latest result per method; exports use the newest. */
   results: MitigationResult[];
+  /** Tuning images per class and the early-stopping gap (points), from the user's settings. */
+  tuneK?: number;
+  gapThresholdPoints?: number;
 }
 
 /** A spurious feature of one class that is a core feature of another. */

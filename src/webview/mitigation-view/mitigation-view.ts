@@ -11,10 +11,10 @@ import { METHOD_NAMES, resultSummary } from './mitigation.logic';
 import '../themed-chart/themed-chart';
 
 const EXPORT_NAMES: Record<ExportKind, string> = { 'head-json': 'Head as JSON', 'head-npy': 'Head as .npy', onnx: 'Model as ONNX' };
-const METHOD_HELP: Record<MitigationMethod, string> = {
-  'low-spuriosity': 'the 100 lowest-spuriosity training images of each class with a spurious feature',
-  random: '100 random training images per class (baseline)',
-  error: '100 misclassified training images per class (baseline)',
+const METHOD_HELP: Record<MitigationMethod, (k: number) => string> = {
+  'low-spuriosity': (k) => `the ${k} lowest-spuriosity training images of each class with a spurious feature`,
+  random: (k) => `${k} random training images per class (baseline)`,
+  error: (k) => `${k} misclassified training images per class (baseline)`,
 };
 
 /** `<mitigation-view>`: low-spuriosity fine-tuning and its baselines. */
@@ -59,7 +59,7 @@ export class MitigationView extends LitElement {
           ? html`<vscode-button secondary icon="debug-stop" @click=${() => post({ type: 'cancel', target: 'mitigation' })}>Cancel</vscode-button>`
           : html`<vscode-button icon="play" ?disabled=${noSpurious} @click=${() => post({ type: 'runMitigation', method: this.method })}>Run</vscode-button>`}
       </div>
-      <p class="muted">Fine-tunes only the linear head on ${METHOD_HELP[this.method]}; stops early once the mean validation gap falls below 5 points.</p>
+      <p class="muted">Fine-tunes only the linear head on ${METHOD_HELP[this.method](p.mitigation.tuneK ?? 100)}; stops early once the mean validation gap falls below ${p.mitigation.gapThresholdPoints ?? 5} points.</p>
       ${noSpurious ? html`<p class="warn">No feature is labeled spurious yet: label some in the Labeling tab first.</p>` : nothing}
       ${m.running || m.history.length > 1 ? html`
         <h3>${m.running ? `Running: ${METHOD_NAMES[m.running]}` : 'Last run'}</h3>
