@@ -52,7 +52,7 @@ test('cli extract --json: exit 0 on a hostile dataset, every bad file reported w
   assert.deepEqual(report.perClass.map((c) => [c.class, c.modelLabel]), [['cat', 'Cat'], ['dog', 'dog']]);
   for (const c of report.perClass) {
     assert.equal(c.images, c.train + c.val);
-    assert.ok(c.accuracy !== null && c.accuracy >= 0 && c.accuracy <= 1);
+    assert.ok(c.accuracy !== null && c.accuracy >= 0 && c.accuracy <= 100);
   }
   assert.equal(report.perClass.reduce((a, c) => a + c.images, 0), good.length);
 

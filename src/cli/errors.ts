@@ -15,6 +15,15 @@ export function positiveInt(option: string): (value: string) => number {
   };
 }
 
+/** Commander option parser for an integer in [lo, hi]. */
+export function intInRange(option: string, lo: number, hi: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`${option} must be an integer from ${lo} to ${hi}, got "${value}"`);
+    return n;
+  };
+}
+
 /** Commander option parser for an integer >= 0. */
 export function nonNegativeInt(option: string): (value: string) => number {
   return (value) => {

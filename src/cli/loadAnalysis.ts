@@ -8,7 +8,7 @@ import type { AnnotationFileStore } from '../engine/annotations/store';
 import { defaultCacheDir, defaultModelPath } from './paths';
 import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
-import { nonNegativeInt, positiveInt } from './errors';
+import { intInRange, nonNegativeInt, positiveInt } from './errors';
 
 /** Flags every analysis command accepts. */
 export interface AnalysisFlags {
@@ -33,7 +33,7 @@ export function addAnalysisOptions(cmd: Command): Command {
     .option('--annotations <file>', 'annotation file (default: <dataset>/.spuriosity/annotations.<model sha8>.json)')
     .addOption(new Option('--head <mode>', "model: the model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
     .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
-    .option('--k <n>', 'top features per class (1-15)', positiveInt('--k'), 5)
+    .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
     .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
     .option('--bootstrap <n>', 'bootstrap resamples for the 95% intervals (0 skips them)', nonNegativeInt('--bootstrap'), 1000)
     .option('--seed <n>', 'seed of the bootstrap and of random tuning sets', nonNegativeInt('--seed'), 0);

@@ -26,6 +26,11 @@ export function buildProgram(): Command {
 // This file is also the script of the extraction's decode threads (engine/extract/decodeThreads.ts):
 // in one of those it only serves decodes.
 if (!hostDecodeThreads()) {
+  // A closed pipe (`spuriosity gap --json | head`) ends the output, not the process with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   buildProgram()
     .parseAsync(process.argv)
     .catch((e: unknown) => {

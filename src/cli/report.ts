@@ -16,7 +16,7 @@ import { mapClasses } from '../engine/analysis/headChoice';
  *   failuresByReason: { [reason]: number },
  *   skipped: [{ path, reason, detail? }],
  *   perClass: [{ class, images (with features), train, val, modelLabel: string|null,
- *                accuracy: number|null (top-1 over the class's images, null when the class maps onto no model label),
+ *                accuracy: number|null (top-1 over the class's images in percentage points 0-100, null when the class maps onto no model label),
  *                valAccuracy: number|null }]
  * }
  */
@@ -90,14 +90,16 @@ export function buildExtractReport(dataset: Dataset, result: ExtractResult, cach
       return {
         class: c, images: s.images, train: s.train, val: s.val,
         modelLabel: mapped ? m.labels[labelOf[ci]] : null,
-        accuracy: mapped && s.images > 0 ? s.correct / s.images : null,
-        valAccuracy: mapped && s.valImages > 0 ? s.valCorrect / s.valImages : null,
+        accuracy: mapped && s.images > 0 ? points(s.correct / s.images) : null,
+        valAccuracy: mapped && s.valImages > 0 ? points(s.valCorrect / s.valImages) : null,
       };
     }),
   };
 }
 
-const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(1)}%`);
+/** Percentage points rounded to 0.01, as in every JSON report of the CLI. */
+const points = (x: number): number => Math.round(x * 10000) / 100;
 const byReason = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ');
 
 /** Human-readable summary lines. */
