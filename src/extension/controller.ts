@@ -129,7 +129,8 @@ export class LensController implements PanelBackend {
   /** Webview-loadable folders. */
   resourceRoots(): vscode.Uri[] {
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
-    if (this.current) roots.push(vscode.Uri.file(this.current.cacheDir));
+    // only the image caches, not the feature shards or annotations beside them
+    if (this.current) for (const c of [this.current.thumbs, this.current.previews, this.current.heatmaps]) roots.push(vscode.Uri.file(c.dir));
     return roots;
   }
 
