@@ -1,7 +1,8 @@
 import type { TuningMethod } from '../core/tuningSet';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { tuneHead } from '../engine/analysis/tune';
-import { headJson, writeAtomic, writeHeadNpy } from '../engine/export/headFiles';
+import { headJson, writeHeadNpy } from '../engine/export/headFiles';
+import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
 import type { ExportKind, MitigationMethod, MitigationPoint, MitigationResult } from '../shared/protocol';
 import type { LinearHead } from '../core/types';

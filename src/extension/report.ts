@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { gapReport, rankReport } from '../engine/analysis/report';
 import type { AnalysisSession } from '../engine/analysis/session';
-import { writeAtomic } from '../engine/export/headFiles';
+import { writeAtomic } from '../engine/fs/writeAtomic';
 import { markdownReport } from '../engine/analysis/markdownReport';
 
 /** Asks for a file, then writes the dataset's report: JSON (the CLI's rank and gap documents together) or Markdown. */

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { exportSalientCsv, parseSalientCsv, salientToAnnotations } from '../../core/salientImagenet';
 import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
-import { writeAtomic } from '../../engine/export/headFiles';
+import { writeAtomic } from '../../engine/fs/writeAtomic';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 
 /** Registers `annotations` and its subcommands. */

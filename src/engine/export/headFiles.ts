@@ -1,12 +1,5 @@
-import { rename, writeFile } from 'node:fs/promises';
 import type { LinearHead } from '../../core/types';
-
-/** Writes a file through a temporary name and a rename, so a reader never sees half of it. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
+import { writeAtomic } from '../fs/writeAtomic';
 
 /** The head as JSON: `{ classes, dim, labels, weight: number[classes][dim], bias: number[classes] }`. */
 export function headJson(head: LinearHead, labels: string[], extra: Record<string, unknown> = {}): string {

@@ -1,4 +1,4 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { onnx } from 'onnx-proto';
 import type { LinearHead } from '../../core/types';
 import { cardPathFor, readCard } from './card';
@@ -6,6 +6,7 @@ import { ModelAdaptError } from './errors';
 import { GraphIndex } from './graphIndex';
 import { adaptOnnx, locateHead } from './onnxGraph';
 import type { ModelCard } from './types';
+import { writeAtomic } from '../fs/writeAtomic';
 
 const WEIGHT = 'spuriosity_lens.head.weight';
 const BIAS = 'spuriosity_lens.head.bias';
@@ -69,16 +70,6 @@ export async function writeModelWithHead(modelPath: string, head: LinearHead, ou
   await writeAtomic(cardPathFor(outPath), Buffer.from(`${JSON.stringify(card, null, 2)}\n`));
 }
 
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
 
 function floatTensor(name: string, dims: number[], values: Float32Array): onnx.ITensorProto {
   const copy = Float32Array.from(values);

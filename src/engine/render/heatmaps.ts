@@ -1,4 +1,3 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blendHeatmap, normalizeByMax, upsampleBilinear } from '../../core/nam';
 import { meanOfNormalized } from '../../core/namCombine';
@@ -6,6 +5,7 @@ import type { ImageEntry } from '../dataset/types';
 import type { Preprocess } from '../model/types';
 import { decodeCropRgb, encodePng, type DecodeOptions } from '../native/sharp';
 import { exists, imageKey } from './thumbnails';
+import { writeAtomic } from '../fs/writeAtomic';
 
 /** Spatial activation maps of some features on some images: per image rel, one h x w map per requested feature. */
 export type MapSource = (entries: ImageEntry[], features: number[]) => Promise<Map<string, { h: number; w: number; maps: Float32Array[] }>>;
@@ -25,46 +25,35 @@ export class HeatmapCache {
 
   /** One overlay file per (image, feature); missing ones are rendered in one batched model pass. */
   async perFeature(entries: ImageEntry[], features: number[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    const todo: ImageEntry[] = [];
-    for (const e of entries) {
-      const files = features.map((f) => this.file(e, `f${f}`));
-      out.set(e.rel, files);
-      if (!(await allExist(files))) todo.push(e);
-    }
-    if (todo.length > 0) {
-      const maps = await this.maps(todo, features);
-      await Promise.all(todo.map(async (e) => {
-        const m = maps.get(e.rel);
-        if (!m) return;
-        const base = await decodeCropRgb(e.path, this.pre, this.decode);
-        const files = out.get(e.rel)!;
-        await Promise.all(m.maps.map((map, i) => this.render(base, normalizeByMax(map), m.h, m.w, files[i])));
-      }));
-    }
+    const out = new Map<string, string[]>(entries.map((e) => [e.rel, features.map((f) => this.file(e, `f${f}`))]));
+    await this.renderMissing(entries, features, out, (m) => m.maps.map(normalizeByMax));
     return out;
   }
 
   /** One overlay per image showing the mean of the given features' maps (e.g. a class's spurious features). */
   async combined(entries: ImageEntry[], features: number[]): Promise<Map<string, string>> {
     const tag = `m${[...features].sort((a, b) => a - b).join('-')}`;
-    const out = new Map<string, string>();
+    const files = new Map<string, string[]>(entries.map((e) => [e.rel, [this.file(e, tag)]]));
+    if (features.length > 0) await this.renderMissing(entries, features, files, (m) => [meanOfNormalized(m.maps)]);
+    return new Map([...files].map(([rel, [f]]) => [rel, f] as const));
+  }
+
+  /** Renders the files of `files` that do not exist yet: one model pass for the images missing any, one decode each. */
+  private async renderMissing(
+    entries: ImageEntry[], features: number[], files: Map<string, string[]>,
+    units: (m: { h: number; w: number; maps: Float32Array[] }) => Float32Array[],
+  ): Promise<void> {
     const todo: ImageEntry[] = [];
-    for (const e of entries) {
-      const f = this.file(e, tag);
-      out.set(e.rel, f);
-      if (!(await exists(f))) todo.push(e);
-    }
-    if (todo.length > 0 && features.length > 0) {
-      const maps = await this.maps(todo, features);
-      await Promise.all(todo.map(async (e) => {
-        const m = maps.get(e.rel);
-        if (!m) return;
-        const base = await decodeCropRgb(e.path, this.pre, this.decode);
-        await this.render(base, meanOfNormalized(m.maps), m.h, m.w, out.get(e.rel)!);
-      }));
-    }
-    return out;
+    for (const e of entries) if (!(await allExist(files.get(e.rel)!))) todo.push(e);
+    if (todo.length === 0) return;
+    const maps = await this.maps(todo, features);
+    await Promise.all(todo.map(async (e) => {
+      const m = maps.get(e.rel);
+      if (!m) return;
+      const base = await decodeCropRgb(e.path, this.pre, this.decode);
+      const dests = files.get(e.rel)!;
+      await Promise.all(units(m).map((unit, i) => this.render(base, unit, m.h, m.w, dests[i])));
+    }));
   }
 
   private file(e: ImageEntry, variant: string): string {
@@ -75,11 +64,7 @@ export class HeatmapCache {
   private async render(base: { data: Uint8Array; width: number; height: number }, unit: Float32Array, h: number, w: number, dest: string): Promise<void> {
     const up = upsampleBilinear(unit, h, w, base.height, base.width);
     const rgb = blendHeatmap(base.data, base.width, base.height, up, ALPHA);
-    const png = await encodePng(rgb, base.width, base.height);
-    await mkdir(join(dest, '..'), { recursive: true });
-    const tmp = `${dest}.${process.pid}.tmp`;
-    await writeFile(tmp, png);
-    await rename(tmp, dest);
+    await writeAtomic(dest, await encodePng(rgb, base.width, base.height));
   }
 }
 
