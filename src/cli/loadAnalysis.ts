@@ -1,8 +1,9 @@
 // Shared by rank / gap / tune / annotations: discover the dataset, extract (cache-first), open the labels, analyse.
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { AnalysisSession, type AnalysisOptions } from '../engine/analysis/session';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
 import { discoverDataset } from '../engine/dataset/discover';
+import { withoutSkippedUnder } from '../engine/dataset/withoutFolder';
 import { extract } from '../engine/extract/pipeline';
 import type { AnnotationFileStore } from '../engine/annotations/store';
 import { defaultCacheDir, defaultModelPath } from './paths';
@@ -50,8 +51,8 @@ export interface LoadedAnalysis {
 export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Promise<LoadedAnalysis> {
   const modelPath = resolve(flags.model ?? defaultModelPath());
   const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
-  const dataset = await discoverDataset(datasetArg);
-  dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
+  // the cache folder sits inside the dataset by default: it is ours, not a skipped user file
+  const dataset = withoutSkippedUnder(await discoverDataset(datasetArg), cacheDir);
   const bar = progressBar();
   let extraction;
   try {

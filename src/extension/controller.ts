@@ -1,7 +1,8 @@
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { AnalysisSession } from '../engine/analysis/session';
 import { discoverDataset } from '../engine/dataset/discover';
+import { withoutSkippedUnder } from '../engine/dataset/withoutFolder';
 import type { Dataset, ImageEntry } from '../engine/dataset/types';
 import type { ExtractResult } from '../engine/extract/types';
 import { HeatmapCache } from '../engine/render/heatmaps';
@@ -55,13 +56,12 @@ export class LensController implements PanelBackend {
     const settings = readSettings();
     const modelPath = configuredModel(settings) ?? (await pickModel(this.context.extensionUri));
     if (!modelPath) return undefined;
-    const dataset = await discoverDataset(root);
+    const cacheDir = cacheDirFor(this.context, root, settings);
+    // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
+    const dataset = withoutSkippedUnder(await discoverDataset(root), cacheDir);
     if (dataset.images.length === 0) {
       throw new Error(`No images found in ${root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
     }
-    const cacheDir = cacheDirFor(this.context, root, settings);
-    // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
-    dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
     this.log.info(`Dataset ${root}: ${dataset.images.length} images, ${dataset.classes.length} classes (${dataset.layout}); ${dataset.skipped.length} files skipped`);
     for (const s of dataset.skipped) this.log.debug(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
     const name = basename(root);

@@ -1,7 +1,8 @@
 // `spuriosity extract <dataset>`: features of every image into the cache, with a summary or --json report.
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { discoverDataset } from '../../engine/dataset/discover';
+import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
 import { extract } from '../../engine/extract/pipeline';
 import { buildExtractReport, formatExtractReport } from '../report';
 import { defaultCacheDir, defaultModelPath } from '../paths';
@@ -39,9 +40,8 @@ export function registerExtract(program: Command): void {
 async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void> {
   const modelPath = resolve(flags.model ?? defaultModelPath());
   const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
-  const dataset = await discoverDataset(datasetArg);
-  // The cache folder sits inside the dataset by default: it is ours, not a skipped user file.
-  dataset.skipped = dataset.skipped.filter((s) => !(resolve(s.path) === cacheDir || resolve(s.path).startsWith(cacheDir + sep)));
+  // the cache folder sits inside the dataset by default: it is ours, not a skipped user file
+  const dataset = withoutSkippedUnder(await discoverDataset(datasetArg), cacheDir);
   const bar = progressBar();
   // First Ctrl-C: stop after the current batch (finished batches stay cached); a second one kills.
   const controller = new AbortController();
