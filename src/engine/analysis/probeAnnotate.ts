@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { labelByProbes, meanActivations } from '../../core/probeLabels';
 import { discoverDataset } from '../dataset/discover';
 import { extract } from '../extract/pipeline';
-import type { LabelStore } from './labels';
+import type { FeatureVerdict, LabelStore } from './labels';
 import type { AnalysisSession } from './session';
 
 /** What probe labeling did. */
@@ -32,8 +32,7 @@ export async function annotateFromProbes(
   const cue = await probeMeans(s, join(probes, 'cue'), join(cacheDir, 'probes', 'cue'), opts.threads);
   const obj = await probeMeans(s, join(probes, 'object'), join(cacheDir, 'probes', 'object'), opts.threads);
   const existing = new Set(store.entries().map((e) => `${e.cls}\0${e.feature}`));
-  let labeled = 0;
-  let spurious = 0;
+  const changes: Array<{ cls: string; feature: number; verdict: FeatureVerdict }> = [];
   for (const cls of s.datasetClassIds) {
     const name = s.classNames[cls];
     const c = cue.get(name);
@@ -41,12 +40,13 @@ export async function annotateFromProbes(
     if (!c || !o) throw new Error(`No probes for class "${name}": expected images under ${join(probes, 'cue', name)} and ${join(probes, 'object', name)}`);
     for (const v of labelByProbes(s.importance[cls].top, c, o)) {
       if (opts.keep && existing.has(`${name}\0${v.feature}`)) continue;
-      await s.setLabel(name, v.feature, v.spurious
+      changes.push({ cls: name, feature: v.feature, verdict: v.spurious
         ? { label: 'spurious', subtype: 'background', note: `probe: cue ${v.cueMean.toFixed(3)} > object ${v.objectMean.toFixed(3)}` }
-        : { label: 'core', note: `probe: object ${v.objectMean.toFixed(3)} >= cue ${v.cueMean.toFixed(3)}` });
-      labeled++;
-      if (v.spurious) spurious++;
+        : { label: 'core', note: `probe: object ${v.objectMean.toFixed(3)} >= cue ${v.cueMean.toFixed(3)}` } });
     }
   }
+  await s.setLabels(changes);
+  const labeled = changes.length;
+  const spurious = changes.filter((c) => c.verdict.label === 'spurious').length;
   return { labeled, spurious };
 }

@@ -77,7 +77,7 @@ export class AnalysisSession {
       // the cached logits are the model's own head applied to the same features: no need to recompute
       this.predictions = argmaxRows({ rows: n, cols: ex.model.classes, data: ex.logits });
     } else {
-      this.head = fitDatasetHead(this.features, this.labels, this.split, dataset.classes.length, options.seed);
+      this.head = fitDatasetHead(this.features, this.labels, this.split, dataset.classes.length);
       this.predictions = predict(this.features, this.head);
     }
     this.correct = correctness(this.predictions, this.labels);
@@ -159,14 +159,23 @@ export class AnalysisSession {
   }
 
   /** Labels one pair (null clears), persists it, and re-ranks only that class; gaps are recomputed. */
-  async setLabel(className: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {
-    const cls = this.classId(className);
-    if (cls === undefined) throw new Error(`Unknown class "${className}"; known classes: ${this.dataset.classes.slice(0, 10).join(', ')}${this.dataset.classes.length > 10 ? ', …' : ''}`);
-    if (!Number.isInteger(feature) || feature < 0 || feature >= this.features.cols) {
-      throw new RangeError(`Feature ${feature} is out of range 0..${this.features.cols - 1}`);
-    }
-    await this.labelStore.set(className, feature, verdict);
-    rerankClass(this.spuriosity, cls, this.spuriousLists()[cls]);
+  setLabel(className: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {
+    return this.setLabels([{ cls: className, feature, verdict }]);
+  }
+
+  /** Labels several pairs (each persisted before the next), then re-ranks each touched class once and recomputes the gaps once. */
+  async setLabels(changes: Array<{ cls: string; feature: number; verdict: FeatureVerdict | null }>): Promise<void> {
+    const ids = changes.map(({ cls: className, feature }) => {
+      const cls = this.classId(className);
+      if (cls === undefined) throw new Error(`Unknown class "${className}"; known classes: ${this.dataset.classes.slice(0, 10).join(', ')}${this.dataset.classes.length > 10 ? ', …' : ''}`);
+      if (!Number.isInteger(feature) || feature < 0 || feature >= this.features.cols) {
+        throw new RangeError(`Feature ${feature} is out of range 0..${this.features.cols - 1}`);
+      }
+      return cls;
+    });
+    for (const c of changes) await this.labelStore.set(c.cls, c.feature, c.verdict);
+    const lists = this.spuriousLists();
+    for (const cls of new Set(ids)) rerankClass(this.spuriosity, cls, lists[cls]);
     this.refreshGaps();
   }
 
