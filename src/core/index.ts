@@ -23,3 +23,4 @@ export * from './salientImagenet';
 export * from './nam';
 export * from './namCombine';
 export * from './probeLabels';
+export * from './compare';
