@@ -89,10 +89,10 @@ export interface CompareVariance {
 export interface CompareFit {
   /** acc_low = beta * acc_high, least squares through the origin (the paper's form): the effective robustness uses this. */
   beta: number;
-  /** R² of the through-origin fit about the mean of acc_low (can be negative when the origin line fits worse than a constant). */
-  r2: number;
+  /** R² of the through-origin fit about the mean of acc_low (negative when the origin line fits worse than a constant); null when every acc_low is equal. */
+  r2: number | null;
   /** Ordinary least squares acc_low = slope * acc_high + intercept, for reference; null when every acc_high is equal. */
-  ols: { slope: number; intercept: number; r2: number } | null;
+  ols: { slope: number; intercept: number; r2: number | null } | null;
   /** Which fit effective robustness is measured against. */
   effectiveRobustnessFrom: 'origin';
 }
