@@ -69,7 +69,7 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
 }
 
 /** Annotations live with the data: in the dataset folder, or beside a manifest. */
-function annotationRoot(datasetArg: string): string {
+export function annotationRoot(datasetArg: string): string {
   return resolve(defaultCacheDir(datasetArg), '..');
 }
 

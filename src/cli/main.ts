@@ -5,6 +5,7 @@ import { registerRank } from './commands/rank';
 import { registerGap } from './commands/gap';
 import { registerTune } from './commands/tune';
 import { registerAnnotations } from './commands/annotations';
+import { registerCompare } from './commands/compare';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGap(program);
   registerTune(program);
   registerAnnotations(program);
+  registerCompare(program);
   return program;
 }
 

@@ -1,0 +1,100 @@
+// `spuriosity compare <dataset> --model A.onnx --model B.onnx ...`: one dataset ranked under several models, each with
+// its own annotation file; per-class gaps per model, their correlation, variance across classes vs models, and
+// effective robustness (section 4.2, appendix D).
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { openLabelStore } from '../../engine/analysis/fileLabelStore';
+import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
+import { compareModels } from '../../engine/compare/compareModels';
+import { discoverDataset } from '../../engine/dataset/discover';
+import { extract } from '../../engine/extract/pipeline';
+import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
+import { CliError, intInRange, positiveInt } from '../errors';
+import { formatCompare } from '../format/compareTable';
+import { annotationRoot } from '../loadAnalysis';
+import { defaultCacheDir } from '../paths';
+import { progressBar } from '../progressBar';
+
+interface CompareFlags {
+  model: string[];
+  cache?: string;
+  threads?: number;
+  head: 'auto' | 'model' | 'fit';
+  grouping: 'predicted' | 'correct';
+  k: number;
+  gapK: number;
+  annotateFromProbes?: string | true;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Registers the compare command. */
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('rank one dataset under several models (each with its own annotations) and compare their spurious gaps: per class, correlation across models, variance across classes vs models, effective robustness')
+    .argument('<dataset>', 'ImageFolder root or .csv/.jsonl manifest')
+    .option('--model <path>', 'an ONNX classifier; repeat for each model (at least 2)', collect, [])
+    .option('--cache <dir>', 'feature cache root (default: <dataset>/.spuriosity)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: cores - 1)', positiveInt('--threads'))
+    .addOption(new Option('--head <mode>', "model: each model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
+    .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
+    .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
+    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
+    .option('--annotate-from-probes [dir]', "first label each model's top features from probe images (as `annotations from-probes`, default <dataset>/probes), writing each model's annotation file")
+    .option('--json', 'print the report as JSON (schema spuriosity-lens/compare@1, see README)')
+    .action(async (dataset: string, flags: CompareFlags) => {
+      if (flags.model.length < 2) throw new CliError(`compare needs at least 2 models: repeat --model (got ${flags.model.length})`);
+      const models = flags.model.map((m) => resolve(m));
+      const cacheDir = resolve(flags.cache ?? defaultCacheDir(dataset));
+      const ds = withoutSkippedUnder(await discoverDataset(dataset), cacheDir);
+      const root = annotationRoot(dataset);
+      const probes = flags.annotateFromProbes === undefined ? null
+        : resolve(flags.annotateFromProbes === true ? join(resolve(dataset), 'probes') : flags.annotateFromProbes);
+      const ac = new AbortController();
+      // Ctrl-C stops after the current batch (finished batches stay cached); a second one ends the process at once.
+      const onSigint = () => {
+        if (ac.signal.aborted) process.exit(130);
+        process.stderr.write('\nspuriosity: cancelling after the current batch (Ctrl-C again to quit now)\n');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const tty = process.stderr.isTTY === true;
+      try {
+        const report = await compareModels({
+          dataset: ds, models, cacheDir, threads: flags.threads, signal: ac.signal,
+          analysis: { headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK },
+          openLabels: async (model) => {
+            const store = await openLabelStore(root, model);
+            return { store, path: store.path };
+          },
+          prepare: probes ? async (s, store) => { await annotateFromProbes(s, store, probes, cacheDir, { threads: flags.threads }); } : undefined,
+          runExtract: async (request, hooks) => {
+            const bar = progressBar();
+            try {
+              return await extract({ ...request, ...hooks, onProgress: (p) => { bar.update(p); hooks.onProgress?.(p); } });
+            } finally {
+              bar.stop();
+            }
+          },
+          onProgress: (p) => {
+            if (tty && (p.phase === 'analysing' || (p.phase === 'extracting' && p.done === 0))) process.stderr.write(`[${p.model}/${p.models}] ${p.id}: ${p.phase}\n`);
+          },
+        });
+        if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else process.stdout.write(`${formatCompare(report)}\n`);
+        if (!report.correlation) {
+          process.stderr.write('spuriosity: fewer than 2 models have measured gaps, so there is nothing to compare (label their features, see the notes)\n');
+          process.exitCode = 2;
+        }
+      } catch (e) {
+        if (e instanceof Error && e.name === 'AbortError') {
+          throw new CliError('comparison cancelled; finished batches are cached, so a re-run resumes');
+        }
+        throw e;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
