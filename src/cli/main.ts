@@ -5,6 +5,7 @@ import { registerRank } from './commands/rank';
 import { registerGap } from './commands/gap';
 import { registerTune } from './commands/tune';
 import { registerAnnotations } from './commands/annotations';
+import { registerCrop } from './commands/crop';
 import { registerCompare } from './commands/compare';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerGap(program);
   registerTune(program);
   registerAnnotations(program);
+  registerCrop(program);
   registerCompare(program);
   return program;
 }

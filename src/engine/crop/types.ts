@@ -20,8 +20,11 @@ export interface CropParams {
   reliableFraction: number;
 }
 
-/** What a run covers: the high-spuriosity validation images of negative-gap classes, or every image of some classes. */
-export type CropScope = 'recheck' | 'class';
+/**
+ * What a run covers: `recheck` the k highest-spuriosity validation images of each negative-gap class; `class` every
+ * image of the chosen classes (for export); `images` the chosen images (e.g. one image's detail view).
+ */
+export type CropScope = 'recheck' | 'class' | 'images';
 
 /** A prediction of the head, on the whole image or on its crop. */
 export interface CropPrediction {
@@ -42,8 +45,8 @@ export interface CropImage {
   split: 'train' | 'val';
   /** Spuriosity of the image within its class and split, or null when its class has no ranking. */
   spuriosity: number | null;
-  /** Mean over the class's core features of the z-scored activation within the class (all splits). */
-  coreActivation: number;
+  /** Mean over the class's core features of the z-scored activation within the class (all splits); null without core features. */
+  coreActivation: number | null;
   /** In the class's top `reliableFraction` by core activation: the paper found crops reliable only there. */
   reliable: boolean;
   /** The original image's size (EXIF-oriented), when it could be read. */
@@ -111,6 +114,7 @@ export interface CropExport {
   dir: string;
   /** The manifest written in dir (JSON, schema spuriosity-lens/crop-manifest@1). */
   manifest: string;
+  /** Crop files written by this run (0 in a manifest-only export). */
   files: number;
 }
 
@@ -141,8 +145,8 @@ export interface CropProgress {
 /** One row of the export manifest: a crop file and where it came from. */
 export interface CropManifestEntry {
   image: string;
-  /** Crop file, relative to the export folder. */
-  file: string;
+  /** Crop file, relative to the export folder; null in a manifest-only export. */
+  file: string | null;
   class: string;
   box: PixelBox;
   imageSize: { width: number; height: number };

@@ -3,6 +3,7 @@
 import type { ExtractProgress, ExtractRequest, ExtractResult } from './types';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { BulkRef } from './bulkTransfer';
+import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 
 /** An error as it crosses the process boundary. */
 export interface SerializedError {
@@ -15,6 +16,8 @@ export interface SerializedError {
 export type ToWorker =
   | { type: 'extract'; request: ExtractRequest }
   | { type: 'spatial'; request: SpatialRequest }
+  /** Core cropping: decode box regions, run the model, return pooled features (progress as 'progress'). */
+  | { type: 'crop'; request: CropFeaturesRequest }
   | { type: 'cancel' };
 
 /** Child -> parent. */
@@ -23,6 +26,7 @@ export type FromWorker =
   /** bulk: features and logits were moved to a file (large results), see bulkTransfer.ts. */
   | { type: 'extract-result'; result: ExtractResult; bulk: BulkRef | null }
   | { type: 'spatial-result'; result: SpatialResult }
+  | { type: 'crop-result'; result: CropFeaturesResult }
   | { type: 'error'; error: SerializedError };
 
 /** Compile-time exhaustiveness check for switches over message types. */
@@ -39,11 +43,11 @@ export function serializeError(e: unknown): SerializedError {
 /** True when v looks like a message from the worker (the channel may carry anything). */
 export function isFromWorker(v: unknown): v is FromWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'error';
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error';
 }
 
 /** True when v looks like a message to the worker. */
 export function isToWorker(v: unknown): v is ToWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'extract' || t === 'spatial' || t === 'cancel';
+  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel';
 }

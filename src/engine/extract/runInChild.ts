@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { unpackResult } from './bulkTransfer';
 import { isFromWorker, type FromWorker, type SerializedError, type ToWorker } from './ipc';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
+import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
 
 /** How to start the child. */
@@ -98,4 +99,10 @@ export function extractInChild(opts: ExtractRequest & ChildOptions & { onProgres
 export function spatialMapsInChild(opts: SpatialRequest & ChildOptions): Promise<SpatialResult> {
   const { workerPath, execArgv, graceMs, env, signal, ...request } = opts;
   return runJob({ type: 'spatial', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'spatial-result' ? Promise.resolve(m.result) : undefined));
+}
+
+/** The core-cropping job (engine/crop/cropFeatures.ts) in a child process; progress is forwarded, cancellation via opts.signal. */
+export function cropInChild(opts: CropFeaturesRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
+  const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
+  return runJob({ type: 'crop', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'crop-result' ? Promise.resolve(m.result) : undefined), onProgress);
 }

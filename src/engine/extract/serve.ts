@@ -4,6 +4,7 @@ import { spatialMaps } from './spatialMaps';
 import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker } from './ipc';
 import type { ExtractDeps } from './types';
 import { BULK_THRESHOLD, packResult } from './bulkTransfer';
+import { cropFeatures } from '../crop/cropFeatures';
 
 /** SPURIOSITY_BULK_THRESHOLD (bytes) overrides when results go through a file; tests set it to 0. */
 function bulkThreshold(): number {
@@ -43,6 +44,13 @@ export function serveExtraction(deps?: ExtractDeps): void {
       case 'cancel':
         controller.abort();
         return;
+      case 'crop': {
+        if (busy) return;
+        busy = true;
+        cropFeatures({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
+          .then((result) => finish({ type: 'crop-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
+        return;
+      }
       case 'extract':
       case 'spatial': {
         if (busy) return;

@@ -145,7 +145,12 @@ export async function decodeInto(path: string, pre: Preprocess, out: Float32Arra
   if (!(offset >= 0 && offset + 3 * plane <= out.length)) {
     throw new RangeError(`decodeInto: output has ${out.length} floats, cannot hold 3x${pre.crop}x${pre.crop} at offset ${offset}`);
   }
-  const img = await decodeResized(path, pre.resize, opts);
+  writeCropChw(await decodeResized(path, pre.resize, opts), pre, out, offset);
+}
+
+/** Center-crops a resized RGB image to pre.crop (zero padding when larger), normalises it and writes CHW float32 at offset. */
+function writeCropChw(img: { data: Uint8Array; width: number; height: number }, pre: Preprocess, out: Float32Array, offset: number): void {
+  const plane = pre.crop * pre.crop;
   const lut = normaliseTable(pre);
   const { top, left } = cropOffset(img.width, img.height, pre.crop);
   const src = img.data;
@@ -223,6 +228,79 @@ export async function encodePng(rgb: Uint8Array, width: number, height: number):
   }
   const buf = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
   return sharp(buf, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+/** A region of an image in its EXIF-oriented pixels. */
+export interface RegionBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The EXIF-oriented width and height of an image, from its header (no pixel is decoded). */
+export async function imageSize(path: string, opts: DecodeOptions): Promise<{ width: number; height: number }> {
+  try {
+    const meta = await open(path, opts).metadata();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    if (!(width > 0 && height > 0)) throw new Error(`image has no size (${width}x${height})`);
+    return { width, height };
+  } catch (err) {
+    throw await toDecodeError(path, err);
+  }
+}
+
+/** The region of the oriented, 8-bit sRGB image as a sharp pipeline; two passes because libvips' extract after rotate() would cut the unrotated image. */
+async function region(path: string, box: RegionBox, opts: DecodeOptions): Promise<Sharp> {
+  const full = await open(path, opts).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = full.info;
+  const ok = Number.isInteger(box.x) && Number.isInteger(box.y) && Number.isInteger(box.width) && Number.isInteger(box.height) &&
+    box.x >= 0 && box.y >= 0 && box.width >= 1 && box.height >= 1 && box.x + box.width <= width && box.y + box.height <= height;
+  if (!ok) throw new RangeError(`${path}: region ${JSON.stringify(box)} does not lie inside the ${width}x${height} image`);
+  return sharp(full.data, { raw: { width, height, channels } }).extract({ left: box.x, top: box.y, width: box.width, height: box.height });
+}
+
+/**
+ * Decodes a region of the original image (oriented pixels) and applies the model's standard preprocessing to it as
+ * if it were the whole image (resize the shorter side to pre.resize, center-crop pre.crop, normalise), writing CHW
+ * float32 at offset: how a core crop is re-classified.
+ */
+export async function decodeRegionInto(path: string, box: RegionBox, pre: Preprocess, out: Float32Array, offset: number, opts: DecodeOptions): Promise<void> {
+  checkPreprocess(pre);
+  if (!(offset >= 0 && offset + 3 * pre.crop * pre.crop <= out.length)) {
+    throw new RangeError(`decodeRegionInto: output has ${out.length} floats, cannot hold 3x${pre.crop}x${pre.crop} at offset ${offset}`);
+  }
+  try {
+    const target = resizedSize(box.width, box.height, pre.resize);
+    const img = await region(path, box, opts);
+    const upscale = target.width >= box.width && target.height >= box.height && (target.width > box.width || target.height > box.height);
+    let rgb: { data: Uint8Array; width: number; height: number };
+    if (upscale) {
+      // As decodeResized: Pillow-exact upscaling in JS; core crops of small images are upscaled often.
+      const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      rgb = { data: resizeRgbBilinearPil(data, info.width, info.height, target.width, target.height), width: target.width, height: target.height };
+    } else {
+      const sized = target.width === box.width && target.height === box.height ? img : img.resize(target.width, target.height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
+      const { data, info } = await sized.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      rgb = { data, width: info.width, height: info.height };
+    }
+    writeCropChw(rgb, pre, out, offset);
+  } catch (err) {
+    if (err instanceof RangeError) throw err;
+    throw await toDecodeError(path, err);
+  }
+}
+
+/** Encodes a region of the original image at full resolution as JPEG (quality 95) or PNG: an exported core crop. The source is only read. */
+export async function encodeRegion(path: string, box: RegionBox, format: 'jpeg' | 'png', opts: DecodeOptions): Promise<Buffer> {
+  try {
+    const img = await region(path, box, opts);
+    return await (format === 'jpeg' ? img.jpeg({ quality: 95 }) : img.png()).toBuffer();
+  } catch (err) {
+    if (err instanceof RangeError) throw err;
+    throw await toDecodeError(path, err);
+  }
 }
 
 const has = (s: string, ...needles: RegExp[]): boolean => needles.some((r) => r.test(s));

@@ -1,0 +1,131 @@
+// The child-process side of core cropping: everything that decodes or runs the model. For each image it maps the
+// heatmap box (model-input pixels) to the original image, grows, squares and clamps it there, decodes that region
+// with the model's standard preprocessing, runs the model, and returns the pooled features (the parent predicts
+// with its own head, which may be a fitted one). With an export path it also writes the full-resolution crop.
+import { growSquareClamp, type Box, type EdgeBox } from '../../core/cropBox';
+import { writeAtomic } from '../fs/writeAtomic';
+import { decodeRegionInto, encodeRegion, imageSize } from '../native/sharp';
+import { failureReason } from '../extract/decodeBatch';
+import { loadDefaultDeps } from '../extract/pipeline';
+import { ProgressTracker } from '../extract/progress';
+import { ExtractCancelledError, type ExtractDeps, type ExtractFailureReason, type ExtractProgress } from '../extract/types';
+import { inputBoxToOriginal } from './geometry';
+
+/** One image to crop. */
+export interface CropItem {
+  path: string;
+  rel: string;
+  /** Bounding box of the thresholded mean core NAM, in model-input pixels. */
+  inputBox: EdgeBox;
+  /** Absolute path to write the crop to (.jpg/.jpeg: JPEG, else PNG), or null. */
+  exportTo: string | null;
+}
+
+/** Serializable request of a crop job (what crosses the IPC boundary). */
+export interface CropFeaturesRequest {
+  modelPath: string;
+  items: CropItem[];
+  /** Box growth in width and height (the paper: 0.2). */
+  growth: number;
+  threads?: number;
+  batchSize?: number;
+  pixelLimit?: number;
+}
+
+/** What happened to one item: its final box and feature row, or why it failed. */
+export interface CropItemResult {
+  rel: string;
+  imageSize: { width: number; height: number } | null;
+  box: Box | null;
+  squareClipped: boolean;
+  /** Row of `features`, or -1 when the item failed. */
+  row: number;
+  file: string | null;
+  failure: { reason: ExtractFailureReason | 'empty-box'; message: string } | null;
+}
+
+/** Pooled features of the crops that worked (rows x dim), and one result per item in request order. */
+export interface CropFeaturesResult {
+  dim: number;
+  features: Float32Array;
+  items: CropItemResult[];
+}
+
+/** Prepares one item into the batch buffer at `offset`; resolves its result (row filled in later) and never rejects. */
+async function prepare(item: CropItem, req: CropFeaturesRequest, pre: Parameters<typeof decodeRegionInto>[2], buffer: Float32Array, offset: number, pixelLimit: number): Promise<CropItemResult> {
+  const res: CropItemResult = { rel: item.rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: null };
+  try {
+    res.imageSize = await imageSize(item.path, { pixelLimit });
+    const orig = inputBoxToOriginal(item.inputBox, res.imageSize, pre);
+    if (!orig) {
+      res.failure = { reason: 'empty-box', message: `${item.path}: the core box lies in the padding around the image` };
+      return res;
+    }
+    const placed = growSquareClamp(orig, res.imageSize.width, res.imageSize.height, req.growth);
+    res.box = placed.box;
+    res.squareClipped = placed.squareClipped;
+    await decodeRegionInto(item.path, placed.box, pre, buffer, offset, { pixelLimit });
+    if (item.exportTo) {
+      await writeAtomic(item.exportTo, await encodeRegion(item.path, placed.box, /\.jpe?g$/i.test(item.exportTo) ? 'jpeg' : 'png', { pixelLimit }));
+      res.file = item.exportTo;
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    res.failure = { reason: failureReason(e), message: message.includes(item.path) ? message : `${item.path}: ${message}` };
+  }
+  return res;
+}
+
+/** Crops, preprocesses and runs the model on each item; stops between batches when the signal aborts. */
+export async function cropFeatures(opts: CropFeaturesRequest & { deps?: ExtractDeps; signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
+  if (!(Number.isFinite(opts.growth) && opts.growth >= 0)) throw new RangeError(`growth must be a finite number >= 0, got ${opts.growth}`);
+  const deps = opts.deps ?? (await loadDefaultDeps());
+  const progress = new ProgressTracker(opts.items.length, opts.onProgress);
+  progress.enter('loading-model');
+  const { info, adapted } = await deps.loadModel(opts.modelPath);
+  const pre = info.card.preprocess;
+  const pixelLimit = opts.pixelLimit ?? deps.defaultPixelLimit;
+  const size = 3 * pre.crop * pre.crop;
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
+  const buffer = new Float32Array(batchSize * size);
+  const rows: Float32Array[] = [];
+  const items: CropItemResult[] = [];
+  const model = await deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
+  try {
+    progress.enter('extracting', opts.items.length);
+    for (let start = 0; start < opts.items.length; start += batchSize) {
+      if (opts.signal?.aborted) throw new ExtractCancelledError('core cropping cancelled');
+      const batch = opts.items.slice(start, start + batchSize);
+      const results = await Promise.all(batch.map((item, j) => prepare(item, opts, pre, buffer, j * size, pixelLimit)));
+      // Pack the decoded images at the buffer's start, as decodeBatch does.
+      let ok = 0;
+      results.forEach((r, j) => {
+        if (r.failure) return;
+        if (ok !== j) buffer.copyWithin(ok * size, j * size, (j + 1) * size);
+        ok++;
+      });
+      if (ok > 0) {
+        const out = await model.run(buffer, ok, false);
+        let k = 0;
+        for (const r of results) {
+          if (r.failure) continue;
+          r.row = rows.length;
+          rows.push(out.pooled.slice(k * info.dim, (k + 1) * info.dim));
+          k++;
+        }
+      }
+      for (const r of results) {
+        if (r.failure) progress.failed++;
+        else progress.computed++;
+      }
+      items.push(...results);
+      progress.emit();
+    }
+  } finally {
+    await model.release();
+  }
+  progress.enter('done');
+  const features = new Float32Array(rows.length * info.dim);
+  rows.forEach((r, i) => features.set(r, i * info.dim));
+  return { dim: info.dim, features, items };
+}

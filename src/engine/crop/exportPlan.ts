@@ -1,0 +1,103 @@
+// Where exported crops go, and the rules that keep an export from harming the user's files: never inside the
+// dataset (crops there would become dataset images on the next run), never over a file an earlier export did not
+// write. The folder's crop-manifest.json records what earlier exports wrote.
+import { promises as fsp } from 'node:fs';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeAtomic } from '../fs/writeAtomic';
+import type { CropManifest, CropManifestEntry } from './types';
+
+/** File name of the manifest inside the export folder. */
+export const MANIFEST_NAME = 'crop-manifest.json';
+
+/** Refused export destinations (inside the dataset, or over files we did not write). */
+export class CropExportError extends Error {
+  override name = 'CropExportError';
+}
+
+/** Where each image's crop will be written, plus the earlier manifest's rows to keep. */
+export interface ExportPlan {
+  dir: string;
+  manifestPath: string;
+  /** Absolute destination per image id; empty for a manifest-only export. */
+  dest: Map<string, string>;
+  previous: CropManifestEntry[];
+}
+
+/** The crop's path relative to the export folder: the image's own relative path (a cropped copy of the dataset's layout); JPEG stays JPEG, PNG stays PNG, other formats get `.png` appended. */
+export function cropFileName(rel: string): string {
+  const ext = extname(rel).toLowerCase();
+  return ext === '.jpg' || ext === '.jpeg' || ext === '.png' ? rel : `${rel}.png`;
+}
+
+/** The real path of p, or of its nearest existing ancestor joined with the rest (p may not exist yet). */
+async function realish(p: string): Promise<string> {
+  try {
+    return await fsp.realpath(p);
+  } catch {
+    const parent = dirname(p);
+    return parent === p ? p : join(await realish(parent), p.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
+  }
+}
+
+const isInside = (child: string, parent: string): boolean => {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+};
+
+async function exists(p: string): Promise<boolean> {
+  return fsp.lstat(p).then(() => true, () => false);
+}
+
+/** Reads an earlier manifest; null when there is none; throws when a file of that name is not ours. */
+async function readManifest(path: string): Promise<CropManifest | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const m = JSON.parse(text) as CropManifest;
+    if (m.schema === 'spuriosity-lens/crop-manifest@1' && Array.isArray(m.crops)) return m;
+  } catch { /* not JSON: fall through */ }
+  throw new CropExportError(`${path} exists and is not a crop manifest written by spuriosity; choose another export folder`);
+}
+
+/**
+ * Checks the export folder and plans each crop's destination. Refuses a folder inside the dataset root, and any
+ * destination that exists without being listed by an earlier export's manifest in the same folder.
+ */
+export async function planExport(dir: string, datasetRoot: string, rels: string[], manifestOnly: boolean): Promise<ExportPlan> {
+  const abs = resolve(dir);
+  const [realDir, realRoot] = await Promise.all([realish(abs), realish(resolve(datasetRoot))]);
+  if (isInside(realDir, realRoot)) {
+    throw new CropExportError(`the export folder ${abs} is inside the dataset folder ${datasetRoot}: crops there would be read as dataset images on the next run; choose a folder outside it`);
+  }
+  const manifestPath = join(abs, MANIFEST_NAME);
+  const previous = (await readManifest(manifestPath))?.crops ?? [];
+  const ours = new Set(previous.flatMap((e) => (e.file ? [resolve(abs, e.file)] : [])));
+  const dest = new Map<string, string>();
+  if (!manifestOnly) {
+    const conflicts: string[] = [];
+    for (const rel of rels) {
+      const target = resolve(abs, cropFileName(rel));
+      if (!isInside(target, abs)) throw new CropExportError(`image id ${rel} would be written outside ${abs}`);
+      if (!ours.has(target) && (await exists(target))) conflicts.push(target);
+      dest.set(rel, target);
+    }
+    if (conflicts.length) {
+      throw new CropExportError(`${abs} already holds ${conflicts.length} file(s) this export would overwrite and no earlier crop export wrote ` +
+        `(first: ${conflicts[0]}); choose an empty folder or move them`);
+    }
+  }
+  return { dir: abs, manifestPath, dest, previous };
+}
+
+/** Writes the manifest: this run's rows plus the earlier rows for images this run did not export again. */
+export async function writeManifest(plan: ExportPlan, header: Omit<CropManifest, 'schema' | 'crops'>, rows: CropManifestEntry[]): Promise<void> {
+  const now = new Set(rows.map((r) => r.image));
+  const crops = [...plan.previous.filter((r) => !now.has(r.image)), ...rows].sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
+  const manifest: CropManifest = { schema: 'spuriosity-lens/crop-manifest@1', ...header, crops };
+  await writeAtomic(plan.manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
+}
