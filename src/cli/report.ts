@@ -1,6 +1,6 @@
 // The JSON document `spuriosity extract --json` prints, and its human-readable rendering.
 import type { Dataset } from '../engine/dataset/types';
-import type { ExtractFailure, ExtractResult } from '../engine/extract/types';
+import type { ExtractFailure, ExtractSummary } from '../engine/extract/types';
 import { mapClasses } from '../engine/analysis/headChoice';
 
 /**
@@ -52,7 +52,7 @@ const countBy = <T>(items: T[], key: (t: T) => string): Record<string, number> =
 
 
 /** Builds the report of one extraction. */
-export function buildExtractReport(dataset: Dataset, result: ExtractResult, cacheDir: string): ExtractReport {
+export function buildExtractReport(dataset: Dataset, result: ExtractSummary, cacheDir: string): ExtractReport {
   const m = result.model;
   const labelOf = Array.from(mapClasses(dataset.classes, m).toModel);
   const classIndex = new Map(dataset.classes.map((c, i) => [c, i]));
@@ -65,9 +65,7 @@ export function buildExtractReport(dataset: Dataset, result: ExtractResult, cach
     if (e.split === 'train') s.train++;
     else s.val++;
     if (labelOf[ci] < 0) return;
-    let best = 0;
-    for (let c = 1; c < m.classes; c++) if (result.logits[i * m.classes + c] > result.logits[i * m.classes + best]) best = c;
-    const hit = best === labelOf[ci] ? 1 : 0;
+    const hit = result.predicted[i] === labelOf[ci] ? 1 : 0;
     s.correct += hit;
     if (e.split === 'val') {
       s.valImages++;

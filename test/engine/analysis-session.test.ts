@@ -9,6 +9,7 @@ import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
 import type { ModelInfo } from '../../src/engine/model/types';
 import { mulberry32 } from '../../src/core/random';
+import { argmaxRows } from '../../src/core/linalg';
 
 // Two classes, D = 3 features: feature 0 is the object of class a, feature 1 the object of class b, feature 2 a
 // background cue present in most training images of class a and half of its validation images. The model's head
@@ -44,7 +45,8 @@ function fixture(labels = ['a', 'b']) {
     card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels,
   };
   const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: ['a', 'b'], images: entries, skipped: [] };
-  const extraction: ExtractResult = { model, entries, features, logits, failures: [], skipped: [], cacheHits: 0, computed: entries.length, seconds: 0 } as ExtractResult;
+  const predicted = argmaxRows({ rows: entries.length, cols: 2, data: logits });
+  const extraction: ExtractResult = { model, entries, features, logits, predicted, failures: [], skipped: [], cacheHits: 0, computed: entries.length, seconds: 0 };
   return { dataset, extraction };
 }
 

@@ -137,3 +137,41 @@ test('cache: a non-hex model id is refused with a clear message', async () => {
   mkdirSync(join(dir, 'x'), { recursive: true });
   await assert.rejects(FeatureCache.open(dir, { ...meta, sha256: '../x' }), /not a hex digest/);
 });
+
+test('cache: compaction writes shards of at most shardRows rows, from disk or from memory, and lookups see the same rows', async () => {
+  const dir = root();
+  const cache = await FeatureCache.open(dir, meta, { shardRows: 3 });
+  const ids = Array.from({ length: 11 }, (_, i) => i);
+  for (let i = 11; i < 20; i++) await cache.writeBatch([key(i)], featOf(i), logitOf(i));
+  for (const i of ids) await cache.writeBatch([key(i)], featOf(i), logitOf(i), i === 10 ? [{ ...key(99), reason: 'corrupt', message: 'bad' }] : []);
+  const live = [...ids.filter((i) => i !== 4).map((i) => key(i)), key(99)];
+  const before = await lookupAll(cache, live);
+  assert.ok(cache.needsCompaction(live), 'half the records are dead');
+  assert.ok(await cache.compactFromDisk(live));
+  const modelDir = join(dir, SHA);
+  assert.equal(readdirSync(modelDir).filter((f) => f.startsWith('shard-')).length, 4, '10 live rows in shards of 3');
+  const reopened = await FeatureCache.open(dir, meta, { shardRows: 3 });
+  assert.equal(reopened.needsCompaction(live), false, 'a compacted cache of several full shards is not compacted again');
+  const after = await lookupAll(reopened, live);
+  assert.deepEqual([...after.r.status], [...before.r.status]);
+  assert.deepEqual(after.pooled, before.pooled);
+  assert.deepEqual(after.logits, before.logits);
+  assert.deepEqual(after.r.failures.map((f) => f.rel), [key(99).rel], 'cached failures survive');
+
+  // From memory: the same rows, chunked the same way.
+  const packed = live.slice(0, 10);
+  assert.equal((await reopened.compact({ entries: packed, pooled: after.pooled.subarray(0, 10 * D), logits: after.logits.subarray(0, 10 * C), failures: [] })).removedShards, 4);
+  assert.equal(readdirSync(modelDir).filter((f) => f.startsWith('shard-')).length, 4);
+  const again = await lookupAll(await FeatureCache.open(dir, meta), packed);
+  assert.equal(again.r.hits, 10);
+  assert.deepEqual(again.pooled, after.pooled.subarray(0, 10 * D));
+});
+
+test('cache: lookupRows hands rows to a sink in runs, without filling matrices', async () => {
+  const cache = await FeatureCache.open(root(), meta);
+  await cache.writeBatch([key(0), key(1), key(2)], rows([0, 1, 2], featOf), rows([0, 1, 2], logitOf));
+  const runs: Array<[number, number, number]> = [];
+  const r = await cache.lookupRows([key(9), key(1), key(2), key(0)], (first, count, _body, row) => runs.push([first, count, row]));
+  assert.equal(r.hits, 3);
+  assert.deepEqual(runs, [[1, 2, 1], [3, 1, 0]]);
+});

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { discoverDataset } from '../../engine/dataset/discover';
 import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
-import { extract } from '../../engine/extract/pipeline';
+import { extractSummary } from '../../engine/extract/pipeline';
 import { buildExtractReport, formatExtractReport } from '../report';
 import { defaultCacheDir, defaultModelPath } from '../paths';
 import { progressBar } from '../progressBar';
@@ -52,7 +52,8 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
   process.on('SIGINT', onSigint);
   let result;
   try {
-    result = await extract({
+    // The report needs counts and predictions only: features stay in the cache, memory stays flat in n.
+    result = await extractSummary({
       dataset, modelPath, cacheDir, signal: controller.signal,
       threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed,
       onProgress: (p) => bar.update(p),

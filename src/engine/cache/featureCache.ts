@@ -15,6 +15,34 @@ import { commitFile, pidAlive, readWhole, syncDir } from './atomicFile';
 import { join } from 'node:path';
 import { decodeShard, decodeShardHeader, encodeShard, shardFileSize, type CacheKey, type CachedFailure, type ShardBody } from './shard';
 
+/**
+ * Receives `count` consecutive rows of a verified shard starting at `row`; they belong to entries
+ * first..first+count-1 of the lookup.
+ */
+export type RowSink = (first: number, count: number, body: ShardBody, row: number) => void;
+
+/** A RowSink copying rows into n x dim pooled and n x classes logits float32 matrices at the entry's row. */
+export function matrixSink(outPooled: Float32Array, outLogits: Float32Array, dim: number, classes: number): RowSink {
+  return (first, count, body, row) => {
+    body.copyPooled(row, count, outPooled, first * dim);
+    body.copyLogits(row, count, outLogits, first * classes);
+  };
+}
+
+/** Bytes of one compacted shard to aim for: readers load a whole shard at once, so this bounds their memory. */
+export const SHARD_TARGET_BYTES = 16 * 1024 * 1024;
+
+/** Rows per compacted shard so that one holds about SHARD_TARGET_BYTES (float16 features, float32 logits). */
+export function rowsPerShard(meta: Pick<CacheMeta, 'dim' | 'classes'>): number {
+  return Math.max(1, Math.floor(SHARD_TARGET_BYTES / (meta.dim * 2 + meta.classes * 4)));
+}
+
+/** Options of FeatureCache.open. */
+export interface CacheOpenOptions {
+  /** Rows per compacted shard (default rowsPerShard(meta)); tests set it small. */
+  shardRows?: number;
+}
+
 /** What the cache must know about the model: its identity and output sizes. */
 export interface CacheMeta {
   sha256: string;
@@ -51,6 +79,8 @@ export interface CompactionInput {
 
 interface Rec { seq: number; row: number; size: number; mtimeMs: number; failure: { reason: string; message: string } | null }
 interface ShardFile { seq: number; file: string; records: number }
+/** The last shard body read, kept while compaction walks the entries in order (a shard often spans two chunks). */
+interface ShardMemo { seq: number; body: ShardBody | null }
 
 const SHARD_RE = /^shard-(\d{8,})\.bin$/;
 const TMP_RE = /^tmp-(\d+)-/;
@@ -72,12 +102,12 @@ export class FeatureCache {
   private nextSeq = 1;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly dir: string, readonly meta: CacheMeta) {}
+  private constructor(readonly dir: string, readonly meta: CacheMeta, private readonly shardRows: number) {}
 
   /** Opens (creating if needed) the cache of model `meta.sha256` under cacheRoot and indexes its shards. */
-  static async open(cacheRoot: string, meta: CacheMeta): Promise<FeatureCache> {
+  static async open(cacheRoot: string, meta: CacheMeta, opts: CacheOpenOptions = {}): Promise<FeatureCache> {
     if (!/^[0-9a-f]{16,128}$/i.test(meta.sha256)) throw new Error(`feature cache: model sha256 "${meta.sha256}" is not a hex digest`);
-    const cache = new FeatureCache(join(cacheRoot, meta.sha256.toLowerCase()), meta);
+    const cache = new FeatureCache(join(cacheRoot, meta.sha256.toLowerCase()), meta, Math.max(1, Math.floor(opts.shardRows ?? rowsPerShard(meta))));
     await fsp.mkdir(cache.dir, { recursive: true });
     await cache.scan();
     return cache;
@@ -143,8 +173,16 @@ export class FeatureCache {
    * Looks entries up by (rel, size, mtimeMs); copies each hit's features into row i of outPooled
    * (n x dim) and outLogits (n x classes). A shard that fails verification now turns its entries into misses.
    */
-  async lookup(entries: CacheKey[], outPooled: Float32Array, outLogits: Float32Array, opts: { retryFailed?: boolean } = {}): Promise<LookupResult> {
-    const { dim, classes } = this.meta;
+  lookup(entries: CacheKey[], outPooled: Float32Array, outLogits: Float32Array, opts: { retryFailed?: boolean } = {}): Promise<LookupResult> {
+    return this.lookupRows(entries, matrixSink(outPooled, outLogits, this.meta.dim, this.meta.classes), opts);
+  }
+
+  /** Like lookup, but hands the hits' rows to `sink` (one shard in memory at a time) instead of filling matrices. */
+  lookupRows(entries: CacheKey[], sink: RowSink, opts: { retryFailed?: boolean } = {}): Promise<LookupResult> {
+    return this.lookupWith(entries, sink, opts, { seq: -1, body: null });
+  }
+
+  private async lookupWith(entries: CacheKey[], sink: RowSink, opts: { retryFailed?: boolean }, memo: ShardMemo): Promise<LookupResult> {
     const status = new Uint8Array(entries.length);
     const failures: LookupResult['failures'] = [];
     const bySeq = new Map<number, number[]>();
@@ -163,16 +201,17 @@ export class FeatureCache {
     });
     let hits = 0;
     for (const [seq, list] of bySeq) {
-      const body = await this.readShard(seq);
+      const body = memo.seq === seq ? memo.body : await this.readShard(seq);
+      memo.seq = seq;
+      memo.body = body;
       if (!body) continue;
-      // Copy runs of consecutive rows landing in consecutive entries at once (the usual case
+      // Hand over runs of consecutive rows landing in consecutive entries at once (the usual case
       // after a compaction: shard order is dataset order).
       const rows = list.map((i) => this.index.get(entries[i].rel)!.row);
       for (let a = 0; a < list.length;) {
         let b = a + 1;
         while (b < list.length && list[b] === list[b - 1] + 1 && rows[b] === rows[b - 1] + 1) b++;
-        body.copyPooled(rows[a], b - a, outPooled, list[a] * dim);
-        body.copyLogits(rows[a], b - a, outLogits, list[a] * classes);
+        sink(list[a], b - a, body, rows[a]);
         for (let k = a; k < b; k++) status[list[k]] = LookupStatus.Hit;
         hits += b - a;
         a = b;
@@ -218,53 +257,91 @@ export class FeatureCache {
     return seq;
   }
 
-  /** True when, keeping only `live`, dead records exceed DEAD_FRACTION, shards exceed MAX_SHARDS, or a shard was ignored (compaction removes it). */
+  /**
+   * True when, keeping only `live`, dead records exceed DEAD_FRACTION, shards exceed MAX_SHARDS beyond
+   * what a compaction would write, or a shard was ignored (compaction removes it).
+   */
   needsCompaction(live: CacheKey[]): boolean {
-    if (this.shards.size > MAX_SHARDS || this.problems.length > 0) return true;
-    if (this.totalRecords === 0) return false;
+    if (this.problems.length > 0) return true;
     let alive = 0;
     for (const k of live) {
       const rec = this.index.get(k.rel);
       if (rec && sameKey(rec, k)) alive++;
     }
+    if (this.shards.size > MAX_SHARDS + Math.ceil(alive / this.shardRows)) return true;
+    if (this.totalRecords === 0) return false;
     return this.totalRecords - alive > DEAD_FRACTION * this.totalRecords;
   }
 
   /**
-   * Rewrites the cache as one shard holding exactly `keep` (everything else is dropped), atomically,
-   * then deletes the older shards. A kill in between leaves duplicates that the newer shard overrides.
+   * Rewrites the cache as shards of at most shardRows rows holding exactly `keep` (everything else is
+   * dropped), then deletes the older shards. A kill in between leaves duplicates that the newer shards override.
    */
   compact(keep: CompactionInput): Promise<{ removedShards: number }> {
+    const { dim, classes } = this.meta;
+    const n = keep.entries.length;
+    const R = this.shardRows;
+    return this.replaceAll(async (emit) => {
+      for (let s = 0; s === 0 || s < n; s += R) {
+        const e = Math.min(n, s + R);
+        await emit(keep.entries.slice(s, e), keep.pooled.subarray(s * dim, e * dim), keep.logits.subarray(s * classes, e * classes), e === n ? keep.failures : []);
+      }
+    });
+  }
+
+  /**
+   * Compacts to exactly the records of `live` when needed, reading them from disk one output shard at a
+   * time: memory stays at about two shards whatever the number of images.
+   */
+  async compactFromDisk(live: CacheKey[]): Promise<{ removedShards: number } | null> {
+    if (!this.needsCompaction(live)) return null;
+    const { dim, classes } = this.meta;
+    const R = Math.min(this.shardRows, Math.max(1, live.length));
+    const pooled = new Float32Array(R * dim);
+    const logits = new Float32Array(R * classes);
+    const sink = matrixSink(pooled, logits, dim, classes);
+    const memo: ShardMemo = { seq: -1, body: null };
+    const failures: CachedFailure[] = [];
+    return this.replaceAll(async (emit) => {
+      for (let s = 0; s === 0 || s < live.length; s += R) {
+        const chunk = live.slice(s, s + R);
+        const r = await this.lookupWith(chunk, sink, {}, memo);
+        const entries: CacheKey[] = [];
+        chunk.forEach((k, i) => {
+          if (r.status[i] !== LookupStatus.Hit) return;
+          const w = entries.length;
+          if (w !== i) {
+            pooled.copyWithin(w * dim, i * dim, (i + 1) * dim);
+            logits.copyWithin(w * classes, i * classes, (i + 1) * classes);
+          }
+          entries.push(k);
+        });
+        for (const { index: _index, ...f } of r.failures) failures.push(f);
+        const last = s + R >= live.length;
+        if (entries.length > 0 || last) await emit(entries, pooled.subarray(0, entries.length * dim), logits.subarray(0, entries.length * classes), last ? failures : []);
+      }
+    });
+  }
+
+  /** Runs `write`, which emits the new shards in order, then drops every shard that existed before. */
+  private replaceAll(write: (emit: (entries: CacheKey[], pooled: Float32Array, logits: Float32Array, failures: CachedFailure[]) => Promise<void>) => Promise<void>): Promise<{ removedShards: number }> {
     return this.serial(async () => {
       const old = [...this.shards.values()];
-      const buf = encodeShard({ dim: this.meta.dim, classes: this.meta.classes, entries: keep.entries.map(({ rel, size, mtimeMs }) => ({ rel, size, mtimeMs })), failures: keep.failures.map(({ rel, size, mtimeMs, reason, message }) => ({ rel, size, mtimeMs, reason, message })) }, keep.pooled, keep.logits);
-      const seq = await this.commit(buf);
+      const added: Array<{ seq: number; entries: CacheKey[]; failures: CachedFailure[] }> = [];
+      await write(async (entries, pooled, logits, failures) => {
+        const keys = entries.map(({ rel, size, mtimeMs }) => ({ rel, size, mtimeMs }));
+        const fails = failures.map(({ rel, size, mtimeMs, reason, message }) => ({ rel, size, mtimeMs, reason, message }));
+        const seq = await this.commit(encodeShard({ dim: this.meta.dim, classes: this.meta.classes, entries: keys, failures: fails }, pooled, logits));
+        added.push({ seq, entries: keys, failures: fails });
+      });
       for (const s of old) await fsp.rm(s.file, { force: true }).catch(() => undefined);
       await syncDir(this.dir);
       this.shards.clear();
       this.index.clear();
       this.totalRecords = 0;
       this.problems.length = 0;
-      this.addShard(seq, join(this.dir, shardName(seq)), keep.entries, keep.failures);
+      for (const a of added) this.addShard(a.seq, join(this.dir, shardName(a.seq)), a.entries, a.failures);
       return { removedShards: old.length };
     });
-  }
-
-  /** Loads `live` from disk (misses are left out) and compacts to exactly those records when needed. */
-  async compactFromDisk(live: CacheKey[]): Promise<{ removedShards: number } | null> {
-    if (!this.needsCompaction(live)) return null;
-    const pooled = new Float32Array(live.length * this.meta.dim);
-    const logits = new Float32Array(live.length * this.meta.classes);
-    const r = await this.lookup(live, pooled, logits);
-    const entries: CacheKey[] = [];
-    let w = 0;
-    live.forEach((k, i) => {
-      if (r.status[i] !== LookupStatus.Hit) return;
-      pooled.copyWithin(w * this.meta.dim, i * this.meta.dim, (i + 1) * this.meta.dim);
-      logits.copyWithin(w * this.meta.classes, i * this.meta.classes, (i + 1) * this.meta.classes);
-      entries.push(k);
-      w++;
-    });
-    return this.compact({ entries, pooled, logits, failures: r.failures });
   }
 }

@@ -9,7 +9,8 @@ import { decodeBatch } from './decodeBatch';
 import { startDecodePool } from './decodeThreads';
 import { availableParallelism } from 'node:os';
 import type { ModelInfo } from '../model/types';
-import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type InferenceModel, type InferenceOutputs } from './types';
+import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type ExtractSummary, type InferenceModel, type InferenceOutputs } from './types';
+import { MatrixStore, PredictionStore, type RowStore } from './rowStore';
 
 /** Default images per inference batch. */
 export const DEFAULT_BATCH_SIZE = 16;
@@ -34,6 +35,27 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Extracts pooled features and logits of every image of the dataset, using and filling the cache. */
 export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
+  const { summary, store } = await run(opts, (n, D, C) => new MatrixStore(n, D, C));
+  const m = summary.entries.length;
+  const n = store.pooled.length / store.dim;
+  return {
+    ...summary,
+    predicted: store.predictions(m),
+    features: m === n ? store.pooled : store.pooled.slice(0, m * store.dim),
+    logits: m === n ? store.logits : store.logits.slice(0, m * store.classes),
+  };
+}
+
+/**
+ * Like `extract`, filling the cache the same way, but keeps only each image's predicted class: memory
+ * does not grow with n x (D + C), so a command that needs counts and accuracy can run over any dataset size.
+ */
+export async function extractSummary(opts: ExtractOptions): Promise<ExtractSummary> {
+  const { summary, store } = await run(opts, (n, _D, C) => new PredictionStore(n, C));
+  return { ...summary, predicted: store.predicted.slice(0, summary.entries.length) };
+}
+
+async function run<S extends RowStore>(opts: ExtractOptions, makeStore: (n: number, dim: number, classes: number) => S): Promise<{ summary: Omit<ExtractSummary, 'predicted'>; store: S }> {
   const t0 = performance.now();
   const { dataset, signal } = opts;
   const deps = opts.deps ?? (await loadDefaultDeps());
@@ -52,14 +74,13 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
   throwIfAborted(signal);
   let cache: FeatureCache;
   try {
-    cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C });
+    cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C }, { shardRows: opts.shardRows });
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new Error(`cannot use the feature cache folder ${opts.cacheDir} (${why}): choose a writable folder (CLI --cache DIR)`);
   }
-  const pooled = new Float32Array(n * D);
-  const logits = new Float32Array(n * C);
-  const look = await cache.lookup(images, pooled, logits, { retryFailed: opts.retryFailed });
+  const store = makeStore(n, D, C);
+  const look = await cache.lookupRows(images, store.fromCache, { retryFailed: opts.retryFailed });
   const status = look.status;
   const failureOf = new Map<number, ExtractFailure>();
   for (const f of look.failures) {
@@ -73,7 +94,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
     // Session creation (seconds for a ResNet-50) overlaps the first decodes inside runBatches.
     const modelReady = deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
     try {
-      computed = await runBatches({ opts, deps, info, modelReady, cache, misses: look.misses, pooled, logits, status, failureOf, progress, warnings });
+      computed = await runBatches({ opts, deps, info, modelReady, cache, misses: look.misses, store, status, failureOf, progress, warnings });
     } finally {
       await modelReady.then((m) => m.release(), () => undefined);
     }
@@ -81,40 +102,35 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
 
   // Keep only images with features, in dataset order, packing rows in place.
   const entries: ImageEntry[] = [];
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    if (status[i] !== LookupStatus.Hit) continue;
-    if (m !== i) {
-      pooled.copyWithin(m * D, i * D, (i + 1) * D);
-      logits.copyWithin(m * C, i * C, (i + 1) * C);
-    }
-    entries.push(images[i]);
-    m++;
-  }
-  const features = m === n ? pooled : pooled.slice(0, m * D);
-  const logitsOut = m === n ? logits : logits.slice(0, m * C);
+  for (let i = 0; i < n; i++) if (status[i] === LookupStatus.Hit) entries.push(images[i]);
+  const m = store.pack(status);
   const failures = [...failureOf.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
 
   for (const p of cache.problems) warnings.push(`${p.file}: ${p.problem}`);
   if (cache.needsCompaction(images)) {
     const failed: CachedFailure[] = [...failureOf.entries()].map(([i, f]) => ({ rel: f.rel, size: images[i].size, mtimeMs: images[i].mtimeMs, reason: f.reason, message: f.message }));
-    await cache.compact({ entries, pooled: features, logits: logitsOut, failures: failed }).catch((e: Error) => {
+    // With the matrices in memory, compaction writes from them; otherwise it streams the live rows from disk.
+    const compacted = store instanceof MatrixStore
+      ? cache.compact({ entries, pooled: store.pooled.subarray(0, m * D), logits: store.logits.subarray(0, m * C), failures: failed })
+      : cache.compactFromDisk(images);
+    await compacted.catch((e: Error) => {
       warnings.push(`could not compact the feature cache in ${cache.dir}: ${e.message}`);
     });
   }
 
   progress.enter('done');
   return {
-    model: info,
-    entries,
-    features,
-    logits: logitsOut,
-    failures,
-    skipped: dataset.skipped,
-    cacheHits: look.hits,
-    computed,
-    seconds: (performance.now() - t0) / 1000,
-    warnings,
+    store,
+    summary: {
+      model: info,
+      entries,
+      failures,
+      skipped: dataset.skipped,
+      cacheHits: look.hits,
+      computed,
+      seconds: (performance.now() - t0) / 1000,
+      warnings,
+    },
   };
 }
 
@@ -125,8 +141,7 @@ interface BatchRun {
   modelReady: Promise<InferenceModel>;
   cache: FeatureCache;
   misses: number[];
-  pooled: Float32Array;
-  logits: Float32Array;
+  store: RowStore;
   status: Uint8Array;
   failureOf: Map<number, ExtractFailure>;
   progress: ProgressTracker;
@@ -139,13 +154,12 @@ interface BatchRun {
  * model does not wait on images as long as decoding keeps up.
  */
 async function runBatches(r: BatchRun): Promise<number> {
-  const { opts, info, modelReady, cache, misses, pooled, logits, status, failureOf, progress, warnings } = r;
+  const { opts, info, modelReady, cache, misses, store, status, failureOf, progress, warnings } = r;
   // Real decoding goes to worker threads when the entry hosts them (see decodeThreads.ts).
   const pool = !r.deps.threadedDecode ? null : startDecodePool(decodeThreadCount(opts.threads ?? r.deps.defaultThreads()), r.deps.decodeInto);
   const deps: ExtractDeps = pool ? { ...r.deps, decodeInto: pool.decodeInto } : r.deps;
   const images = opts.dataset.images;
   const D = info.dim;
-  const C = info.classes;
   const pre = info.card.preprocess;
   const imageSize = 3 * pre.crop * pre.crop;
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
@@ -183,8 +197,7 @@ async function runBatches(r: BatchRun): Promise<number> {
         roundThroughFloat16(batchPooled);
         pooledRows = batchPooled;
         ok.forEach((idx, j) => {
-          pooled.set(batchPooled.subarray(j * D, (j + 1) * D), idx * D);
-          logits.set(out!.logits.subarray(j * C, (j + 1) * C), idx * C);
+          store.putComputed(idx, batchPooled, out!.logits, j);
           status[idx] = LookupStatus.Hit;
         });
         computed += ok.length;

@@ -69,17 +69,17 @@ export interface ExtractOptions extends ExtractRequest {
   onProgress?(p: ExtractProgress): void;
   /** Native adapters; defaults to sharp + ONNX Runtime. */
   deps?: ExtractDeps;
+  /** Rows per compacted cache shard (default: about 16 MB per shard); tests set it small. */
+  shardRows?: number;
 }
 
-/** Features of every usable image of the dataset. */
-export interface ExtractResult {
+/** What an extraction found, without the feature matrices (they stay in the cache): `extractSummary`. */
+export interface ExtractSummary {
   model: ModelInfo;
-  /** Images with features, in dataset order; row i of features/logits belongs to entries[i]. */
+  /** Images with features, in dataset order; row i of features/logits/predicted belongs to entries[i]. */
   entries: ImageEntry[];
-  /** n x D pooled features. */
-  features: Float32Array;
-  /** n x C logits. */
-  logits: Float32Array;
+  /** The model's top-1 class (argmax of the logits) of each entry. */
+  predicted: Int32Array;
   failures: ExtractFailure[];
   skipped: Dataset['skipped'];
   cacheHits: number;
@@ -87,6 +87,14 @@ export interface ExtractResult {
   seconds: number;
   /** Non-fatal problems (ignored cache shards, a cache write that failed); always set by extract(). */
   warnings?: string[];
+}
+
+/** Features of every usable image of the dataset: `extract`. */
+export interface ExtractResult extends ExtractSummary {
+  /** n x D pooled features. */
+  features: Float32Array;
+  /** n x C logits. */
+  logits: Float32Array;
 }
 
 /** Thrown when a run is cancelled; finished batches stay in the cache. */
