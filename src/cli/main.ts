@@ -7,6 +7,7 @@ import { registerTune } from './commands/tune';
 import { registerAnnotations } from './commands/annotations';
 import { registerCrop } from './commands/crop';
 import { registerCompare } from './commands/compare';
+import { registerSensitivity } from './commands/sensitivity';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTune(program);
   registerAnnotations(program);
   registerCrop(program);
+  registerSensitivity(program);
   registerCompare(program);
   return program;
 }

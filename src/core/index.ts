@@ -24,3 +24,6 @@ export * from './nam';
 export * from './namCombine';
 export * from './probeLabels';
 export * from './compare';
+export * from './corruptions';
+export * from './sensitivityMask';
+export * from './sensitivity';

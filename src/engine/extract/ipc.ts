@@ -4,6 +4,8 @@ import type { ExtractProgress, ExtractRequest, ExtractResult } from './types';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { BulkRef } from './bulkTransfer';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
+import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
+import type { SensitivityProgress } from '../sensitivity/types';
 
 /** An error as it crosses the process boundary. */
 export interface SerializedError {
@@ -18,6 +20,7 @@ export type ToWorker =
   | { type: 'spatial'; request: SpatialRequest }
   /** Core cropping: decode box regions, run the model, return pooled features (progress as 'progress'). */
   | { type: 'crop'; request: CropFeaturesRequest }
+  | { type: 'sensitivity'; request: SensitivityJobRequest }
   | { type: 'cancel' };
 
 /** Child -> parent. */
@@ -27,6 +30,8 @@ export type FromWorker =
   | { type: 'extract-result'; result: ExtractResult; bulk: BulkRef | null }
   | { type: 'spatial-result'; result: SpatialResult }
   | { type: 'crop-result'; result: CropFeaturesResult }
+  | { type: 'sensitivity-progress'; progress: SensitivityProgress }
+  | { type: 'sensitivity-result'; result: SensitivityJobResult }
   | { type: 'error'; error: SerializedError };
 
 /** Compile-time exhaustiveness check for switches over message types. */
@@ -43,11 +48,11 @@ export function serializeError(e: unknown): SerializedError {
 /** True when v looks like a message from the worker (the channel may carry anything). */
 export function isFromWorker(v: unknown): v is FromWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error';
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-progress' || t === 'sensitivity-result';
 }
 
 /** True when v looks like a message to the worker. */
 export function isToWorker(v: unknown): v is ToWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel';
+  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel' || t === 'sensitivity';
 }

@@ -7,6 +7,8 @@ import { unpackResult } from './bulkTransfer';
 import { isFromWorker, type FromWorker, type SerializedError, type ToWorker } from './ipc';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
+import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
+import type { SensitivityProgress } from '../sensitivity/types';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
 
 /** How to start the child. */
@@ -105,4 +107,13 @@ export function spatialMapsInChild(opts: SpatialRequest & ChildOptions): Promise
 export function cropInChild(opts: CropFeaturesRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
   const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
   return runJob({ type: 'crop', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'crop-result' ? Promise.resolve(m.result) : undefined), onProgress);
+}
+
+/** The sensitivity job (engine/sensitivity/job.ts) in a child process; progress is forwarded, cancellation via opts.signal. */
+export function sensitivityInChild(opts: SensitivityJobRequest & ChildOptions & { onProgress?(p: SensitivityProgress): void }): Promise<SensitivityJobResult> {
+  const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
+  return runJob({ type: 'sensitivity', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => {
+    if (m.type === 'sensitivity-progress') onProgress?.(m.progress);
+    return m.type === 'sensitivity-result' ? Promise.resolve(m.result) : undefined;
+  });
 }

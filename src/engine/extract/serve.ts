@@ -5,6 +5,7 @@ import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker
 import type { ExtractDeps } from './types';
 import { BULK_THRESHOLD, packResult } from './bulkTransfer';
 import { cropFeatures } from '../crop/cropFeatures';
+import { runSensitivityJob } from '../sensitivity/job';
 
 /** SPURIOSITY_BULK_THRESHOLD (bytes) overrides when results go through a file; tests set it to 0. */
 function bulkThreshold(): number {
@@ -49,6 +50,13 @@ export function serveExtraction(deps?: ExtractDeps): void {
         busy = true;
         cropFeatures({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
           .then((result) => finish({ type: 'crop-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
+        return;
+      }
+      case 'sensitivity': {
+        if (busy) return;
+        busy = true;
+        runSensitivityJob({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'sensitivity-progress', progress }) })
+          .then((result) => finish({ type: 'sensitivity-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
       }
       case 'extract':

@@ -203,6 +203,20 @@ export async function decodeCropRgb(path: string, pre: Preprocess, opts: DecodeO
   return { data, width: crop, height: crop };
 }
 
+/** Normalises a crop x crop 8-bit RGB (HWC) image, as decodeCropRgb returns, into CHW float32 at offset with decodeInto's exact table. */
+export function rgbToInput(rgb: Uint8Array, pre: Preprocess, out: Float32Array, offset: number): void {
+  checkPreprocess(pre);
+  const plane = pre.crop * pre.crop;
+  if (rgb.length !== 3 * plane) throw new RangeError(`rgbToInput: expected ${pre.crop}x${pre.crop}x3 = ${3 * plane} bytes of RGB, got ${rgb.length}`);
+  if (!(offset >= 0 && offset + 3 * plane <= out.length)) throw new RangeError(`rgbToInput: output has ${out.length} floats, cannot hold 3x${pre.crop}x${pre.crop} at offset ${offset}`);
+  const lut = normaliseTable(pre);
+  for (let p = 0, s = 0; p < plane; p++, s += 3) {
+    out[offset + p] = lut[rgb[s]];
+    out[offset + p + plane] = lut[256 + rgb[s + 1]];
+    out[offset + p + 2 * plane] = lut[512 + rgb[s + 2]];
+  }
+}
+
 /** Writes a thumbnail (longest side `size`, webp) atomically to dest; images already smaller keep their size. */
 export async function writeThumbnail(src: string, dest: string, size: number, opts: DecodeOptions): Promise<void> {
   if (!(Number.isInteger(size) && size >= 1 && size <= 4096)) throw new RangeError(`writeThumbnail: size must be an integer in 1..4096 (got ${size})`);

@@ -1,0 +1,158 @@
+// Feature sensitivity, the parent's half: choose each pair's top-activating images and mask recipe from the
+// session, hand decoding and inference to a runner (in-process or a child), then predict with the session's
+// head (the model's own or a fitted one) and turn the predictions into a report.
+import { SPLIT_TRAIN, SPLIT_VAL } from '../../core/classIndex';
+import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
+import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyPoints } from '../../core/sensitivity';
+import type { Matrix } from '../../core/types';
+import type { AnalysisSession } from '../analysis/session';
+import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from './job';
+import { CORRUPTIONS, type FeatureSensitivity, type SensitivityProgress, type SensitivityReport, type SensitivitySplit } from './types';
+
+/** A (class, feature) pair to measure; cls is the head-space class id. */
+export interface SensitivityPair {
+  cls: number;
+  feature: number;
+}
+
+/** Runs the decode + inference job somewhere: in this process (CLI, tests) or in a child (the extension). */
+export type SensitivityRunner = (request: SensitivityJobRequest, control: { signal?: AbortSignal; onProgress?(p: SensitivityProgress): void }) => Promise<SensitivityJobResult>;
+
+/** Knobs of a sensitivity run; defaults: 65 images from the train split, blur sigma 1/32 and patches 1/8 of the input side. */
+export interface SensitivityOptions {
+  images?: number;
+  topPercent?: number | null;
+  split?: SensitivitySplit;
+  blurSigmaFraction?: number;
+  patchFraction?: number;
+  /** Seed of the patch rotations (default: the session's seed). */
+  seed?: number;
+  threads?: number;
+  batchSize?: number;
+  pixelLimit?: number;
+  signal?: AbortSignal;
+  onProgress?(p: SensitivityProgress): void;
+}
+
+const pts = (x: number): number => Math.round(x * 100) / 100;
+
+/** The class's images in the chosen split(s), ascending row order. */
+function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.labels.length; i++) {
+    if (s.labels[i] !== cls) continue;
+    if (split === 'all' || (split === 'train' ? s.split[i] === SPLIT_TRAIN : s.split[i] === SPLIT_VAL)) out.push(i);
+  }
+  return out;
+}
+
+/** The class's core features: its current top features that a human labelled core. */
+export function coreFeaturesOf(s: AnalysisSession, cls: number): number[] {
+  const verdicts = s.verdicts(cls);
+  return (s.importance[cls]?.top ?? []).filter((f) => verdicts.get(f)?.label === 'core');
+}
+
+/** Measures every pair: accuracy on its top-activating images, clean and with each corruption of its masked region. */
+export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityPair[], runner: SensitivityRunner, o: SensitivityOptions = {}): Promise<SensitivityReport> {
+  const t0 = performance.now();
+  const split = o.split ?? 'train';
+  const skipped: SensitivityReport['skipped'] = [];
+  const rowOfJob = new Map<number, number>(); // session row -> job entry index
+  const jobRows: number[] = [];
+  const planned: Array<{ pair: SensitivityPair; item: SensitivityItem; rows: number[]; label: FeatureSensitivity['label']; core: number[] }> = [];
+  for (const pair of pairs) {
+    const name = s.classNames[pair.cls] ?? String(pair.cls);
+    if (!(Number.isInteger(pair.feature) && pair.feature >= 0 && pair.feature < s.features.cols)) {
+      skipped.push({ cls: name, feature: pair.feature, reason: `feature out of range 0..${s.features.cols - 1}` });
+      continue;
+    }
+    const pool = candidates(s, pair.cls, split);
+    const n = sensitivityImageCount(pool.length, { images: o.images ?? DEFAULT_SENSITIVITY_IMAGES, topPercent: o.topPercent ?? null });
+    if (n === 0) {
+      skipped.push({ cls: name, feature: pair.feature, reason: `the class has no ${split === 'all' ? '' : `${split} `}images` });
+      continue;
+    }
+    const rows = topActivating(s.features, pool, pair.feature, n);
+    const label = s.verdicts(pair.cls).get(pair.feature)?.label ?? null;
+    // Only a spurious feature loses the object's region; a core or unlabelled feature is corrupted where it fires.
+    const core = label === 'spurious' ? coreFeaturesOf(s, pair.cls).filter((f) => f !== pair.feature) : [];
+    const images = rows.map((r) => {
+      let j = rowOfJob.get(r);
+      if (j === undefined) {
+        j = jobRows.length;
+        rowOfJob.set(r, j);
+        jobRows.push(r);
+      }
+      return j;
+    });
+    planned.push({ pair, item: { feature: pair.feature, subtractFeatures: core, images }, rows, label, core });
+  }
+
+  const request: SensitivityJobRequest = {
+    modelPath: s.model.path,
+    entries: jobRows.map((r) => s.entries[r]),
+    items: planned.map((p) => p.item),
+    blurSigmaFraction: o.blurSigmaFraction ?? DEFAULT_BLUR_SIGMA_FRACTION,
+    patchFraction: o.patchFraction ?? DEFAULT_PATCH_FRACTION,
+    seed: o.seed ?? s.options.seed,
+    threads: o.threads,
+    batchSize: o.batchSize,
+    pixelLimit: o.pixelLimit,
+  };
+  const job = await runner(request, { signal: o.signal, onProgress: o.onProgress });
+  const D = job.dim;
+  if (D !== s.features.cols) throw new Error(`the sensitivity job returned ${D}-dimensional features but the session has ${s.features.cols}: was the model file replaced?`);
+
+  const features: FeatureSensitivity[] = [];
+  planned.forEach((p, k) => {
+    const name = s.classNames[p.pair.cls];
+    const ok = p.item.images.map((j, pos) => ({ j, pos })).filter(({ j }) => job.failed[j] === 0);
+    if (ok.length === 0) {
+      skipped.push({ cls: name, feature: p.pair.feature, reason: 'none of its images could be decoded' });
+      return;
+    }
+    const pick = (src: Float32Array, index: (x: { j: number; pos: number }) => number): Matrix => {
+      const data = new Float32Array(ok.length * D);
+      ok.forEach((x, r) => data.set(src.subarray(index(x) * D, (index(x) + 1) * D), r * D));
+      return { rows: ok.length, cols: D, data };
+    };
+    const clean = scoreRows(pick(job.clean, (x) => x.j), s.head, p.pair.cls);
+    const res = job.items[k];
+    let maskSum = 0;
+    for (const x of ok) maskSum += res.maskMeans[x.pos];
+    features.push({
+      cls: name,
+      feature: p.pair.feature,
+      label: p.label,
+      maskSource: p.core.length ? 'minus-core' : 'own',
+      coreFeatures: p.core,
+      imageCount: ok.length,
+      images: ok.map((x) => s.entries[p.rows[x.pos]].rel),
+      meanMask: Math.round((maskSum / ok.length) * 1e4) / 1e4,
+      cleanAccuracy: pts(accuracyPoints(clean.predictions, p.pair.cls)),
+      outcomes: CORRUPTIONS.map((corruption, c) => {
+        const r = sensitivityOutcome(clean, scoreRows(pick(res.corrupted[c], (x) => x.pos), s.head, p.pair.cls), p.pair.cls);
+        return { corruption, accuracy: pts(r.accuracy), sensitivity: pts(r.sensitivity), probabilityDrop: pts(r.probabilityDrop), flipped: r.flipped };
+      }),
+    });
+  });
+
+  return {
+    schema: 'spuriosity-lens/sensitivity@1',
+    params: {
+      images: o.images ?? DEFAULT_SENSITIVITY_IMAGES,
+      topPercent: o.topPercent ?? null,
+      split,
+      blurSigmaFraction: request.blurSigmaFraction!,
+      patchFraction: request.patchFraction!,
+      inputSize: job.inputSize,
+      blurSigmaPx: Math.round(job.blurSigmaPx * 1000) / 1000,
+      patchPx: job.patchPx,
+      seed: request.seed!,
+    },
+    features,
+    skipped,
+    failures: job.failures.map((f) => ({ path: f.path, rel: f.rel, reason: f.reason, message: f.message })),
+    seconds: Math.round((performance.now() - t0) / 10) / 100,
+  };
+}
