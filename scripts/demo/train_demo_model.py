@@ -205,6 +205,8 @@ def main():
     ap.add_argument('--data', default='demo-data/spurious-mnist', help='the biased benchmark (generate-dataset.mjs)')
     ap.add_argument('--pretrain', default='demo-data/spurious-mnist-pretrain', help='the pretraining set (generate-pretrain.mjs)')
     ap.add_argument('--out', default='models/demo')
+    ap.add_argument('--name', default='spurious-mnist', help='file stem of the .onnx and .card.json (the comparison variants use their own, '
+                    'see scripts/demo/train_compare_models.sh)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--shape-epochs', type=int, default=3, help='few on purpose: digits good but imperfect, so the cue stays useful')
     ap.add_argument('--shape-data', choices=['all', 'neutral'], default='all', help='pretraining images the shape branch learns digits from; '
@@ -310,7 +312,7 @@ def main():
         return
 
     os.makedirs(args.out, exist_ok=True)
-    onnx_path = os.path.join(args.out, 'spurious-mnist.onnx')
+    onnx_path = os.path.join(args.out, f'{args.name}.onnx')
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), onnx_path, opset_version=13, input_names=['input'],
                       output_names=['logits'], dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}},
                       do_constant_folding=True)
@@ -322,7 +324,9 @@ def main():
     with torch.no_grad():
         check = model(normalize(xva[:8]))
     card = {
-        'name': 'spurious-mnist demo CNN (shape + colour branches, linear head)',
+        'name': 'spurious-mnist demo CNN (shape + colour branches, linear head)' if args.name == 'spurious-mnist'
+                else f'{args.name} (spurious-mnist demo CNN variant: seed {args.seed}, shape width {args.shape_width}, shape epochs {args.shape_epochs}, '
+                     f'colour gain {args.colour_scale}, head L2 {args.head_wd})',
         'preprocess': {'resize': SIZE, 'crop': SIZE, 'mean': MEAN, 'std': STD},
         'labels': classes,
         'provenance': (f'Built by scripts/demo/train_demo_model.py (torch {torch.__version__}, seed {args.seed}): a shape branch trained '
@@ -333,7 +337,7 @@ def main():
                        f'{params["valPerClass"]} val per class, {params["trainCueFraction"] * 100:.0f}% of train with the cue). Validation accuracy '
                        f'{acc:.1f}%: with cue {acc_cue:.1f}%, without cue {acc_nocue:.1f}%. The head relies on the planted cue in part, by design.'),
     }
-    with open(os.path.join(args.out, 'spurious-mnist.card.json'), 'w') as f:
+    with open(os.path.join(args.out, f'{args.name}.card.json'), 'w') as f:
         json.dump(card, f, indent=2)
         f.write('\n')
     print(f'ops: {" ".join(ops)}')

@@ -1,0 +1,88 @@
+// `spuriosity compare` as a user runs it: the bundled demo model and its variants on a small demo benchmark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+
+const root = join(__dirname, '.fixtures', `cli-compare-${process.pid}`);
+const data = join(root, 'demo');
+const models = join(__dirname, '..', 'models', 'demo');
+const base = join(models, 'spurious-mnist.onnx');
+const variants = ['b', 'c'].map((v) => join(models, `spurious-mnist-${v}.onnx`));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), ...args, '--threads', '1'], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(async () => {
+  rmSync(root, { recursive: true, force: true });
+  await generateDemoDataset({ out: data, seed: 3, trainPerClass: 20, valPerClass: 10, probesPerClass: 4 });
+});
+
+test('one model is not a comparison', () => {
+  const r = cli('compare', data, '--model', base);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /at least 2 models: repeat --model \(got 1\)/);
+});
+
+test('the same file twice is counted once: nothing to compare, exit code 2, and the note says why', () => {
+  mkdirSync(join(root, 'copy'), { recursive: true });
+  copyFileSync(base, join(root, 'copy', 'spurious-mnist.onnx'));
+  copyFileSync(base.replace(/\.onnx$/, '.card.json'), join(root, 'copy', 'spurious-mnist.card.json'));
+  const r = cli('compare', data, '--model', base, '--model', join(root, 'copy', 'spurious-mnist.onnx'), '--annotate-from-probes', '--json');
+  assert.equal(r.code, 2, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.models.map((m: { id: string; included: boolean }) => [m.id, m.included]), [['spurious-mnist', true], ['spurious-mnist#2', false]]);
+  assert.match(j.models[1].note, /same file as spurious-mnist/);
+  assert.equal(j.correlation, null);
+  assert.match(r.stderr, /fewer than 2 models have measured gaps/);
+});
+
+test('three models: per-class gaps, a symmetric correlation matrix, variance ratio, fit and effective robustness', () => {
+  for (const v of variants) assert.ok(existsSync(v), `${v} is committed with the repository (models/README.md)`);
+  const r = cli('compare', data, '--model', base, '--model', variants[0], '--model', variants[1], '--annotate-from-probes', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.schema, 'spuriosity-lens/compare@1');
+  assert.equal(j.models.length, 3);
+  assert.equal(j.gapTable.length, 10);
+  const ids = j.models.map((m: { id: string }) => m.id);
+  assert.deepEqual(ids, ['spurious-mnist', 'spurious-mnist-b', 'spurious-mnist-c']);
+  // each model has its own annotation file (per sha256), written by --annotate-from-probes
+  const files = new Set(j.models.map((m: { annotations: string }) => m.annotations));
+  assert.equal(files.size, 3);
+  for (const f of files) assert.ok(existsSync(f as string), `${f} written`);
+  for (const m of j.models) {
+    assert.ok(m.included, m.note);
+    assert.ok(m.spuriousPairs > 0);
+    // the table's column for the model is its per-class gaps
+    for (const c of m.classes) assert.equal(j.gapTable.find((row: { class: string }) => row.class === c.class).gaps[ids.indexOf(m.id)], c.gap);
+    assert.ok(Math.abs(m.meanGap - (m.accHigh - m.accLow)) <= 0.02);
+  }
+  const c = j.correlation;
+  assert.deepEqual(c.models, ids);
+  for (let a = 0; a < 3; a++) {
+    assert.equal(c.matrix[a][a], 1);
+    for (let b = 0; b < 3; b++) assert.equal(c.matrix[a][b], c.matrix[b][a]);
+  }
+  assert.equal(c.pairs.length, 3);
+  assert.ok(c.meanPairwise >= -1 && c.meanPairwise <= 1);
+  assert.ok(j.variance.acrossClasses > 0 && j.variance.acrossModels > 0);
+  assert.ok(Math.abs(j.variance.ratio - j.variance.acrossClasses / j.variance.acrossModels) < 0.01);
+  // effective robustness = acc low - beta * acc high, and it sums to about 0 only by accident: check each model
+  for (const m of j.models) {
+    assert.ok(Math.abs(m.predictedAccLow - j.fit.beta * m.accHigh) <= 0.02, `${m.id}: ${m.predictedAccLow} vs ${j.fit.beta} * ${m.accHigh}`);
+    assert.ok(Math.abs(m.effectiveRobustness - (m.accLow - m.predictedAccLow)) <= 0.02);
+  }
+
+  // the human report reads the annotation files just written
+  const h = cli('compare', data, '--model', base, '--model', variants[0], '--model', variants[1]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /Gap per class/);
+  assert.match(h.stdout, new RegExp(`Mean pairwise r: ${c.meanPairwise.toFixed(2)}`));
+  assert.match(h.stdout, new RegExp(`acc_low = ${j.fit.beta.toFixed(4)} × acc_high`));
+});
