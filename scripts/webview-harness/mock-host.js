@@ -114,12 +114,64 @@
     }, q.get('run') === '1' ? 500 : 150);
   };
 
+  // Core crops: a box around the object circle of the thumbnail, squared and grown 20%; high-spuriosity images of
+  // class 4 (the negative-gap one) often change prediction on the crop.
+  const cropOf = (c, im, idx) => {
+    const r = 10 + (im.v % 7); const cx = 20 + (im.v % 25); const cy = 22 + (im.v % 19);
+    const side = Math.min(64, 2 * r * 1.2); const x = Math.max(0, Math.min(64 - side, cx - side / 2)); const y = Math.max(0, Math.min(64 - side, cy - side / 2));
+    const reliable = idx % 3 !== 2;
+    const croppedPred = c.c === 4 && idx % 2 === 0 ? c.name : im.predicted;
+    const noBox = idx === 7;
+    return { id: im.id, box: noBox ? null : { x: x / 64, y: y / 64, w: side / 64, h: side / 64 },
+      pixels: noBox ? null : [Math.round(x * 8), Math.round(y * 8), Math.round(side * 8), Math.round(side * 8)], imageSize: { width: 512, height: 512 },
+      reliable: !noBox && reliable, reason: noBox ? 'no core activation on this image' : reliable ? '' : 'core activation 0.41 is below the class top-20% cutoff 0.87',
+      original: { predicted: im.predicted, correct: im.correct }, cropped: noBox ? null : { predicted: croppedPred, correct: croppedPred === c.name } };
+  };
+  const recheck = (c) => {
+    const items = [...c.images].sort((a, b) => b.s - a.s).slice(0, 10).map((im, j) => ({ ...cropOf(c, im, j), thumbUri: thumb(c.c, im.s, im.v), spuriosity: im.s }));
+    const withCrop = items.filter((i) => i.cropped);
+    const changed = withCrop.filter((i) => i.cropped.predicted !== i.original.predicted);
+    return { class: c.name, gap: summary(c).gap?.value ?? null, coreFeatures: c.features.filter((f) => f.label === 'core').map((f) => f.feature), items,
+      counts: { images: items.length, cropped: withCrop.length, changed: changed.length, fixed: changed.filter((i) => !i.original.correct && i.cropped.correct).length,
+        broken: changed.filter((i) => i.original.correct && !i.cropped.correct).length, reliable: withCrop.filter((i) => i.reliable).length }, note: null };
+  };
+  const job = (name, extra, steps, done) => {
+    let i = 0;
+    const tick = () => {
+      if (i >= steps) { send({ type: 'jobEnded', job: name }); done(); return; }
+      send({ type: 'jobProgress', progress: { job: name, ...extra, message: `${i * 10} / ${steps * 10} images`, fraction: i / steps } });
+      i++; jobTimer = setTimeout(tick, q.get('slow') === '1' ? 100000 : 120);
+    };
+    tick();
+  };
+  let jobTimer = null;
+  const sensitivityOf = (c, f) => {
+    const spurious = f.label === 'spurious';
+    const drops = spurious ? { colour: 0.31 + 0.01 * f.rank, texture: 0.12, shape: 0.04 } : { colour: 0.03, texture: 0.09, shape: 0.27 + 0.01 * f.rank };
+    return { class: c.name, feature: f.feature, images: 65, clean: 0.94, drops, note: spurious ? 'mask without the core features\u2019 overlap' : null };
+  };
+  const comparison = () => {
+    const ms = [['demo-resnet-a', 0.91, 0.97, 0.80], ['demo-resnet-b', 0.88, 0.95, 0.74], ['demo-wide', 0.93, 0.98, 0.86], ['demo-debiased', 0.95, 0.96, 0.93], ['demo-small', 0.71, 0.88, 0.55]];
+    const beta = ms.reduce((a, m) => a + m[2] * m[3], 0) / ms.reduce((a, m) => a + m[2] * m[2], 0);
+    const models = ms.map(([id, acc, hi, lo]) => ({ id, path: `/models/${id}.onnx`, accuracy: acc, accHigh: hi, accLow: lo, meanGap: hi - lo, classes: 6, included: true, note: null, effectiveRobustness: lo - beta * hi }));
+    models.push({ id: 'unlabeled-vit', path: '/models/unlabeled-vit.onnx', accuracy: 0.9, accHigh: null, accLow: null, meanGap: null, classes: 0, included: false, note: 'no feature labeled spurious for this model: left out of the statistics', effectiveRobustness: null });
+    const ids = ms.map((m) => m[0]);
+    const r = [[1, 0.82, 0.74, 0.41, 0.66], [0.82, 1, 0.7, 0.35, 0.71], [0.74, 0.7, 1, 0.52, 0.58], [0.41, 0.35, 0.52, 1, -0.12], [0.66, 0.71, 0.58, -0.12, 1]];
+    return { dataset: 'imagenette-mini', models, fit: { beta, r2: 0.83, ols: { slope: 1.62, intercept: -0.72 } }, matrixModels: ids, matrix: r,
+      shared: ids.map(() => ids.map(() => 6)), meanCorrelation: 0.51, variance: { classes: 6, acrossClasses: 212.4, acrossModels: 61.7, ratio: 3.44 },
+      gapTable: classes.slice(0, 6).map((c, i) => ({ class: c.name, gaps: [...ms.map((m, j) => +((m[2] - m[3]) * (1 + 0.3 * Math.sin(i + j))).toFixed(3)), null] })),
+      notes: ['unlabeled-vit: no feature labeled spurious for this model: left out of the statistics'] };
+  };
+
   const handle = (m) => {
     switch (m.type) {
       case 'ready':
         send({ type: 'state', state: state() });
         if (q.get('notice') === '1') send({ type: 'notify', level: 'warning', message: '3 images could not be decoded (val/tench/broken.jpg: not an image); they are left out.' });
         if (q.get('run') === '1') runMitigation('low-spuriosity');
+        if (q.get('sens') === '1') for (const c of classes.slice(0, 10)) for (const f of c.features.slice(0, 3)) send({ type: 'sensitivity', result: sensitivityOf(c, f) });
+        if (q.get('compare') === '1') send({ type: 'comparison', comparison: comparison() });
+        if (q.get('recheck') === '1') send({ type: 'cropRecheck', recheck: recheck(classes[4]) });
         break;
       case 'requestClassPage': {
         const c = byName(m.class);
@@ -155,7 +207,9 @@
         break;
       }
       case 'runMitigation': runMitigation(m.method); break;
-      case 'cancel': clearInterval(timer); mitigation.running = null; send({ type: 'state', state: state() }); break;
+      case 'cancel':
+        if (m.target === 'crops' || m.target === 'sensitivity' || m.target === 'compare') { clearTimeout(jobTimer); send({ type: 'jobEnded', job: m.target }); break; }
+        clearInterval(timer); mitigation.running = null; send({ type: 'state', state: state() }); break;
       case 'export': send({ type: 'notify', level: 'info', message: `Exported ${m.kind} to /data/imagenette-mini/.spuriosity/export` }); break;
       case 'openImage': send({ type: 'notify', level: 'info', message: `Opened ${m.id} in the editor` }); break;
       case 'requestCollisions':
@@ -176,12 +230,35 @@
         break;
       }
       case 'showTab': break;
+      case 'requestImageCrop': {
+        const f = findImage(m.id);
+        if (!f) return send({ type: 'notify', level: 'error', message: `Unknown image ${m.id}` });
+        const idx = f.c.images.indexOf(f.im);
+        if (f.c.features.every((x) => x.label !== 'core')) send({ type: 'imageCrop', id: m.id, crop: null, note: `Label a top feature of ${f.c.name} as core to get its crop box.` });
+        else send({ type: 'imageCrop', id: m.id, crop: cropOf(f.c, f.im, idx % 7), note: null }, 150);
+        break;
+      }
+      case 'runCropRecheck': {
+        const c = byName(m.class);
+        if (!c) return send({ type: 'notify', level: 'error', message: `Unknown class ${m.class}` });
+        job('crops', { class: c.name }, 5, () => send({ type: 'cropRecheck', recheck: recheck(c) }));
+        break;
+      }
+      case 'exportCrops': send({ type: 'notify', level: 'info', message: `Wrote 10 crops and crop-manifest.json of ${m.class ?? 'every class'} to /home/me/crops` }); break;
+      case 'requestSensitivity': {
+        const c = byName(m.class);
+        const f = c && c.features.find((x) => x.feature === m.feature);
+        if (!f) return send({ type: 'notify', level: 'error', message: `No feature ${m.feature} in class ${m.class}` });
+        job('sensitivity', { class: c.name, feature: f.feature }, 4, () => send({ type: 'sensitivity', result: sensitivityOf(c, f) }));
+        break;
+      }
+      case 'runComparison': job('compare', {}, 5, () => send({ type: 'comparison', comparison: comparison() })); break;
       default: console.error('harness: unknown message', m);
     }
   };
 
   let saved = q.get('tab') ? { tab: q.get('tab'), selectedClass: q.get('class') ?? (q.get('big') === '1' ? 'tench' : 'golf ball'),
-    detailId: q.get('detail') === '1' ? 'val/golf ball/img_00003.jpg' : null, overlay: q.get('overlay') === '1', labelingFocus: 1 } : undefined;
+    detailId: q.get('detail') === '1' ? 'val/golf ball/img_00003.jpg' : null, labelingClass: q.get('class'), cropsClass: q.get('class'), overlay: q.get('overlay') === '1', labelingFocus: 1 } : undefined;
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => { sent.push(JSON.parse(JSON.stringify(m))); handle(m); },
     getState: () => saved,

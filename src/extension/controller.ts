@@ -18,12 +18,13 @@ import { readSettings } from './settings';
 import { cacheDirFor, KnownDatasets } from './storage';
 import { runExtraction, spatialMapSource } from './engineClient';
 import { runMitigationJob, exportTunedHead, type TunedHead } from './mitigation';
+import { AnalysisActions } from './analyses/actions';
 
 /** Preview size for the image detail view: large enough to inspect, small enough to cache for every image. */
 const PREVIEW_SIZE = 448;
 
 /** One ranked dataset: its discovery, features, analysis and caches. */
-interface Ranked {
+export interface Ranked {
   root: string;
   dataset: Dataset;
   extraction: ExtractResult;
@@ -38,13 +39,17 @@ interface Ranked {
 /** Owns the ranked datasets, runs the long jobs, and serves the panel. */
 export class LensController implements PanelBackend {
   private current: Ranked | undefined;
-  private readonly jobs = new Map<CancelTarget, AbortController>();
+  private readonly jobs = new Map<'extraction' | 'mitigation', AbortController>();
   private mitigation: MitigationState = { running: null, maxEpochs: 0, history: [], results: [] };
   private tuned: TunedHead | undefined;
   readonly known: KnownDatasets;
+  /** Core crops, feature sensitivity and model comparison, on demand. */
+  readonly analyses: AnalysisActions;
 
   constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     this.known = new KnownDatasets(context.workspaceState);
+    this.analyses = new AnalysisActions(context, log, () => this.current, (m) => void LensPanel.active?.post(m),
+      (p) => LensPanel.active?.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString());
   }
 
   get extensionUri(): vscode.Uri {
@@ -94,6 +99,7 @@ export class LensController implements PanelBackend {
     };
     this.mitigation = { running: null, maxEpochs: 0, history: [], results: [] };
     this.tuned = undefined;
+    this.analyses.reset();
     await this.known.touch(root);
     LensPanel.active?.refreshRoots(); // the new dataset's caches must become loadable
     LensPanel.show(this, this.log, tab);
@@ -167,6 +173,7 @@ export class LensController implements PanelBackend {
     const s = this.current?.session;
     if (!s) return;
     await s.setLabel(cls, feature, fromProtocolLabel(label, subtype));
+    this.analyses.labelChanged(cls);
   }
 
   /** Fine-tunes the head with one method, streaming per-epoch points to the panel. */
@@ -196,7 +203,8 @@ export class LensController implements PanelBackend {
 
   /** Cancels a running job. */
   cancel(target: CancelTarget): void {
-    this.jobs.get(target)?.abort();
+    if (target === 'extraction' || target === 'mitigation') this.jobs.get(target)?.abort();
+    else this.analyses.cancel(target);
   }
 
   /** Asks where, then writes the tuned head (JSON/.npy) or the model with it swapped in (ONNX). */

@@ -1,10 +1,23 @@
-// The extension's door to the engine's child processes: extraction and heatmap maps never run on the extension host's thread.
+// The extension's door to the engine's child processes: extraction, heatmap maps, crops and sensitivity never run on the extension host's thread.
 import * as vscode from 'vscode';
 import { extractInChild, spatialMapsInChild } from '../engine/extract/runInChild';
 import type { ExtractProgress, ExtractRequest, ExtractResult } from '../engine/extract/types';
 import type { MapSource } from '../engine/render/heatmaps';
+import { childCropRunner, type CropRunner } from '../engine/crop/runner';
+import type { SensitivityRunner } from '../engine/sensitivity/analyze';
+import { childRunner } from '../engine/sensitivity/runners';
 
 const workerPath = (context: vscode.ExtensionContext) => vscode.Uri.joinPath(context.extensionUri, 'dist', 'extractWorker.js').fsPath;
+
+/** Core cropping's heatmap and crop-classification jobs, each in a child process. */
+export function cropRunner(context: vscode.ExtensionContext): CropRunner {
+  return childCropRunner({ workerPath: workerPath(context) });
+}
+
+/** Feature sensitivity's decode, corrupt and infer job, in a child process. */
+export function sensitivityRunner(context: vscode.ExtensionContext): SensitivityRunner {
+  return childRunner({ workerPath: workerPath(context) });
+}
 
 /** Extracts (or loads from the cache) a dataset's features in a child process. */
 export function runExtraction(context: vscode.ExtensionContext, opts: ExtractRequest & { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<ExtractResult> {

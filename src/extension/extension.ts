@@ -61,6 +61,15 @@ export function activate(context: vscode.ExtensionContext): void {
       const r = await lens.ensureRanked();
       if (r) await exportReport(r.session, r.root);
     }),
+    command('compareModels', async () => {
+      if (!(await lens.ensureRanked())) return;
+      LensPanel.show(lens, log, 'compare');
+      await lens.analyses.compare();
+    }),
+    command('exportCoreCrops', async () => {
+      if (!(await lens.ensureRanked())) return;
+      await lens.analyses.exportCrops();
+    }),
     command('showLog', async () => log.show()),
     vscode.window.registerWebviewPanelSerializer(LensPanel.viewType, {
       async deserializeWebviewPanel(panel) {

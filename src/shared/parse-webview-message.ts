@@ -9,18 +9,19 @@ import type {
 export type ParseResult = { ok: true; msg: WebviewToHost } | { ok: false; error: string };
 
 // Records typed over the unions make the compiler flag a missing member when a union grows.
-const TABS: Record<Tab, true> = { overview: true, class: true, labeling: true, mitigation: true, review: true };
+const TABS: Record<Tab, true> = { overview: true, class: true, labeling: true, mitigation: true, review: true, crops: true, compare: true };
 const ORDERS: Record<SortOrder, true> = { asc: true, desc: true };
 const SPLITS: Record<Split, true> = { train: true, val: true };
 const LABELS: Record<FeatureLabel, true> = { core: true, spurious: true };
 const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, 'separate-object': true };
 const METHODS: Record<MitigationMethod, true> = { 'low-spuriosity': true, random: true, error: true };
 const EXPORTS: Record<ExportKind, true> = { 'head-json': true, 'head-npy': true, onnx: true };
-const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true };
+const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true, crops: true, sensitivity: true, compare: true };
 const TYPES: Record<WebviewToHost['type'], true> = {
   ready: true, requestClassPage: true, requestImageDetail: true, requestFeatureCards: true, setLabel: true,
   runMitigation: true, cancel: true, export: true, openImage: true, requestCollisions: true,
-  requestReviewQueue: true, showTab: true,
+  requestReviewQueue: true, showTab: true, requestImageCrop: true, runCropRecheck: true, exportCrops: true,
+  requestSensitivity: true, runComparison: true,
 };
 
 const MAX_NAME = 1024;
@@ -98,6 +99,7 @@ function parse(o: Record<string, unknown>): WebviewToHost {
     case 'ready':
     case 'requestCollisions':
     case 'requestReviewQueue':
+    case 'runComparison':
       return { type };
     case 'requestClassPage': {
       const msg: WebviewToHost = {
@@ -109,9 +111,15 @@ function parse(o: Record<string, unknown>): WebviewToHost {
     }
     case 'requestImageDetail':
     case 'openImage':
+    case 'requestImageCrop':
       return { type, id: imageId(o, 'id') };
     case 'requestFeatureCards':
+    case 'runCropRecheck':
       return { type, class: text(o, 'class', MAX_NAME) };
+    case 'exportCrops':
+      return own(o, 'class') === undefined ? { type } : { type, class: text(o, 'class', MAX_NAME) };
+    case 'requestSensitivity':
+      return { type, class: text(o, 'class', MAX_NAME), feature: int(o, 'feature', 0, MAX_FEATURE) };
     case 'setLabel': {
       const label = own(o, 'label') === null ? null : oneOf(o, 'label', LABELS);
       const msg: WebviewToHost = { type, class: text(o, 'class', MAX_NAME), feature: int(o, 'feature', 0, MAX_FEATURE), label };

@@ -2,13 +2,15 @@
 // this module (and the validator it re-exports); the host runs parseWebviewMessage on every
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
+import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
 export type { Split };
+export * from './analyses';
 
 /** The panel's views. */
-export type Tab = 'overview' | 'class' | 'labeling' | 'mitigation' | 'review';
+export type Tab = 'overview' | 'class' | 'labeling' | 'mitigation' | 'review' | 'crops' | 'compare';
 /** All tabs, in display order. */
-export const TABS: readonly Tab[] = ['overview', 'class', 'labeling', 'mitigation', 'review'];
+export const TABS: readonly Tab[] = ['overview', 'class', 'labeling', 'mitigation', 'review', 'crops', 'compare'];
 
 /** A human label for a (class, feature) pair; null clears it. */
 export type FeatureLabel = 'core' | 'spurious';
@@ -25,7 +27,7 @@ export type ExportKind = 'head-json' | 'head-npy' | 'onnx';
 /** All export kinds. */
 export const EXPORT_KINDS: readonly ExportKind[] = ['head-json', 'head-npy', 'onnx'];
 /** Long-running jobs the webview can cancel. */
-export type CancelTarget = 'extraction' | 'mitigation';
+export type CancelTarget = 'extraction' | 'mitigation' | PanelJob;
 
 /** A point estimate with its 95% interval, in accuracy points (0..1 scale: 0.12 = 12 points). */
 export interface Interval {
@@ -229,7 +231,15 @@ export type HostToWebview =
   | { type: 'collisions'; pairs: CollisionPair[] }
   | { type: 'reviewQueue'; items: ReviewItem[] }
   | { type: 'notify'; level: NoticeLevel; message: string }
-  | { type: 'showTab'; tab: Tab; class?: string };
+  | { type: 'showTab'; tab: Tab; class?: string }
+  | { type: 'jobProgress'; progress: JobProgress }
+  /** A panel job ended (done, cancelled or failed: failures also arrive as a notify). */
+  | { type: 'jobEnded'; job: PanelJob }
+  /** The core crop of one image for the detail view; crop null with a note when there is none. */
+  | { type: 'imageCrop'; id: string; crop: CropView | null; note: string | null }
+  | { type: 'cropRecheck'; recheck: CropRecheck }
+  | { type: 'sensitivity'; result: SensitivityView }
+  | { type: 'comparison'; comparison: ComparisonView };
 
 /** Messages from the webview to the host; validate with parseWebviewMessage before use. */
 export type WebviewToHost =
@@ -244,7 +254,15 @@ export type WebviewToHost =
   | { type: 'openImage'; id: string }
   | { type: 'requestCollisions' }
   | { type: 'requestReviewQueue' }
-  | { type: 'showTab'; tab: Tab };
+  | { type: 'showTab'; tab: Tab }
+  | { type: 'requestImageCrop'; id: string }
+  /** Re-classify the class's highest-spuriosity validation images on their core crops. */
+  | { type: 'runCropRecheck'; class: string }
+  /** Write crops (or a manifest of boxes) of the class, or of every class, to a folder the user picks. */
+  | { type: 'exportCrops'; class?: string }
+  | { type: 'requestSensitivity'; class: string; feature: number }
+  /** Pick models and compare them (the host asks which models). */
+  | { type: 'runComparison' };
 
 /** Largest gallery page the host will serve in one message. */
 export const MAX_PAGE_COUNT = 500;

@@ -25,6 +25,17 @@ const valid: WebviewToHost[] = [
   { type: 'requestCollisions' },
   { type: 'requestReviewQueue' },
   { type: 'showTab', tab: 'labeling' },
+  { type: 'showTab', tab: 'crops' },
+  { type: 'showTab', tab: 'compare' },
+  { type: 'cancel', target: 'crops' },
+  { type: 'cancel', target: 'sensitivity' },
+  { type: 'cancel', target: 'compare' },
+  { type: 'requestImageCrop', id: 'val/church/img_00001.jpg' },
+  { type: 'runCropRecheck', class: 'church' },
+  { type: 'exportCrops' },
+  { type: 'exportCrops', class: 'church' },
+  { type: 'requestSensitivity', class: 'tench', feature: 48 },
+  { type: 'runComparison' },
 ];
 
 test('every valid message of each type parses to an equal message', () => {
@@ -34,7 +45,7 @@ test('every valid message of each type parses to an equal message', () => {
     assert.deepEqual(r, { ok: true, msg: m }, JSON.stringify(m));
     seen.add(m.type);
   }
-  assert.equal(seen.size, 12, 'the list above covers every message type');
+  assert.equal(seen.size, 17, 'the list above covers every message type');
 });
 
 test('unknown fields are dropped so the host never sees them', () => {
@@ -73,6 +84,13 @@ const invalid: Array<[unknown, RegExp]> = [
   [{ type: 'cancel' }, /'target' must be one of/],
   [{ type: 'export', kind: 'pt' }, /'kind'/],
   [{ type: 'showTab', tab: 'settings' }, /'tab'/],
+  [{ type: 'cancel', target: 'everything' }, /'target' must be one of .*'compare'/],
+  [{ type: 'requestImageCrop', id: '../secret.jpg' }, /relative path inside the dataset/],
+  [{ type: 'runCropRecheck' }, /'class' must be a string, got nothing/],
+  [{ type: 'exportCrops', class: '' }, /'class' must not be empty/],
+  [{ type: 'exportCrops', class: 3 }, /'class' must be a string/],
+  [{ type: 'requestSensitivity', class: 'tench' }, /'feature' must be an integer/],
+  [{ type: 'requestSensitivity', class: 'tench', feature: 2.5 }, /'feature'/],
 ];
 
 test('invalid messages are refused with an error naming the field and what is valid', () => {
@@ -95,7 +113,7 @@ test('arbitrary junk never throws and only valid messages pass', () => {
   const junk = fc.oneof(
     fc.anything(),
     fc.record({
-      type: fc.constantFrom('ready', 'requestClassPage', 'setLabel', 'openImage', 'export', 'showTab', 'cancel', 'x'),
+      type: fc.constantFrom('ready', 'requestClassPage', 'setLabel', 'openImage', 'export', 'showTab', 'cancel', 'exportCrops', 'requestSensitivity', 'x'),
       class: fc.anything(), order: fc.anything(), offset: fc.anything(), count: fc.anything(),
       overlay: fc.anything(), id: fc.anything(), feature: fc.anything(), label: fc.anything(),
       kind: fc.anything(), tab: fc.anything(), target: fc.anything(),

@@ -4,6 +4,7 @@ import type { ImageEntry } from '../../engine/dataset/types';
 import type { HeatmapCache } from '../../engine/render/heatmaps';
 import type { ThumbnailCache } from '../../engine/render/thumbnails';
 import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../../shared/protocol';
+import type { AnalysisActions } from '../analyses/actions';
 
 /** What the panel needs from the extension: the current analysis, its caches, and the long jobs it can start. */
 export interface PanelBackend {
@@ -22,4 +23,6 @@ export interface PanelBackend {
   runMitigation(method: MitigationMethod): Promise<void>;
   cancel(target: CancelTarget): void;
   exportHead(kind: ExportKind): Promise<void>;
+  /** Core crops, feature sensitivity and model comparison. */
+  readonly analyses: AnalysisActions;
 }

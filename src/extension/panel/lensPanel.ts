@@ -72,6 +72,10 @@ export class LensPanel implements vscode.Disposable {
       await this.handle(parsed.msg);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof Error && e.name === 'AbortError') {
+        this.log.info(`${parsed.msg.type}: cancelled`);
+        return;
+      }
       this.log.error(`Handling "${parsed.msg.type}" failed: ${message}`);
       void this.post({ type: 'notify', level: 'error', message });
     }
@@ -82,6 +86,7 @@ export class LensPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.pushState();
+        b.analyses.replay();
         return;
       case 'requestClassPage': {
         const page = await classPage(b, this.panel.webview, msg);
@@ -126,6 +131,21 @@ export class LensPanel implements vscode.Disposable {
         return;
       case 'showTab':
         return; // the webview keeps its own tab state; nothing to do on the host
+      case 'requestImageCrop':
+        if (b.entry(msg.id)) b.analyses.imageCrop(msg.id);
+        return;
+      case 'runCropRecheck':
+        await b.analyses.recheck(msg.class);
+        return;
+      case 'exportCrops':
+        await b.analyses.exportCrops(msg.class);
+        return;
+      case 'requestSensitivity':
+        await b.analyses.sensitivityOf(msg.class, msg.feature);
+        return;
+      case 'runComparison':
+        await b.analyses.compare();
+        return;
       default:
         assertNever(msg, 'webview message');
     }

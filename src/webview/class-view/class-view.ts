@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { grid } from '@lit-labs/virtualizer/layouts/grid.js';
-import type { ClassPage, ImageDetail, PanelState, SortOrder, Split } from '../../shared/protocol';
+import type { ClassPage, CropView, ImageDetail, JobProgress, PanelState, SortOrder, Split } from '../../shared/protocol';
 import { onHostMessage, post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatCount, formatInterval, formatZ } from '../lib/format';
@@ -40,6 +40,13 @@ export class ClassView extends LitElement {
       width: 420px; flex: none; overflow: auto; height: calc(100vh - 190px); min-height: 300px; box-sizing: border-box;
       border-left: 1px solid var(--vscode-panel-border); padding-left: 12px;
     }
+    /* Narrow panels: the detail goes under the gallery instead of squeezing it to nothing. */
+    @media (max-width: 700px) {
+      .layout { flex-direction: column; }
+      .layout > .gallery { width: 100%; }
+      .grid { height: 50vh; }
+      image-detail { width: 100%; height: auto; border-left: none; padding-left: 0; border-top: 1px solid var(--vscode-panel-border); }
+    }
   `];
 
   /** Data from the host. */
@@ -50,6 +57,9 @@ export class ClassView extends LitElement {
   @property({ type: Boolean }) overlay = false;
   @property() detailId: string | null = null;
   @property({ attribute: false }) detail: ImageDetail | null = null;
+  /** Core crops per image id, and the crop job running now, for the detail view. */
+  @property({ attribute: false }) crops: ReadonlyMap<string, { crop: CropView | null; note: string | null }> = new Map();
+  @property({ attribute: false }) cropJob: JobProgress | undefined = undefined;
 
   @state() private version = 0;
   private cache: PageCache | null = null;
@@ -124,6 +134,8 @@ export class ClassView extends LitElement {
         <vscode-checkbox label="Heatmap overlay" .checked=${this.overlay}
           @change=${(e: Event) => emitUi(this, { overlay: (e.target as HTMLInputElement).checked })}></vscode-checkbox>
         ${summary ? html`<span class="muted">gap ${formatInterval(summary.gap)} · ${summary.spuriousFeatures} spurious features</span>` : nothing}
+        ${summary?.negative ? html`<vscode-button secondary icon="screen-full" title="Re-classify this class's highest-spuriosity images on their core crops"
+          @click=${() => { emitUi(this, { tab: 'crops', cropsClass: k.class }); post({ type: 'runCropRecheck', class: k.class }); }}>Re-check on core crops</vscode-button>` : nothing}
         <span class="muted" role="status">${this.cache?.total === null || !this.cache ? 'loading…' : `${formatCount(this.cache.total)} images`}</span>
       </div>
       ${summary && summary.spuriousFeatures === 0
@@ -135,7 +147,8 @@ export class ClassView extends LitElement {
             ${virtualize({ items: this.items, layout, scroller: true, renderItem: (i: number) => this.tile(i) })}
           </div>
         </div>
-        ${this.detailId ? html`<image-detail .detailId=${this.detailId} .detail=${this.detail} .panel=${p}></image-detail>` : nothing}
+        ${this.detailId ? html`<image-detail .detailId=${this.detailId} .detail=${this.detail} .panel=${p}
+          .crop=${this.crops.get(this.detailId)} .cropJob=${this.cropJob}></image-detail>` : nothing}
       </div>`;
   }
 

@@ -1,12 +1,13 @@
 // Detail of one image: prediction, label, spuriosity and one heatmap per top feature of its class.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ImageDetail, PanelState } from '../../shared/protocol';
+import type { CropView, ImageDetail, JobProgress, PanelState } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatPercent, formatZ } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import { labelText } from '../labeling-view/labeling.logic';
+import { boxAspect, boxStyle, changeKind, cropBackground } from '../crops-view/crops.logic';
 
 /** `<image-detail>`: asks the host for the detail of `detailId` and shows it. */
 @customElement('image-detail')
@@ -24,15 +25,33 @@ export class ImageDetailView extends LitElement {
     .head { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
     .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
     .head > span { flex: none; }
+    /* The crop box is drawn over the original image (the preview keeps its aspect ratio), in percent of it. */
+    .frame { position: relative; width: 100%; max-width: 300px; }
+    .frame .main { max-width: none; }
+    .box { position: absolute; box-sizing: border-box; border: 2px solid var(--vscode-charts-green); pointer-events: none;
+      box-shadow: 0 0 0 1px var(--vscode-editor-background); }
+    .box.unreliable { border-style: dashed; border-color: var(--vscode-charts-yellow); }
+    .crop { display: flex; gap: 10px; align-items: flex-start; flex-wrap: wrap; }
+    .cropimg { width: 96px; flex: none; border: 1px solid var(--vscode-widget-border, transparent); }
+    .chip.ok { background: var(--vscode-charts-green); color: var(--vscode-editor-background); }
+    .chip.unreliable { background: var(--vscode-charts-yellow); color: var(--vscode-editor-background); }
+    .chip.changed { background: var(--vscode-charts-purple); color: var(--vscode-editor-background); }
   `];
 
   @property() detailId: string | null = null;
   /** The host's answer; shown only when it matches detailId (an older answer may still arrive). */
   @property({ attribute: false }) detail: ImageDetail | null = null;
   @property({ attribute: false }) panel: PanelState | null = null;
+  /** The image's core crop once the host computed it (undefined until then), and the crop job running now. */
+  @property({ attribute: false }) crop: { crop: CropView | null; note: string | null } | undefined = undefined;
+  @property({ attribute: false }) cropJob: JobProgress | undefined = undefined;
+  @property({ type: Boolean }) showBox = true;
 
   protected override willUpdate(changed: PropertyValues): void {
-    if (changed.has('detailId') && this.detailId) post({ type: 'requestImageDetail', id: this.detailId });
+    if (changed.has('detailId') && this.detailId) {
+      post({ type: 'requestImageDetail', id: this.detailId });
+      if (!this.crop) post({ type: 'requestImageCrop', id: this.detailId });
+    }
   }
 
   override connectedCallback(): void {
@@ -63,19 +82,51 @@ export class ImageDetailView extends LitElement {
       </span>
     </div>`;
     if (!d) return html`${head}<p class="muted">Loading…</p>`;
+    const c = this.crop?.crop ?? null;
     return html`${head}
-      <img class="main" src=${d.imageUri} alt=${`Image ${d.id}`}>
+      <div class="frame">
+        <img class="main" src=${d.imageUri} alt=${`Image ${d.id}`}>
+        ${c?.box && this.showBox ? html`<div class="box ${c.reliable ? '' : 'unreliable'}" style=${boxStyle(c.box)}
+          title=${`core crop box ${c.pixels?.join(', ') ?? ''} (x, y, width, height in original pixels)`}></div>` : nothing}
+      </div>
       <dl>
         <dt>Label</dt><dd>${d.label}</dd>
         <dt>Predicted</dt><dd class=${d.correct ? '' : 'bad'}>${d.predicted}${d.confidence !== null ? ` (${formatPercent(d.confidence)})` : ''}${d.correct ? '' : ' ✗'}</dd>
         <dt>Spuriosity</dt><dd>${formatZ(d.spuriosity)}${d.rank ? html` <span class="muted">(rank ${d.rank.position + 1} of ${d.rank.total}, ${d.split})</span>` : nothing}</dd>
         <dt>Path</dt><dd>${d.id}</dd>
       </dl>
+      ${this.cropSection(d.imageUri)}
       <h3>Top features of ${d.label}</h3>
       <div class="heats">${d.features.map((f) => html`<figure>
         <img src=${f.heatUri} alt=${`Heatmap of feature ${f.feature} (${labelText(f.label, f.subtype)})`}>
         <figcaption>#${f.feature} <span class="chip ${f.label ?? ''}">${labelText(f.label, f.subtype)}</span><br>
           <span class="muted">activation ${f.activation.toFixed(2)}</span></figcaption>
       </figure>`)}</div>`;
+  }
+
+  private cropSection(imageUri: string) {
+    const e = this.crop;
+    if (!e) {
+      return html`<h3>Core crop</h3><p class="muted" role="status">${this.cropJob ? 'Computing the core crop…' : 'Core crop not computed yet.'}</p>`;
+    }
+    const c = e.crop;
+    if (!c || !c.box) return html`<h3>Core crop</h3><p class="muted">${e.note ?? c?.reason ?? 'No core crop for this image.'}</p>`;
+    const kind = changeKind(c);
+    const pred = (p: { predicted: string; correct: boolean }) => html`<span class=${p.correct ? '' : 'bad'}>${p.predicted}${p.correct ? '' : ' ✗'}</span>`;
+    return html`<h3>Core crop</h3>
+      <div class="crop">
+        <div class="cropimg" role="img" aria-label="The core crop of this image"
+          style=${`${cropBackground(imageUri, c.box)};aspect-ratio:${boxAspect(c).toFixed(4)}`}></div>
+        <div>
+          <vscode-checkbox label="Show box on the image" .checked=${this.showBox}
+            @change=${(ev: Event) => { this.showBox = (ev.target as HTMLInputElement).checked; }}></vscode-checkbox>
+          <div><span class="chip ${c.reliable ? 'ok' : 'unreliable'}">${c.reliable ? 'reliable' : 'unreliable'}</span>
+            ${c.reason ? html`<span class="muted">${c.reason}</span>` : nothing}</div>
+          <dl>
+            <dt>Original</dt><dd>${pred(c.original)}</dd>
+            <dt>Cropped</dt><dd>${c.cropped ? pred(c.cropped) : '—'} ${kind ? html`<span class="chip changed">${kind}</span>` : nothing}</dd>
+          </dl>
+        </div>
+      </div>`;
   }
 }

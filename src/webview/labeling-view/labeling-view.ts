@@ -3,12 +3,13 @@
 // once; the host answers with new feature cards and a new state (rankings and gaps update live).
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { FeatureCard, FeatureLabel, PanelState, SpuriousSubtype } from '../../shared/protocol';
+import type { FeatureCard, FeatureLabel, JobProgress, PanelState, SensitivityView, SpuriousSubtype } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatPoints, progressText } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
-import { labeledClasses } from '../lib/app-state';
+import { labeledClasses, sensitivityKey } from '../lib/app-state';
+import '../sensitivity-table/sensitivity-table';
 import { focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
 
 const TEXT_CONTROLS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
@@ -40,7 +41,14 @@ export class LabelingView extends LitElement {
     .card.focused { border-color: var(--vscode-focusBorder); box-shadow: 0 0 0 1px var(--vscode-focusBorder); }
     .card:focus { outline: none; }
     .card header { display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: center; grid-column: 1; grid-row: 1; }
-    .imgs { display: grid; grid-template-columns: repeat(5, minmax(60px, 112px)); gap: 6px; grid-column: 2; grid-row: 1 / span 2; }
+    .imgs { display: grid; grid-template-columns: repeat(5, minmax(60px, 112px)); gap: 6px; grid-column: 2; grid-row: 1 / span 3; }
+    sensitivity-table { grid-column: 1; grid-row: 3; }
+    /* Narrow panels: one column, images under the facts, so nothing overflows. */
+    @media (max-width: 560px) {
+      .card { grid-template-columns: 1fr; }
+      .card header, .actions, sensitivity-table, .imgs { grid-column: 1; grid-row: auto; }
+      .imgs { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+    }
     .imgs img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; cursor: pointer; }
     .actions { display: grid; grid-template-columns: repeat(2, max-content); gap: 4px; grid-column: 1; grid-row: 2; }
     vscode-button[aria-pressed='true'] { outline: 2px solid var(--vscode-focusBorder); }
@@ -50,6 +58,9 @@ export class LabelingView extends LitElement {
   @property({ attribute: false }) cards: ReadonlyMap<string, FeatureCard[]> = new Map();
   @property() labelingClass: string | null = null;
   @property({ type: Number }) focusIndex = 0;
+  /** Measured sensitivities (keyed by sensitivityKey) and the sensitivity job running now. */
+  @property({ attribute: false }) sensitivity: ReadonlyMap<string, SensitivityView> = new Map();
+  @property({ attribute: false }) sensitivityJob: JobProgress | undefined = undefined;
 
   /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
   private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
@@ -176,6 +187,8 @@ export class LabelingView extends LitElement {
         ${btn('Core', 'c', 'core', null)} ${btn('Spurious', 's', 'spurious', null)}
         ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate-object')}
       </div>
+      <sensitivity-table .cls=${cls} .feature=${c.feature} .result=${this.sensitivity.get(sensitivityKey(cls, c.feature))}
+        .job=${this.sensitivityJob}></sensitivity-table>
     </section>`;
   }
 }

@@ -1,8 +1,8 @@
 // The panel's data model and how each host message changes it: a pure reducer, so message
 // handling is unit-tested without a DOM. Gallery pages are not kept here (the class view caches them).
 import {
-  assertNever, type CollisionPair, type FeatureCard, type HostToWebview, type ImageDetail, type NoticeLevel,
-  type PanelState, type ReviewItem, type Tab,
+  assertNever, type CollisionPair, type ComparisonView, type CropRecheck, type CropView, type FeatureCard, type HostToWebview,
+  type ImageDetail, type JobProgress, type NoticeLevel, type PanelJob, type PanelState, type ReviewItem, type SensitivityView, type Tab,
 } from '../../shared/protocol';
 
 /** A notification shown in the panel's banner. */
@@ -22,11 +22,32 @@ export interface AppData {
   notices: Notice[];
   /** Set when the host asks for a tab; the app applies it and clears it. */
   requestedTab: { tab: Tab; class?: string } | null;
+  /** Panel jobs running now, with their latest progress. */
+  jobs: Partial<Record<PanelJob, JobProgress>>;
+  /** Core crop per image id (crop null with a note when the image has none). */
+  crops: ReadonlyMap<string, { crop: CropView | null; note: string | null }>;
+  /** Latest re-check per class. */
+  rechecks: ReadonlyMap<string, CropRecheck>;
+  /** Sensitivities per (class, feature), keyed by sensitivityKey; the host caches them for the session too. */
+  sensitivity: ReadonlyMap<string, SensitivityView>;
+  comparison: ComparisonView | null;
+}
+
+/** Map key of a (class, feature) pair. */
+export function sensitivityKey(cls: string, feature: number): string {
+  return `${cls}\u0000${feature}`;
+}
+
+function withEntry<K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> {
+  const out = new Map(m);
+  out.set(k, v);
+  return out;
 }
 
 /** Before the first message. */
 export const EMPTY_DATA: AppData = {
   panel: null, featureCards: new Map(), detail: null, collisions: null, review: null, notices: [], requestedTab: null,
+  jobs: {}, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null,
 };
 
 /** Notices kept on screen at most; older ones drop off. */
@@ -44,8 +65,14 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       return { ...d, detail: msg.detail };
     case 'featureCards': {
       const m = new Map(d.featureCards);
+      const before = d.featureCards.get(msg.class);
       m.set(msg.class, msg.cards);
-      return { ...d, featureCards: m };
+      if (!before || !labelsChanged(before, msg.cards)) return { ...d, featureCards: m };
+      // Crops come from the core features and a spurious feature's mask loses the core overlap: a new label makes both stale.
+      const rechecks = new Map(d.rechecks);
+      rechecks.delete(msg.class);
+      const sensitivity = new Map([...d.sensitivity].filter(([, v]) => v.class !== msg.class));
+      return { ...d, featureCards: m, rechecks, sensitivity, crops: new Map() };
     }
     case 'mitigationProgress': {
       if (!d.panel) return d;
@@ -68,9 +95,30 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       return { ...d, notices: [...d.notices, { id: ++noticeSeq, level: msg.level, message: msg.message }].slice(-MAX_NOTICES) };
     case 'showTab':
       return { ...d, requestedTab: msg.class === undefined ? { tab: msg.tab } : { tab: msg.tab, class: msg.class } };
+    case 'jobProgress':
+      return { ...d, jobs: { ...d.jobs, [msg.progress.job]: msg.progress } };
+    case 'jobEnded': {
+      const jobs = { ...d.jobs };
+      delete jobs[msg.job];
+      return { ...d, jobs };
+    }
+    case 'imageCrop':
+      return { ...d, crops: withEntry(d.crops, msg.id, { crop: msg.crop, note: msg.note }) };
+    case 'cropRecheck':
+      return { ...d, rechecks: withEntry(d.rechecks, msg.recheck.class, msg.recheck) };
+    case 'sensitivity':
+      return { ...d, sensitivity: withEntry(d.sensitivity, sensitivityKey(msg.result.class, msg.result.feature), msg.result) };
+    case 'comparison':
+      return { ...d, comparison: msg.comparison };
     default:
       return assertNever(msg, 'host message');
   }
+}
+
+/** True when any feature's label or subtype differs between two card lists of a class. */
+export function labelsChanged(a: readonly FeatureCard[], b: readonly FeatureCard[]): boolean {
+  const key = (cards: readonly FeatureCard[]) => cards.map((c) => `${c.feature}:${c.label ?? ''}:${c.subtype ?? ''}`).sort().join(',');
+  return key(a) !== key(b);
 }
 
 /** Classes whose every top feature is labeled, for the labeling view's next-class choice. */

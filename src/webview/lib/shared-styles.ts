@@ -23,5 +23,6 @@ export const sharedStyles = css`
     color: var(--vscode-textLink-foreground);
   }
   button.link:hover { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .empty { padding: 24px; color: var(--vscode-descriptionForeground); }
 `;

@@ -1,7 +1,7 @@
 // The webview's own UI state (tab, selection, sort, filters), persisted with
 // acquireVsCodeApi().setState so a reload or a hidden/shown panel comes back where it was.
 // Restoring is defensive: an old or corrupted blob falls back field by field to defaults.
-import type { SortOrder, Split, Tab } from '../../shared/protocol';
+import { TABS as ALL_TABS, type SortOrder, type Split, type Tab } from '../../shared/protocol';
 import { NO_FILTER, type ClassFilter, type SortDir, type SortKey } from '../overview-view/overview.logic';
 
 /** Everything the panel remembers across reloads. */
@@ -20,15 +20,17 @@ export interface UiState {
   /** Class and feature card focused in the labeling view. */
   labelingClass: string | null;
   labelingFocus: number;
+  /** Class shown in the core-crops view. */
+  cropsClass: string | null;
 }
 
 /** State of a fresh panel. */
 export const DEFAULT_UI: UiState = {
   tab: 'overview', selectedClass: null, order: 'asc', split: 'val', overlay: false, detailId: null,
-  sort: { by: 'gap', dir: 'desc' }, filter: NO_FILTER, labelingClass: null, labelingFocus: 0,
+  sort: { by: 'gap', dir: 'desc' }, filter: NO_FILTER, labelingClass: null, labelingFocus: 0, cropsClass: null,
 };
 
-const TABS = new Set(['overview', 'class', 'labeling', 'mitigation', 'review']);
+const TABS = new Set<string>(ALL_TABS);
 const SORT_KEYS = new Set(['name', 'images', 'valImages', 'accuracy', 'spuriousFeatures', 'gap']);
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -59,5 +61,6 @@ export function restoreUiState(saved: unknown): UiState {
     },
     labelingClass: str(s.labelingClass),
     labelingFocus: typeof focus === 'number' && Number.isInteger(focus) && focus >= 0 && focus < 1000 ? focus : 0,
+    cropsClass: str(s.cropsClass),
   };
 }

@@ -13,9 +13,12 @@ import '../class-view/class-view';
 import '../labeling-view/labeling-view';
 import '../mitigation-view/mitigation-view';
 import '../review-view/review-view';
+import '../crops-view/crops-view';
+import '../compare-view/compare-view';
 
 const TAB_TITLES: Record<Tab, string> = {
   overview: 'Overview', class: 'Class', labeling: 'Labeling', mitigation: 'Mitigation', review: 'Collisions & review',
+  crops: 'Core crops', compare: 'Models',
 };
 
 /** `<spuriosity-app>`: the whole panel. */
@@ -51,11 +54,22 @@ export class SpuriosityApp extends LitElement {
     this.removeEventListener('ui-change', this.onUi as EventListener);
   }
 
+  protected override async firstUpdated(): Promise<void> {
+    // vscode-tabs lays its headers in one unwrapped row: at narrow widths the last tabs would be clipped out of reach.
+    const tabs = this.renderRoot.querySelector('vscode-tabs') as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+    await tabs?.updateComplete;
+    const root = tabs?.shadowRoot;
+    if (!root) return;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('.tablist { flex-wrap: wrap; row-gap: 2px; }');
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  }
+
   private onMessage(m: HostToWebview): void {
     const next = applyHostMessage(this.data, m);
     if (next.requestedTab) {
       const r = next.requestedTab;
-      this.patchUi(r.class === undefined ? { tab: r.tab } : { tab: r.tab, selectedClass: r.class, labelingClass: r.class });
+      this.patchUi(r.class === undefined ? { tab: r.tab } : { tab: r.tab, selectedClass: r.class, labelingClass: r.class, cropsClass: r.class });
       this.data = { ...next, requestedTab: null };
     } else {
       this.data = next;
@@ -106,14 +120,19 @@ export class SpuriosityApp extends LitElement {
         return html`<overview-view .panel=${p} .sort=${u.sort} .filter=${u.filter}></overview-view>`;
       case 'class':
         return html`<class-view .panel=${p} .selectedClass=${u.selectedClass} .order=${u.order} .split=${u.split}
-          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail}></class-view>`;
+          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}
+          .cropJob=${this.data.jobs.crops}></class-view>`;
       case 'labeling':
         return html`<labeling-view .panel=${p} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
-          .focusIndex=${u.labelingFocus}></labeling-view>`;
+          .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity}></labeling-view>`;
       case 'mitigation':
         return html`<mitigation-view .panel=${p}></mitigation-view>`;
       case 'review':
         return html`<review-view .collisions=${this.data.collisions} .review=${this.data.review}></review-view>`;
+      case 'crops':
+        return html`<crops-view .panel=${p} .cropsClass=${u.cropsClass} .rechecks=${this.data.rechecks} .job=${this.data.jobs.crops}></crops-view>`;
+      case 'compare':
+        return html`<compare-view .comparison=${this.data.comparison} .job=${this.data.jobs.compare}></compare-view>`;
     }
   }
 }

@@ -7,12 +7,14 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement,
-  Tooltip, type ChartConfiguration,
+  ScatterController, Tooltip, type ChartConfiguration,
 } from 'chart.js';
 import { currentTheme, onThemeChange, type ChartTheme } from '../lib/theme';
 import { errorBarsPlugin } from './error-bars-plugin';
+import { pointLabelsPlugin } from './point-labels-plugin';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend, errorBarsPlugin);
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, ScatterController, CategoryScale, LinearScale, Tooltip, Legend,
+  errorBarsPlugin, pointLabelsPlugin);
 
 /** Builds a chart configuration for a theme. */
 export type ChartFactory = (theme: ChartTheme) => ChartConfiguration;

@@ -1,0 +1,121 @@
+// The panel's on-demand analyses (core crops, feature sensitivity, model comparison): what the panel's
+// messages and the palette commands call. Results go to the panel as messages; long runs are PanelJobs.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalysisSession } from '../../engine/analysis/session';
+import type { Dataset, ImageEntry } from '../../engine/dataset/types';
+import type { ThumbnailCache } from '../../engine/render/thumbnails';
+import type { ComparisonView, HostToWebview, PanelJob } from '../../shared/protocol';
+import { pickModels, runComparison } from './compareFlow';
+import { exportCrops, ImageCrops, recheckClass } from './cropFlow';
+import { PanelJobs } from './panelJobs';
+import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
+
+/** What the analyses need of the ranked dataset. */
+export interface AnalysisTarget {
+  root: string;
+  dataset: Dataset;
+  session: AnalysisSession;
+  cacheDir: string;
+  modelPath: string;
+  /** Larger previews (the re-check grid crops them, so thumbnails would be too coarse). */
+  previews: ThumbnailCache;
+}
+
+/** Runs the panel's analyses against the current ranking. */
+export class AnalysisActions {
+  readonly jobs: PanelJobs;
+  private readonly crops: ImageCrops;
+  private readonly sensitivity = new SensitivityCache();
+  private comparison: { root: string; view: ComparisonView } | null = null;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
+    private readonly target: () => AnalysisTarget | undefined, private readonly post: (m: HostToWebview) => void,
+    private readonly uriOf: (path: string) => string | undefined) {
+    this.jobs = new PanelJobs(post);
+    this.crops = new ImageCrops(context, target, post, log);
+  }
+
+  /** A new ranking (another dataset, model or settings): measured sensitivities no longer apply. */
+  reset(): void {
+    this.sensitivity.clear();
+  }
+
+  /** A label of the class changed: its cached sensitivities are stale. */
+  labelChanged(cls: string): void {
+    this.sensitivity.dropClass(cls);
+  }
+
+  /** Messages a freshly loaded panel needs besides the state: the last comparison of this dataset. */
+  replay(): void {
+    const t = this.target();
+    if (this.comparison && t && this.comparison.root === t.root) this.post({ type: 'comparison', comparison: this.comparison.view });
+  }
+
+  /** Cancels a panel job. */
+  cancel(job: PanelJob): void {
+    this.jobs.cancel(job);
+  }
+
+  /** Computes one image's core crop for the detail view (answered with an imageCrop message). */
+  imageCrop(id: string): void {
+    this.crops.request(id);
+  }
+
+  /** Re-checks a class's highest-spuriosity images on their core crops and sends the result. */
+  async recheck(cls: string): Promise<void> {
+    const t = this.target();
+    if (!t) return;
+    const thumb = async (id: string): Promise<string> => {
+      const i = t.session.indexOf(id);
+      const entry: ImageEntry | undefined = i === undefined ? undefined : t.session.entries[i];
+      return entry ? this.uriOf(await t.previews.ensure(entry)) ?? '' : '';
+    };
+    const r = await recheckClass(this.context, this.jobs, t, cls, thumb, this.log);
+    if (r) {
+      this.post({ type: 'cropRecheck', recheck: r });
+      this.log.info(`Core crops of ${cls}: ${r.counts.changed} of ${r.counts.cropped} cropped images changed prediction (${r.counts.fixed} fixed, ${r.counts.broken} broken)`);
+    }
+  }
+
+  /** Exports crops of one class, or asks which classes (negative-gap ones preselected). */
+  async exportCrops(cls?: string): Promise<void> {
+    const t = this.target();
+    if (!t) return;
+    let classes = cls ? [cls] : undefined;
+    if (!classes) {
+      const negative = new Set(t.session.gaps.classes.filter((g) => g.negative).map((g) => t.session.classNames[g.cls]));
+      const picked = await vscode.window.showQuickPick(t.dataset.classes.map((c) => ({ label: c, picked: negative.has(c), description: negative.has(c) ? 'negative gap' : undefined })),
+        { canPickMany: true, title: 'Spuriosity Lens: export core crops of which classes? (every image of each)' });
+      if (!picked?.length) return;
+      classes = picked.map((p) => p.label);
+    }
+    await exportCrops(this.context, this.jobs, t, classes, this.log);
+  }
+
+  /** Sends the sensitivity of a (class, feature), measuring it first unless cached. */
+  async sensitivityOf(cls: string, feature: number): Promise<void> {
+    const t = this.target();
+    if (!t) return;
+    const v = await featureSensitivity(this.context, this.jobs, this.sensitivity, t.session, cls, feature, this.log);
+    if (v) this.post({ type: 'sensitivity', result: v });
+  }
+
+  /** Asks which models, compares them on the current dataset, and sends the comparison; true when one was made. */
+  async compare(): Promise<boolean> {
+    const t = this.target();
+    if (!t) return false;
+    if (this.jobs.isRunning('compare')) {
+      void vscode.window.showInformationMessage('Spuriosity Lens: a model comparison is already running; cancel it or wait for it to finish.');
+      return false;
+    }
+    const models = await pickModels(this.context, t.modelPath);
+    if (!models) return false;
+    const view = await runComparison(this.context, this.jobs, t, models, this.log);
+    if (!view) return false;
+    this.comparison = { root: t.root, view };
+    this.post({ type: 'comparison', comparison: view });
+    void vscode.window.showInformationMessage(`Spuriosity Lens: compared ${view.models.length} models on ${basename(t.root)}${view.meanCorrelation === null ? '' : `; mean correlation of class gaps r = ${view.meanCorrelation.toFixed(2)}`}.`);
+    return true;
+  }
+}
