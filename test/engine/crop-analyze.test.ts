@@ -1,0 +1,153 @@
+// Core cropping over a synthetic session with a fake runner: selection (negative-gap re-check, class, images),
+// boxes from the mean core map, reliability, original vs cropped predictions with the session head, counts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AnalysisSession } from '../../src/engine/analysis/session';
+import { MemoryLabelStore } from '../../src/engine/analysis/labels';
+import { analyzeCrops } from '../../src/engine/crop/analyze';
+import type { CropRunner } from '../../src/engine/crop/runner';
+import type { CropFeaturesRequest } from '../../src/engine/crop/cropFeatures';
+import type { CropProgress } from '../../src/engine/crop/types';
+import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
+import type { ExtractResult } from '../../src/engine/extract/types';
+import type { ModelInfo } from '../../src/engine/model/types';
+import { mulberry32 } from '../../src/core/random';
+import { argmaxRows } from '../../src/core/linalg';
+
+// Class a: feature 0 its object, feature 2 a cue in 36 of 40 training and 10 of 20 validation images; class b:
+// feature 1. Head: a = f0, b = f1 + 0.8 f2 + 0.3, so a's cue images are read as b: with f2 labelled spurious for a,
+// its high-spuriosity images are the wrong ones (a negative gap), and a crop without the cue is read as a again.
+function session() {
+  const r = mulberry32(11);
+  const rng = () => r.next();
+  const entries: ImageEntry[] = [];
+  const rows: number[][] = [];
+  const add = (label: string, split: 'train' | 'val', i: number, cue: boolean) => {
+    const obj = 0.6 + 0.4 * rng();
+    const noise = () => 0.05 * rng();
+    rows.push(label === 'a' ? [obj, noise(), cue ? 1 + rng() : noise()] : [noise(), obj, noise()]);
+    entries.push({ path: `/d/${split}/${label}/${i}.png`, rel: `${split}/${label}/${i}.png`, label, split, size: 1, mtimeMs: 1 });
+  };
+  for (const label of ['a', 'b']) {
+    for (let i = 0; i < 40; i++) add(label, 'train', i, label === 'a' && i < 36);
+    for (let i = 0; i < 20; i++) add(label, 'val', i, label === 'a' && i < 10);
+  }
+  const headWeight = Float32Array.from([1, 0, 0, 0, 1, 0.8]);
+  const headBias = Float32Array.from([0, 0.3]);
+  const logits = Float32Array.from(rows.flatMap((x) => [x[0], x[1] + 0.8 * x[2] + 0.3]));
+  const model: ModelInfo = {
+    path: '/m/model.onnx', sha256: 'cd'.repeat(32), inputName: 'input', pooledOutput: 'p', logitsOutput: 'l', spatialOutput: 's',
+    dim: 3, classes: 2, spatialShape: [3, 4, 4], headWeight, headBias,
+    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels: ['a', 'b'],
+  };
+  const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: ['a', 'b'], images: entries, skipped: [] };
+  const extraction = {
+    model, entries, features: Float32Array.from(rows.flat()), logits, predicted: argmaxRows({ rows: rows.length, cols: 2, data: logits }),
+    failures: [], skipped: [], cacheHits: 0, computed: entries.length, seconds: 0,
+  } as ExtractResult;
+  const store = new MemoryLabelStore([
+    { cls: 'a', feature: 0, verdict: { label: 'core' } },
+    { cls: 'a', feature: 2, verdict: { label: 'spurious', subtype: 'background' } },
+  ]);
+  return { s: AnalysisSession.create(dataset, extraction, store, { bootstrap: 0 }), rows };
+}
+
+/** Maps peak at cell (x 2, y 1) of 4 x 4, except `dark` images (all zero); crops read as [0.9, 0, 0]; `broken` images fail. */
+function fakeRunner(dark: Set<string>, broken: Set<string>) {
+  const calls = { maps: 0, crops: [] as CropFeaturesRequest[] };
+  const runner: CropRunner = {
+    async spatialMaps(req) {
+      calls.maps++;
+      const maps = new Map<string, Float32Array[]>();
+      for (const e of req.entries) {
+        maps.set(e.rel, req.featureIndices.map(() => {
+          const m = new Float32Array(16);
+          if (!dark.has(e.rel)) m[1 * 4 + 2] = 3;
+          return m;
+        }));
+      }
+      return { h: 4, w: 4, maps, failures: [] };
+    },
+    async cropFeatures(req, onProgress) {
+      calls.crops.push(req);
+      const ok = req.items.filter((it) => !broken.has(it.rel));
+      onProgress?.({ phase: 'done', done: req.items.length, total: req.items.length, cached: 0, failed: req.items.length - ok.length, imagesPerSecond: 0, etaSeconds: 0 });
+      let row = 0;
+      return {
+        dim: 3,
+        features: Float32Array.from(ok.flatMap(() => [0.9, 0, 0])),
+        items: req.items.map((it) => broken.has(it.rel)
+          ? { rel: it.rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: { reason: 'corrupt' as const, message: `${it.rel}: corrupt` } }
+          : { rel: it.rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: null, failure: null }),
+      };
+    },
+  };
+  return { runner, calls };
+}
+
+test('re-check: the negative-gap class\'s highest-spuriosity validation images, original vs cropped', async () => {
+  const { s, rows } = session();
+  assert.deepEqual(s.gaps.classes.filter((g) => g.negative).map((g) => s.classNames[g.cls]), ['a']);
+  const { runner, calls } = fakeRunner(new Set(['val/a/0.png']), new Set(['val/a/1.png']));
+  const events: CropProgress[] = [];
+  const r = await analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', onProgress: (p) => events.push(p) }, runner);
+  assert.equal(r.schema, 'spuriosity-lens/crop@1');
+  assert.equal(r.k, 10);
+  assert.deepEqual(r.classes.map((c) => c.name), ['a']);
+  const a = r.classes[0];
+  assert.deepEqual(a.coreFeatures, [0]);
+  assert.equal(a.gap, -100);
+  // the 10 cue images, highest spuriosity first
+  assert.deepEqual(a.images.map((im) => im.image).sort(), Array.from({ length: 10 }, (_, i) => `val/a/${i}.png`).sort());
+  const sp = a.images.map((im) => im.spuriosity!);
+  assert.deepEqual(sp, [...sp].sort((x, y) => y - x));
+  // one input box for all: the peak cell (2, 1) of 4 x 4 upsampled to 8 x 8 is 0.75 x 0.75 on columns 4-5, rows 2-3
+  assert.equal(calls.maps, 1);
+  assert.equal(calls.crops[0].items.length, 9);
+  for (const it of calls.crops[0].items) assert.deepEqual(it.inputBox, { x0: 4, y0: 2, x1: 6, y1: 4 });
+  const dark = a.images.find((im) => im.image === 'val/a/0.png')!;
+  assert.equal(dark.box, null);
+  assert.match(dark.noBoxReason!, /do not activate/);
+  assert.match(a.images.find((im) => im.image === 'val/a/1.png')!.noBoxReason!, /corrupt/);
+  assert.deepEqual(r.failures.map((f) => f.image), ['val/a/1.png']);
+  // every cue image was read as b; its crop (no cue) as a: all fixed
+  assert.deepEqual({ ...a.counts }, { images: 10, cropped: 8, changed: 8, fixed: 8, broken: 0, reliable: a.counts.reliable, accOriginal: 0, accCropped: 100 });
+  for (const im of a.images.filter((x) => x.cropped)) {
+    assert.equal(im.original.predicted, 'b');
+    assert.equal(im.cropped!.predicted, 'a');
+    assert.equal(im.change, 'fixed');
+    assert.ok(im.cropped!.confidence > 0.5 && im.cropped!.confidence <= 1);
+  }
+  // reliable = top ceil(20% of 60) = 12 of class a's images by core activation (feature 0 alone: its raw order)
+  const classA = rows.map((x, i) => ({ f0: x[0], i })).filter((_, i) => s.labels[i] === 0).sort((p, q) => q.f0 - p.f0);
+  const top = new Set(classA.slice(0, 12).map((x) => s.entries[x.i].rel));
+  for (const im of a.images) assert.equal(im.reliable, top.has(im.image), im.image);
+  assert.equal(a.reliableCutoff !== null, true);
+  assert.deepEqual(events.map((e) => e.phase), ['maps', 'maps', 'crops', 'done']);
+  assert.doesNotThrow(() => JSON.stringify(r));
+});
+
+test('a class without a core label gets no crops and says so; the runner is not called', async () => {
+  const { s } = session();
+  const { runner, calls } = fakeRunner(new Set(), new Set());
+  const r = await analyzeCrops(s, { scope: 'class', classes: ['b'], cacheDir: '/c' }, runner);
+  assert.match(r.classes[0].noCropReason!, /no top feature of "b" is labelled core/);
+  assert.equal(r.classes[0].images.length, 60);
+  assert.ok(r.classes[0].images.every((im) => im.box === null && im.cropped === null && im.coreActivation === null));
+  assert.equal(calls.maps, 0);
+  assert.equal(calls.crops[0].items.length, 0);
+});
+
+test('images scope, unknown names, an export inside the dataset, and cancellation', async () => {
+  const { s } = session();
+  const { runner } = fakeRunner(new Set(), new Set());
+  const one = await analyzeCrops(s, { scope: 'images', images: ['val/a/12.png'], cacheDir: '/c' }, runner);
+  assert.equal(one.classes[0].images[0].image, 'val/a/12.png');
+  assert.equal(one.classes[0].images[0].change, 'same');
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['zebra'], cacheDir: '/c' }, runner), /Unknown class "zebra".*a, b/);
+  await assert.rejects(analyzeCrops(s, { scope: 'images', images: ['nope.png'], cacheDir: '/c' }, runner), /"nope.png" is not in the dataset/);
+  await assert.rejects(analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', exportDir: '/d/crops' }, runner), /inside the dataset folder/);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', signal: ac.signal }, runner), { name: 'AbortError' });
+});
