@@ -7,6 +7,9 @@ import { extract, extractSummary } from '../../src/engine/extract/pipeline';
 import type { ExtractDeps } from '../../src/engine/extract/types';
 import { argmaxRows } from '../../src/core/linalg';
 import { fakeDeps, writeFakeDataset } from './extractFakes';
+import { extractForTransfer } from '../../src/engine/extract/transferExtract';
+import { unpackResult } from '../../src/engine/extract/bulkTransfer';
+import { SCRATCH_ROWS } from '../../src/engine/extract/rowStore';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'spl-summary-'));
 
@@ -110,4 +113,36 @@ test('extractSummary: never allocates an n x D matrix (cold run, warm run, compa
   const full = await largestFloat32Array(() => extract({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 4, deps }));
   assert.ok(full.largest >= (n - 1) * dim);
   assert.deepEqual(full.value.predicted, cold.value.predicted);
+});
+
+test('child transfer: rows stream into the transfer file (the child holds no n x D matrix) and unpack to extract\'s matrices', async () => {
+  const dim = 1024;
+  const n = 600;
+  const dataset = await writeFakeDataset(tmp(), n, [3, 450]);
+  const deps = wideDeps(dim);
+  const ref = await extract({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 8, deps });
+  const cacheDir = tmp();
+  assert.ok(SCRATCH_ROWS < n - 2);
+  for (const run of ['cold', 'warm']) {
+    // shardRows: the cold run's 75 batch shards are compacted, one output shard's rows at a time.
+    const sent = await largestFloat32Array(() => extractForTransfer({ dataset, modelPath: 'fake', cacheDir, batchSize: 8, deps, shardRows: 64 }, 0));
+    const { result, bulk } = sent.value;
+    assert.ok(bulk, `${run}: a transfer file`);
+    assert.equal(result.features.length + result.logits.length, 0);
+    assert.equal(run === 'cold' ? result.computed : result.cacheHits, n - 2);
+    assert.ok(sent.largest <= SCRATCH_ROWS * dim, `${run}: largest Float32Array ${sent.largest} > ${SCRATCH_ROWS * dim}`);
+    const back = await unpackResult(structuredClone(result), structuredClone(bulk));
+    assert.deepEqual(back.entries, ref.entries);
+    assert.deepEqual(back.failures, ref.failures);
+    assert.deepEqual(back.predicted, ref.predicted);
+    assert.deepEqual(back.features, ref.features);
+    assert.deepEqual(back.logits, ref.logits);
+    assert.ok(!readdirSync(join(cacheDir, ref.model.sha256)).some((f) => f.startsWith('tmp-')), 'the transfer file is removed');
+  }
+  const inline = await extractForTransfer({ dataset, modelPath: 'fake', cacheDir, batchSize: 8, deps }, Number.POSITIVE_INFINITY);
+  assert.equal(inline.bulk, null);
+  assert.deepEqual(inline.result.features, ref.features);
+  // A cancelled run leaves no transfer file behind.
+  const c = new AbortController();
+  await assert.rejects(extractForTransfer({ dataset, modelPath: 'fake', cacheDir: tmp(), batchSize: 8, deps, signal: c.signal, onProgress: (p) => { if (p.done > 16) c.abort(); } }, 0), { name: 'AbortError' });
 });

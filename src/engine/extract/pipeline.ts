@@ -35,7 +35,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Extracts pooled features and logits of every image of the dataset, using and filling the cache. */
 export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
-  const { summary, store } = await run(opts, (n, D, C) => new MatrixStore(n, D, C));
+  const { summary, store } = await extractInto(opts, (n, info) => new MatrixStore(n, info.dim, info.classes));
+  return matrixResult(summary, store);
+}
+
+/** The result of a run into a MatrixStore: its packed rows, trimmed to the images with features. */
+export function matrixResult(summary: Omit<ExtractSummary, 'predicted'>, store: MatrixStore): ExtractResult {
   const m = summary.entries.length;
   const n = store.pooled.length / store.dim;
   return {
@@ -51,11 +56,15 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
  * does not grow with n x (D + C), so a command that needs counts and accuracy can run over any dataset size.
  */
 export async function extractSummary(opts: ExtractOptions): Promise<ExtractSummary> {
-  const { summary, store } = await run(opts, (n, _D, C) => new PredictionStore(n, C));
+  const { summary, store } = await extractInto(opts, (n, info) => new PredictionStore(n, info.classes));
   return { ...summary, predicted: store.predicted.slice(0, summary.entries.length) };
 }
 
-async function run<S extends RowStore>(opts: ExtractOptions, makeStore: (n: number, dim: number, classes: number) => S): Promise<{ summary: Omit<ExtractSummary, 'predicted'>; store: S }> {
+/**
+ * The pipeline with the caller's RowStore (made once the model is known; `modelCacheDir` is the model's cache
+ * folder): the store receives every image's rows, from the cache or the model. Entries come back in dataset order.
+ */
+export async function extractInto<S extends RowStore>(opts: ExtractOptions, makeStore: (n: number, info: ModelInfo, modelCacheDir: string) => S): Promise<{ summary: Omit<ExtractSummary, 'predicted'>; store: S }> {
   const t0 = performance.now();
   const { dataset, signal } = opts;
   const deps = opts.deps ?? (await loadDefaultDeps());
@@ -79,7 +88,7 @@ async function run<S extends RowStore>(opts: ExtractOptions, makeStore: (n: numb
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new Error(`cannot use the feature cache folder ${opts.cacheDir} (${why}): choose a writable folder (CLI --cache DIR)`);
   }
-  const store = makeStore(n, D, C);
+  const store = makeStore(n, info, cache.dir);
   const look = await cache.lookupRows(images, store.fromCache, { retryFailed: opts.retryFailed });
   const status = look.status;
   const failureOf = new Map<number, ExtractFailure>();

@@ -4,7 +4,7 @@
 import { LookupStatus, matrixSink, type RowSink } from '../cache/featureCache';
 
 /** Rows of the cache copied out per call when only predictions are kept (bounds the scratch buffer). */
-const SCRATCH_ROWS = 256;
+export const SCRATCH_ROWS = 256;
 
 /** Receives the outputs of every image with features, from the cache or from the model. */
 export interface RowStore {
@@ -17,7 +17,7 @@ export interface RowStore {
 }
 
 /** Index of the largest of logits[o, o + C) (the first one on ties, like argmaxRows). */
-function argmaxAt(logits: Float32Array, o: number, C: number): number {
+export function argmaxAt(logits: Float32Array, o: number, C: number): number {
   let best = 0;
   let bv = logits[o];
   for (let c = 1; c < C; c++) {

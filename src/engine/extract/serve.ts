@@ -1,9 +1,9 @@
 // The child-process side of the IPC protocol: runs one extraction or spatial-map job.
-import { extract } from './pipeline';
+import { extractForTransfer } from './transferExtract';
 import { spatialMaps } from './spatialMaps';
 import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker } from './ipc';
 import type { ExtractDeps } from './types';
-import { BULK_THRESHOLD, packResult } from './bulkTransfer';
+import { BULK_THRESHOLD } from './bulkTransfer';
 import { cropFeatures } from '../crop/cropFeatures';
 import { runSensitivityJob } from '../sensitivity/job';
 
@@ -64,8 +64,8 @@ export function serveExtraction(deps?: ExtractDeps): void {
         if (busy) return;
         busy = true;
         const job = msg.type === 'extract'
-          ? extract({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
-              .then(async (result): Promise<FromWorker> => ({ type: 'extract-result', ...(await packResult(result, msg.request.cacheDir, bulkThreshold())) }))
+          ? extractForTransfer({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) }, bulkThreshold())
+              .then((sent): FromWorker => ({ type: 'extract-result', ...sent }))
           : spatialMaps({ ...msg.request, deps, signal: controller.signal }).then((result): FromWorker => ({ type: 'spatial-result', result }));
         job.then(finish, (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
