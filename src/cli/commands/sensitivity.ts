@@ -59,13 +59,25 @@ export function registerSensitivity(program: Command): void {
       }
       if (scope.truncated) process.stderr.write(`spuriosity: measuring the first ${scope.pairs.length} pairs; ${scope.truncated} more left out (--max-pairs, --class, --feature)\n`);
       const bar = progress();
+      // First Ctrl-C: stop after the current batch; a second one kills.
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
       let report: SensitivityReport;
       try {
         report = await measureSensitivity(session, scope.pairs, inProcessRunner(), {
           images: flags.images, topPercent: flags.topPercent ?? null, split: flags.split, blurSigmaFraction: flags.blurSigma,
           patchFraction: flags.patch, seed: flags.seed, threads: flags.threads, batchSize: flags.batch, onProgress: bar.update,
+          signal: controller.signal,
         });
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw new CliError('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)');
+        throw e;
       } finally {
+        process.off('SIGINT', onSigint);
         bar.stop();
       }
       for (const f of report.failures.slice(0, 10)) process.stderr.write(`spuriosity: left out ${f.path}: ${f.reason}\n`);
