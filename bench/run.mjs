@@ -4,12 +4,15 @@
 //   - .bench/images-N/: N seeded JPEGs ~500x375, quality 90, 10 classes, train/val (scripts/bench/make_images.mjs)
 // Then measures, one after the other (each in its own process, peak RSS sampled over its process tree):
 //   reference (PyTorch DataLoader pipeline), pure inference (ONNX Runtime on pre-decoded tensors), ours end to end
-//   cold (`node dist/cli.js extract --json` with a fresh cache) and warm (same cache), RSS at a smaller size,
+//   cold (`node dist/cli.js extract --json` with a fresh cache) and warm (same cache), peak RSS of cold runs at several
+//   sizes (--scale-sizes; --scale-model standin: a cheap model with ResNet-50's 2048 features and 1000 classes,
+//   scripts/bench/export_standin.py; --scale-small: 80x60 images) with a least-squares slope and its projection,
 //   linear-head tuning epoch (ours: ONNX Runtime trainer; PyTorch: same SGD), re-ranking after one label change.
 // Prints a table and writes it into BENCHMARKS.md (full runs only; --no-write to skip).
 //
 //   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
 //                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
+//                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small]
 //                      [--no-write] [--merge] [--python /usr/bin/python3]
 // --merge: keep the previous run's results (.bench/last-run.json) for steps not in --only, e.g. to redo one pair.
 import * as esbuild from 'esbuild';
@@ -47,8 +50,17 @@ const cfg = {
   tuneRows: int('tune-rows', quick ? 4096 : 100_000),
   rerankImages: int('rerank-images', quick ? 10_000 : 100_000),
   python: opt('python', '/usr/bin/python3'),
+  scaleSizes: opt('scale-sizes', '').split(',').filter(Boolean).map((v) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 20) fail(`--scale-sizes: "${v}" is not an image count >= 20`);
+    return x;
+  }),
+  scaleModel: opt('scale-model', 'resnet50'),
+  scaleSmall: flag('scale-small'),
   write: !flag('no-write') && !quick,
 };
+if (!['resnet50', 'standin'].includes(cfg.scaleModel)) fail(`--scale-model must be resnet50 or standin, got "${cfg.scaleModel}"`);
+if (cfg.scaleSizes.length === 0) cfg.scaleSizes = [Math.floor(cfg.images / 4), cfg.images].filter((x) => x >= 20);
 const ALL = ['cold', 'ref', 'pure', 'warm', 'scale', 'tune', 'rerank'];
 const only = opt('only', ALL.join(',')).split(',');
 for (const o of only) if (!ALL.includes(o)) fail(`--only: unknown step "${o}"; valid steps are ${ALL.join(', ')}`);
@@ -64,6 +76,12 @@ if (!existsSync(modelPath) || !existsSync('.bench/resnet50.pt')) {
   log('exporting ResNet-50 (seeded random weights) with Debian torchvision');
   const r = spawnSync(cfg.python, ['scripts/bench/export_resnet50.py', modelPath], { stdio: 'inherit' });
   if (r.status !== 0) fail(`scripts/bench/export_resnet50.py failed (exit ${r.status}); it needs ${cfg.python} with torch and torchvision`);
+}
+const standinPath = resolve('.bench/standin.onnx');
+if (only.includes('scale') && cfg.scaleModel === 'standin' && !existsSync(standinPath)) {
+  log('exporting the stand-in model (ResNet-50 output sizes, cheap to run)');
+  const r = spawnSync(cfg.python, ['scripts/bench/export_standin.py', standinPath], { stdio: 'inherit' });
+  if (r.status !== 0) fail(`scripts/bench/export_standin.py failed (exit ${r.status})`);
 }
 const dataDir = resolve(`.bench/images-${cfg.images}`);
 log(`dataset ${dataDir} (${cfg.images} JPEGs)`);
@@ -140,7 +158,7 @@ const previous = flag('merge') && existsSync('.bench/last-run.json') ? JSON.pars
 if (previous && (previous.cfg.images !== cfg.images || previous.cfg.threads !== cfg.threads)) fail('--merge: the previous run used other --images or --threads');
 const torchEnv = { OMP_NUM_THREADS: String(cfg.threads), OPENBLAS_NUM_THREADS: String(cfg.threads) };
 const results = {};
-const cli = (cache, data = dataDir) => ['dist/cli.js', 'extract', data, '--model', modelPath, '--cache', cache, '--json', '--threads', String(cfg.threads), '--batch', String(cfg.batch)];
+const cli = (cache, data = dataDir, model = modelPath) => ['dist/cli.js', 'extract', data, '--model', model, '--cache', cache, '--json', '--threads', String(cfg.threads), '--batch', String(cfg.batch)];
 const coldCache = resolve('.bench/cache-run');
 rmSync(coldCache, { recursive: true, force: true });
 
@@ -162,15 +180,20 @@ if (want('warm') && results.cold?.json) {
   results.warm = await measure(process.execPath, cli(coldCache));
 }
 rmSync(coldCache, { recursive: true, force: true });
-const scaleImages = Math.floor(cfg.images / 4);
-if (want('scale') && scaleImages >= 20) {
-  const small = resolve(`.bench/images-${scaleImages}`);
-  await makeImages(small, { images: scaleImages, classes: 10, seed: 1, log });
-  const cache = resolve('.bench/cache-scale');
-  rmSync(cache, { recursive: true, force: true });
-  log(`ours, cold cache at ${scaleImages} images (RSS scaling)`);
-  results.scale = await measure(process.execPath, cli(cache, small));
-  rmSync(cache, { recursive: true, force: true });
+// Peak RSS at several sizes, one series per model and image size (kept apart under --merge).
+const scaleKey = `scale:${cfg.scaleModel}${cfg.scaleSmall ? '-small' : ''}`;
+if (want('scale')) {
+  const runs = [];
+  for (const n of cfg.scaleSizes) {
+    const data = resolve(`.bench/images-${cfg.scaleSmall ? 'small-' : ''}${n}`);
+    await makeImages(data, { images: n, classes: 10, seed: 1, scale: cfg.scaleSmall ? 0.16 : 1, log });
+    const cache = resolve('.bench/cache-scale');
+    rmSync(cache, { recursive: true, force: true });
+    log(`ours, cold cache at ${n} ${cfg.scaleSmall ? 'small ' : ''}images, ${cfg.scaleModel} (RSS scaling)`);
+    runs.push({ images: n, ...(await measure(process.execPath, cli(cache, data, cfg.scaleModel === 'standin' ? standinPath : modelPath))) });
+    rmSync(cache, { recursive: true, force: true });
+  }
+  results[scaleKey] = { model: cfg.scaleModel, small: cfg.scaleSmall, runs };
 }
 if (want('tune')) {
   const a = ['--rows', String(cfg.tuneRows), '--dim', '2048', '--classes', '1000', '--batch', '128', '--threads', String(cfg.threads), '--lr', '0.01', '--momentum', '0.9'];
@@ -185,6 +208,8 @@ if (want('rerank')) {
 }
 
 if (previous) for (const [k, v] of Object.entries(previous.results)) if (!(k in results)) results[k] = v;
+// Runs before the multi-size scale step stored one `scale` result; its rows are gone.
+delete results.scale;
 
 // --- report -----------------------------------------------------------------------------------------------------
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
@@ -209,18 +234,6 @@ row('ours end to end, cold cache (`spuriosity extract`)', `${f1(oursPipe)} image
 const warmWall = R.warm?.json ? R.warm.wall : NaN;
 row('ours, warm cache (all cached)', R.warm?.json ? `${f2(warmWall)} s whole process (${f2(R.warm.json.seconds)} s in extract; ${R.warm.json.cache?.hits} hits)` : 'n/a',
   `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x', R.warm);
-if (R.scale) row(`ours, cold cache, ${R.scale.json?.dataset?.images ?? scaleImages} images (RSS scaling)`, `${f1(R.scale.json ? R.scale.json.cache.computed / R.scale.json.seconds : NaN)} images/s`, '', '< 1 GB', R.scale);
-if (R.scale?.json && R.cold?.json) {
-  // Two sizes give a slope; the pipeline keeps pooled features and logits of every image in memory (float32), so
-  // RSS grows by at least (dim + classes) x 4 bytes per image on top of the model and buffers.
-  const n1 = R.scale.json.dataset.images;
-  const n2 = R.cold.json.dataset.images;
-  const perImageKB = Math.max(((R.cold.peakTreeMB - R.scale.peakTreeMB) / (n2 - n1)) * 1024, ((R.cold.json.model.dim + R.cold.json.model.classes) * 4) / 1024);
-  const at = (n) => R.cold.peakTreeMB + ((n - n2) * perImageKB) / 1024;
-  const limit = Math.floor(n2 + ((1024 - R.cold.peakTreeMB) * 1024) / perImageKB);
-  row('ours, peak RSS projected from the two sizes', `${f1(perImageKB)} KB per image: ~${Math.round(at(10_000))} MB at 10k, ~${Math.round(at(100_000))} MB at 100k images`,
-    `under 1 GB up to ~${limit.toLocaleString('en-US')} images`, '< 1 GB', null);
-}
 const tO = R.tuneOurs?.json;
 const tT = R.tuneTorch?.json;
 row(`tuning epoch, ours (ONNX Runtime graph), ${tO?.rows ?? cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
@@ -230,8 +243,47 @@ const rr = R.rerank?.json;
 row(`re-rank one class after a label change, ${rr?.images ?? cfg.rerankImages} images x 2048`, rr ? `median ${f2(rr.rerankMedianMs)} ms, max ${f2(rr.rerankMaxMs)} ms` : 'n/a',
   rr ? `initial ranking of all classes ${f1(rr.initialMs)} ms` : '', '< 50 ms', R.rerank);
 
+// Least squares of peak RSS (MB) on images; a slope under 0 is noise around a flat line.
+const fit = (pts) => {
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p.x, 0) / n;
+  const my = pts.reduce((a, p) => a + p.y, 0) / n;
+  const sxx = pts.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  const slope = sxx > 0 ? pts.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx : NaN;
+  return { slope, intercept: my - slope * mx };
+};
+const seriesName = (s) => `${s.model === 'standin' ? 'stand-in with ResNet-50\'s outputs (2048 features, 1000 classes)' : 'ResNet-50'}, ${s.small ? '80x60' : '~500x375'} JPEGs`;
+const slopes = {};
+const scaleRows = [];
+const scaleRow = (what, value, vs, target, r) => scaleRows.push([what, value, vs, target, r ? mb(r) : '', ld(r)]);
+for (const [key, s] of Object.entries(R).filter(([k]) => k.startsWith('scale:')).sort()) {
+  const ok = s.runs.filter((r) => r.json);
+  for (const r of s.runs) {
+    scaleRow(`ours, cold cache, ${r.images.toLocaleString('en-US')} images, ${seriesName(s)}`, `${f1(r.json ? r.json.cache.computed / r.json.seconds : NaN)} images/s`, '', '< 1 GB', r);
+  }
+  if (ok.length < 2) continue;
+  const { slope } = fit(ok.map((r) => ({ x: r.images, y: r.peakTreeMB })));
+  slopes[key] = slope;
+  const last = ok.reduce((a, b) => (b.images > a.images ? b : a));
+  const at = (n) => last.peakTreeMB + Math.max(0, slope) * (n - last.images);
+  scaleRow(`peak RSS slope, ${seriesName(s)} (least squares over ${ok.map((r) => r.images.toLocaleString('en-US')).join(', ')} images)`,
+    `${f2(slope * 1024)} KB per image: ~${Math.round(at(100_000))} MB at 100k images`,
+    slope > 0 ? `under 1 GB up to ~${Math.floor(last.images + (1024 - last.peakTreeMB) / (slope)).toLocaleString('en-US')} images` : 'no growth measured', '< 1 GB', null);
+}
+// ResNet-50's level at its largest measured size, plus the stand-in's slope (same row sizes, wider range of n).
+const rn = Object.entries(R).find(([k]) => k.startsWith('scale:resnet50'))?.[1]?.runs.filter((r) => r.json) ?? [];
+const standinSlope = Object.entries(slopes).find(([k]) => k.startsWith('scale:standin'))?.[1];
+if (rn.length > 0 && Number.isFinite(standinSlope)) {
+  const last = rn.reduce((a, b) => (b.images > a.images ? b : a));
+  const proj = last.peakTreeMB + Math.max(0, standinSlope) * (100_000 - last.images);
+  scaleRow('ours, ResNet-50 at 100k images, projected', `~${Math.round(proj)} MB (${Math.round(last.peakTreeMB)} MB measured at ${last.images.toLocaleString('en-US')} + stand-in slope)`,
+    proj < 1024 ? 'under 1 GB' : 'over 1 GB', '< 1 GB', null);
+}
+
 const head = ['measurement', 'result', 'ratio', 'target', 'peak RSS MB (process tree)', 'load'];
-const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const toTable = (rs) => [head, head.map(() => '---'), ...rs].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const table = toTable(rows);
+const scaleTable = toTable(scaleRows);
 const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -241,22 +293,50 @@ const setup = [
   `ours batch ${cfg.batch}, PyTorch batch ${cfg.refBatch} with ${cfg.workers} DataLoader worker(s), BLAS ${(R.ref?.json?.blas ?? R.tuneTorch?.json?.blas ?? []).map((p) => p.split('/').slice(-2).join('/')).join(', ') || 'n/a'}.`,
   '"load" is the 1-minute load average when the step started: figures taken above ~2.5 on 2 cores are not comparable.',
 ].join('\n');
-console.log(`\n${setup}\n\n${table}\n`);
-writeFileSync('.bench/last-run.json', JSON.stringify({ cfg, when, rev, results }, null, 2));
+const scaleSetup = [
+  `${when} UTC, commit ${rev}; ${availableParallelism()} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB; Node ${process.versions.node}.`,
+  `\`node dist/cli.js extract <images> --json\` with a fresh cache, ${cfg.threads} threads, batch ${cfg.batch}; peak RSS sampled every 250 ms over`,
+  'its process tree. Seeded JPEGs (ImageFolder, 10 classes); the stand-in model has ResNet-50\'s graph tail, 2048 features and 1000 classes',
+  '(same cache rows and buffers) for a fraction of its inference cost (scripts/bench/export_standin.py), so its series can reach larger n.',
+].join('\n');
+const mainSteps = ['cold', 'ref', 'pure', 'warm', 'tune', 'rerank'];
+const mainMeasured = flag('merge') || only.some((o) => mainSteps.includes(o));
+if (mainMeasured) console.log(`\n${setup}\n\n${table}\n`);
+if (scaleRows.length) console.log(`\n${scaleSetup}\n\n${scaleTable}\n`);
+// Keep the previous run's other results in last-run.json even without --merge, so a partial run (--only ...)
+// never loses what a later --merge needs.
+const kept = !previous && existsSync('.bench/last-run.json') ? JSON.parse(readFileSync('.bench/last-run.json', 'utf8')) : null;
+const saved = { ...results };
+if (kept && kept.cfg.images === cfg.images && kept.cfg.threads === cfg.threads) for (const [k, v] of Object.entries(kept.results)) if (!(k in saved) && k !== 'scale') saved[k] = v;
+writeFileSync('.bench/last-run.json', JSON.stringify({ cfg, when, rev, results: saved }, null, 2));
 
-if (cfg.write) {
-  const file = 'BENCHMARKS.md';
-  const start = '<!-- bench/run.mjs: start (this section is rewritten by `npm run bench`) -->';
-  const end = '<!-- bench/run.mjs: end -->';
-  const section = `${start}\n## Side by side (\`npm run bench\`)\n\n${setup}\n\n${table}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+/** Replaces the text between `start` and `end` in text (or appends the section after `after`, else at the end). */
+function putSection(text, start, end, body, after) {
+  const section = `${start}\n${body}\n${end}`;
   const a = text.indexOf(start);
   const b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  if (a >= 0 && b > a) return text.slice(0, a) + section + text.slice(b + end.length);
+  const at = after ? text.indexOf(after) : -1;
+  if (at >= 0) return `${text.slice(0, at + after.length)}\n\n${section}${text.slice(at + after.length)}`;
+  return `${text.trimEnd()}\n\n${section}\n`;
+}
+if (cfg.write) {
+  const file = 'BENCHMARKS.md';
+  const mainEnd = '<!-- bench/run.mjs: end -->';
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  // A run of the scale step alone rewrites only its own section: the side-by-side table keeps its figures.
+  if (mainMeasured) {
+    text = putSection(text, '<!-- bench/run.mjs: start (this section is rewritten by `npm run bench`) -->', mainEnd,
+      `## Side by side (\`npm run bench\`)\n\n${setup}\n\n${table}`);
+  }
+  if (scaleRows.length) {
+    text = putSection(text, '<!-- bench/run.mjs scale: start (rewritten by `npm run bench` when it measures the scale step) -->', '<!-- bench/run.mjs scale: end -->',
+      `## Peak RSS against dataset size (\`npm run bench -- --only scale\`)\n\n${scaleSetup}\n\n${scaleTable}`, mainEnd);
+  }
   writeFileSync(file, text);
   log(`wrote ${file}`);
 }
-const missing = Object.entries(results).filter(([, r]) => !r.json).map(([k]) => k);
+const missing = Object.entries(results).filter(([, r]) => (r.runs ? r.runs.some((x) => !x.json) : !r.json)).map(([k]) => k);
 if (missing.length) {
   log(`steps without a result: ${missing.join(', ')}`);
   process.exitCode = 1;

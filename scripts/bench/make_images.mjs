@@ -64,8 +64,9 @@ export function renderImage(rng, width, height, cls, classes) {
 }
 
 /** Writes the dataset (reusing a finished one with the same parameters); returns its root. */
-export async function makeImages(out, { images = 1000, classes = 10, seed = 1, log = () => {} } = {}) {
-  const params = JSON.stringify({ images, classes, seed, version: 1 });
+// `scale` shrinks every image (0.16: 80x60) for runs where decoding cost does not matter, e.g. memory scaling.
+export async function makeImages(out, { images = 1000, classes = 10, seed = 1, scale = 1, log = () => {} } = {}) {
+  const params = JSON.stringify({ images, classes, seed, version: 1, ...(scale !== 1 ? { scale } : {}) });
   // Beside the dataset, not inside: a file in the root would be one more thing for the dataset walkers to skip.
   const marker = `${out.replace(/[\\/]+$/, '')}.complete`;
   if (existsSync(marker) && readFileSync(marker, 'utf8') === params) return out;
@@ -79,13 +80,13 @@ export async function makeImages(out, { images = 1000, classes = 10, seed = 1, l
     const dir = join(out, split, `class_${String(cls).padStart(2, '0')}`);
     mkdirSync(dir, { recursive: true });
     const portrait = rng() < 0.2;
-    const width = portrait ? 375 : 500;
-    const height = portrait ? 500 : 375;
+    const width = Math.max(8, Math.round((portrait ? 375 : 500) * scale));
+    const height = Math.max(8, Math.round((portrait ? 500 : 375) * scale));
     const px = renderImage(rng, width, height, cls, classes);
     pending.push(sharp(Buffer.from(px.buffer), { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(dir, `img_${String(i).padStart(6, '0')}.jpg`)));
     // Rendering is single-threaded JS; encoding runs on libvips threads meanwhile. Bound what is in flight.
     if (pending.length >= 8) await pending.shift();
-    if ((i + 1) % 200 === 0) log(`generated ${i + 1}/${images} images`);
+    if ((i + 1) % (scale < 1 ? 2000 : 200) === 0) log(`generated ${i + 1}/${images} images`);
   }
   await Promise.all(pending);
   writeFileSync(marker, params);
