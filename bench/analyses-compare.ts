@@ -5,7 +5,7 @@
 // ground truth the benchmark knows: accuracy on validation images with the planted cue vs without it.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { correlationMatrix } from '../src/core/compare';
+import { correlationMatrix, fitThroughOrigin, gapVariance } from '../src/core/compare';
 import { trueGap } from '../src/core/groundTruth';
 import { MemoryLabelStore } from '../src/engine/analysis/labels';
 import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
@@ -23,7 +23,8 @@ const f2 = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.
 async function main(): Promise<void> {
   await generateDemoDataset({ out: DATA });
   const truth = JSON.parse(readFileSync(join(DATA, 'ground-truth.json'), 'utf8')) as { images: Record<string, { cue: boolean }> };
-  const models = readdirSync(MODELS).filter((f) => /^spurious-mnist.*\.onnx$/.test(f)).sort().map((f) => join(MODELS, f));
+  // the bundled model first, then its variants (b, c, d)
+  const models = readdirSync(MODELS).filter((f) => /^spurious-mnist.*\.onnx$/.test(f)).map((f) => f.replace(/\.onnx$/, '')).sort().map((f) => join(MODELS, `${f}.onnx`));
   const cacheDir = join(DATA, '.spuriosity');
   const dataset = withoutSkippedUnder(await discoverDataset(DATA), cacheDir);
   const truthBy = new Map<string, { withCue: number; without: number; byClass: Map<string, number> }>();
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const out = (l = '') => { lines.push(l); console.log(l); };
   out(`${report.models.length} models on the demo benchmark (${report.dataset.classes.length} classes, ${report.dataset.images.val} validation images, ` +
-    `half with the planted cue); gap k = ${report.gapK}; labels from the probe images; ${seconds.toFixed(1)} s with warm feature caches or not.`);
+    `half with the planted cue); gap k = ${report.gapK}; labels from the probe images; wall time ${seconds.toFixed(1)} s (extraction, probe labelling, analysis).`);
   out('');
   out('| model | val acc | spurious pairs | acc high | acc low | mean gap | fit low | effective robustness | acc with cue | acc without cue | true gap |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -82,6 +83,20 @@ async function main(): Promise<void> {
       '. Effective robustness = acc low − the through-origin prediction.');
   }
   for (const n of report.notes) out(`- ${n}`);
+  // How much one model drives the statistics: each recomputed with that model left out (from the rounded gaps).
+  const inc = report.models.map((m, i) => i).filter((i) => report.models[i].included);
+  if (inc.length >= 3) {
+    out('');
+    out('| left out | mean pairwise r | variance across classes | across models | ratio | beta |');
+    out('|---|---:|---:|---:|---:|---:|');
+    for (const drop of inc) {
+      const keep = inc.filter((i) => i !== drop);
+      const series = keep.map((i) => report.gapTable.map((row) => row.gaps[i] ?? NaN));
+      const v = gapVariance(series);
+      const beta = fitThroughOrigin(keep.map((i) => report.models[i].accHigh!), keep.map((i) => report.models[i].accLow!)).beta;
+      out(`| ${report.models[drop].id} | ${f2(correlationMatrix(series).meanPairwise)} | ${f1(v.acrossClasses)} | ${f1(v.acrossModels)} | ${f2(v.ratio)} | ${beta.toFixed(4)} |`);
+    }
+  }
 
   const md = resolve('BENCHMARKS.md');
   const section = `<!-- compare:start -->\n## Comparing models on the demo benchmark (\`npm run bench:compare\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- compare:end -->`;

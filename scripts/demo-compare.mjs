@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { generateDemoDataset } from './demo/generate-dataset.mjs';
 
 const DATA = 'demo-data/spurious-mnist';
-const models = readdirSync('models/demo').filter((f) => /^spurious-mnist.*\.onnx$/.test(f)).sort().map((f) => join('models/demo', f));
+// the bundled model first, then its variants (b, c, d)
+const models = readdirSync('models/demo').filter((f) => /^spurious-mnist.*\.onnx$/.test(f)).map((f) => f.replace(/\.onnx$/, '')).sort()
+  .map((f) => join('models/demo', `${f}.onnx`));
 if (models.length < 2) {
   console.error(`demo:compare: found ${models.length} demo model(s) in models/demo; the variants are committed with the repository (see models/README.md)`);
   process.exit(1);
