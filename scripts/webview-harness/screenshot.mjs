@@ -44,10 +44,14 @@ const views = [
   { name: 'mitigation-live', q: 'tab=mitigation&run=1', wait: 'themed-chart canvas', settle: 1300 },
   { name: 'mitigation-results', q: 'tab=mitigation&results=1', wait: 'themed-chart canvas' },
   { name: 'review', q: 'tab=review&notice=1', wait: '.queue img' },
+  { name: 'crops', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img' },
+  { name: 'compare', q: 'tab=compare&compare=1', wait: 'compare-view themed-chart canvas', themes: ['light', 'dark', 'high-contrast'] },
+  { name: 'labeling-sensitivity', q: 'tab=labeling&sens=1&class=tench', wait: 'sensitivity-table table' },
+  { name: 'crops-narrow', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img', width: 480, themes: ['dark'] },
 ];
 
-async function open(q, theme) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function open(q, theme, width = 1280) {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   page.on('pageerror', (e) => problems.push(`${q} ${theme}: page error ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${q} ${theme}: console error ${m.text()}`); });
   await page.goto(`${base}?theme=${theme}&${q}`);
@@ -65,7 +69,7 @@ async function checkSent(page, label) {
 
 for (const v of views) {
   for (const theme of v.themes ?? ['light', 'dark']) {
-    const page = await open(v.q, theme);
+    const page = await open(v.q, theme, v.width);
     try {
       await page.waitForSelector(v.wait, { timeout: 10000 });
       await page.waitForTimeout(v.settle ?? 250);
@@ -93,6 +97,46 @@ for (const v of views) {
     problems.push(`labeling keys: expected two setLabel messages (core, then background on the next feature), got ${JSON.stringify(labels)}`);
   }
   if (sent.filter((m) => m.type === 'requestFeatureCards').length < 2) problems.push('labeling keys: n did not move to the next class');
+  await page.close();
+}
+
+// Sensitivity on demand: the button posts requestSensitivity for its card's feature, a progress bar with Cancel
+// shows while it runs (cancel posts cancel/sensitivity), and a finished run fills the table with the largest drop marked.
+{
+  const page = await open('tab=labeling&class=golf%20ball', 'dark');
+  await page.waitForSelector('sensitivity-table vscode-button');
+  await page.locator('sensitivity-table vscode-button', { hasText: 'Measure sensitivity' }).first().click();
+  await page.waitForSelector('sensitivity-table table', { timeout: 5000 }).catch(() => problems.push('sensitivity: no table after measuring'));
+  const sent = await checkSent(page, 'sensitivity');
+  const req = sent.find((m) => m.type === 'requestSensitivity');
+  if (!req || req.class !== 'golf ball') problems.push(`sensitivity: expected requestSensitivity for golf ball, got ${JSON.stringify(req)}`);
+  if ((await page.locator('sensitivity-table td.max').count()) !== 1) problems.push('sensitivity: the largest drop is not highlighted exactly once');
+  await page.close();
+  const slow = await open('tab=labeling&class=golf%20ball&slow=1', 'dark');
+  await slow.waitForSelector('sensitivity-table vscode-button');
+  await slow.locator('sensitivity-table vscode-button', { hasText: 'Measure sensitivity' }).first().click();
+  await slow.waitForSelector('sensitivity-table vscode-progress-bar', { timeout: 5000 }).catch(() => problems.push('sensitivity: no progress bar while running'));
+  await slow.locator('sensitivity-table vscode-button', { hasText: 'Cancel' }).click();
+  await slow.waitForTimeout(200);
+  const cancels = (await checkSent(slow, 'sensitivity cancel')).filter((m) => m.type === 'cancel' && m.target === 'sensitivity');
+  if (cancels.length !== 1) problems.push('sensitivity: Cancel did not post cancel/sensitivity');
+  if (await slow.locator('sensitivity-table vscode-progress-bar').count()) problems.push('sensitivity: the progress bar stays after cancelling');
+  await slow.close();
+}
+
+// Core crops: "Re-check" posts runCropRecheck for the chosen class, and "Changed only" hides unchanged pairs.
+{
+  const page = await open('tab=crops&class=church', 'dark');
+  await page.locator('crops-view vscode-button', { hasText: 'Re-check on core crops' }).click();
+  await page.waitForSelector('crops-view .grid .item', { timeout: 5000 }).catch(() => problems.push('crops: no pairs after the re-check'));
+  const req = (await checkSent(page, 'crops')).find((m) => m.type === 'runCropRecheck');
+  if (req?.class !== 'church') problems.push(`crops: expected runCropRecheck for church, got ${JSON.stringify(req)}`);
+  const all = await page.locator('crops-view .grid .item').count();
+  await page.locator('crops-view vscode-checkbox[label="Changed only"]').click();
+  await page.waitForTimeout(100);
+  const changed = await page.locator('crops-view .grid .item').count();
+  const marked = await page.locator('crops-view .grid .item.changed').count();
+  if (!(changed < all && changed === marked)) problems.push(`crops: "Changed only" shows ${changed} of ${all} (${marked} marked changed)`);
   await page.close();
 }
 

@@ -1,6 +1,8 @@
 // The extension in a real VS Code (code-server in Debian's Chromium): a user ranks the demo dataset from
-// the Explorer, labels a feature, measures the spurious gap (checked against the CLI on the same cache and
-// annotations), fine-tunes the head, and the panel is photographed in Dark Modern and Light Modern.
+// the Explorer, looks at an image's core crop, labels a feature and measures its sensitivity, re-checks a class
+// on core crops, measures the spurious gap (checked against the CLI on the same cache and annotations),
+// fine-tunes the head, compares the demo model with its variants, and the panel is photographed in Dark
+// Modern and Light Modern.
 // Run with `npm run test:e2e`; on failure, a screenshot and the logs are kept under .e2e/.
 // While iterating: E2E_REUSE_VSIX=1 skips `npm run package` (uses the newest dist-vsix/*.vsix),
 // E2E_MODEL=<onnx> ranks with another model than the demo model inside the installed extension.
@@ -133,6 +135,16 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
       const heats = await findInFrames(p, 'image-detail .heats img', { timeout: 60_000 });
       return heats.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
     }, { timeout: 90_000 });
+    // the core crop box over the original image, with the prediction on the crop (computed in a child process)
+    const box = await findInFrames(p, 'image-detail .frame .box', { timeout: 120_000 });
+    const boxStyle = (await box.getAttribute('style')) ?? '';
+    const pct = [...boxStyle.matchAll(/(left|top|width|height):([\d.]+)%/g)].map((m) => Number(m[2]));
+    assert.equal(pct.length, 4, `the crop box is placed in percent of the image, got "${boxStyle}"`);
+    assert.ok(pct.every((v) => v >= 0 && v <= 100) && pct[0] + pct[2] <= 100.001 && pct[1] + pct[3] <= 100.001, `the crop box stays inside the image: ${boxStyle}`);
+    const cropFacts = await panelText(p, 'image-detail .crop');
+    assert.match(cropFacts, /\d-\w+\s*✗?\s*→\s*\d-\w+[\s\S]*\(original → crop\)/, 'the detail shows the original and the cropped prediction');
+    assert.match(cropFacts, /\b(reliable|unreliable)\b/);
+    log(`detail: crop box ${boxStyle}; ${cropFacts.replace(/\s+/g, ' ')}`);
     await shoot(p, 'detail', 'dark');
 
     // ---- 4. label a feature in the labeling view: clear it with a key, then label it with a click ----
@@ -155,7 +167,26 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     const after = await until(`${file} with the new label of ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature]);
     assert.equal(after.label, before.label === 'core' ? 'spurious' : 'core');
     log(`labeled ${cls} feature ${feature}: ${before.label} -> cleared (x) -> ${after.label} (click); ${file} followed`);
+    // sensitivity of that feature, on demand: colour, texture and shape drops in points, the largest highlighted
+    await card.locator('sensitivity-table vscode-button', { hasText: 'Measure sensitivity' }).click();
+    const sens = card.locator('sensitivity-table table');
+    await sens.waitFor({ timeout: 4 * 60_000 });
+    const cells = (await sens.locator('td').allTextContents()).map((t) => t.replace('(largest)', '').trim());
+    assert.equal(cells.length, 4, `clean accuracy and three drops, got ${JSON.stringify(cells)}`);
+    assert.match(cells[0], /^\d+%$/);
+    for (const c of cells.slice(1)) assert.match(c, /^([+−]?\d+\.\d)$/, `a drop in points, got "${c}"`);
+    log(`sensitivity of ${cls} feature ${feature}: clean ${cells[0]}, colour ${cells[1]}, texture ${cells[2]}, shape ${cells[3]}`);
     await shoot(p, 'labeling', 'dark');
+
+    // ---- 4b. re-check a class on its core crops (Core crops tab) ----
+    await (await tab(p, 'Core crops')).click();
+    await (await findInFrames(p, 'crops-view vscode-button', { hasText: 'Re-check on core crops' })).click();
+    const counts = await panelText(p, 'crops-view .counts', 4 * 60_000);
+    assert.match(counts, /^\d+ of \d+ cropped images? changed prediction \(\d+ fixed, \d+ broken/, `the re-check counts, got "${counts}"`);
+    const pairs = await (await findInFrames(p, 'crops-view .grid')).locator('.item').count();
+    assert.ok(pairs > 0, 'the re-check shows original and crop side by side');
+    log(`core crops: ${counts} (${pairs} pairs shown)`);
+    await shoot(p, 'crops', 'dark');
 
     // ---- 5. measure the gap from the palette; the panel, the notification and the CLI agree ----
     await runCommand(p, 'Spuriosity: Measure Spurious Gap');
@@ -186,7 +217,22 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     await clearNotifications(p);
     await shoot(p, 'mitigation', 'dark');
 
-    // ---- 7. the same views in Light Modern ----
+    // ---- 7. compare the demo model with its variants (each labeled from the probes by the CLI, as a user's own labels) ----
+    const variants = ['spurious-mnist-b', 'spurious-mnist-c'];
+    for (const v of variants) run(process.execPath, ['dist/cli.js', 'annotations', 'from-probes', dataset, '--model', join(extDir, 'models', 'demo', `${v}.onnx`)], `from-probes ${v}`);
+    await runCommand(p, 'Spuriosity: Compare Models…');
+    for (const v of variants) await pickQuickItem(p, v);
+    await p.locator('.quick-input-widget .quick-input-box input').press('Enter');
+    await findInFrames(p, 'compare-view themed-chart canvas', { timeout: 6 * 60_000 });
+    const matrixCells = await (await findInFrames(p, 'compare-view table.matrix')).locator('tbody td').count();
+    assert.equal(matrixCells, 9, 'a 3 x 3 correlation matrix for the three models');
+    const stats = await panelText(p, 'compare-view .stats');
+    assert.match(stats, /Gap variance, across classes vs across models\s*[\d.]+×/);
+    log(`compare: ${stats.replace(/\s+/g, ' ')}`);
+    await clearNotifications(p);
+    await shoot(p, 'compare', 'dark');
+
+    // ---- 8. the same views in Light Modern ----
     await setColorTheme(p, THEMES.light.label);
     await lightPass(p);
     log(`screenshots in ${SHOTS}; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -214,6 +260,12 @@ async function lightPass(p: Page): Promise<void> {
   await (await findInFrames(p, 'image-detail vscode-button[aria-label^="Close detail"]')).click();
   await (await findInFrames(p, 'class-view .tile img.heat')).waitFor();
   await shoot(p, 'class-overlay', theme);
+  await (await tab(p, 'Core crops')).click();
+  await (await findInFrames(p, 'crops-view .grid .item')).waitFor();
+  await shoot(p, 'crops', theme);
+  await (await tab(p, 'Models')).click();
+  await (await findInFrames(p, 'compare-view themed-chart canvas')).waitFor();
+  await shoot(p, 'compare', theme);
   await (await tab(p, 'Overview')).click();
   await (await findInFrames(p, 'overview-view themed-chart canvas')).waitFor();
   await shoot(p, 'overview', theme);

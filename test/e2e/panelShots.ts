@@ -11,7 +11,7 @@ export const THEMES = {
 /** File-name slug of a theme. */
 export type ThemeSlug = keyof typeof THEMES;
 /** The photographed views (README links these names). */
-export type View = 'overview' | 'class-overlay' | 'detail' | 'labeling' | 'mitigation';
+export type View = 'overview' | 'class-overlay' | 'detail' | 'labeling' | 'mitigation' | 'crops' | 'compare';
 
 /** Where the screenshots go. */
 export const SHOTS = resolve('docs', 'screenshots');

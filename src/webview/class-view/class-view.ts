@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { grid } from '@lit-labs/virtualizer/layouts/grid.js';
-import type { ClassPage, CropView, ImageDetail, JobProgress, PanelState, SortOrder, Split } from '../../shared/protocol';
+import type { ClassPage, CropView, ImageDetail, PanelState, SortOrder, Split } from '../../shared/protocol';
 import { onHostMessage, post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatCount, formatInterval, formatZ } from '../lib/format';
@@ -57,9 +57,8 @@ export class ClassView extends LitElement {
   @property({ type: Boolean }) overlay = false;
   @property() detailId: string | null = null;
   @property({ attribute: false }) detail: ImageDetail | null = null;
-  /** Core crops per image id, and the crop job running now, for the detail view. */
+  /** Core crops per image id, for the detail view. */
   @property({ attribute: false }) crops: ReadonlyMap<string, { crop: CropView | null; note: string | null }> = new Map();
-  @property({ attribute: false }) cropJob: JobProgress | undefined = undefined;
 
   @state() private version = 0;
   private cache: PageCache | null = null;
@@ -148,7 +147,7 @@ export class ClassView extends LitElement {
           </div>
         </div>
         ${this.detailId ? html`<image-detail .detailId=${this.detailId} .detail=${this.detail} .panel=${p}
-          .crop=${this.crops.get(this.detailId)} .cropJob=${this.cropJob}></image-detail>` : nothing}
+          .crop=${this.crops.get(this.detailId)}></image-detail>` : nothing}
       </div>`;
   }
 

@@ -25,7 +25,8 @@ export class CropsView extends LitElement {
     figcaption { font-size: 0.85em; overflow: hidden; text-overflow: ellipsis; }
     .frame { position: relative; }
     .frame img { width: 100%; height: auto; display: block; }
-    .box { position: absolute; box-sizing: border-box; border: 2px solid var(--vscode-charts-green); pointer-events: none; }
+    .box { position: absolute; box-sizing: border-box; border: 2px solid var(--vscode-charts-green); pointer-events: none;
+      box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.7), inset 0 0 0 1px rgba(0, 0, 0, 0.7); }
     .box.unreliable { border-style: dashed; border-color: var(--vscode-charts-yellow); }
     .cropimg { width: 100%; border: 1px solid var(--vscode-widget-border, transparent); box-sizing: border-box; }
     .none { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; text-align: center; font-size: 0.85em;

@@ -1,7 +1,7 @@
 // Detail of one image: prediction, label, spuriosity and one heatmap per top feature of its class.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { CropView, ImageDetail, JobProgress, PanelState } from '../../shared/protocol';
+import type { CropView, ImageDetail, PanelState } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatPercent, formatZ } from '../lib/format';
@@ -28,11 +28,14 @@ export class ImageDetailView extends LitElement {
     /* The crop box is drawn over the original image (the preview keeps its aspect ratio), in percent of it. */
     .frame { position: relative; width: 100%; max-width: 300px; }
     .frame .main { max-width: none; }
+    /* black hairlines inside and outside keep the box visible on any image, whatever its colours */
     .box { position: absolute; box-sizing: border-box; border: 2px solid var(--vscode-charts-green); pointer-events: none;
-      box-shadow: 0 0 0 1px var(--vscode-editor-background); }
+      box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.7), inset 0 0 0 1px rgba(0, 0, 0, 0.7); }
     .box.unreliable { border-style: dashed; border-color: var(--vscode-charts-yellow); }
-    .crop { display: flex; gap: 10px; align-items: flex-start; flex-wrap: wrap; }
-    .cropimg { width: 96px; flex: none; border: 1px solid var(--vscode-widget-border, transparent); }
+    .crop { display: flex; gap: 10px; align-items: flex-start; }
+    .crop > div:last-child { min-width: 0; }
+    .cropimg { width: 72px; flex: none; border: 1px solid var(--vscode-widget-border, transparent); }
+    .crop p { margin: 0 0 4px; }
     .chip.ok { background: var(--vscode-charts-green); color: var(--vscode-editor-background); }
     .chip.unreliable { background: var(--vscode-charts-yellow); color: var(--vscode-editor-background); }
     .chip.changed { background: var(--vscode-charts-purple); color: var(--vscode-editor-background); }
@@ -42,15 +45,20 @@ export class ImageDetailView extends LitElement {
   /** The host's answer; shown only when it matches detailId (an older answer may still arrive). */
   @property({ attribute: false }) detail: ImageDetail | null = null;
   @property({ attribute: false }) panel: PanelState | null = null;
-  /** The image's core crop once the host computed it (undefined until then), and the crop job running now. */
+  /** The image's core crop once the host computed it (undefined until then). */
   @property({ attribute: false }) crop: { crop: CropView | null; note: string | null } | undefined = undefined;
-  @property({ attribute: false }) cropJob: JobProgress | undefined = undefined;
   @property({ type: Boolean }) showBox = true;
 
+  /** The image whose crop was last asked for, so a pending request is not repeated on every render. */
+  private cropAsked: string | null = null;
+
   protected override willUpdate(changed: PropertyValues): void {
-    if (changed.has('detailId') && this.detailId) {
-      post({ type: 'requestImageDetail', id: this.detailId });
-      if (!this.crop) post({ type: 'requestImageCrop', id: this.detailId });
+    if (changed.has('detailId') && this.detailId) post({ type: 'requestImageDetail', id: this.detailId });
+    // a new label drops every computed crop: ask again for the one on screen
+    if (changed.has('crop') && changed.get('crop') !== undefined && this.crop === undefined) this.cropAsked = null;
+    if (this.detailId && !this.crop && this.cropAsked !== this.detailId) {
+      this.cropAsked = this.detailId;
+      post({ type: 'requestImageCrop', id: this.detailId });
     }
   }
 
@@ -107,7 +115,7 @@ export class ImageDetailView extends LitElement {
   private cropSection(imageUri: string) {
     const e = this.crop;
     if (!e) {
-      return html`<h3>Core crop</h3><p class="muted" role="status">${this.cropJob ? 'Computing the core crop…' : 'Core crop not computed yet.'}</p>`;
+      return html`<h3>Core crop</h3><p class="muted" role="status">Computing the core crop…</p>`;
     }
     const c = e.crop;
     if (!c || !c.box) return html`<h3>Core crop</h3><p class="muted">${e.note ?? c?.reason ?? 'No core crop for this image.'}</p>`;
@@ -118,14 +126,12 @@ export class ImageDetailView extends LitElement {
         <div class="cropimg" role="img" aria-label="The core crop of this image"
           style=${`${cropBackground(imageUri, c.box)};aspect-ratio:${boxAspect(c).toFixed(4)}`}></div>
         <div>
+          <p>${pred(c.original)} → ${c.cropped ? pred(c.cropped) : '—'} <span class="muted">(original → crop)</span>
+            ${kind ? html`<span class="chip changed">${kind}</span>` : nothing}</p>
+          <p><span class="chip ${c.reliable ? 'ok' : 'unreliable'}" title=${c.reason}>${c.reliable ? 'reliable' : 'unreliable'}</span>
+            ${c.reason ? html`<span class="muted">${c.reason}</span>` : nothing}</p>
           <vscode-checkbox label="Show box on the image" .checked=${this.showBox}
             @change=${(ev: Event) => { this.showBox = (ev.target as HTMLInputElement).checked; }}></vscode-checkbox>
-          <div><span class="chip ${c.reliable ? 'ok' : 'unreliable'}">${c.reliable ? 'reliable' : 'unreliable'}</span>
-            ${c.reason ? html`<span class="muted">${c.reason}</span>` : nothing}</div>
-          <dl>
-            <dt>Original</dt><dd>${pred(c.original)}</dd>
-            <dt>Cropped</dt><dd>${c.cropped ? pred(c.cropped) : '—'} ${kind ? html`<span class="chip changed">${kind}</span>` : nothing}</dd>
-          </dl>
         </div>
       </div>`;
   }

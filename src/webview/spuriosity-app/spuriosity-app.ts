@@ -120,8 +120,7 @@ export class SpuriosityApp extends LitElement {
         return html`<overview-view .panel=${p} .sort=${u.sort} .filter=${u.filter}></overview-view>`;
       case 'class':
         return html`<class-view .panel=${p} .selectedClass=${u.selectedClass} .order=${u.order} .split=${u.split}
-          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}
-          .cropJob=${this.data.jobs.crops}></class-view>`;
+          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}></class-view>`;
       case 'labeling':
         return html`<labeling-view .panel=${p} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
           .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity}></labeling-view>`;
