@@ -16,7 +16,7 @@ import { configuredModel, pickModel } from './modelChoice';
 import { formatRate, withJob } from './progress';
 import { readSettings } from './settings';
 import { cacheDirFor, KnownDatasets } from './storage';
-import { runExtraction, spatialMapSource } from './engineClient';
+import { runExtraction, spatialMapSource, tuneRunner } from './engineClient';
 import { runMitigationJob, exportTunedHead, type TunedHead } from './mitigation';
 import { AnalysisActions } from './analyses/actions';
 
@@ -186,7 +186,7 @@ export class LensController implements PanelBackend {
     this.mitigation = { ...this.mitigation, running: method, history: [] };
     LensPanel.active?.pushState();
     try {
-      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal }, (point, maxEpochs) => {
+      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal, ortRunner: tuneRunner(this.context) }, (point, maxEpochs) => {
         this.mitigation = { ...this.mitigation, maxEpochs, history: [...this.mitigation.history, point] };
         void LensPanel.active?.post({ type: 'mitigationProgress', method, point });
       });

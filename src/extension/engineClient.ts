@@ -6,6 +6,8 @@ import type { MapSource } from '../engine/render/heatmaps';
 import { childCropRunner, type CropRunner } from '../engine/crop/runner';
 import type { SensitivityRunner } from '../engine/sensitivity/analyze';
 import { childRunner } from '../engine/sensitivity/runners';
+import { childTuneRunner } from '../engine/train/childTuneRunner';
+import type { OrtTuneRunner } from '../engine/train/tuneProblem';
 
 const workerPath = (context: vscode.ExtensionContext) => vscode.Uri.joinPath(context.extensionUri, 'dist', 'extractWorker.js').fsPath;
 
@@ -17,6 +19,11 @@ export function cropRunner(context: vscode.ExtensionContext): CropRunner {
 /** Feature sensitivity's decode, corrupt and infer job, in a child process. */
 export function sensitivityRunner(context: vscode.ExtensionContext): SensitivityRunner {
   return childRunner({ workerPath: workerPath(context) });
+}
+
+/** Fine-tuning of large tuning sets with ONNX Runtime, in a child process. */
+export function tuneRunner(context: vscode.ExtensionContext): OrtTuneRunner {
+  return childTuneRunner({ workerPath: workerPath(context) });
 }
 
 /** Extracts (or loads from the cache) a dataset's features in a child process. */

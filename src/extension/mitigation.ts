@@ -1,6 +1,7 @@
 import type { TuningMethod } from '../core/tuningSet';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { tuneHead } from '../engine/analysis/tune';
+import type { OrtTuneRunner } from '../engine/train/tuneProblem';
 import { headJson, writeHeadNpy } from '../engine/export/headFiles';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
@@ -16,13 +17,16 @@ export interface TunedHead {
 
 const CORE_METHOD: Record<MitigationMethod, TuningMethod> = { 'low-spuriosity': 'low', random: 'random', error: 'error' };
 
-/** Runs one fine-tuning method on the session's head, reporting each epoch as a protocol point. */
+/**
+ * Runs one fine-tuning method on the session's head, reporting each epoch as a protocol point. Large tuning sets
+ * go to `ortRunner` (ONNX Runtime in a child process); small ones stay in JavaScript on this thread, yielding.
+ */
 export async function runMitigationJob(
-  s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal },
+  s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; ortRunner?: OrtTuneRunner },
   onPoint: (p: MitigationPoint, maxEpochs: number) => void,
 ): Promise<{ result: MitigationResult; tuned: TunedHead }> {
   const out = await tuneHead(s, CORE_METHOD[method], {
-    k: opts.k, threshold: opts.gapThreshold, signal: opts.signal,
+    k: opts.k, threshold: opts.gapThreshold, signal: opts.signal, ortRunner: opts.ortRunner,
     onEpoch: (r, schedule) => onPoint({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null }, schedule.epochs),
   });
   const point = (r: typeof out.result.before): MitigationPoint => ({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null });

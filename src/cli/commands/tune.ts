@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { TuningMethod } from '../../core/tuningSet';
 import { tuneHead, type TuneOutcome } from '../../engine/analysis/tune';
+import { ortInProcess } from '../../engine/train/ortMitigate';
 import { headJson, writeHeadNpy } from '../../engine/export/headFiles';
 import { writeAtomic } from '../../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../../engine/model/swapHead';
@@ -43,6 +44,8 @@ export function registerTune(program: Command): void {
       for (const method of methods) {
         const outcome = await tuneHead(session, method, {
           k: flags.tuneK, threshold: flags.threshold / 100, preset: flags.preset, steps: flags.steps, seed: flags.seed,
+          // Large tuning sets run their epochs in ONNX Runtime (GEMM speed), here in the CLI's process.
+          ortRunner: ortInProcess,
           onEpoch: (r) => { if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r${method}: epoch ${r.epoch}, gap ${pts(r.meanGap)}, val acc ${pts(r.valAccuracy)}   `); },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');

@@ -2,7 +2,15 @@ import { gapEvaluator } from '../../core/gapEvaluator';
 import { mitigate, type EpochRecord, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
 import { selectTuningSet, type TuningMethod } from '../../core/tuningSet';
 import type { LinearHead } from '../../core/types';
+import { tuneProblem, type OrtTuneRunner } from '../train/tuneProblem';
 import type { AnalysisSession } from './session';
+
+/**
+ * Tuning sets at least this large (images x features x classes, the multiply-adds of one pass) go to ONNX Runtime
+ * under trainer 'auto': an epoch then takes plain JavaScript about half a second or more, which outweighs starting
+ * a child process and building the ONNX Runtime sessions. The demo (1,000 x 80 x 10) stays in JavaScript.
+ */
+export const ORT_TUNING_MIN_MACS = 2 ** 26;
 
 /** Options of a fine-tuning run; the optimiser settings default to the core's scaled schedule. */
 export interface TuneOptions extends Omit<MitigateOptions, 'onEpoch' | 'signal'> {
@@ -12,6 +20,10 @@ export interface TuneOptions extends Omit<MitigateOptions, 'onEpoch' | 'signal'>
   threshold?: number;
   signal?: AbortSignal;
   onEpoch?: (record: EpochRecord, schedule: Schedule) => void;
+  /** 'js': core's plain-JavaScript SGD; 'ort': `ortRunner`; 'auto' (default): `ortRunner` from ORT_TUNING_MIN_MACS on, when given. */
+  trainer?: 'js' | 'ort' | 'auto';
+  /** Runs the tuning with ONNX Runtime, in this process (CLI) or in the extraction child (extension). */
+  ortRunner?: OrtTuneRunner;
 }
 
 /** A tuned head with how it was made. */
@@ -33,6 +45,13 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
     throw new Error('No class has a spurious feature yet, so there is nothing to tune against: label at least one top feature "spurious" first.');
   }
   const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, seed: opts.seed ?? 0, predictions: s.predictions });
+  if (usesOrt(tuning.length * s.features.cols * s.head.classes, opts)) {
+    const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
+    const problem = tuneProblem(s.features, s.labels, tuning, valImages, rankings, s.options.gapK, s.head);
+    const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed } = opts;
+    const result = await opts.ortRunner!(problem, { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 }, { signal: opts.signal, onEpoch: opts.onEpoch });
+    return { method, head: result.head, tuningImages: tuning.length, result };
+  }
   const evaluate = gapEvaluator(s.features, s.labels, s.index, rankings, s.options.gapK);
   const flag = { aborted: false };
   const onAbort = () => { flag.aborted = true; };
@@ -51,4 +70,14 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Whether this tuning run goes to ONNX Runtime (see TuneOptions.trainer). */
+function usesOrt(macs: number, opts: TuneOptions): boolean {
+  if (opts.trainer === 'js') return false;
+  if (opts.trainer === 'ort') {
+    if (!opts.ortRunner) throw new Error("tuneHead: trainer 'ort' needs an ortRunner (ONNX Runtime must not run on the extension host)");
+    return true;
+  }
+  return opts.ortRunner !== undefined && macs >= ORT_TUNING_MIN_MACS;
 }

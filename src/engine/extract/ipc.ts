@@ -6,6 +6,8 @@ import type { BulkRef } from './bulkTransfer';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { SensitivityProgress } from '../sensitivity/types';
+import type { TuneJobRequest } from '../train/tuneJob';
+import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
 
 /** An error as it crosses the process boundary. */
 export interface SerializedError {
@@ -21,6 +23,8 @@ export type ToWorker =
   /** Core cropping: decode box regions, run the model, return pooled features (progress as 'progress'). */
   | { type: 'crop'; request: CropFeaturesRequest }
   | { type: 'sensitivity'; request: SensitivityJobRequest }
+  /** Linear-head fine-tuning with ONNX Runtime (engine/train/tuneJob.ts); one 'tune-epoch' per epoch. */
+  | { type: 'tune'; request: TuneJobRequest }
   | { type: 'cancel' };
 
 /** Child -> parent. */
@@ -32,6 +36,8 @@ export type FromWorker =
   | { type: 'crop-result'; result: CropFeaturesResult }
   | { type: 'sensitivity-progress'; progress: SensitivityProgress }
   | { type: 'sensitivity-result'; result: SensitivityJobResult }
+  | { type: 'tune-epoch'; record: EpochRecord; schedule: Schedule }
+  | { type: 'tune-result'; result: MitigateResult }
   | { type: 'error'; error: SerializedError };
 
 /** Compile-time exhaustiveness check for switches over message types. */
@@ -48,11 +54,11 @@ export function serializeError(e: unknown): SerializedError {
 /** True when v looks like a message from the worker (the channel may carry anything). */
 export function isFromWorker(v: unknown): v is FromWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-progress' || t === 'sensitivity-result';
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-progress' || t === 'sensitivity-result' || t === 'tune-epoch' || t === 'tune-result';
 }
 
 /** True when v looks like a message to the worker. */
 export function isToWorker(v: unknown): v is ToWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel' || t === 'sensitivity';
+  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel' || t === 'sensitivity' || t === 'tune';
 }

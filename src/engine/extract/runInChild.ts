@@ -9,6 +9,8 @@ import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { SensitivityProgress } from '../sensitivity/types';
+import type { TuneJobRequest } from '../train/tuneJob';
+import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
 
 /** How to start the child. */
@@ -115,5 +117,14 @@ export function sensitivityInChild(opts: SensitivityJobRequest & ChildOptions & 
   return runJob({ type: 'sensitivity', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => {
     if (m.type === 'sensitivity-progress') onProgress?.(m.progress);
     return m.type === 'sensitivity-result' ? Promise.resolve(m.result) : undefined;
+  });
+}
+
+/** Fine-tuning with ONNX Runtime (engine/train/tuneJob.ts) in a child process; each epoch is forwarded, cancellation via opts.signal. */
+export function tuneInChild(opts: TuneJobRequest & ChildOptions & { onEpoch?(record: EpochRecord, schedule: Schedule): void }): Promise<MitigateResult> {
+  const { workerPath, execArgv, graceMs, env, signal, onEpoch, ...request } = opts;
+  return runJob({ type: 'tune', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => {
+    if (m.type === 'tune-epoch') onEpoch?.(m.record, m.schedule);
+    return m.type === 'tune-result' ? Promise.resolve(m.result) : undefined;
   });
 }

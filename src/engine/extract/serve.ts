@@ -6,6 +6,7 @@ import type { ExtractDeps } from './types';
 import { BULK_THRESHOLD } from './bulkTransfer';
 import { cropFeatures } from '../crop/cropFeatures';
 import { runSensitivityJob } from '../sensitivity/job';
+import { runTuneJob } from '../train/tuneJob';
 
 /** SPURIOSITY_BULK_THRESHOLD (bytes) overrides when results go through a file; tests set it to 0. */
 function bulkThreshold(): number {
@@ -57,6 +58,13 @@ export function serveExtraction(deps?: ExtractDeps): void {
         busy = true;
         runSensitivityJob({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'sensitivity-progress', progress }) })
           .then((result) => finish({ type: 'sensitivity-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
+        return;
+      }
+      case 'tune': {
+        if (busy) return;
+        busy = true;
+        runTuneJob(msg.request, { signal: controller.signal, onEpoch: (record, schedule) => void send({ type: 'tune-epoch', record, schedule }) })
+          .then((result) => finish({ type: 'tune-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
       }
       case 'extract':

@@ -185,6 +185,25 @@ export class OrtHeadTrainer {
     return out;
   }
 
+  /** The predicted class of rows `rows` of `features` (gathered chunk by chunk, so only chunkRows rows are copied at a time). */
+  async predictRows(features: Matrix, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<Int32Array> {
+    const D = this.dim;
+    const step = Math.max(1, Math.min(Math.floor(chunkRows), rows.length));
+    const buf = new Float32Array(step * D);
+    const out = new Int32Array(rows.length);
+    for (let start = 0; start < rows.length; start += step) {
+      const n = Math.min(step, rows.length - start);
+      for (let j = 0; j < n; j++) {
+        const r = rows[start + j];
+        if (!(r >= 0 && r < features.rows)) throw new RangeError(`predictRows: row ${r}; features have rows 0..${features.rows - 1}`);
+        buf.set(features.data.subarray(r * D, r * D + D), j * D);
+      }
+      const part = await this.predict({ rows: n, cols: D, data: buf.subarray(0, n * D) }, head, n);
+      out.set(part, start);
+    }
+    return out;
+  }
+
   private async forwardChunks(features: Matrix, head: LinearHead, chunkRows: number, output: string, take: (start: number, t: { data: ArrayLike<unknown> }) => void): Promise<void> {
     const { classes: C, dim: D } = this;
     if (head.classes !== C || head.dim !== D || features.cols !== D) {

@@ -1,0 +1,55 @@
+// The data of one fine-tuning run, cut down to the rows it touches so it can go to a child process
+// (ONNX Runtime must not run on the extension host), and the serialisable options that go with it.
+import type { EpochRecord, MitigateOptions, MitigateResult, Schedule } from '../../core/mitigate';
+import type { ClassRanking } from '../../core/spuriosity';
+import type { LinearHead, Matrix } from '../../core/types';
+
+/** What a fine-tuning run needs, restricted to the rows it touches, so it can cross a process boundary. */
+export interface TuneProblem {
+  /** Feature rows of the tuning and validation images (a subset of the session's rows, or all of them). */
+  rows: Matrix;
+  /** The session image index of each row. */
+  rowIds: Int32Array;
+  /** Class of every session image. */
+  labels: Int32Array;
+  /** The tuning set as rows of `rows`, in selectTuningSet's order. */
+  tuning: Int32Array;
+  /** The validation images as rows of `rows`. */
+  val: Int32Array;
+  /** Spuriosity rankings per class (indices are session image indices). */
+  rankings: (ClassRanking | null)[];
+  /** k of the gap (top-k vs bottom-k validation images). */
+  gapK: number;
+  /** The head to start from (not modified). */
+  head: LinearHead;
+}
+
+/** mitigate's options that can cross a process boundary (no callbacks, no signal). */
+export type TuneJobOptions = Pick<MitigateOptions, 'preset' | 'steps' | 'lrScale' | 'lr' | 'batch' | 'maxEpochs' | 'momentum' | 'threshold' | 'seed'>;
+
+/** The rows of `features` a tuning run touches (tuning set first, then validation images), as a TuneProblem. */
+export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[], gapK: number, head: LinearHead): TuneProblem {
+  const D = features.cols;
+  const rowOf = new Map<number, number>();
+  const ids: number[] = [];
+  const rowFor = (id: number): number => {
+    let r = rowOf.get(id);
+    if (r === undefined) {
+      r = ids.length;
+      rowOf.set(id, r);
+      ids.push(id);
+    }
+    return r;
+  };
+  const t = Int32Array.from(tuning, rowFor);
+  const v = Int32Array.from(valImages, rowFor);
+  const data = new Float32Array(ids.length * D);
+  ids.forEach((id, r) => data.set(features.data.subarray(id * D, (id + 1) * D), r * D));
+  return { rows: { rows: ids.length, cols: D, data }, rowIds: Int32Array.from(ids), labels, tuning: t, val: v, rankings, gapK, head };
+}
+
+/** Runs a TuneProblem with ONNX Runtime: in this process (CLI, ortInProcess) or in the extraction child (extension). */
+export type OrtTuneRunner = (
+  problem: TuneProblem, options: TuneJobOptions,
+  hooks: { signal?: AbortSignal; onEpoch?: (record: EpochRecord, schedule: Schedule) => void },
+) => Promise<MitigateResult>;
