@@ -18,10 +18,12 @@ export class SensitivityCache {
     return `${model}\u0000${cls}\u0000${feature}`;
   }
 
+  /** The measured sensitivity of a (model sha256, class, feature), if any. */
   get(model: string, cls: string, feature: number): SensitivityView | undefined {
     return this.byKey.get(SensitivityCache.key(model, cls, feature));
   }
 
+  /** Remembers a measurement for the session. */
   set(model: string, v: SensitivityView): void {
     this.byKey.set(SensitivityCache.key(model, v.class, v.feature), v);
   }

@@ -59,7 +59,9 @@ export class OverviewView extends LitElement {
       <div class="summary" role="group" aria-label="Dataset summary">
         <div><div class="muted">Mean spurious gap</div><div class="big num">${formatInterval(p.meanGap)}</div></div>
         <div><div class="muted">Classes with a ranking</div><div class="big num">${formatCount(withGap.length)} of ${formatCount(p.classes.length)}</div></div>
-        <div><div class="muted">Negative gaps</div><div class="big num">${formatCount(negatives)}</div></div>
+        <div><div class="muted">Negative gaps</div><div class="big num">${formatCount(negatives)}</div>
+          ${negatives > 0 ? html`<button class="link" title="Classify the high-spuriosity images of negative-gap classes again on their core crops"
+            @click=${() => emitUi(this, { tab: 'crops', cropsClass: null })}>Re-check on core crops</button>` : nothing}</div>
         <div><div class="muted">Images</div><div class="big num">${formatCount(p.splits.train)} train · ${formatCount(p.splits.val)} val</div></div>
         <div><div class="muted">Labeling</div><div class="big">${progressText(p.progress.labeledClasses, p.progress.totalClasses)}</div></div>
       </div>
