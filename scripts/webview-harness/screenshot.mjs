@@ -46,7 +46,7 @@ const views = [
   { name: 'review', q: 'tab=review&notice=1', wait: '.queue img' },
   { name: 'crops', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img' },
   { name: 'compare', q: 'tab=compare&compare=1', wait: 'compare-view themed-chart canvas', themes: ['light', 'dark', 'high-contrast'] },
-  { name: 'labeling-sensitivity', q: 'tab=labeling&sens=1&class=tench', wait: 'sensitivity-table table' },
+  { name: 'labeling-sensitivity', q: 'tab=labeling&sens=1&class=tench', wait: 'sensitivity-table table', themes: ['light', 'dark', 'high-contrast'] },
   { name: 'crops-narrow', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img', width: 480, themes: ['dark'] },
 ];
 
@@ -122,6 +122,20 @@ for (const v of views) {
   if (cancels.length !== 1) problems.push('sensitivity: Cancel did not post cancel/sensitivity');
   if (await slow.locator('sensitivity-table vscode-progress-bar').count()) problems.push('sensitivity: the progress bar stays after cancelling');
   await slow.close();
+}
+
+// Models: "Compare models…" posts runComparison; while it runs a progress bar with Cancel (posting cancel/compare) shows.
+{
+  const page = await open('tab=compare&slow=1', 'dark');
+  await page.locator('compare-view vscode-button', { hasText: 'Compare models' }).click();
+  await page.waitForSelector('compare-view vscode-progress-bar', { timeout: 5000 }).catch(() => problems.push('compare: no progress bar while running'));
+  await page.locator('compare-view vscode-button', { hasText: 'Cancel' }).click();
+  await page.waitForTimeout(200);
+  const sent = await checkSent(page, 'compare');
+  if (!sent.some((m) => m.type === 'runComparison')) problems.push('compare: the button did not post runComparison');
+  if (!sent.some((m) => m.type === 'cancel' && m.target === 'compare')) problems.push('compare: Cancel did not post cancel/compare');
+  if (await page.locator('compare-view vscode-progress-bar').count()) problems.push('compare: the progress bar stays after cancelling');
+  await page.close();
 }
 
 // Core crops: "Re-check" posts runCropRecheck for the chosen class, and "Changed only" hides unchanged pairs.

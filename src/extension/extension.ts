@@ -63,8 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('compareModels', async () => {
       if (!(await lens.ensureRanked())) return;
-      LensPanel.show(lens, log, 'compare');
-      await lens.analyses.compare();
+      await lens.analyses.compare(() => LensPanel.show(lens, log, 'compare'));
     }),
     command('exportCoreCrops', async () => {
       if (!(await lens.ensureRanked())) return;

@@ -256,6 +256,10 @@ async function lightPass(p: Page): Promise<void> {
   await shoot(p, 'labeling', theme);
   await (await tab(p, 'Class')).click();
   await (await findInFrames(p, 'image-detail .heats img')).waitFor();
+  // the relabel in step 4 dropped the computed crops: the detail asks again, in a child process
+  await (await findInFrames(p, 'image-detail .frame .box', { timeout: 120_000 })).waitFor();
+  await until('the gallery thumbnails loaded', async () => (await (await findInFrames(p, 'class-view .grid')).locator('.tile img:not(.heat)')
+    .evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as HTMLImageElement).complete))), { timeout: 60_000 });
   await shoot(p, 'detail', theme);
   await (await findInFrames(p, 'image-detail vscode-button[aria-label^="Close detail"]')).click();
   await (await findInFrames(p, 'class-view .tile img.heat')).waitFor();

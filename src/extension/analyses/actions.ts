@@ -101,8 +101,12 @@ export class AnalysisActions {
     if (v) this.post({ type: 'sensitivity', result: v });
   }
 
-  /** Asks which models, compares them on the current dataset, and sends the comparison; true when one was made. */
-  async compare(): Promise<boolean> {
+  /**
+   * Asks which models, compares them on the current dataset, and sends the comparison; true when one was made.
+   * `picked` runs once the models are chosen (e.g. to reveal the panel: revealing it earlier would take the focus
+   * from the picker and close it).
+   */
+  async compare(picked?: () => void): Promise<boolean> {
     const t = this.target();
     if (!t) return false;
     if (this.jobs.isRunning('compare')) {
@@ -111,6 +115,7 @@ export class AnalysisActions {
     }
     const models = await pickModels(this.context, t.modelPath);
     if (!models) return false;
+    picked?.();
     const view = await runComparison(this.context, this.jobs, t, models, this.log);
     if (!view) return false;
     this.comparison = { root: t.root, view };

@@ -47,6 +47,7 @@ export async function pickModels(context: vscode.ExtensionContext, current: stri
     items.push({ label: '$(folder-opened) Add ONNX files…', alwaysShow: true });
     const picked = await vscode.window.showQuickPick(items, {
       canPickMany: true, title: 'Spuriosity Lens: compare which models? (two or more)', placeHolder: 'Each model is ranked with its own feature labels',
+      ignoreFocusOut: true, // ticking several models is slow work; a click elsewhere should not lose the picks
     });
     if (!picked) return undefined;
     chosen = new Set(picked.flatMap((i) => (i.path ? [i.path] : [])));

@@ -123,7 +123,8 @@ export async function exportCrops(context: vscode.ExtensionContext, jobs: PanelJ
   ], { title: 'Spuriosity Lens: what to export?' });
   if (!kind) return;
   const report = await jobs.run('crops', classes.length === 1 ? { class: classes[0] } : {}, 'Spuriosity Lens: exporting core crops',
-    (report, signal) => analyze(context, t, { scope: 'class', classes, exportDir: dir, manifestOnly: kind.manifestOnly, signal, onProgress: (p) => report(progressText(p)) }));
+    (report, signal) => analyze(context, t, { scope: 'class', classes, exportDir: dir, manifestOnly: kind.manifestOnly, signal,
+      onProgress: (p) => { const r = progressText(p); report({ ...r, message: `exporting: ${r.message}` }); } }));
   if (!report?.export) return;
   for (const f of report.failures) log.warn(`Core crop of ${f.image} failed: ${f.reason}: ${f.message}`);
   const e = report.export;

@@ -41,6 +41,8 @@ export function compareScatterConfig(c: ComparisonView, t: ChartTheme): ChartCon
   const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = [{
     label: 'Models', data: models.map((m) => ({ x: pts(m.accHigh!), y: pts(m.accLow!) })),
     backgroundColor: t.highContrast ? t.blue : withAlpha(t.blue, 0.8, t.blue), borderColor: t.blue, pointRadius: 5, pointHoverRadius: 7,
+    // a model at 100% sits on the plot's edge: draw its whole dot, not half of it
+    clip: false,
   }];
   if (c.fit) {
     datasets.push({
@@ -62,6 +64,7 @@ export function compareScatterConfig(c: ComparisonView, t: ChartTheme): ChartCon
     data: { datasets },
     options: {
       responsive: true, maintainAspectRatio: false, animation: false,
+      layout: { padding: { top: 8, right: 10 } },
       color: t.foreground,
       font: { family: t.fontFamily, size: t.fontSize },
       // Point styles in the legend: a dot for models, a line for the fit and y = x (a dashed box reads as hatching).

@@ -82,7 +82,7 @@ export class CropsView extends LitElement {
           @change=${(e: Event) => { this.changedOnly = (e.target as HTMLInputElement).checked; }}></vscode-checkbox>
       </div>
       ${running ? html`<div class="toolbar" role="status">
-        <span>Re-checking ${this.job!.class ?? ''}: ${this.job!.message}</span>
+        <span>Core crops${this.job!.class ? ` of ${this.job!.class}` : ''}: ${this.job!.message}</span>
         <vscode-progress-bar aria-label="Core crop re-check" .value=${this.job!.fraction ?? undefined} max="1"
           ?indeterminate=${this.job!.fraction === null}></vscode-progress-bar>
         <vscode-button secondary icon="debug-stop" @click=${() => post({ type: 'cancel', target: 'crops' })}>Cancel</vscode-button>
