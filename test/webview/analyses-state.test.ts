@@ -54,3 +54,22 @@ test('the crops class and the new tabs survive a reload', () => {
   assert.equal(restoreUiState({ tab: 'compare' }).tab, 'compare');
   assert.equal(restoreUiState({ cropsClass: 4 }).cropsClass, null);
 });
+
+test('another dataset or model drops the analyses of the previous one; a new state of the same keeps them', () => {
+  const panel = (root: string, model = 'm') => ({
+    dataset: { name: 'd', root }, model: { name: model }, splits: { train: 1, val: 1 }, classes: [], meanGap: null,
+    progress: { labeledClasses: 0, totalClasses: 0 }, labelingOrder: [], topK: 5, extraction: null,
+    mitigation: { running: null, maxEpochs: 0, history: [], results: [] },
+  });
+  let d = applyHostMessage(EMPTY_DATA, { type: 'state', state: panel('/a') });
+  d = applyHostMessage(d, { type: 'sensitivity', result: sens('a', 7) });
+  d = applyHostMessage(d, { type: 'cropRecheck', recheck: recheck('a') });
+  d = applyHostMessage(d, { type: 'state', state: panel('/a') });
+  assert.equal(d.sensitivity.size, 1);
+  assert.equal(d.rechecks.size, 1);
+  assert.equal(applyHostMessage(d, { type: 'state', state: panel('/a', 'other') }).sensitivity.size, 0);
+  const moved = applyHostMessage(d, { type: 'state', state: panel('/b') });
+  assert.equal(moved.sensitivity.size, 0);
+  assert.equal(moved.rechecks.size, 0);
+  assert.equal(moved.comparison, null);
+});

@@ -57,8 +57,12 @@ let noticeSeq = 0;
 /** New data after one host message (the input is not modified). */
 export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
   switch (msg.type) {
-    case 'state':
-      return { ...d, panel: msg.state };
+    case 'state': {
+      const same = !d.panel || (d.panel.dataset.root === msg.state.dataset.root && d.panel.model.name === msg.state.model.name);
+      // another dataset or model: crops, sensitivities and a comparison of the old one would be shown as this one's
+      return same ? { ...d, panel: msg.state }
+        : { ...d, panel: msg.state, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null };
+    }
     case 'classPage':
       return d;
     case 'imageDetail':
