@@ -1,4 +1,4 @@
-// `node --import tsx bench/analyses-sensitivity.ts`: feature sensitivity (paper appendix B) on the demo benchmark.
+// `npm run bench:sensitivity`: feature sensitivity (paper appendix B) on the demo benchmark.
 // The demo's cue is a coloured, striped background and its object a digit, so the cue's (spurious) features should
 // react more to graying or blurring their region than the digit's (core) features do, and the digit's features more
 // to patch rotation. Labels come from the probe images, held in memory (annotation files are not touched).
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   }
 
   const mdFile = resolve('BENCHMARKS.md');
-  const section = `<!-- sensitivity:start -->\n## Feature sensitivity on the demo benchmark (\`node --import tsx bench/analyses-sensitivity.ts\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- sensitivity:end -->`;
+  const section = `<!-- sensitivity:start -->\n## Feature sensitivity on the demo benchmark (\`npm run bench:sensitivity\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- sensitivity:end -->`;
   const text = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmarks\n';
   writeFileSync(mdFile, /<!-- sensitivity:start -->[\s\S]*<!-- sensitivity:end -->/.test(text)
     ? text.replace(/<!-- sensitivity:start -->[\s\S]*<!-- sensitivity:end -->/, section)
