@@ -12,7 +12,7 @@
 //
 //   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
 //                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
-//                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small]
+//                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small] [--report-only]
 //                      [--no-write] [--merge] [--python /usr/bin/python3]
 // --merge: keep the previous run's results (.bench/last-run.json) for steps not in --only, e.g. to redo one pair.
 import * as esbuild from 'esbuild';
@@ -62,7 +62,9 @@ const cfg = {
 if (!['resnet50', 'standin'].includes(cfg.scaleModel)) fail(`--scale-model must be resnet50 or standin, got "${cfg.scaleModel}"`);
 if (cfg.scaleSizes.length === 0) cfg.scaleSizes = [Math.floor(cfg.images / 4), cfg.images].filter((x) => x >= 20);
 const ALL = ['cold', 'ref', 'pure', 'warm', 'scale', 'tune', 'rerank'];
-const only = opt('only', ALL.join(',')).split(',');
+// --report-only: measure nothing, rebuild the tables from .bench/last-run.json (e.g. after changing how they are computed).
+const reportOnly = flag('report-only');
+const only = reportOnly ? [] : opt('only', ALL.join(',')).split(',');
 for (const o of only) if (!ALL.includes(o)) fail(`--only: unknown step "${o}"; valid steps are ${ALL.join(', ')}`);
 const want = (s) => only.includes(s);
 const log = (m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -154,7 +156,7 @@ function measure(cmd, args, env = {}) {
 }
 
 // --merge keeps the previous run's results for the steps not measured now (each row still shows its own load).
-const previous = flag('merge') && existsSync('.bench/last-run.json') ? JSON.parse(readFileSync('.bench/last-run.json', 'utf8')) : null;
+const previous = (flag('merge') || reportOnly) && existsSync('.bench/last-run.json') ? JSON.parse(readFileSync('.bench/last-run.json', 'utf8')) : null;
 if (previous && (previous.cfg.images !== cfg.images || previous.cfg.threads !== cfg.threads)) fail('--merge: the previous run used other --images or --threads');
 const torchEnv = { OMP_NUM_THREADS: String(cfg.threads), OPENBLAS_NUM_THREADS: String(cfg.threads) };
 const results = {};
@@ -270,13 +272,14 @@ for (const [key, s] of Object.entries(R).filter(([k]) => k.startsWith('scale:'))
     `${f2(slope * 1024)} KB per image: ~${Math.round(at(100_000))} MB at 100k images`,
     slope > 0 ? `under 1 GB up to ~${Math.floor(last.images + (1024 - last.peakTreeMB) / (slope)).toLocaleString('en-US')} images` : 'no growth measured', '< 1 GB', null);
 }
-// ResNet-50's level at its largest measured size, plus the stand-in's slope (same row sizes, wider range of n).
+// ResNet-50's highest measured peak (its level varies from run to run by more than it grows), plus the stand-in's
+// slope (same row sizes, wider range of n) from that run's size to 100k: a linear, hence pessimistic, projection.
 const rn = Object.entries(R).find(([k]) => k.startsWith('scale:resnet50'))?.[1]?.runs.filter((r) => r.json) ?? [];
 const standinSlope = Object.entries(slopes).find(([k]) => k.startsWith('scale:standin'))?.[1];
 if (rn.length > 0 && Number.isFinite(standinSlope)) {
-  const last = rn.reduce((a, b) => (b.images > a.images ? b : a));
-  const proj = last.peakTreeMB + Math.max(0, standinSlope) * (100_000 - last.images);
-  scaleRow('ours, ResNet-50 at 100k images, projected', `~${Math.round(proj)} MB (${Math.round(last.peakTreeMB)} MB measured at ${last.images.toLocaleString('en-US')} + stand-in slope)`,
+  const top = rn.reduce((a, b) => (b.peakTreeMB > a.peakTreeMB ? b : a));
+  const proj = top.peakTreeMB + Math.max(0, standinSlope) * (100_000 - top.images);
+  scaleRow('ours, ResNet-50 at 100k images, projected', `~${Math.round(proj)} MB (highest ResNet-50 peak, ${Math.round(top.peakTreeMB)} MB at ${top.images.toLocaleString('en-US')} images, + stand-in slope)`,
     proj < 1024 ? 'under 1 GB' : 'over 1 GB', '< 1 GB', null);
 }
 
@@ -300,7 +303,9 @@ const scaleSetup = [
   '(same cache rows and buffers) for a fraction of its inference cost (scripts/bench/export_standin.py), so its series can reach larger n.',
 ].join('\n');
 const mainSteps = ['cold', 'ref', 'pure', 'warm', 'tune', 'rerank'];
-const mainMeasured = flag('merge') || only.some((o) => mainSteps.includes(o));
+// The side-by-side table is rewritten only when one of its steps ran now: a scale-only run (or --report-only)
+// must not turn its other rows into n/a when last-run.json lacks them.
+const mainMeasured = only.some((o) => mainSteps.includes(o));
 if (mainMeasured) console.log(`\n${setup}\n\n${table}\n`);
 if (scaleRows.length) console.log(`\n${scaleSetup}\n\n${scaleTable}\n`);
 // Keep the previous run's other results in last-run.json even without --merge, so a partial run (--only ...)
