@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 
@@ -21,6 +22,31 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 before(async () => {
   rmSync(root, { recursive: true, force: true });
   await generateDemoDataset({ out: data, seed: 3, trainPerClass: 20, valPerClass: 10, probesPerClass: 4 });
+});
+
+const annotationFile = (model: string) =>
+  join(data, '.spuriosity', `annotations.${createHash('sha256').update(readFileSync(model)).digest('hex').slice(0, 8)}.json`);
+
+test('bad models and a bad probe folder are all reported before anything is extracted', () => {
+  mkdirSync(root, { recursive: true });
+  const text = join(root, 'notes.onnx');
+  writeFileSync(text, 'not a model');
+  const cache = join(root, 'never-made-cache');
+  const r = cli('compare', data, '--model', base, '--model', join(root, 'missing.onnx'), '--model', text, '--annotate-from-probes', join(root, 'noprobes'), '--cache', cache);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot compare: 3 problem\(s\) above; nothing was extracted/);
+  assert.match(r.stderr, /missing\.onnx: does not exist; expected an ONNX image classifier/);
+  assert.match(r.stderr, /notes\.onnx: not a readable ONNX model/);
+  assert.match(r.stderr, /probe folder \S*noprobes does not exist; expected cue\/<class>\/ and object\/<class>\/ image folders/);
+  assert.doesNotMatch(r.stderr, /Dataset not found/);
+  assert.ok(!existsSync(cache), 'nothing was extracted');
+
+  // a probe folder without object/ names what is missing
+  const p = cli('compare', data, '--model', base, '--model', variants[0], '--annotate-from-probes', join(data, 'probes', 'cue'), '--cache', cache);
+  assert.equal(p.code, 1);
+  assert.match(p.stderr, /probe folder \S*cue has no usable cue\/ folder; expected cue\/<class>\/ and object\/<class>\/ image folders \(the cue alone, the object on a plain background\) for each of the 10 dataset classes/);
+  assert.ok(!existsSync(cache), 'nothing was extracted');
+  assert.match(cli('compare', data, '--model', base, '--model', variants[0], '--overwrite-labels').stderr, /--overwrite-labels only applies with --annotate-from-probes/);
 });
 
 test('one model is not a comparison', () => {
@@ -85,4 +111,50 @@ test('three models: per-class gaps, a symmetric correlation matrix, variance rat
   assert.match(h.stdout, /Gap per class/);
   assert.match(h.stdout, new RegExp(`Mean pairwise r: ${c.meanPairwise.toFixed(2)}`));
   assert.match(h.stdout, new RegExp(`acc_low = ${j.fit.beta.toFixed(4)} × acc_high`));
+});
+
+test('--annotate-from-probes fills unlabelled pairs only and keeps hand-made labels, unless --overwrite-labels', () => {
+  const file = annotationFile(base);
+  const args = ['compare', data, '--model', base, '--model', variants[0], '--annotate-from-probes', '--json'];
+  assert.equal(cli(...args).code, 0);
+  // hand-label one probe-labelled pair the other way
+  const before = JSON.parse(readFileSync(file, 'utf8'));
+  const [cls, feats] = Object.entries(before.labels as Record<string, Record<string, { label: string; note?: string }>>)[0];
+  const [feature, label] = Object.entries(feats)[0];
+  const hand = label.label === 'spurious' ? 'core' : 'spurious';
+  feats[feature] = { ...label, label: hand, note: 'checked by hand' };
+  writeFileSync(file, JSON.stringify(before, null, 2));
+
+  const kept = cli(...args);
+  assert.equal(kept.code, 0, kept.stderr);
+  const after = JSON.parse(readFileSync(file, 'utf8'));
+  assert.deepEqual([after.labels[cls][feature].label, after.labels[cls][feature].note], [hand, 'checked by hand']);
+  const note = (JSON.parse(kept.stdout).notes as string[]).find((n) => n.startsWith('spurious-mnist: probes'));
+  const m = /probes labelled 0 unlabelled top pair\(s\) \(0 spurious\) and kept (\d+) already labelled \(--overwrite-labels replaces them\)/.exec(note ?? '');
+  assert.ok(m, note);
+
+  const over = cli(...args, '--overwrite-labels');
+  assert.equal(over.code, 0, over.stderr);
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).labels[cls][feature].label, label.label, 'the probe verdict replaced the hand label');
+  const onote = (JSON.parse(over.stdout).notes as string[]).find((n) => n.startsWith('spurious-mnist: probes'));
+  assert.match(onote ?? '', new RegExp(`probes labelled ${m[1]} top \\(class, feature\\) pair\\(s\\) \\(\\d+ spurious\\), replacing any label they had`));
+});
+
+test('a model whose annotation file is broken is left out with a note; the others are compared', () => {
+  const file = annotationFile(variants[1]);
+  mkdirSync(join(data, '.spuriosity'), { recursive: true });
+  writeFileSync(file, '{ not json');
+  try {
+    const r = cli('compare', data, '--model', base, '--model', variants[0], '--model', variants[1], '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.models.map((m: { id: string; included: boolean }) => [m.id, m.included]), [['spurious-mnist', true], ['spurious-mnist-b', true], ['spurious-mnist-c', false]]);
+    assert.match(j.models[2].note, /^could not be analysed: .*annotations\.[0-9a-f]{8}\.json/);
+    assert.deepEqual(j.correlation.models, ['spurious-mnist', 'spurious-mnist-b']);
+    const h = cli('compare', data, '--model', base, '--model', variants[0], '--model', variants[1]);
+    assert.match(h.stdout, /spurious-mnist-c \(left out\)/);
+    assert.match(h.stdout, /spurious-mnist-c left out of the statistics: could not be analysed/);
+  } finally {
+    rmSync(file, { force: true });
+  }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareModels, type ExtractRunner } from '../../src/engine/compare/compareModels';
+import { CompareInputError, type ModelChecker } from '../../src/engine/compare/checkInputs';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
@@ -53,6 +54,12 @@ const fakes = new Map<string, ExtractResult>([
   ['/m/E.onnx', fakeModel('E', 'e4', [[3, 0], [5, 1], [2, 2]])],
   ['/m/sub/A.onnx', fakeModel('A', 'a1', [[5, 1], [4, 2], [3, 3]])],
 ]);
+// The up-front check knows the fake files; any other path is "missing", as loadModel would say.
+const checkModel: ModelChecker = async (path) => {
+  const f = fakes.get(path) ?? fakes.get(path.replace('/bad/', '/m/'));
+  if (!f) throw new Error(`${path}: does not exist; expected an ONNX image classifier (.onnx)`);
+  return f.model;
+};
 const runExtract: ExtractRunner = async (req, hooks) => {
   hooks.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, cached: entries.length, failed: 0, imagesPerSecond: 0, etaSeconds: null });
   return fakes.get(req.modelPath)!;
@@ -65,7 +72,7 @@ const openLabels = async (m: ModelInfo) => ({
 test('per-class gaps per model, the models left out and why, and the statistics over the others', async () => {
   const progress: CompareProgress[] = [];
   const r = await compareModels({
-    dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/U.onnx', '/m/E.onnx', '/m/sub/A.onnx'], cacheDir: '/tmp/unused', openLabels, runExtract,
+    dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/U.onnx', '/m/E.onnx', '/m/sub/A.onnx'], cacheDir: '/tmp/unused', openLabels, runExtract, checkModel,
     analysis: { gapK: 5 }, onProgress: (p) => progress.push(p),
   });
   assert.equal(r.schema, 'spuriosity-lens/compare@1');
@@ -110,8 +117,8 @@ test('per-class gaps per model, the models left out and why, and the statistics 
 });
 
 test('fewer than 2 models is an error; fewer than 2 usable models gives no statistics, with a note', async () => {
-  await assert.rejects(compareModels({ dataset, models: ['/m/A.onnx'], cacheDir: '/x', openLabels, runExtract }), /at least 2 models, got 1/);
-  const r = await compareModels({ dataset, models: ['/m/A.onnx', '/m/U.onnx'], cacheDir: '/x', openLabels, runExtract, analysis: { gapK: 5 } });
+  await assert.rejects(compareModels({ dataset, models: ['/m/A.onnx'], cacheDir: '/x', openLabels, runExtract, checkModel }), /at least 2 models, got 1/);
+  const r = await compareModels({ dataset, models: ['/m/A.onnx', '/m/U.onnx'], cacheDir: '/x', openLabels, runExtract, checkModel, analysis: { gapK: 5 } });
   assert.equal(r.correlation, null);
   assert.equal(r.fit, null);
   assert.ok(r.notes.some((n) => /1 model\(s\) with measured gaps/.test(n)));
@@ -125,7 +132,80 @@ test('cancelling stops before the next model', async () => {
     ac.abort();
     return runExtract(req, hooks);
   };
-  await assert.rejects(compareModels({ dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/E.onnx'], cacheDir: '/x', openLabels, runExtract: counting, signal: ac.signal }),
+  await assert.rejects(compareModels({ dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/E.onnx'], cacheDir: '/x', openLabels, runExtract: counting, checkModel, signal: ac.signal }),
     (e: Error) => e.name === 'AbortError');
   assert.equal(runs, 1);
+});
+
+test('every model and the extra inputs are checked before anything is extracted; all problems are reported at once', async () => {
+  let runs = 0;
+  const counting: ExtractRunner = async (req, hooks) => {
+    runs++;
+    return runExtract(req, hooks);
+  };
+  await assert.rejects(
+    compareModels({
+      dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/missing.onnx', '/m/gone.onnx'], cacheDir: '/x', openLabels, runExtract: counting, checkModel,
+      checkInputs: async () => ['probe folder /p does not exist'],
+    }),
+    (e: unknown) => {
+      assert.ok(e instanceof CompareInputError);
+      assert.deepEqual(e.problems, [
+        '/m/missing.onnx: does not exist; expected an ONNX image classifier (.onnx)',
+        '/m/gone.onnx: does not exist; expected an ONNX image classifier (.onnx)',
+        'probe folder /p does not exist',
+      ]);
+      assert.match(e.message, /nothing was extracted/);
+      return true;
+    },
+  );
+  assert.equal(runs, 0);
+});
+
+test('a model that fails later is left out with the error as its note; the rest is compared', async () => {
+  const failing: ExtractRunner = async (req, hooks) => {
+    if (req.modelPath.startsWith('/bad/')) throw new Error(`${req.modelPath}: ONNX Runtime cannot run node "Conv_3"`);
+    return runExtract(req, hooks);
+  };
+  const prepared: string[] = [];
+  const r = await compareModels({
+    dataset, models: ['/m/A.onnx', '/bad/B.onnx', '/m/E.onnx'], cacheDir: '/x', openLabels, runExtract: failing, checkModel, analysis: { gapK: 5 },
+    prepare: async (_s, _store, id) => { prepared.push(id); return id === 'E' ? 'probes labelled 2 pair(s)' : undefined; },
+  });
+  assert.deepEqual(r.models.map((m) => [m.id, m.included]), [['A', true], ['B', false], ['E', true]]);
+  const B = r.models[1];
+  assert.equal(B.note, 'could not be analysed: /bad/B.onnx: ONNX Runtime cannot run node "Conv_3"');
+  assert.deepEqual([B.sha256.slice(0, 2), B.dim, B.head, B.annotations, B.classes.length, B.meanGap], ['b2', 2, null, null, 0, null]);
+  assert.deepEqual(r.gapTable.map((g) => g.gaps[1]), [null, null, null]);
+  assert.deepEqual(r.correlation!.models, ['A', 'E']);
+  assert.equal(r.correlation!.matrix[0][1], 0.7206);
+  assert.deepEqual(prepared, ['A', 'E']);
+  assert.ok(r.notes.includes('B left out of the statistics: could not be analysed: /bad/B.onnx: ONNX Runtime cannot run node "Conv_3"'), r.notes.join('\n'));
+  assert.ok(r.notes.includes('E: probes labelled 2 pair(s)'), r.notes.join('\n'));
+
+  // an annotation file that cannot be read fails that model alone, after its extraction
+  const r2 = await compareModels({
+    dataset, models: ['/m/A.onnx', '/m/B.onnx', '/m/E.onnx'], cacheDir: '/x', runExtract, checkModel, analysis: { gapK: 5 },
+    openLabels: async (m) => {
+      if (m.sha256.startsWith('b2')) throw new Error('/d/.spuriosity/annotations.b2b2b2b2.json: not valid JSON');
+      return openLabels(m);
+    },
+  });
+  assert.deepEqual(r2.models.map((m) => m.included), [true, false, true]);
+  assert.equal(r2.models[1].note, 'could not be analysed: /d/.spuriosity/annotations.b2b2b2b2.json: not valid JSON');
+  assert.deepEqual(r2.correlation!.models, ['A', 'E']);
+});
+
+test('when failures leave fewer than 2 models the run stops at once, naming them', async () => {
+  const seen: string[] = [];
+  const failing: ExtractRunner = async (req, hooks) => {
+    seen.push(req.modelPath);
+    if (req.modelPath.startsWith('/bad/')) throw new Error('the worker exited with code 134');
+    return runExtract(req, hooks);
+  };
+  await assert.rejects(
+    compareModels({ dataset, models: ['/bad/A.onnx', '/bad/B.onnx', '/m/E.onnx'], cacheDir: '/x', openLabels, runExtract: failing, checkModel }),
+    /comparison stopped: 2 of 3 models failed, fewer than 2 remain \(A: the worker exited with code 134; B: the worker exited with code 134\)/,
+  );
+  assert.deepEqual(seen, ['/bad/A.onnx', '/bad/B.onnx']);
 });

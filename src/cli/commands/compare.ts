@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { openLabelStore } from '../../engine/analysis/fileLabelStore';
 import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
+import { checkProbeFolder, CompareInputError } from '../../engine/compare/checkInputs';
 import { compareModels } from '../../engine/compare/compareModels';
 import { discoverDataset } from '../../engine/dataset/discover';
 import { extract } from '../../engine/extract/pipeline';
@@ -24,6 +25,7 @@ interface CompareFlags {
   k: number;
   gapK: number;
   annotateFromProbes?: string | true;
+  overwriteLabels?: boolean;
   json?: boolean;
 }
 
@@ -42,7 +44,8 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
     .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
     .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
-    .option('--annotate-from-probes [dir]', "first label each model's top features from probe images (as `annotations from-probes`, default <dataset>/probes), writing each model's annotation file")
+    .option('--annotate-from-probes [dir]', "first label each model's unlabelled top features from probe images (as `annotations from-probes --keep`, default <dataset>/probes), writing each model's annotation file; labels already there are kept")
+    .option('--overwrite-labels', 'with --annotate-from-probes: replace existing labels of those features too (hand-made ones included)')
     .option('--json', 'print the report as JSON (schema spuriosity-lens/compare@1, see README)')
     .action(async (dataset: string, flags: CompareFlags) => {
       if (flags.model.length < 2) throw new CliError(`compare needs at least 2 models: repeat --model (got ${flags.model.length})`);
@@ -52,6 +55,8 @@ export function registerCompare(program: Command): void {
       const root = annotationRoot(dataset);
       const probes = flags.annotateFromProbes === undefined ? null
         : resolve(flags.annotateFromProbes === true ? join(resolve(dataset), 'probes') : flags.annotateFromProbes);
+      if (flags.overwriteLabels && !probes) throw new CliError('--overwrite-labels only applies with --annotate-from-probes');
+      const overwrite = flags.overwriteLabels === true;
       const ac = new AbortController();
       // Ctrl-C stops after the current batch (finished batches stay cached); a second one ends the process at once.
       const onSigint = () => {
@@ -69,7 +74,13 @@ export function registerCompare(program: Command): void {
             const store = await openLabelStore(root, model);
             return { store, path: store.path };
           },
-          prepare: probes ? async (s, store) => { await annotateFromProbes(s, store, probes, cacheDir, { threads: flags.threads }); } : undefined,
+          checkInputs: probes ? () => checkProbeFolder(probes, ds.classes) : undefined,
+          prepare: probes ? async (s, store) => {
+            const r = await annotateFromProbes(s, store, probes, cacheDir, { keep: !overwrite, threads: flags.threads });
+            return overwrite
+              ? `probes labelled ${r.labeled} top (class, feature) pair(s) (${r.spurious} spurious), replacing any label they had`
+              : `probes labelled ${r.labeled} unlabelled top pair(s) (${r.spurious} spurious) and kept ${r.kept} already labelled (--overwrite-labels replaces them)`;
+          } : undefined,
           runExtract: async (request, hooks) => {
             const bar = progressBar();
             try {
@@ -89,6 +100,10 @@ export function registerCompare(program: Command): void {
           process.exitCode = 2;
         }
       } catch (e) {
+        if (e instanceof CompareInputError) {
+          for (const p of e.problems) process.stderr.write(`spuriosity: ${p}\n`);
+          throw new CliError(`cannot compare: ${e.problems.length} problem(s) above; nothing was extracted`);
+        }
         if (e instanceof Error && e.name === 'AbortError') {
           throw new CliError('comparison cancelled; finished batches are cached, so a re-run resumes');
         }

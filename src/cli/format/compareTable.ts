@@ -20,7 +20,7 @@ export function formatCompare(r: CompareReport): string {
   out.push('');
   out.push(rightAlign(
     ['model', 'head', 'val acc', 'spurious pairs', 'classes', 'acc high', 'acc low', 'mean gap', 'fit low', 'eff. robustness'],
-    r.models.map((m) => [m.id + (m.included ? '' : ' (left out)'), m.head, num(m.valAccuracy, 1), String(m.spuriousPairs), String(m.classes.length),
+    r.models.map((m) => [m.id + (m.included ? '' : ' (left out)'), m.head ?? '–', num(m.valAccuracy, 1), String(m.spuriousPairs), String(m.classes.length),
       num(m.accHigh, 1), num(m.accLow, 1), num(m.meanGap, 1), num(m.predictedAccLow, 1), signed(m.effectiveRobustness)]),
     2,
   ));

@@ -9,6 +9,8 @@ import type { AnalysisSession } from './session';
 export interface ProbeAnnotation {
   labeled: number;
   spurious: number;
+  /** Pairs that already had a label and were left alone (only with `keep`). */
+  kept: number;
 }
 
 /** Mean feature vector per class over a probe folder (`<dir>/<class>/*`), extracted (and cached) with the session's model. */
@@ -33,13 +35,17 @@ export async function annotateFromProbes(
   const obj = await probeMeans(s, join(probes, 'object'), join(cacheDir, 'probes', 'object'), opts.threads);
   const existing = new Set(store.entries().map((e) => `${e.cls}\0${e.feature}`));
   const changes: Array<{ cls: string; feature: number; verdict: FeatureVerdict }> = [];
+  let kept = 0;
   for (const cls of s.datasetClassIds) {
     const name = s.classNames[cls];
     const c = cue.get(name);
     const o = obj.get(name);
     if (!c || !o) throw new Error(`No probes for class "${name}": expected images under ${join(probes, 'cue', name)} and ${join(probes, 'object', name)}`);
     for (const v of labelByProbes(s.importance[cls].top, c, o)) {
-      if (opts.keep && existing.has(`${name}\0${v.feature}`)) continue;
+      if (opts.keep && existing.has(`${name}\0${v.feature}`)) {
+        kept++;
+        continue;
+      }
       changes.push({ cls: name, feature: v.feature, verdict: v.spurious
         ? { label: 'spurious', subtype: 'background', note: `probe: cue ${v.cueMean.toFixed(3)} > object ${v.objectMean.toFixed(3)}` }
         : { label: 'core', note: `probe: object ${v.objectMean.toFixed(3)} >= cue ${v.cueMean.toFixed(3)}` } });
@@ -48,5 +54,5 @@ export async function annotateFromProbes(
   await s.setLabels(changes);
   const labeled = changes.length;
   const spurious = changes.filter((c) => c.verdict.label === 'spurious').length;
-  return { labeled, spurious };
+  return { labeled, spurious, kept };
 }

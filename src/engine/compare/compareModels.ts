@@ -1,4 +1,5 @@
-// Ranks one dataset under several models and compares them (section 4.2, appendix D). Per model: extract (cache-first,
+// Ranks one dataset under several models and compares them (section 4.2, appendix D). First every model is checked
+// (and any extra input, e.g. the probe folder) so a bad one stops the run before anything is extracted. Per model: extract (cache-first,
 // through an injectable runner: the extension runs it in the child process), open THAT model's annotation file (labels
 // are per model sha256), analyse, keep only its per-class gaps; then the statistics across models.
 import type { AnalysisOptions } from '../analysis/session';
@@ -8,7 +9,8 @@ import type { Dataset } from '../dataset/types';
 import { extract } from '../extract/pipeline';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from '../extract/types';
 import type { ModelInfo } from '../model/types';
-import { modelIds, summariseModel, type ModelGaps } from './modelSummary';
+import { checkModelInProcess, checkModels, CompareInputError, type ModelChecker } from './checkInputs';
+import { failedModel, modelIds, summariseModel, type ModelGaps } from './modelSummary';
 import { compareStatistics } from './statistics';
 import { COMPARE_SCHEMA, type CompareModel, type CompareProgress, type CompareReport } from './types';
 
@@ -31,8 +33,15 @@ export interface CompareOptions {
   analysis?: AnalysisOptions;
   threads?: number;
   runExtract?: ExtractRunner;
-  /** Runs after a model's analysis opens and before its gaps are read, e.g. to label features from the demo's probes. */
-  prepare?(session: AnalysisSession, store: LabelStore, id: string): Promise<void>;
+  /** Checks one model before anything is extracted (default: the engine's loader in this process). */
+  checkModel?: ModelChecker;
+  /** More up-front checks, run with the models' (e.g. the probe folder prepare reads); each string is one problem. */
+  checkInputs?(): Promise<string[]>;
+  /**
+   * Runs after a model's analysis opens and before its gaps are read, e.g. to label features from the demo's probes;
+   * a returned string becomes a note of the report, prefixed with the model's id.
+   */
+  prepare?(session: AnalysisSession, store: LabelStore, id: string): Promise<string | void>;
   signal?: AbortSignal;
   onProgress?(p: CompareProgress): void;
 }
@@ -41,46 +50,71 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ExtractCancelledError('comparison cancelled');
 }
 
+const isCancel = (e: unknown, signal?: AbortSignal): boolean => signal?.aborted === true || (e instanceof Error && e.name === 'AbortError');
+
 /**
- * Analyses the dataset under every model in turn and builds the comparison report. Models with nothing labelled
- * spurious (or no measurable class) stay in the report with a note but out of the statistics; the same file given
- * twice (same sha256) is left out after its first appearance. Cancellation stops after the current extraction batch
- * or between stages with ExtractCancelledError. Each model's session is dropped once summarised, so memory holds one
- * model's features at a time.
+ * Checks every model and `checkInputs` first and throws CompareInputError listing every problem before anything is
+ * extracted. Then analyses the dataset under every model in turn and builds the comparison report. Models with nothing
+ * labelled spurious (or no measurable class) stay in the report with a note but out of the statistics; the same file
+ * given twice (same sha256) is left out after its first appearance; a model whose extraction or analysis fails is left
+ * out with the error as its note, and the run goes on while at least 2 models remain (else it throws, naming the
+ * failures). Cancellation stops after the current extraction batch or between stages with ExtractCancelledError. Each
+ * model's session is dropped once summarised, so memory holds one model's features at a time.
  */
 export async function compareModels(o: CompareOptions): Promise<CompareReport> {
   if (o.models.length < 2) throw new RangeError(`Comparing needs at least 2 models, got ${o.models.length}`);
   const run = o.runExtract ?? extractInProcess;
   const ids = modelIds(o.models);
+  const checked = await checkModels(o.models, o.checkModel ?? checkModelInProcess);
+  const problems = [...checked.problems, ...(o.checkInputs ? await o.checkInputs() : [])];
+  if (problems.length) throw new CompareInputError(problems);
   const analysis: AnalysisOptions = { ...o.analysis, bootstrap: 0 };
   const models: CompareModel[] = [];
   const gaps: ModelGaps[] = [];
   const bySha = new Map<string, string>();
   const total = o.models.length;
+  const failures: string[] = [];
+  const prepared: string[] = [];
   let counts: { train: number; val: number } = { train: 0, val: 0 };
   for (let m = 0; m < total; m++) {
     const id = ids[m];
     const progress = (p: Omit<CompareProgress, 'model' | 'models' | 'id'>) => o.onProgress?.({ model: m + 1, models: total, id, ...p });
     throwIfAborted(o.signal);
     progress({ phase: 'extracting', done: 0, total: o.dataset.images.length });
-    const ex = await run(
-      { dataset: o.dataset, modelPath: o.models[m], cacheDir: o.cacheDir, threads: o.threads },
-      { signal: o.signal, onProgress: (p) => progress({ phase: 'extracting', done: p.done, total: p.total }) },
-    );
-    throwIfAborted(o.signal);
-    progress({ phase: 'analysing' });
-    const { store, path } = await o.openLabels(ex.model);
-    const session = await AnalysisSession.open(o.dataset, ex, store, analysis);
-    if (o.prepare) await o.prepare(session, store, id);
-    throwIfAborted(o.signal);
-    counts = session.splitCounts();
-    const s = summariseModel(session, id, path);
-    const twin = bySha.get(ex.model.sha256);
+    let annotations: string | null = null;
+    let failed = false;
+    let s: { model: CompareModel; gaps: ModelGaps };
+    try {
+      const ex = await run(
+        { dataset: o.dataset, modelPath: o.models[m], cacheDir: o.cacheDir, threads: o.threads },
+        { signal: o.signal, onProgress: (p) => progress({ phase: 'extracting', done: p.done, total: p.total }) },
+      );
+      throwIfAborted(o.signal);
+      progress({ phase: 'analysing' });
+      const { store, path } = await o.openLabels(ex.model);
+      annotations = path;
+      const session = await AnalysisSession.open(o.dataset, ex, store, analysis);
+      const note = o.prepare ? await o.prepare(session, store, id) : undefined;
+      if (note) prepared.push(`${id}: ${note}`);
+      throwIfAborted(o.signal);
+      counts = session.splitCounts();
+      s = summariseModel(session, id, path);
+    } catch (e) {
+      if (isCancel(e, o.signal)) throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      failures.push(`${id}: ${reason}`);
+      if (total - failures.length < 2) {
+        throw new Error(`comparison stopped: ${failures.length} of ${total} models failed, fewer than 2 remain (${failures.join('; ')})`);
+      }
+      s = failedModel(id, checked.infos[m]!, annotations, reason);
+      failed = true;
+    }
+    const twin = failed ? undefined : bySha.get(s.model.sha256);
     if (twin !== undefined && s.model.included) {
       s.model.included = false;
-      s.model.note = `the same file as ${twin} (sha256 ${ex.model.sha256.slice(0, 12)}…): counted once`;
+      s.model.note = `the same file as ${twin} (sha256 ${s.model.sha256.slice(0, 12)}…): counted once`;
     }
-    if (twin === undefined) bySha.set(ex.model.sha256, id);
+    if (twin === undefined && !failed) bySha.set(s.model.sha256, id);
     models.push(s.model);
     gaps.push(s.gaps);
     progress({ phase: 'done' });
@@ -97,6 +131,6 @@ export async function compareModels(o: CompareOptions): Promise<CompareReport> {
     correlation: stats.correlation,
     variance: stats.variance,
     fit: stats.fit,
-    notes: [...left, ...stats.notes],
+    notes: [...left, ...prepared, ...stats.notes],
   };
 }

@@ -1,6 +1,7 @@
 // One model's side of a comparison: its per-class gaps keyed by DATASET class name (each model has its own features
 // and, with its own head, its own class names; the comparison is over classes and images, never feature indices).
 import type { AnalysisSession } from '../analysis/session';
+import type { ModelInfo } from '../model/types';
 import type { CompareClassGap, CompareModel } from './types';
 
 /** A model's measured gaps before rounding, for the statistics (fractions in [0, 1]). */
@@ -64,6 +65,16 @@ export function summariseModel(s: AnalysisSession, id: string, annotations: stri
     included: note === null, note, predictedAccLow: null, effectiveRobustness: null,
   };
   return { model, gaps: { gap, meanGap: accHigh - accLow, accHigh, accLow } };
+}
+
+/** The report entry of a model whose extraction or analysis failed: left out, with the reason as its note. */
+export function failedModel(id: string, info: ModelInfo, annotations: string | null, reason: string): { model: CompareModel; gaps: ModelGaps } {
+  const model: CompareModel = {
+    id, path: info.path, sha256: info.sha256, name: info.card.name ?? null, dim: info.dim, head: null, annotations,
+    valAccuracy: null, spuriousPairs: 0, classes: [], meanGap: null, accHigh: null, accLow: null,
+    included: false, note: `could not be analysed: ${reason}`, predictedAccLow: null, effectiveRobustness: null,
+  };
+  return { model, gaps: { gap: new Map(), meanGap: NaN, accHigh: NaN, accLow: NaN } };
 }
 
 /** Short unique ids from model paths: the file name without `.onnx`, suffixed `#2`, `#3` when two files share a name. */

@@ -27,10 +27,10 @@ export interface CompareModel {
   name: string | null;
   /** Feature dimension (this model's own feature indices; never compared across models). */
   dim: number;
-  /** Whose linear head scored the images: the model's own, or one fitted on the train split. */
-  head: 'model' | 'fit';
-  /** The annotation file this model's labels came from (annotations are per model sha256). */
-  annotations: string;
+  /** Whose linear head scored the images: the model's own, or one fitted on the train split; null when the model could not be analysed. */
+  head: 'model' | 'fit' | null;
+  /** The annotation file this model's labels came from (annotations are per model sha256); null when it failed before opening it. */
+  annotations: string | null;
   /** Validation accuracy over every labelled validation image (points). */
   valAccuracy: number | null;
   /** (class, feature) pairs labelled spurious, over the dataset's classes. */
@@ -41,7 +41,7 @@ export interface CompareModel {
   meanGap: number | null;
   accHigh: number | null;
   accLow: number | null;
-  /** In the statistics (correlation, variance, fit): false when nothing is labelled spurious or no class is measured. */
+  /** In the statistics (correlation, variance, fit): false when nothing is labelled spurious, no class is measured, the file repeats an earlier model, or its extraction or analysis failed. */
   included: boolean;
   /** Why the model is left out (null when included). */
   note: string | null;

@@ -1,6 +1,7 @@
 // Overview: the mean gap, a bar chart of the gap per class, and a sortable, filterable class table.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { ClassSummary, PanelState } from '../../shared/protocol';
 import { formatCount, formatInterval, formatPercent, progressText } from '../lib/format';
 import { gapChartConfig } from '../lib/chart-configs';
@@ -14,6 +15,9 @@ import '../themed-chart/themed-chart';
 
 /** Rows rendered at first and per 'show more': a thousand table rows cost about a second to lay out. */
 const ROW_STEP = 250;
+
+/** Column widths of the class table (vscode-table's `columns`). */
+const COLUMN_WIDTHS = JSON.stringify(['26%', '13%', '11%', '12%', '14%', '24%']);
 
 const COLUMNS: Array<{ key: SortKey; title: string }> = [
   { key: 'name', title: 'Class' }, { key: 'images', title: 'Train images' }, { key: 'valImages', title: 'Val images' },
@@ -41,8 +45,40 @@ export class OverviewView extends LitElement {
   @property({ attribute: false }) filter: ClassFilter = DEFAULT_UI.filter;
 
   @state() private rowLimit = ROW_STEP;
+  /**
+   * vscode-table turns its column sizes into percentages of its own width once, when its body is slotted, and
+   * falls back to equal widths when that width is 0: a table first laid out hidden (the panel switched here by
+   * the host, e.g. Measure Spurious Gap, renders this view before vscode-tabs unhides its tab panel; or the
+   * webview itself was hidden) keeps equal widths. A new table is made, by bumping this key, once it shows.
+   */
+  @state() private tableKey = 0;
   private chartFor: PanelState | null = null;
   private chartFactory: ((t: ChartTheme) => ReturnType<typeof gapChartConfig>) | null = null;
+  private sizedTable: Element | null = null;
+  /** The current table was connected (and so measured by vscode-table) while it had no width. */
+  private tableBornHidden = false;
+  private readonly tableSizes = new ResizeObserver((entries) => {
+    if (this.tableBornHidden && (entries[entries.length - 1]?.contentRect.width ?? 0) > 0) {
+      this.tableBornHidden = false;
+      this.tableKey++;
+    }
+  });
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.tableSizes.disconnect();
+    this.sizedTable = null;
+  }
+
+  protected override updated(): void {
+    const table = this.renderRoot.querySelector('vscode-table');
+    if (table === this.sizedTable) return;
+    this.tableSizes.disconnect();
+    this.sizedTable = table;
+    // updated() runs in the same task that connected the table, so this is the width vscode-table saw
+    this.tableBornHidden = table !== null && table.getBoundingClientRect().width === 0;
+    if (this.tableBornHidden) this.tableSizes.observe(table!);
+  }
 
   protected override render() {
     const p = this.panel;
@@ -80,7 +116,8 @@ export class OverviewView extends LitElement {
         ${this.check('onlyUnlabeled', 'Unlabeled only')}
         <span class="muted" role="status">${formatCount(rows.length)} shown</span>
       </div>
-      <vscode-table zebra bordered-rows resizable aria-label="Classes" columns='["26%","13%","11%","12%","14%","24%"]'>
+      ${rows.length === 0 ? html`<p class="muted">No class matches the filter.</p>` : keyed(this.tableKey, html`
+      <vscode-table zebra bordered-rows resizable aria-label="Classes" columns=${COLUMN_WIDTHS}>
         <vscode-table-header slot="header">
           ${COLUMNS.map((c) => html`<vscode-table-header-cell aria-sort=${this.sort.by === c.key ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
             <button class="sort" @click=${() => emitUi(this, { sort: nextSort(this.sort, c.key) })}
@@ -88,7 +125,7 @@ export class OverviewView extends LitElement {
           </vscode-table-header-cell>`)}
         </vscode-table-header>
         <vscode-table-body slot="body">${rows.slice(0, this.rowLimit).map((c) => this.row(c))}</vscode-table-body>
-      </vscode-table>
+      </vscode-table>`)}
       ${rows.length > this.rowLimit ? html`<p><vscode-button secondary @click=${() => { this.rowLimit += ROW_STEP; }}>
         Show ${Math.min(ROW_STEP, rows.length - this.rowLimit)} more (${formatCount(rows.length - this.rowLimit)} not shown)</vscode-button></p>` : nothing}`;
   }
