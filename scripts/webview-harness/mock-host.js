@@ -147,8 +147,13 @@
   let jobTimer = null;
   const sensitivityOf = (c, f) => {
     const spurious = f.label === 'spurious';
-    const drops = spurious ? { colour: 0.31 + 0.01 * f.rank, texture: 0.12, shape: 0.04 } : { colour: 0.03, texture: 0.09, shape: 0.27 + 0.01 * f.rank };
-    return { class: c.name, feature: f.feature, images: 65, clean: 0.94, drops, note: spurious ? 'mask without the core features\u2019 overlap' : null };
+    // A background feature's images stay correct (accuracy saturated) while the true class's probability drops, as on the demo.
+    const saturated = spurious && f.subtype === 'background';
+    const drops = saturated ? { colour: 0.015, texture: 0, shape: -0.015 }
+      : spurious ? { colour: 0.31 + 0.01 * f.rank, texture: 0.12, shape: 0.04 } : { colour: 0.03, texture: 0.09, shape: 0.27 + 0.01 * f.rank };
+    const probabilityDrops = saturated ? { colour: 0.276, texture: 0.012, shape: 0.015 }
+      : spurious ? { colour: 0.352, texture: 0.094, shape: 0.033 } : { colour: 0.068, texture: 0.081, shape: 0.162 + 0.01 * f.rank };
+    return { class: c.name, feature: f.feature, images: 65, clean: saturated ? 1 : 0.94, drops, probabilityDrops, note: spurious ? 'mask without the core features\u2019 overlap' : null };
   };
   const comparison = () => {
     const ms = [['demo-resnet-a', 0.91, 0.97, 0.80], ['demo-resnet-b', 0.88, 0.95, 0.74], ['demo-wide', 0.93, 0.98, 0.86], ['demo-debiased', 0.95, 0.96, 0.93], ['demo-small', 0.71, 0.88, 0.55]];

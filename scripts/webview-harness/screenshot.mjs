@@ -170,6 +170,37 @@ for (const v of views) {
   await page.close();
 }
 
+// Class table column widths: the 26/13/11/12/14/24% columns hold when the host switches the panel to the overview
+// (Measure Spurious Gap: the table is made while its tab panel is still hidden) and after a filter empties the table.
+{
+  const page = await open('tab=labeling', 'dark');
+  await page.waitForSelector('.card .imgs img');
+  const widths = () => page.evaluate(() => {
+    const v = document.querySelector('spuriosity-app')?.shadowRoot?.querySelector('overview-view')?.shadowRoot;
+    const w = (sel) => [...(v?.querySelectorAll(sel) ?? [])].map((c) => c.getBoundingClientRect().width);
+    return { head: w('vscode-table-header-cell'), body: w('vscode-table-row:first-child vscode-table-cell') };
+  });
+  const check = async (when) => {
+    const { head, body } = await widths();
+    const total = head.reduce((a, b) => a + b, 0);
+    const shares = head.map((x) => Math.round((100 * x) / total));
+    const want = [26, 13, 11, 12, 14, 24];
+    if (shares.length !== 6 || shares.some((x, i) => Math.abs(x - want[i]) > 1)) problems.push(`overview widths ${when}: header columns ${shares.join('/')}%, want ${want.join('/')}%`);
+    if (body.length !== 6 || body.some((x, i) => Math.abs(x - head[i]) > 2)) problems.push(`overview widths ${when}: body ${body.map(Math.round).join('/')} px vs header ${head.map(Math.round).join('/')} px`);
+  };
+  await page.evaluate(() => window.dispatchEvent(new MessageEvent('message', { data: { type: 'showTab', tab: 'overview' } })));
+  await page.waitForSelector('overview-view vscode-table-row');
+  await page.waitForTimeout(300);
+  await check('after the host switched to the overview');
+  const filter = page.locator('overview-view vscode-textfield');
+  await filter.evaluate((el) => { el.value = 'no such class'; el.dispatchEvent(new Event('input', { bubbles: true, composed: true })); });
+  await page.waitForTimeout(100);
+  await filter.evaluate((el) => { el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true, composed: true })); });
+  await page.waitForTimeout(300);
+  await check('after a filter emptied the table');
+  await page.close();
+}
+
 // Scale: 1,000 classes in the overview (table and chart) render in reasonable time.
 {
   const page = await open('tab=overview&classes=1000', 'dark');

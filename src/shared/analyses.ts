@@ -86,7 +86,7 @@ export type Corruption = 'colour' | 'texture' | 'shape';
 /** Corruptions in table order. */
 export const CORRUPTIONS: readonly Corruption[] = ['colour', 'texture', 'shape'];
 
-/** Sensitivity of the model to one feature's region: accuracy drop per corruption. */
+/** Sensitivity of the model to one feature's region: accuracy drop and true-class probability drop per corruption. */
 export interface SensitivityView {
   class: string;
   feature: number;
@@ -96,6 +96,11 @@ export interface SensitivityView {
   clean: number;
   /** Clean accuracy minus accuracy with the masked region corrupted (0..1; negative when corruption helped). */
   drops: Record<Corruption, number>;
+  /**
+   * Mean drop of the true class's softmax probability, clean minus corrupted (0..1): still moves when accuracy
+   * saturates (the images stay correct because other features carry the class, but less confidently).
+   */
+  probabilityDrops: Record<Corruption, number>;
   /** E.g. "mask without the core features' overlap" for a spurious feature; null when nothing to say. */
   note: string | null;
 }

@@ -37,17 +37,18 @@ test('a re-check keeps the engine counts and gives each image its thumbnail', ()
   assert.deepEqual(r.counts, { images: 1, cropped: 1, changed: 1, fixed: 1, broken: 0, reliable: 0 });
 });
 
-test('sensitivity outcomes map gray/blur/patch-rotate onto colour/texture/shape, points onto 0..1', () => {
+test('sensitivity outcomes map gray/blur/patch-rotate onto colour/texture/shape, accuracy and probability drops from points onto 0..1', () => {
   const f: FeatureSensitivity = {
     cls: 'a', feature: 9, label: 'spurious', maskSource: 'minus-core', coreFeatures: [3, 4], imageCount: 65, images: [], meanMask: 0.42, cleanAccuracy: 95,
     outcomes: [
-      { corruption: 'gray', accuracy: 60, sensitivity: 35, probabilityDrop: 0.3, flipped: 20 },
-      { corruption: 'blur', accuracy: 90, sensitivity: 5, probabilityDrop: 0.05, flipped: 3 },
-      { corruption: 'patch-rotate', accuracy: 96, sensitivity: -1, probabilityDrop: 0, flipped: 1 },
+      { corruption: 'gray', accuracy: 60, sensitivity: 35, probabilityDrop: 30, flipped: 20 },
+      { corruption: 'blur', accuracy: 90, sensitivity: 5, probabilityDrop: 5, flipped: 3 },
+      { corruption: 'patch-rotate', accuracy: 96, sensitivity: -1, probabilityDrop: -2, flipped: 1 },
     ],
   };
   const v = sensitivityView(f);
   assert.deepEqual(v.drops, { colour: 0.35, texture: 0.05, shape: -0.01 });
+  assert.deepEqual(v.probabilityDrops, { colour: 0.3, texture: 0.05, shape: -0.02 }, 'probability drops are engine points too');
   assert.equal(v.clean, 0.95);
   assert.equal(v.note, 'mask minus core features #3, #4; 42% of each image masked on average');
 });

@@ -7,7 +7,7 @@ import { restoreUiState } from '../../src/webview/lib/ui-state';
 const card = (feature: number, label: FeatureCard['label']): FeatureCard => ({
   class: 'a', feature, rank: 0, importance: 1, perFeatureGap: null, label, subtype: null, images: [],
 });
-const sens = (cls: string, feature: number): SensitivityView => ({ class: cls, feature, images: 65, clean: 0.9, drops: { colour: 0.3, texture: 0.1, shape: 0 }, note: null });
+const sens = (cls: string, feature: number): SensitivityView => ({ class: cls, feature, images: 65, clean: 0.9, drops: { colour: 0.3, texture: 0.1, shape: 0 }, probabilityDrops: { colour: 0.25, texture: 0.05, shape: 0 }, note: null });
 const recheck = (cls: string): CropRecheck => ({ class: cls, gap: -0.1, coreFeatures: [1], items: [], counts: { images: 0, cropped: 0, changed: 0, fixed: 0, broken: 0, reliable: 0 }, note: null });
 
 test('job progress is kept per job until the job ends', () => {

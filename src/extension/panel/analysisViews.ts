@@ -32,11 +32,15 @@ const CORRUPTION_OF: Record<EngineCorruption, Corruption> = { gray: 'colour', bl
 /** One (class, feature) sensitivity as the labeling view's table shows it. */
 export function sensitivityView(f: FeatureSensitivity): SensitivityView {
   const drops: Record<Corruption, number> = { colour: NaN, texture: NaN, shape: NaN };
-  for (const o of f.outcomes) drops[CORRUPTION_OF[o.corruption]] = o.sensitivity / 100;
+  const probabilityDrops: Record<Corruption, number> = { colour: NaN, texture: NaN, shape: NaN };
+  for (const o of f.outcomes) {
+    drops[CORRUPTION_OF[o.corruption]] = o.sensitivity / 100;
+    probabilityDrops[CORRUPTION_OF[o.corruption]] = o.probabilityDrop / 100;
+  }
   const notes: string[] = [];
   if (f.maskSource === 'minus-core') notes.push(`mask minus core feature${f.coreFeatures.length === 1 ? '' : 's'} ${f.coreFeatures.map((c) => `#${c}`).join(', ')}`);
   notes.push(`${Math.round(f.meanMask * 100)}% of each image masked on average`);
-  return { class: f.cls, feature: f.feature, images: f.imageCount, clean: f.cleanAccuracy / 100, drops, note: notes.join('; ') };
+  return { class: f.cls, feature: f.feature, images: f.imageCount, clean: f.cleanAccuracy / 100, drops, probabilityDrops, note: notes.join('; ') };
 }
 
 /** Why a crop is unreliable or missing, in a sentence. */
