@@ -4,10 +4,11 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import {
-  cropOffset, decodeCropRgb, decodeInto, DEFAULT_PIXEL_LIMIT, encodePng, ImageDecodeError, resizedSize, roundHalfEven, writeThumbnail,
+  decodeCropRgb, decodeInto, DEFAULT_PIXEL_LIMIT, encodePng, ImageDecodeError, writeThumbnail,
   type DecodeFailure, type DecodeOptions,
 } from '../../src/engine/native/sharp';
 import type { Preprocess } from '../../src/engine/model/types';
+import { cropOffset, resizedSize, roundHalfEven } from '../../src/engine/image/geometry';
 import { bombPng, canReadUnreadable, seededRgb } from '../helpers/hostile';
 
 const FIX = join(__dirname, '..', '.fixtures', 'sharp');

@@ -2,7 +2,7 @@
 // pre.resize) and center-cropped to pre.crop, so a heatmap box lives in that crop's pixels.
 import type { EdgeBox } from '../../core/cropBox';
 import type { Preprocess } from '../model/types';
-import { cropOffset, resizedSize } from '../native/sharp';
+import { cropOffset, resizedSize } from '../image/geometry';
 
 /**
  * Maps a box in model-input pixels (edges in 0..pre.crop) to the original (EXIF-oriented) image's pixels through the

@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import type { Preprocess } from '../model/types';
 import { isImageName } from '../dataset/walk';
 import { resizeRgbBilinearPil } from '../../core/nam';
+import { resizedSize } from '../image/geometry';
+import { centerCropRgb, checkPreprocess, writeCropChw, type RgbImage } from '../image/normalise';
 
 // libvips' operation cache only helps when the same file is processed twice, and then it can
 // serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
@@ -35,7 +37,6 @@ export const DEFAULT_PIXEL_LIMIT = 100_000_000;
 /** Default decode options. */
 export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({ pixelLimit: DEFAULT_PIXEL_LIMIT });
 
-
 function open(path: string, opts: DecodeOptions): Sharp {
   return sharp(path, {
     // 'error' aborts on truncated or corrupt pixel data but lets benign libjpeg warnings
@@ -47,40 +48,8 @@ function open(path: string, opts: DecodeOptions): Sharp {
   });
 }
 
-/** Python's round(): halves go to the even neighbour; torchvision's center_crop uses it for the offsets. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** torchvision Resize(int) output size: the shorter side becomes `size`, the longer is truncated (int()), as in torchvision 0.14. */
-export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
-  if (width <= height) return { width: size, height: Math.max(1, Math.floor((size * height) / width)) };
-  return { width: Math.max(1, Math.floor((size * width) / height)), height: size };
-}
-
-/** torchvision center_crop offsets (top, left) of a crop x crop window in a width x height image; negative when the crop is larger (zero padding). */
-export function cropOffset(width: number, height: number, crop: number): { top: number; left: number } {
-  return { top: roundHalfEven((height - crop) / 2), left: roundHalfEven((width - crop) / 2) };
-}
-
-function checkPreprocess(pre: Preprocess): void {
-  const ok = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 8192;
-  if (!ok(pre.resize) || !ok(pre.crop)) {
-    throw new RangeError(`preprocess: resize (${pre.resize}) and crop (${pre.crop}) must be integers in 1..8192`);
-  }
-  for (let c = 0; c < 3; c++) {
-    if (!Number.isFinite(pre.mean[c]) || !Number.isFinite(pre.std[c]) || pre.std[c] === 0) {
-      throw new RangeError(`preprocess: mean/std must be finite numbers with std != 0 (got mean ${pre.mean}, std ${pre.std})`);
-    }
-  }
-}
-
 /** Decodes `path` to 8-bit sRGB RGB (HWC), EXIF-rotated, with the shorter side resized to `resize`. */
-async function decodeResized(path: string, resize: number, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function decodeResized(path: string, resize: number, opts: DecodeOptions): Promise<RgbImage> {
   try {
     // The header read is cheap and gives the oriented size, so the resize can use torchvision's
     // exact (truncated) output size rather than libvips' rounding.
@@ -120,24 +89,6 @@ async function decodeResized(path: string, resize: number, opts: DecodeOptions):
   }
 }
 
-const tables = new WeakMap<Preprocess, { key: string; lut: Float32Array }>();
-
-/** Per-channel lookup of the normalised float32 value of each 8-bit level, computed in float32 like torch. */
-function normaliseTable(pre: Preprocess): Float32Array {
-  // Keyed by the values too: a caller may change mean/std in place between calls.
-  const key = `${pre.mean.join()}/${pre.std.join()}`;
-  const cached = tables.get(pre);
-  if (cached && cached.key === key) return cached.lut;
-  const lut = new Float32Array(768);
-  for (let c = 0; c < 3; c++) {
-    const mean = Math.fround(pre.mean[c]);
-    const std = Math.fround(pre.std[c]);
-    for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.fround(Math.fround(Math.fround(v / 255) - mean) / std);
-  }
-  tables.set(pre, { key, lut });
-  return lut;
-}
-
 /** EXIF-rotate, convert to 8-bit sRGB RGB (grayscale/alpha/CMYK/16-bit handled), resize shorter side to pre.resize, center-crop pre.crop, scale to [0,1], normalise with pre.mean/std, write CHW float32 into out starting at offset. */
 export async function decodeInto(path: string, pre: Preprocess, out: Float32Array, offset: number, opts: DecodeOptions): Promise<void> {
   checkPreprocess(pre);
@@ -148,73 +99,10 @@ export async function decodeInto(path: string, pre: Preprocess, out: Float32Arra
   writeCropChw(await decodeResized(path, pre.resize, opts), pre, out, offset);
 }
 
-/** Center-crops a resized RGB image to pre.crop (zero padding when larger), normalises it and writes CHW float32 at offset. */
-function writeCropChw(img: { data: Uint8Array; width: number; height: number }, pre: Preprocess, out: Float32Array, offset: number): void {
-  const plane = pre.crop * pre.crop;
-  const lut = normaliseTable(pre);
-  const { top, left } = cropOffset(img.width, img.height, pre.crop);
-  const src = img.data;
-  const crop = pre.crop;
-  if (top >= 0 && left >= 0 && top + crop <= img.height && left + crop <= img.width) {
-    // The usual case (the crop fits): no bounds checks in the inner loop.
-    for (let y = 0; y < crop; y++) {
-      let s = ((y + top) * img.width + left) * 3;
-      let o = offset + y * crop;
-      for (let x = 0; x < crop; x++, s += 3, o++) {
-        out[o] = lut[src[s]];
-        out[o + plane] = lut[256 + src[s + 1]];
-        out[o + 2 * plane] = lut[512 + src[s + 2]];
-      }
-    }
-    return;
-  }
-  for (let y = 0; y < crop; y++) {
-    const sy = y + top;
-    const rowOut = offset + y * crop;
-    for (let x = 0; x < crop; x++) {
-      const sx = x + left;
-      // torchvision pads a crop larger than the image with zeros before normalising.
-      const inside = sy >= 0 && sy < img.height && sx >= 0 && sx < img.width;
-      const s = (sy * img.width + sx) * 3;
-      const o = rowOut + x;
-      out[o] = lut[inside ? src[s] : 0];
-      out[o + plane] = lut[256 + (inside ? src[s + 1] : 0)];
-      out[o + 2 * plane] = lut[512 + (inside ? src[s + 2] : 0)];
-    }
-  }
-}
-
 /** Same geometry as decodeInto but returns the cropped 8-bit RGB (HWC) the model saw: the base for heatmap overlays. */
-export async function decodeCropRgb(path: string, pre: Preprocess, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+export async function decodeCropRgb(path: string, pre: Preprocess, opts: DecodeOptions): Promise<RgbImage> {
   checkPreprocess(pre);
-  const img = await decodeResized(path, pre.resize, opts);
-  const crop = pre.crop;
-  const { top, left } = cropOffset(img.width, img.height, crop);
-  const data = new Uint8Array(crop * crop * 3);
-  for (let y = 0; y < crop; y++) {
-    const sy = y + top;
-    if (sy < 0 || sy >= img.height) continue;
-    const x0 = Math.max(0, -left);
-    const x1 = Math.min(crop, img.width - left);
-    if (x1 <= x0) continue;
-    const s = (sy * img.width + left + x0) * 3;
-    data.set(img.data.subarray(s, s + (x1 - x0) * 3), (y * crop + x0) * 3);
-  }
-  return { data, width: crop, height: crop };
-}
-
-/** Normalises a crop x crop 8-bit RGB (HWC) image, as decodeCropRgb returns, into CHW float32 at offset with decodeInto's exact table. */
-export function rgbToInput(rgb: Uint8Array, pre: Preprocess, out: Float32Array, offset: number): void {
-  checkPreprocess(pre);
-  const plane = pre.crop * pre.crop;
-  if (rgb.length !== 3 * plane) throw new RangeError(`rgbToInput: expected ${pre.crop}x${pre.crop}x3 = ${3 * plane} bytes of RGB, got ${rgb.length}`);
-  if (!(offset >= 0 && offset + 3 * plane <= out.length)) throw new RangeError(`rgbToInput: output has ${out.length} floats, cannot hold 3x${pre.crop}x${pre.crop} at offset ${offset}`);
-  const lut = normaliseTable(pre);
-  for (let p = 0, s = 0; p < plane; p++, s += 3) {
-    out[offset + p] = lut[rgb[s]];
-    out[offset + p + plane] = lut[256 + rgb[s + 1]];
-    out[offset + p + 2 * plane] = lut[512 + rgb[s + 2]];
-  }
+  return centerCropRgb(await decodeResized(path, pre.resize, opts), pre.crop);
 }
 
 /** Writes a thumbnail (longest side `size`, webp) atomically to dest; images already smaller keep their size. */
@@ -278,7 +166,9 @@ async function region(path: string, box: RegionBox, opts: DecodeOptions): Promis
 /**
  * Decodes a region of the original image (oriented pixels) and applies the model's standard preprocessing to it as
  * if it were the whole image (resize the shorter side to pre.resize, center-crop pre.crop, normalise), writing CHW
- * float32 at offset: how a core crop is re-classified.
+ * float32 at offset: how a core crop is re-classified. The centre crop keeps pre.crop / pre.resize of the square
+ * crop's side (224/256: 1/16 dropped at each side), so of the box's 20% growth (10% a side) about 2.5% a side reaches
+ * the model; kept on purpose: the model sees a crop exactly as it sees any image, as the paper's pipeline feeds it.
  */
 export async function decodeRegionInto(path: string, box: RegionBox, pre: Preprocess, out: Float32Array, offset: number, opts: DecodeOptions): Promise<void> {
   checkPreprocess(pre);
@@ -289,7 +179,7 @@ export async function decodeRegionInto(path: string, box: RegionBox, pre: Prepro
     const target = resizedSize(box.width, box.height, pre.resize);
     const img = await region(path, box, opts);
     const upscale = target.width >= box.width && target.height >= box.height && (target.width > box.width || target.height > box.height);
-    let rgb: { data: Uint8Array; width: number; height: number };
+    let rgb: RgbImage;
     if (upscale) {
       // As decodeResized: Pillow-exact upscaling in JS; core crops of small images are upscaled often.
       const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

@@ -7,6 +7,7 @@ import type { ModelInfo, Preprocess } from '../model/types';
 import type { ExtractDeps, ExtractFailure, ExtractFailureReason, InferenceModel } from '../extract/types';
 import { ExtractCancelledError } from '../extract/types';
 import { loadDefaultDeps } from '../extract/pipeline';
+import { rgbToInput } from '../image/normalise';
 import { blendMasked, blurRgb, DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION, gaussianKernel, grayRgb, patchRotateRgb } from '../../core/corruptions';
 import { maskMean, maxMask, removeCoreOverlap, softMask } from '../../core/sensitivityMask';
 import { mulberry32 } from '../../core/random';
@@ -76,7 +77,7 @@ function imageSeed(seed: number, rel: string): number {
 async function rgbDeps(deps: SensitivityDeps): Promise<RgbDeps> {
   if (deps.decodeCropRgb && deps.rgbToInput) return { decodeCropRgb: deps.decodeCropRgb, rgbToInput: deps.rgbToInput };
   const sharp = await import('../native/sharp');
-  return { decodeCropRgb: sharp.decodeCropRgb, rgbToInput: sharp.rgbToInput };
+  return { decodeCropRgb: sharp.decodeCropRgb, rgbToInput };
 }
 
 function checkRequest(req: SensitivityJobRequest, info: ModelInfo): void {
