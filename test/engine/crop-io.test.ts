@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { inputBoxToOriginal } from '../../src/engine/crop/geometry';
 import { cropFeatures } from '../../src/engine/crop/cropFeatures';
 import { CropExportError, cropFileName, planExport, writeManifest } from '../../src/engine/crop/exportPlan';
+import { isInsideFolder } from '../../src/engine/fs/insideFolder';
 import { decodeInto, decodeRegionInto } from '../../src/engine/native/sharp';
 import { cropInChild } from '../../src/engine/extract/runInChild';
 import { serveExtraction } from '../../src/engine/extract/serve';
@@ -106,6 +107,26 @@ if (process.env.SPL_CROP_WORKER === '1') {
     const root = tmp();
     await assert.rejects(planExport(join(root, 'crops'), root, ['a/x.png'], false), (e: Error) => e instanceof CropExportError && /inside the dataset folder/.test(e.message));
     await assert.rejects(planExport(root, root, ['a/x.png'], false), /inside the dataset folder/);
+    // a folder whose name merely starts with '..' is still inside
+    await assert.rejects(planExport(join(root, '..crops'), root, [], true), /inside the dataset folder/);
+    await assert.rejects(planExport(join(root, 'sub', '..x'), root, [], true), /inside the dataset folder/);
+    // next to the dataset is fine, and so is a sibling whose name extends the dataset's
+    assert.equal((await planExport(join(root, '..', `${basename(root)}-crops`), root, [], true)).dest.size, 0);
+  });
+
+  test('isInsideFolder: only a whole ".." segment leads out', () => {
+    assert.equal(isInsideFolder('/data/set', '/data/set'), true);
+    assert.equal(isInsideFolder('/data/set/..crops', '/data/set'), true);
+    assert.equal(isInsideFolder('/data/set/a/../b', '/data/set'), true);
+    assert.equal(isInsideFolder('/data/set/../set-crops', '/data/set'), false);
+    assert.equal(isInsideFolder('/data', '/data/set'), false);
+  });
+
+  test('planExport refuses a file as the export folder', async () => {
+    const root = tmp();
+    const file = join(tmp(), 'out.txt');
+    writeFileSync(file, 'x');
+    await assert.rejects(planExport(file, root, [], true), (e: Error) => e instanceof CropExportError && /is a file: it must be a folder/.test(e.message));
   });
 
   test('planExport never overwrites a file no earlier export wrote, and the manifest keeps earlier rows', async () => {

@@ -2,7 +2,8 @@
 // dataset (crops there would become dataset images on the next run), never over a file an earlier export did not
 // write. The folder's crop-manifest.json records what earlier exports wrote.
 import { promises as fsp } from 'node:fs';
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { isInsideFolder } from '../fs/insideFolder';
 import { writeAtomic } from '../fs/writeAtomic';
 import type { CropManifest, CropManifestEntry } from './types';
 
@@ -39,11 +40,6 @@ async function realish(p: string): Promise<string> {
   }
 }
 
-const isInside = (child: string, parent: string): boolean => {
-  const r = relative(parent, child);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-};
-
 async function exists(p: string): Promise<boolean> {
   return fsp.lstat(p).then(() => true, () => false);
 }
@@ -71,9 +67,11 @@ async function readManifest(path: string): Promise<CropManifest | null> {
 export async function planExport(dir: string, datasetRoot: string, rels: string[], manifestOnly: boolean): Promise<ExportPlan> {
   const abs = resolve(dir);
   const [realDir, realRoot] = await Promise.all([realish(abs), realish(resolve(datasetRoot))]);
-  if (isInside(realDir, realRoot)) {
+  if (isInsideFolder(realDir, realRoot)) {
     throw new CropExportError(`the export folder ${abs} is inside the dataset folder ${datasetRoot}: crops there would be read as dataset images on the next run; choose a folder outside it`);
   }
+  const stat = await fsp.stat(abs).catch(() => null);
+  if (stat && !stat.isDirectory()) throw new CropExportError(`the export destination ${abs} is a file: it must be a folder (created when missing)`);
   const manifestPath = join(abs, MANIFEST_NAME);
   const previous = (await readManifest(manifestPath))?.crops ?? [];
   const ours = new Set(previous.flatMap((e) => (e.file ? [resolve(abs, e.file)] : [])));
@@ -82,7 +80,7 @@ export async function planExport(dir: string, datasetRoot: string, rels: string[
     const conflicts: string[] = [];
     for (const rel of rels) {
       const target = resolve(abs, cropFileName(rel));
-      if (!isInside(target, abs)) throw new CropExportError(`image id ${rel} would be written outside ${abs}`);
+      if (!isInsideFolder(target, abs)) throw new CropExportError(`image id ${rel} would be written outside ${abs}`);
       if (!ours.has(target) && (await exists(target))) conflicts.push(target);
       dest.set(rel, target);
     }

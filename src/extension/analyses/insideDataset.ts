@@ -1,8 +1,6 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isInsideFolder } from '../../engine/fs/insideFolder';
 
-/** True when dir is the dataset root or inside it (crops written there would become dataset images). */
+/** True when dir is the dataset root or inside it (crops written there would become dataset images): the engine's export check. */
 export function insideDataset(dir: string, root: string): boolean {
-  const rel = relative(resolve(root), resolve(dir));
-  // a folder named '..x' inside the dataset is still inside: only '..' as a whole first segment leaves it
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  return isInsideFolder(dir, root);
 }
