@@ -40,7 +40,7 @@ export interface GapOptions {
 }
 
 /** Positions (into the ascending ranking) ordered by spuriosity descending, ties by lower image index. */
-function descendingPositions(r: SplitRanking): Int32Array {
+export function descendingPositions(r: SplitRanking): Int32Array {
   const pos = Array.from({ length: r.order.length }, (_, j) => j);
   pos.sort((a, b) => (r.scores[b] - r.scores[a]) || (r.order[a] - r.order[b]));
   return Int32Array.from(pos);

@@ -17,7 +17,7 @@ import { argmaxRows } from '../../src/core/linalg';
 // Class a: feature 0 its object, feature 2 a cue in 36 of 40 training and 10 of 20 validation images; class b:
 // feature 1. Head: a = f0, b = f1 + 0.8 f2 + 0.3, so a's cue images are read as b: with f2 labelled spurious for a,
 // its high-spuriosity images are the wrong ones (a negative gap), and a crop without the cue is read as a again.
-function session() {
+function session(valPerClass = 20) {
   const r = mulberry32(11);
   const rng = () => r.next();
   const entries: ImageEntry[] = [];
@@ -30,7 +30,7 @@ function session() {
   };
   for (const label of ['a', 'b']) {
     for (let i = 0; i < 40; i++) add(label, 'train', i, label === 'a' && i < 36);
-    for (let i = 0; i < 20; i++) add(label, 'val', i, label === 'a' && i < 10);
+    for (let i = 0; i < valPerClass; i++) add(label, 'val', i, label === 'a' && i < valPerClass / 2);
   }
   const headWeight = Float32Array.from([1, 0, 0, 0, 1, 0.8]);
   const headBias = Float32Array.from([0, 0.3]);
@@ -135,7 +135,7 @@ test('a class without a core label gets no crops and says so; the runner is not 
   assert.equal(r.classes[0].images.length, 60);
   assert.ok(r.classes[0].images.every((im) => im.box === null && im.cropped === null && im.coreActivation === null));
   assert.equal(calls.maps, 0);
-  assert.equal(calls.crops[0].items.length, 0);
+  assert.equal(calls.crops.length, 0);
 });
 
 test('images scope, unknown names, an export inside the dataset, and cancellation', async () => {
@@ -150,4 +150,20 @@ test('images scope, unknown names, an export inside the dataset, and cancellatio
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', signal: ac.signal }, runner), { name: 'AbortError' });
+});
+
+test('re-check of a class with fewer than 2k validation images: the k its gap used, never its low-spuriosity end', async () => {
+  // 8 validation images of a, 4 with the cue: the gap uses k = min(10, 8 / 2) = 4 at each end.
+  const { s } = session(8);
+  const g = s.gaps.classes.find((x) => s.classNames[x.cls] === 'a')!;
+  assert.equal(g.k, 4);
+  assert.ok(g.negative);
+  const { runner } = fakeRunner(new Set(), new Set());
+  const cue = Array.from({ length: 4 }, (_, i) => `val/a/${i}.png`);
+  const r = await analyzeCrops(s, { scope: 'recheck', cacheDir: '/c' }, runner);
+  assert.deepEqual(r.classes[0].images.map((im) => im.image).sort(), cue);
+  // an explicit k is capped the same way
+  const big = await analyzeCrops(s, { scope: 'recheck', k: 6, cacheDir: '/c' }, runner);
+  assert.deepEqual(big.classes[0].images.map((im) => im.image).sort(), cue);
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['a'], k: 3, cacheDir: '/c' }, runner), /re-check only/);
 });

@@ -14,13 +14,14 @@ import { extract } from '../../src/engine/extract/pipeline';
 import { decodeCropRgb, decodeInto, DEFAULT_PIXEL_LIMIT } from '../../src/engine/native/sharp';
 import { rgbToInput } from '../../src/engine/image/normalise';
 import { runSensitivityJob, type SensitivityDeps, type SensitivityJobRequest, type SensitivityJobResult } from '../../src/engine/sensitivity/job';
-import { coreFeaturesOf, measureSensitivity, type SensitivityRunner } from '../../src/engine/sensitivity/analyze';
+import { measureSensitivity, type SensitivityRunner } from '../../src/engine/sensitivity/analyze';
+import { coreFeaturesOf } from '../../src/engine/analysis/classFeatures';
 import { inProcessRunner } from '../../src/engine/sensitivity/runners';
 import { sensitivityScope } from '../../src/engine/sensitivity/scope';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { discoverDataset } from '../../src/engine/dataset/discover';
-import type { SensitivityProgress } from '../../src/engine/sensitivity/types';
+import type { ExtractProgress } from '../../src/engine/extract/types';
 import { FAKE_DIM, fakeDeps, writeFakeDataset } from './extractFakes';
 import { seededRgb } from '../helpers/hostile';
 import { convGemmModel } from '../helpers/onnxBuilder';
@@ -71,7 +72,7 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     const ex = await extract({ dataset, modelPath: 'fake', cacheDir: tmp(), deps: fakeDeps() });
     const entries = dataset.images;
     const items = [{ feature: 1, subtractFeatures: [], images: [0, 1, 2] }, { feature: 1, subtractFeatures: [0, 3], images: [3, 0] }];
-    const events: SensitivityProgress[] = [];
+    const events: ExtractProgress[] = [];
     const r = await runSensitivityJob({ ...request(entries, items), deps: sensDeps(), onProgress: (p) => events.push(p) });
     const bad = entries.findIndex((e) => e.rel === ex.failures[0].rel);
     assert.deepEqual(Array.from(r.failed).map((v, i) => [i, v]).filter(([, v]) => v).map(([i]) => i), [bad]);
@@ -95,7 +96,7 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     const dataset = await writeFakeDataset(tmp(), 8);
     const items = [{ feature: 2, subtractFeatures: [4], images: [0, 1, 2, 3] }];
     const env = { ...process.env, SPL_FAKE_WORKER: '1' };
-    const events: SensitivityProgress[] = [];
+    const events: ExtractProgress[] = [];
     const child = await sensitivityInChild({ ...request(dataset.images, items), workerPath: self, env, onProgress: (p) => events.push(p) });
     const local = await runSensitivityJob({ ...request(dataset.images, items), deps: sensDeps() });
     assert.deepEqual(child, local);
@@ -162,8 +163,12 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     assert.deepEqual(sensitivityScope(s).pairs, [{ cls: cat, feature: top[0] }, { cls: cat, feature: top[1] }]);
     assert.equal(sensitivityScope(s, { cls: 'cat' }).pairs.length, top.length);
     assert.deepEqual(sensitivityScope(s, { cls: 'cat', maxPairs: 1 }), { pairs: [{ cls: cat, feature: top[0] }], truncated: top.length - 1 });
-    assert.throws(() => sensitivityScope(s, { cls: 'cow' }), /Unknown class "cow"; known classes: cat, dog/);
+    assert.throws(() => sensitivityScope(s, { cls: 'cow' }), /Unknown class "cow"; the dataset's classes are: cat, dog/);
     // A class without images in the split is reported, not measured.
+    // --top-percent chooses the images: the report's params say so rather than the unused count.
+    const pct = await measureSensitivity(s, [{ cls: cat, feature: top[0] }], stub, { images: 4, topPercent: 50 });
+    assert.deepEqual([pct.params.images, pct.params.topPercent], [null, 50]);
+    assert.equal(pct.features[0].imageCount, Math.ceil(catTrain.length / 2));
     const none = await measureSensitivity(s, [{ cls: cat, feature: 0 }], stub, { split: 'val' });
     assert.deepEqual(none.skipped, [{ cls: 'cat', feature: 0, reason: 'the class has no val images' }]);
   });

@@ -6,7 +6,8 @@ import { reportHeader } from '../../engine/analysis/report';
 import { measureSensitivity } from '../../engine/sensitivity/analyze';
 import { inProcessRunner } from '../../engine/sensitivity/runners';
 import { DEFAULT_MAX_PAIRS, sensitivityScope } from '../../engine/sensitivity/scope';
-import type { SensitivityProgress, SensitivityReport, SensitivitySplit } from '../../engine/sensitivity/types';
+import type { ExtractProgress } from '../../engine/extract/types';
+import type { SensitivityReport, SensitivitySplit } from '../../engine/sensitivity/types';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { table } from '../format/table';
@@ -87,7 +88,7 @@ export function registerSensitivity(program: Command): void {
 }
 
 /** A progress bar on stderr when it is a terminal (inferences: clean + 3 corrupted per image). */
-function progress(enabled = process.stderr.isTTY === true): { update(p: SensitivityProgress): void; stop(): void } {
+function progress(enabled = process.stderr.isTTY === true): { update(p: ExtractProgress): void; stop(): void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({ stream: process.stderr, format: 'sensitivity |{bar}| {value}/{total} images | {rate} img/s | ETA {etaText}', hideCursor: true, clearOnComplete: true });
   let started = false;

@@ -9,8 +9,10 @@ import { ExtractCancelledError } from '../extract/types';
 import type { SpatialResult } from '../extract/spatialMaps';
 import { planExport, writeManifest, type ExportPlan } from './exportPlan';
 import { inputBox } from './inputBoxes';
+import type { CropFeaturesResult } from './cropFeatures';
 import type { CropRunner } from './runner';
-import { classIdsOf, classTargets, coreFeaturesOf, imageTargets, recheckTargets, type CropTarget } from './select';
+import { classIdsOf, coreFeaturesOf } from '../analysis/classFeatures';
+import { classTargets, imageTargets, recheckTargets, type CropTarget } from './select';
 import type { CropClass, CropFailure, CropImage, CropParams, CropPrediction, CropProgress, CropReport, CropScope } from './types';
 import { countCrops, reportRows } from './reportRows';
 
@@ -21,7 +23,7 @@ export interface CropOptions {
   classes?: string[];
   /** images scope: the image ids. */
   images?: string[];
-  /** recheck: highest-spuriosity validation images per class (default: the session's gap k). */
+  /** recheck: highest-spuriosity validation images per class (default: the k each class's gap used; capped as the gap caps it). */
   k?: number;
   /** Spatial-map cache root (as for heatmaps). */
   cacheDir: string;
@@ -37,8 +39,8 @@ export interface CropOptions {
   onProgress?(p: CropProgress): void;
 }
 
-function targetsFor(s: AnalysisSession, o: CropOptions, k: number): CropTarget[] {
-  if (o.scope === 'recheck') return recheckTargets(s, k, o.classes && classIdsOf(s, o.classes));
+function targetsFor(s: AnalysisSession, o: CropOptions): CropTarget[] {
+  if (o.scope === 'recheck') return recheckTargets(s, o.k, o.classes && classIdsOf(s, o.classes));
   if (o.scope === 'class') return classTargets(s, o.classes ? classIdsOf(s, o.classes) : s.datasetClassIds);
   if (!o.images?.length) throw new Error('the images scope needs at least one image id');
   return imageTargets(s, o.images);
@@ -74,9 +76,10 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
   checkParams(params);
   const k = o.k ?? s.options.gapK;
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (o.k !== undefined && o.scope !== 'recheck') throw new RangeError(`k (images per class) applies to the re-check only, not to the ${o.scope} scope`);
   const progress = (p: CropProgress) => o.onProgress?.(p);
   const cancelled = () => { if (o.signal?.aborted) throw new ExtractCancelledError('core cropping cancelled'); };
-  const targets = targetsFor(s, o, k);
+  const targets = targetsFor(s, o);
   const plan: ExportPlan | null = o.exportDir
     ? await planExport(o.exportDir, s.dataset.root, targets.flatMap((t) => t.rows.map((r) => s.entries[r].rel)), !!o.manifestOnly)
     : null;
@@ -118,10 +121,11 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
     }
   }
   const withBox = mapRows.filter((r) => boxes.get(r));
-  const cropped = await runner.cropFeatures({
+  // Nothing to crop: no child process, no model load.
+  const cropped: CropFeaturesResult = withBox.length ? await runner.cropFeatures({
     modelPath: s.model.path, growth: params.growth, threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
     items: withBox.map((r) => ({ path: s.entries[r].path, rel: s.entries[r].rel, inputBox: boxes.get(r)!, exportTo: plan?.dest.get(s.entries[r].rel) ?? null })),
-  }, (p) => progress({ phase: 'crops', done: p.done, total: p.total }), o.signal);
+  }, (p) => progress({ phase: 'crops', done: p.done, total: p.total }), o.signal) : { dim: s.features.cols, features: new Float32Array(0), items: [] };
   for (const it of cropped.items) {
     if (!it.failure) continue;
     const row = s.indexOf(it.rel)!;

@@ -5,10 +5,8 @@
 import { growSquareClamp, type Box, type EdgeBox } from '../../core/cropBox';
 import { writeAtomic } from '../fs/writeAtomic';
 import { decodeRegionInto, encodeRegion, imageSize } from '../native/sharp';
-import { failureReason } from '../extract/decodeBatch';
-import { loadDefaultDeps } from '../extract/pipeline';
-import { ProgressTracker } from '../extract/progress';
-import { ExtractCancelledError, type ExtractDeps, type ExtractFailureReason, type ExtractProgress } from '../extract/types';
+import { describeFailure, packRows, withModel } from '../extract/batchJob';
+import type { ExtractDeps, ExtractFailureReason, ExtractProgress } from '../extract/types';
 import { inputBoxToOriginal } from './geometry';
 
 /** One image to crop. */
@@ -70,8 +68,7 @@ async function prepare(item: CropItem, req: CropFeaturesRequest, pre: Parameters
       res.file = item.exportTo;
     }
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    res.failure = { reason: failureReason(e), message: message.includes(item.path) ? message : `${item.path}: ${message}` };
+    res.failure = describeFailure(e, item.path);
   }
   return res;
 }
@@ -79,53 +76,31 @@ async function prepare(item: CropItem, req: CropFeaturesRequest, pre: Parameters
 /** Crops, preprocesses and runs the model on each item; stops between batches when the signal aborts. */
 export async function cropFeatures(opts: CropFeaturesRequest & { deps?: ExtractDeps; signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
   if (!(Number.isFinite(opts.growth) && opts.growth >= 0)) throw new RangeError(`growth must be a finite number >= 0, got ${opts.growth}`);
-  const deps = opts.deps ?? (await loadDefaultDeps());
-  const progress = new ProgressTracker(opts.items.length, opts.onProgress);
-  progress.enter('loading-model');
-  const { info, adapted } = await deps.loadModel(opts.modelPath);
-  const pre = info.card.preprocess;
-  const pixelLimit = opts.pixelLimit ?? deps.defaultPixelLimit;
-  const size = 3 * pre.crop * pre.crop;
-  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
-  const buffer = new Float32Array(batchSize * size);
-  const rows: Float32Array[] = [];
-  const items: CropItemResult[] = [];
-  const model = await deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
-  try {
-    progress.enter('extracting', opts.items.length);
+  return withModel({ ...opts, total: opts.items.length, cancelMessage: 'core cropping cancelled' }, async (job) => {
+    const { info } = job;
+    const pre = info.card.preprocess;
+    const pixelLimit = opts.pixelLimit ?? job.deps.defaultPixelLimit;
+    const size = 3 * pre.crop * pre.crop;
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
+    const buffer = new Float32Array(batchSize * size);
+    const rows: Float32Array[] = [];
+    const items: CropItemResult[] = [];
     for (let start = 0; start < opts.items.length; start += batchSize) {
-      if (opts.signal?.aborted) throw new ExtractCancelledError('core cropping cancelled');
-      const batch = opts.items.slice(start, start + batchSize);
-      const results = await Promise.all(batch.map((item, j) => prepare(item, opts, pre, buffer, j * size, pixelLimit)));
-      // Pack the decoded images at the buffer's start, as decodeBatch does.
-      let ok = 0;
-      results.forEach((r, j) => {
-        if (r.failure) return;
-        if (ok !== j) buffer.copyWithin(ok * size, j * size, (j + 1) * size);
-        ok++;
-      });
+      job.checkCancelled();
+      const results = await Promise.all(opts.items.slice(start, start + batchSize).map((item, j) => prepare(item, opts, pre, buffer, j * size, pixelLimit)));
+      const ok = packRows(buffer, size, results.map((r) => !r.failure));
+      job.skip(results.length - ok);
       if (ok > 0) {
-        const out = await model.run(buffer, ok, false);
-        let k = 0;
-        for (const r of results) {
-          if (r.failure) continue;
+        const out = await job.run(buffer, ok, false);
+        results.filter((r) => !r.failure).forEach((r, k) => {
           r.row = rows.length;
           rows.push(out.pooled.slice(k * info.dim, (k + 1) * info.dim));
-          k++;
-        }
-      }
-      for (const r of results) {
-        if (r.failure) progress.failed++;
-        else progress.computed++;
+        });
       }
       items.push(...results);
-      progress.emit();
     }
-  } finally {
-    await model.release();
-  }
-  progress.enter('done');
-  const features = new Float32Array(rows.length * info.dim);
-  rows.forEach((r, i) => features.set(r, i * info.dim));
-  return { dim: info.dim, features, items };
+    const features = new Float32Array(rows.length * info.dim);
+    rows.forEach((r, i) => features.set(r, i * info.dim));
+    return { dim: info.dim, features, items };
+  });
 }

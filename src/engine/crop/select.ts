@@ -1,4 +1,5 @@
-// Which images a crop run looks at, and which features count as a class's core.
+// Which images a crop run looks at.
+import { descendingPositions } from '../../core/gap';
 import type { AnalysisSession } from '../analysis/session';
 
 /** A class and the rows (image indices) of it a run crops. */
@@ -7,39 +8,23 @@ export interface CropTarget {
   rows: number[];
 }
 
-/** A class's core features: its top features (by importance) that are labelled core; unlabelled ones are not core. */
-export function coreFeaturesOf(s: AnalysisSession, cls: number): number[] {
-  const verdicts = s.verdicts(cls);
-  return (s.importance[cls]?.top ?? []).filter((f) => verdicts.get(f)?.label === 'core');
-}
-
-/** Head-space ids of class names; an unknown name is an error that lists the known ones. */
-export function classIdsOf(s: AnalysisSession, names: string[]): number[] {
-  return names.map((name) => {
-    const id = s.classId(name);
-    if (id === undefined || !s.datasetClassIds.includes(id)) {
-      const known = s.datasetClassIds.map((c) => s.classNames[c]);
-      throw new Error(`Unknown class "${name}"; the dataset's classes are: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`);
-    }
-    return id;
-  });
-}
-
-/** Rows of the k highest-spuriosity validation images of a class (ties: lower image index first, as the gap does). */
+/** Rows of the k highest-spuriosity validation images of a class, ordered as the gap orders them (ties: lower image index first). */
 export function highestSpuriosity(s: AnalysisSession, cls: number, k: number): number[] {
   const r = s.spuriosity.rankings[cls]?.val;
   if (!r) return [];
-  const pos = Array.from({ length: r.order.length }, (_, j) => j);
-  pos.sort((a, b) => (r.scores[b] - r.scores[a]) || (r.order[a] - r.order[b]));
-  return pos.slice(0, Math.min(k, pos.length)).map((j) => r.order[j]);
+  return Array.from(descendingPositions(r).subarray(0, Math.min(k, r.order.length)), (j) => r.order[j]);
 }
 
-/** The re-check: each negative-gap class (optionally only those named) with its k highest-spuriosity validation images. */
-export function recheckTargets(s: AnalysisSession, k: number, only?: number[]): CropTarget[] {
+/**
+ * The re-check: each negative-gap class (optionally only those named) with the images its gap found at the high end:
+ * its k highest-spuriosity validation images, k capped as the gap caps it (half the class's validation images).
+ * `k` overrides the session's gap k (the cap still applies: a larger k would reach the low-spuriosity end).
+ */
+export function recheckTargets(s: AnalysisSession, k?: number, only?: number[]): CropTarget[] {
   const keep = only && new Set(only);
   return s.gaps.classes
     .filter((g) => g.negative && (!keep || keep.has(g.cls)))
-    .map((g) => ({ cls: g.cls, rows: highestSpuriosity(s, g.cls, k) }));
+    .map((g) => ({ cls: g.cls, rows: highestSpuriosity(s, g.cls, k === undefined ? g.k : Math.min(k, Math.floor(g.n / 2))) }));
 }
 
 /** Every image (train, then validation) of each class. */

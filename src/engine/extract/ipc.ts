@@ -5,7 +5,6 @@ import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { BulkRef } from './bulkTransfer';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
-import type { SensitivityProgress } from '../sensitivity/types';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
 
@@ -22,6 +21,7 @@ export type ToWorker =
   | { type: 'spatial'; request: SpatialRequest }
   /** Core cropping: decode box regions, run the model, return pooled features (progress as 'progress'). */
   | { type: 'crop'; request: CropFeaturesRequest }
+  /** Feature sensitivity: clean + corrupted pooled features (progress as 'progress', counting inferences). */
   | { type: 'sensitivity'; request: SensitivityJobRequest }
   /** Linear-head fine-tuning with ONNX Runtime (engine/train/tuneJob.ts); one 'tune-epoch' per epoch. */
   | { type: 'tune'; request: TuneJobRequest }
@@ -34,7 +34,6 @@ export type FromWorker =
   | { type: 'extract-result'; result: ExtractResult; bulk: BulkRef | null }
   | { type: 'spatial-result'; result: SpatialResult }
   | { type: 'crop-result'; result: CropFeaturesResult }
-  | { type: 'sensitivity-progress'; progress: SensitivityProgress }
   | { type: 'sensitivity-result'; result: SensitivityJobResult }
   | { type: 'tune-epoch'; record: EpochRecord; schedule: Schedule }
   | { type: 'tune-result'; result: MitigateResult }
@@ -54,7 +53,7 @@ export function serializeError(e: unknown): SerializedError {
 /** True when v looks like a message from the worker (the channel may carry anything). */
 export function isFromWorker(v: unknown): v is FromWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-progress' || t === 'sensitivity-result' || t === 'tune-epoch' || t === 'tune-result';
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-result' || t === 'tune-epoch' || t === 'tune-result';
 }
 
 /** True when v looks like a message to the worker. */

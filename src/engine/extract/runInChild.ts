@@ -8,7 +8,6 @@ import { isFromWorker, type FromWorker, type SerializedError, type ToWorker } fr
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
-import type { SensitivityProgress } from '../sensitivity/types';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
@@ -112,12 +111,9 @@ export function cropInChild(opts: CropFeaturesRequest & ChildOptions & { onProgr
 }
 
 /** The sensitivity job (engine/sensitivity/job.ts) in a child process; progress is forwarded, cancellation via opts.signal. */
-export function sensitivityInChild(opts: SensitivityJobRequest & ChildOptions & { onProgress?(p: SensitivityProgress): void }): Promise<SensitivityJobResult> {
+export function sensitivityInChild(opts: SensitivityJobRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<SensitivityJobResult> {
   const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
-  return runJob({ type: 'sensitivity', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => {
-    if (m.type === 'sensitivity-progress') onProgress?.(m.progress);
-    return m.type === 'sensitivity-result' ? Promise.resolve(m.result) : undefined;
-  });
+  return runJob({ type: 'sensitivity', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'sensitivity-result' ? Promise.resolve(m.result) : undefined), onProgress);
 }
 
 /** Fine-tuning with ONNX Runtime (engine/train/tuneJob.ts) in a child process; each epoch is forwarded, cancellation via opts.signal. */

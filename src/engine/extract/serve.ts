@@ -56,7 +56,7 @@ export function serveExtraction(deps?: ExtractDeps): void {
       case 'sensitivity': {
         if (busy) return;
         busy = true;
-        runSensitivityJob({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'sensitivity-progress', progress }) })
+        runSensitivityJob({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
           .then((result) => finish({ type: 'sensitivity-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
       }

@@ -5,9 +5,11 @@ import { SPLIT_TRAIN, SPLIT_VAL } from '../../core/classIndex';
 import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
 import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyPoints } from '../../core/sensitivity';
 import type { Matrix } from '../../core/types';
+import { coreFeaturesOf } from '../analysis/classFeatures';
 import type { AnalysisSession } from '../analysis/session';
 import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from './job';
-import { CORRUPTIONS, type FeatureSensitivity, type SensitivityProgress, type SensitivityReport, type SensitivitySplit } from './types';
+import type { ExtractProgress } from '../extract/types';
+import { CORRUPTIONS, type FeatureSensitivity, type SensitivityReport, type SensitivitySplit } from './types';
 
 /** A (class, feature) pair to measure; cls is the head-space class id. */
 export interface SensitivityPair {
@@ -16,7 +18,7 @@ export interface SensitivityPair {
 }
 
 /** Runs the decode + inference job somewhere: in this process (CLI, tests) or in a child (the extension). */
-export type SensitivityRunner = (request: SensitivityJobRequest, control: { signal?: AbortSignal; onProgress?(p: SensitivityProgress): void }) => Promise<SensitivityJobResult>;
+export type SensitivityRunner = (request: SensitivityJobRequest, control: { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }) => Promise<SensitivityJobResult>;
 
 /** Knobs of a sensitivity run; defaults: 65 images from the train split, blur sigma 1/32 and patches 1/8 of the input side. */
 export interface SensitivityOptions {
@@ -31,7 +33,8 @@ export interface SensitivityOptions {
   batchSize?: number;
   pixelLimit?: number;
   signal?: AbortSignal;
-  onProgress?(p: SensitivityProgress): void;
+  /** Progress in inferences (clean + corrupted images), as the job counts them. */
+  onProgress?(p: ExtractProgress): void;
 }
 
 const pts = (x: number): number => Math.round(x * 100) / 100;
@@ -44,12 +47,6 @@ function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): n
     if (split === 'all' || (split === 'train' ? s.split[i] === SPLIT_TRAIN : s.split[i] === SPLIT_VAL)) out.push(i);
   }
   return out;
-}
-
-/** The class's core features: its current top features that a human labelled core. */
-export function coreFeaturesOf(s: AnalysisSession, cls: number): number[] {
-  const verdicts = s.verdicts(cls);
-  return (s.importance[cls]?.top ?? []).filter((f) => verdicts.get(f)?.label === 'core');
 }
 
 /** Measures every pair: accuracy on its top-activating images, clean and with each corruption of its masked region. */
@@ -140,7 +137,7 @@ export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityP
   return {
     schema: 'spuriosity-lens/sensitivity@1',
     params: {
-      images: o.images ?? DEFAULT_SENSITIVITY_IMAGES,
+      images: o.topPercent != null ? null : o.images ?? DEFAULT_SENSITIVITY_IMAGES,
       topPercent: o.topPercent ?? null,
       split,
       blurSigmaFraction: request.blurSigmaFraction!,

@@ -4,14 +4,13 @@
 // (which may be a fitted one the child does not have).
 import type { ImageEntry } from '../dataset/types';
 import type { ModelInfo, Preprocess } from '../model/types';
-import type { ExtractDeps, ExtractFailure, ExtractFailureReason, InferenceModel } from '../extract/types';
-import { ExtractCancelledError } from '../extract/types';
-import { loadDefaultDeps } from '../extract/pipeline';
+import type { ExtractDeps, ExtractFailure, ExtractProgress } from '../extract/types';
+import { describeFailure, withModel } from '../extract/batchJob';
 import { rgbToInput } from '../image/normalise';
 import { blendMasked, blurRgb, DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION, gaussianKernel, grayRgb, patchRotateRgb } from '../../core/corruptions';
 import { maskMean, maxMask, removeCoreOverlap, softMask } from '../../core/sensitivityMask';
 import { mulberry32 } from '../../core/random';
-import { CORRUPTIONS, type SensitivityProgress } from './types';
+import { CORRUPTIONS } from './types';
 
 /** One (class, feature) pair to measure: its images (indices into the request's entries) and how to build its mask. */
 export interface SensitivityItem {
@@ -64,7 +63,8 @@ export type SensitivityDeps = ExtractDeps & Partial<RgbDeps>;
 export interface SensitivityJobOptions extends SensitivityJobRequest {
   deps?: SensitivityDeps;
   signal?: AbortSignal;
-  onProgress?(p: SensitivityProgress): void;
+  /** Counts inferences (each image clean, then 3 per use), not images; `failed` counts those an undecodable image skipped. */
+  onProgress?(p: ExtractProgress): void;
 }
 
 /** A 32-bit FNV-1a hash of an image id mixed with the seed: each image's patch-rotate draws depend on nothing else. */
@@ -76,91 +76,83 @@ function imageSeed(seed: number, rel: string): number {
 
 async function rgbDeps(deps: SensitivityDeps): Promise<RgbDeps> {
   if (deps.decodeCropRgb && deps.rgbToInput) return { decodeCropRgb: deps.decodeCropRgb, rgbToInput: deps.rgbToInput };
+  // Loaded only here: tests with injected decoders never load sharp.
   const sharp = await import('../native/sharp');
   return { decodeCropRgb: sharp.decodeCropRgb, rgbToInput };
 }
 
-function checkRequest(req: SensitivityJobRequest, info: ModelInfo): void {
+/** Every feature index of the request exists in the model. */
+function checkFeatures(req: SensitivityJobRequest, info: ModelInfo): void {
   for (const it of req.items) {
     for (const f of [it.feature, ...it.subtractFeatures]) {
       if (!Number.isInteger(f) || f < 0 || f >= info.dim) throw new RangeError(`feature ${f} is out of range: the model has features 0..${info.dim - 1}`);
     }
-    for (const i of it.images) if (!Number.isInteger(i) || i < 0 || i >= req.entries.length) throw new RangeError(`image index ${i} is out of range 0..${req.entries.length - 1}`);
   }
 }
 
 /** Runs the job (in whichever process calls it): clean + corrupted pooled features for every item. */
 export async function runSensitivityJob(opts: SensitivityJobOptions): Promise<SensitivityJobResult> {
-  const deps: SensitivityDeps = opts.deps ?? (await loadDefaultDeps());
-  const rgb = await rgbDeps(deps);
-  const { info, adapted } = await deps.loadModel(opts.modelPath);
-  if (!info.spatialOutput) throw new Error(`${opts.modelPath}: the model exposes no spatial feature map before its pooling, so there are no masks to corrupt`);
-  checkRequest(opts, info);
-  const pre = info.card.preprocess;
-  const side = pre.crop;
-  const plane = side * side;
-  const D = info.dim;
-  const sigmaPx = side * (opts.blurSigmaFraction ?? DEFAULT_BLUR_SIGMA_FRACTION);
-  const patchPx = Math.max(1, Math.round(side * (opts.patchFraction ?? DEFAULT_PATCH_FRACTION)));
-  const kernel = gaussianKernel(sigmaPx);
-  const seed = opts.seed ?? 0;
-  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 16));
-  const pixelLimit = opts.pixelLimit ?? deps.defaultPixelLimit;
-
   const n = opts.entries.length;
-  const clean = new Float32Array(n * D);
-  const failed = new Uint8Array(n);
-  const failures: ExtractFailure[] = [];
-  const items = opts.items.map((it) => ({ maskMeans: new Float32Array(it.images.length), corrupted: CORRUPTIONS.map(() => new Float32Array(it.images.length * D)) }));
   // Which (item, position) pairs use each image, so each image is decoded and run clean once.
   const uses: Array<Array<[number, number]>> = Array.from({ length: n }, () => []);
-  opts.items.forEach((it, k) => it.images.forEach((img, pos) => uses[img].push([k, pos])));
-  const total = n + opts.items.reduce((s, it) => s + it.images.length * CORRUPTIONS.length, 0);
-  let done = 0;
-  const t0 = Date.now();
-  const progress = (): void => {
-    const secs = (Date.now() - t0) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
-    opts.onProgress?.({ done, total, imagesPerSecond: rate, etaSeconds: rate > 0 ? (total - done) / rate : null });
+  opts.items.forEach((it, k) => it.images.forEach((img, pos) => {
+    if (!Number.isInteger(img) || img < 0 || img >= n) throw new RangeError(`image index ${img} is out of range 0..${n - 1}`);
+    uses[img].push([k, pos]);
+  }));
+  const total = n + opts.items.reduce((sum, it) => sum + it.images.length * CORRUPTIONS.length, 0);
+  const accept = (info: ModelInfo): void => {
+    if (!info.spatialOutput) throw new Error(`${opts.modelPath}: the model exposes no spatial feature map before its pooling, so there are no masks to corrupt`);
+    checkFeatures(opts, info);
   };
-  progress();
-
-  const model: InferenceModel = await deps.createModel(adapted, info, { threads: opts.threads ?? deps.defaultThreads() });
-  const cleanBuf = new Float32Array(batchSize * 3 * plane);
-  const corruptBuf = new Float32Array(batchSize * 3 * plane);
-  // Where each queued corrupted image's pooled row goes.
-  let queue: Array<{ item: number; corruption: number; pos: number }> = [];
-  const run = async (buf: Float32Array, count: number, spatial: boolean) => {
-    if (opts.signal?.aborted) throw new ExtractCancelledError('sensitivity cancelled');
-    const out = await model.run(buf, count, spatial);
-    done += count;
-    progress();
-    return out;
-  };
-  const flush = async (): Promise<void> => {
-    if (queue.length === 0) return;
-    const out = await run(corruptBuf, queue.length, false);
-    queue.forEach((q, j) => items[q.item].corrupted[q.corruption].set(out.pooled.subarray(j * D, (j + 1) * D), q.pos * D));
-    queue = [];
-  };
-  try {
+  return withModel({ ...opts, total, accept, cancelMessage: 'sensitivity cancelled' }, async (job) => {
+    const { info } = job;
+    const rgb = await rgbDeps(job.deps);
+    const pre = info.card.preprocess;
+    const side = pre.crop;
+    const plane = side * side;
+    const D = info.dim;
+    const sigmaPx = side * (opts.blurSigmaFraction ?? DEFAULT_BLUR_SIGMA_FRACTION);
+    const patchPx = Math.max(1, Math.round(side * (opts.patchFraction ?? DEFAULT_PATCH_FRACTION)));
+    const kernel = gaussianKernel(sigmaPx);
+    const seed = opts.seed ?? 0;
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 16));
+    const pixelLimit = opts.pixelLimit ?? job.deps.defaultPixelLimit;
+    const clean = new Float32Array(n * D);
+    const failed = new Uint8Array(n);
+    const failures: ExtractFailure[] = [];
+    const items = opts.items.map((it) => ({ maskMeans: new Float32Array(it.images.length), corrupted: CORRUPTIONS.map(() => new Float32Array(it.images.length * D)) }));
+    const cleanBuf = new Float32Array(batchSize * 3 * plane);
+    const corruptBuf = new Float32Array(batchSize * 3 * plane);
+    // Where each queued corrupted image's pooled row goes.
+    let queue: Array<{ item: number; corruption: number; pos: number }> = [];
+    const flush = async (): Promise<void> => {
+      if (queue.length === 0) return;
+      const out = await job.run(corruptBuf, queue.length, false);
+      queue.forEach((q, j) => items[q.item].corrupted[q.corruption].set(out.pooled.subarray(j * D, (j + 1) * D), q.pos * D));
+      queue = [];
+    };
     for (let start = 0; start < n; start += batchSize) {
+      job.checkCancelled();
+      const indices = Array.from({ length: Math.min(n, start + batchSize) - start }, (_, j) => start + j);
+      // Decoded concurrently, as extraction decodes a batch; failures are kept per image, never thrown.
+      const decoded = await Promise.all(indices.map((i) => rgb.decodeCropRgb(opts.entries[i].path, pre, { pixelLimit }).then(
+        (img) => ({ index: i, rgb: img.data, error: null as unknown }),
+        (error: unknown) => ({ index: i, rgb: null, error: error ?? new Error('unknown decode error') }),
+      )));
       const batch: Array<{ index: number; rgb: Uint8Array }> = [];
-      for (let i = start; i < Math.min(n, start + batchSize); i++) {
-        const e = opts.entries[i];
-        try {
-          const img = await rgb.decodeCropRgb(e.path, pre, { pixelLimit });
-          rgb.rgbToInput(img.data, pre, cleanBuf, batch.length * 3 * plane);
-          batch.push({ index: i, rgb: img.data });
-        } catch (err) {
-          failed[i] = 1;
-          const reason = ((err as { reason?: string }).reason ?? 'error') as ExtractFailureReason;
-          failures.push({ path: e.path, rel: e.rel, reason, message: err instanceof Error ? err.message : String(err) });
-          done += 1 + uses[i].length * CORRUPTIONS.length;
+      for (const d of decoded) {
+        if (d.rgb) {
+          rgb.rgbToInput(d.rgb, pre, cleanBuf, batch.length * 3 * plane);
+          batch.push({ index: d.index, rgb: d.rgb });
+          continue;
         }
+        const e = opts.entries[d.index];
+        failed[d.index] = 1;
+        failures.push({ path: e.path, rel: e.rel, ...describeFailure(d.error, e.path) });
+        job.skip(1 + uses[d.index].length * CORRUPTIONS.length);
       }
       if (batch.length === 0) continue;
-      const out = await run(cleanBuf, batch.length, true);
+      const out = await job.run(cleanBuf, batch.length, true);
       if (!out.spatial) throw new Error(`${opts.modelPath}: the model returned no spatial map`);
       const hw = out.spatial.length / (batch.length * D);
       const [h, w] = info.spatialShape ? [info.spatialShape[1], info.spatialShape[2]] : [Math.round(Math.sqrt(hw)), Math.round(Math.sqrt(hw))];
@@ -195,8 +187,6 @@ export async function runSensitivityJob(opts: SensitivityJobOptions): Promise<Se
       }
     }
     await flush();
-  } finally {
-    await model.release();
-  }
-  return { dim: D, inputSize: side, blurSigmaPx: sigmaPx, patchPx, clean, failed, failures, items };
+    return { dim: D, inputSize: side, blurSigmaPx: sigmaPx, patchPx, clean, failed, failures, items };
+  });
 }

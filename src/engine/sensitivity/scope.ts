@@ -1,4 +1,5 @@
 // Which (class, feature) pairs a sensitivity run measures when the caller names a class, a feature, both or neither.
+import { classIdOf } from '../analysis/classFeatures';
 import type { AnalysisSession } from '../analysis/session';
 import type { SensitivityPair } from './analyze';
 
@@ -22,15 +23,7 @@ export function sensitivityScope(s: AnalysisSession, o: { cls?: string; feature?
   if (o.feature !== undefined && !(Number.isInteger(o.feature) && o.feature >= 0 && o.feature < s.features.cols)) {
     throw new RangeError(`feature ${o.feature} is out of range: the model has features 0..${s.features.cols - 1}`);
   }
-  let classes = s.datasetClassIds;
-  if (o.cls !== undefined) {
-    const id = s.classId(o.cls);
-    if (id === undefined || !s.datasetClassIds.includes(id)) {
-      const known = s.datasetClassIds.map((c) => s.classNames[c]);
-      throw new Error(`Unknown class "${o.cls}"; known classes: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}`);
-    }
-    classes = [id];
-  }
+  const classes = o.cls !== undefined ? [classIdOf(s, o.cls)] : s.datasetClassIds;
   const all: SensitivityPair[] = [];
   for (const cls of classes) {
     const top = s.importance[cls]?.top ?? [];

@@ -16,8 +16,8 @@ export type MaskSource = 'own' | 'minus-core';
 
 /** The parameters a run used (the paper gives none of the corruption parameters; see README "Feature sensitivity"). */
 export interface SensitivityParams {
-  /** Top-activating images per (class, feature) requested (default 65, as Salient ImageNet shows). */
-  images: number;
+  /** Top-activating images per (class, feature) requested (default 65, as Salient ImageNet shows); null when topPercent chose them. */
+  images: number | null;
   /** When set, the top this-percent of the class's images instead of a fixed count (at least 1). */
   topPercent: number | null;
   split: SensitivitySplit;
@@ -73,14 +73,6 @@ export interface SensitivityFailure {
   rel: string;
   reason: string;
   message: string;
-}
-
-/** Progress of a sensitivity run: model inferences (clean + corrupted images) done out of total. */
-export interface SensitivityProgress {
-  done: number;
-  total: number;
-  imagesPerSecond: number;
-  etaSeconds: number | null;
 }
 
 /** The whole report (`spuriosity sensitivity --json`). */
