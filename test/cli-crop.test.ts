@@ -53,10 +53,32 @@ test('crop (re-check) prints a table or says there is no negative-gap class', ()
   assert.match(r.stdout, /No class has a negative spurious gap|Total: \d+\/\d+ cropped, \d+ prediction\(s\) changed/);
 });
 
+test('crop rejects --top outside the re-check, and --recheck --class says why a class with a gap that is not negative is left out', () => {
+  const top = cli('crop', data, '--class', '3-three', '--top', '5');
+  assert.equal(top.code, 1);
+  assert.match(top.stderr, /--top applies to the re-check only/);
+  const r = cli('crop', data, '--recheck', '--class', '3-three');
+  assert.equal(r.code, 0, r.stderr);
+  const listed = /^3-three — gap -\d/m.test(r.stdout);
+  if (!listed) assert.match(r.stdout, /3-three has (a spurious gap of [+-]?\d+\.\d points, not negative|no spurious gap)/);
+  assert.doesNotMatch(r.stdout, /No class has a negative spurious gap/);
+});
+
 test('crop --out: crops and a manifest outside the dataset; never inside it, never over foreign files', async () => {
   const inside = cli('crop', data, '--class', '3-three', '--out', join(data, 'crops'));
   assert.equal(inside.code, 1);
   assert.match(inside.stderr, /inside the dataset folder/);
+  // a folder whose name starts with '..' is inside too (the guard once read it as the parent)
+  const dotted = cli('crop', data, '--class', '3-three', '--out', join(data, '..crops'), '--manifest-only');
+  assert.equal(dotted.code, 1);
+  assert.match(dotted.stderr, /inside the dataset folder/);
+  assert.equal(existsSync(join(data, '..crops')), false);
+  // --out names a folder
+  const file = join(root, 'a-file.txt');
+  writeFileSync(file, 'x');
+  const notDir = cli('crop', data, '--class', '3-three', '--out', file);
+  assert.equal(notDir.code, 1);
+  assert.match(notDir.stderr, /--out must be a folder: .*a-file\.txt is a file/);
 
   const out = join(root, 'crops');
   const r = cli('crop', data, '--class', '3-three', '--out', out, '--json');

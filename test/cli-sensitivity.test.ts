@@ -40,6 +40,10 @@ test('sensitivity: nothing labelled and no --class is a clear error; --class mea
   }
   assert.equal(cli('sensitivity', data, '--class', 'nope').code, 1);
   assert.match(cli('sensitivity', data, '--top-percent', '0').stderr, /--top-percent must be a number greater than 0/);
+  // --images and --top-percent choose the images two ways: asking for both is an error, not a silent pick
+  const both = cli('sensitivity', data, '--class', '3-three', '--images', '5', '--top-percent', '5');
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /option '--top-percent <p>' cannot be used with option '--images <n>'/);
 });
 
 test('sensitivity after probe labels: every labelled top feature, spurious masks lose the core region, cue vs digit ordering', () => {
@@ -49,6 +53,7 @@ test('sensitivity after probe labels: every labelled top feature, spurious masks
   const j = JSON.parse(r.stdout);
   assert.equal(j.features.length, 50, '5 labelled top features x 10 classes');
   assert.equal(j.truncatedPairs, 0);
+  assert.deepEqual([j.params.images, j.params.topPercent], [null, 50], 'the percentage chose the images, not the default count');
   const spurious = j.features.filter((f: { label: string }) => f.label === 'spurious');
   const core = j.features.filter((f: { label: string }) => f.label === 'core');
   assert.ok(spurious.length > 0 && core.length > 0);
@@ -63,4 +68,5 @@ test('sensitivity after probe labels: every labelled top feature, spurious masks
   assert.match(human.stdout, /Feature sensitivity — top 4 train images per feature, 64 px input, blur sigma 2 px, patches 8 px/);
   assert.match(human.stdout, /gray \(colour\)\s+blur \(texture\)\s+rotate \(shape\)/);
   assert.match(human.stdout, /^0-zero\s+\d+\s+(core|spurious|unlabelled)/m);
+  assert.doesNotMatch(human.stdout, /-0\.0\b/);
 });

@@ -14,6 +14,7 @@ import { CliError, intInRange, positiveInt } from '../errors';
 import { formatCompare } from '../format/compareTable';
 import { annotationRoot } from '../loadAnalysis';
 import { defaultCacheDir } from '../paths';
+import { isCancelled, onInterrupt } from '../interrupt';
 import { progressBar } from '../progressBar';
 
 interface CompareFlags {
@@ -57,18 +58,12 @@ export function registerCompare(program: Command): void {
         : resolve(flags.annotateFromProbes === true ? join(resolve(dataset), 'probes') : flags.annotateFromProbes);
       if (flags.overwriteLabels && !probes) throw new CliError('--overwrite-labels only applies with --annotate-from-probes');
       const overwrite = flags.overwriteLabels === true;
-      const ac = new AbortController();
       // Ctrl-C stops after the current batch (finished batches stay cached); a second one ends the process at once.
-      const onSigint = () => {
-        if (ac.signal.aborted) process.exit(130);
-        process.stderr.write('\nspuriosity: cancelling after the current batch (Ctrl-C again to quit now)\n');
-        ac.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const interrupt = onInterrupt();
       const tty = process.stderr.isTTY === true;
       try {
         const report = await compareModels({
-          dataset: ds, models, cacheDir, threads: flags.threads, signal: ac.signal,
+          dataset: ds, models, cacheDir, threads: flags.threads, signal: interrupt.signal,
           analysis: { headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK },
           openLabels: async (model) => {
             const store = await openLabelStore(root, model);
@@ -104,12 +99,12 @@ export function registerCompare(program: Command): void {
           for (const p of e.problems) process.stderr.write(`spuriosity: ${p}\n`);
           throw new CliError(`cannot compare: ${e.problems.length} problem(s) above; nothing was extracted`);
         }
-        if (e instanceof Error && e.name === 'AbortError') {
+        if (isCancelled(e)) {
           throw new CliError('comparison cancelled; finished batches are cached, so a re-run resumes');
         }
         throw e;
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
       }
     });
 }

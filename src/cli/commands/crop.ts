@@ -1,13 +1,18 @@
 // `spuriosity crop <dataset>`: core cropping (paper section 5). By default re-checks the negative-gap classes: their
 // highest-spuriosity validation images re-classified on their core crops, original vs cropped prediction side by
 // side. --class crops every image of a class, --image chosen images; --out exports the crops and a manifest.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
+import type { AnalysisSession } from '../../engine/analysis/session';
 import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
 import { inProcessCropRunner } from '../../engine/crop/runner';
 import type { CropClass, CropProgress, CropReport } from '../../engine/crop/types';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
-import { positiveInt } from '../errors';
+import { CliError, positiveInt } from '../errors';
+import { writeFailures } from '../failureLines';
+import { isCancelled, onInterrupt } from '../interrupt';
 import { table } from '../format/table';
 
 interface CropFlags extends AnalysisFlags {
@@ -53,27 +58,34 @@ export function registerCrop(program: Command): void {
     .addOption(new Option('--manifest-only', 'with --out: write only crop-manifest.json (boxes in original pixels), no crop files'))
     .option('--json', 'print the report as JSON (schema spuriosity-lens/crop@1, see README)')
     .action(async (dataset: string, flags: CropFlags) => {
-      if (flags.manifestOnly && !flags.out) throw new Error('--manifest-only needs --out <dir>');
-      if (flags.image?.length && (flags.class?.length || flags.recheck)) throw new Error('--image cannot be combined with --class or --recheck');
-      const { session, cacheDir } = await loadAnalysis(dataset, flags);
+      if (flags.manifestOnly && !flags.out) throw new CliError('--manifest-only needs --out <dir>');
+      if (flags.image?.length && (flags.class?.length || flags.recheck)) throw new CliError('--image cannot be combined with --class or --recheck');
       const scope: CropOptions['scope'] = flags.image?.length ? 'images' : flags.class?.length && !flags.recheck ? 'class' : 'recheck';
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      if (flags.top !== undefined && scope !== 'recheck') {
+        throw new CliError(`--top applies to the re-check only (the default, or --recheck); ${scope === 'class' ? '--class alone crops every image of the class' : '--image crops the images named'}`);
+      }
+      if (flags.out && statSync(flags.out, { throwIfNoEntry: false })?.isDirectory() === false) {
+        throw new CliError(`--out must be a folder: ${resolve(flags.out)} is a file`);
+      }
+      const { session, cacheDir } = await loadAnalysis(dataset, flags);
+      const interrupt = onInterrupt();
       const bar = cropBar();
       let report: CropReport;
       try {
         report = await analyzeCrops(session, {
-          scope, classes: flags.class, images: flags.image, k: flags.top ?? flags.gapK, cacheDir, exportDir: flags.out ?? null,
-          manifestOnly: flags.manifestOnly, threads: flags.threads, signal: controller.signal, onProgress: (p) => bar.update(p),
+          scope, classes: flags.class, images: flags.image, k: flags.top, cacheDir, exportDir: flags.out ?? null,
+          manifestOnly: flags.manifestOnly, threads: flags.threads, signal: interrupt.signal, onProgress: (p) => bar.update(p),
         }, inProcessCropRunner());
+      } catch (e) {
+        if (isCancelled(e)) throw new CliError('core cropping cancelled; the heatmaps computed so far are cached');
+        throw e;
       } finally {
         bar.stop();
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
       }
-      for (const f of report.failures.slice(0, 10)) process.stderr.write(`spuriosity: could not crop ${f.path}: ${f.reason}\n`);
+      writeFailures('could not crop', report.failures);
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${formatCrop(report)}\n`);
+      else process.stdout.write(`${formatCrop(report, notRechecked(session, report, flags.class))}\n`);
     });
 }
 
@@ -92,16 +104,29 @@ function formatClass(c: CropClass): string {
   return `${head}\n${table(['image', 'spuriosity', 'core act', 'reliable', 'box (x,y wxh)', 'original', 'cropped', 'change'], rows)}\n${sum}`;
 }
 
-function formatCrop(r: CropReport): string {
+/** Classes named with --recheck --class that the re-check left out, each with why (its gap is not negative, or it has none). */
+function notRechecked(s: AnalysisSession, r: CropReport, named: string[] | undefined): string[] {
+  if (r.scope !== 'recheck' || !named) return [];
+  return named.filter((name) => !r.classes.some((c) => c.name === name)).map((name) => {
+    const g = s.gaps.classes.find((x) => x.cls === s.classId(name));
+    if (!g) return `${name} has no spurious gap (no ranking: label a top feature of it spurious first), so there is nothing to re-check; crop it with --class ${name} alone.`;
+    const pts = Math.round(g.gap * 1000) / 10;
+    return `${name} has a spurious gap of ${pts > 0 ? '+' : ''}${pts.toFixed(1)} points, not negative, so the re-check leaves it out; crop it with --class ${name} alone.`;
+  });
+}
+
+function formatCrop(r: CropReport, notes: string[] = []): string {
   const what = r.scope === 'recheck' ? `re-check of negative-gap classes, ${r.k} highest-spuriosity validation images each`
     : r.scope === 'class' ? 'every image of the chosen classes' : 'the chosen images';
   const head = `Core crops (${what}) — ${r.dataset}, head: ${r.head}; threshold ${r.params.threshold}, growth ${r.params.growth * 100}%, ` +
     `reliable: top ${r.params.reliableFraction * 100}% by core activation`;
+  const noted = notes.map((n) => `\n${n}`).join('');
   if (!r.classes.length) {
+    if (notes.length) return `${head}${noted}`;
     return `${head}\n${r.scope === 'recheck' ? 'No class has a negative spurious gap: nothing to re-check (label spurious features first, or crop a class with --class).' : 'Nothing to crop.'}`;
   }
   const t = r.totals;
   const total = `Total: ${t.cropped}/${t.images} cropped, ${t.changed} prediction(s) changed (${t.fixed} fixed, ${t.broken} broken); ${t.reliable} reliable crop(s).`;
   const exp = r.export ? `\nExported ${r.export.files} crop(s) and ${r.export.manifest}` : '';
-  return `${head}\n\n${r.classes.map(formatClass).join('\n\n')}\n\n${total}${exp}`;
+  return `${head}${noted}\n\n${r.classes.map(formatClass).join('\n\n')}\n\n${total}${exp}`;
 }

@@ -10,6 +10,8 @@ import type { ExtractProgress } from '../../engine/extract/types';
 import type { SensitivityReport, SensitivitySplit } from '../../engine/sensitivity/types';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
+import { writeFailures } from '../failureLines';
+import { isCancelled, onInterrupt } from '../interrupt';
 import { table } from '../format/table';
 
 interface SensitivityFlags extends AnalysisFlags {
@@ -43,7 +45,7 @@ export function registerSensitivity(program: Command): void {
     .option('--class <name>', 'only this class (with no --feature: its top features)')
     .option('--feature <n>', 'only this feature (with no --class: every class having it among its top features)', nonNegativeInt('--feature'))
     .option('--images <n>', 'top-activating images per feature', positiveInt('--images'), 65)
-    .addOption(new Option('--top-percent <p>', 'use the top p% of the class\'s images instead of --images').argParser(numberIn('--top-percent', 0, 100)))
+    .addOption(new Option('--top-percent <p>', 'use the top p% of the class\'s images instead of --images').argParser(numberIn('--top-percent', 0, 100)).conflicts('images'))
     .addOption(new Option('--split <s>', 'which of the class\'s images to draw from').choices(['train', 'val', 'all']).default('train'))
     .option('--max-pairs <n>', 'measure at most this many (class, feature) pairs', positiveInt('--max-pairs'), DEFAULT_MAX_PAIRS)
     .option('--blur-sigma <fraction>', 'Gaussian blur sigma as a fraction of the model-input side (default 1/32)', numberIn('--blur-sigma', 0, 1))
@@ -60,28 +62,23 @@ export function registerSensitivity(program: Command): void {
       }
       if (scope.truncated) process.stderr.write(`spuriosity: measuring the first ${scope.pairs.length} pairs; ${scope.truncated} more left out (--max-pairs, --class, --feature)\n`);
       const bar = progress();
-      // First Ctrl-C: stop after the current batch; a second one kills.
-      const controller = new AbortController();
-      const onSigint = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const interrupt = onInterrupt();
       let report: SensitivityReport;
       try {
         report = await measureSensitivity(session, scope.pairs, inProcessRunner(), {
-          images: flags.images, topPercent: flags.topPercent ?? null, split: flags.split, blurSigmaFraction: flags.blurSigma,
-          patchFraction: flags.patch, seed: flags.seed, threads: flags.threads, batchSize: flags.batch, onProgress: bar.update,
-          signal: controller.signal,
+          // --images has a default: pass it only when --top-percent does not choose the images
+          images: flags.topPercent === undefined ? flags.images : undefined, topPercent: flags.topPercent ?? null, split: flags.split,
+          blurSigmaFraction: flags.blurSigma, patchFraction: flags.patch, seed: flags.seed, threads: flags.threads, batchSize: flags.batch,
+          onProgress: bar.update, signal: interrupt.signal,
         });
       } catch (e) {
-        if ((e as Error).name === 'AbortError') throw new CliError('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)');
+        if (isCancelled(e)) throw new CliError('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)');
         throw e;
       } finally {
-        process.off('SIGINT', onSigint);
+        interrupt.dispose();
         bar.stop();
       }
-      for (const f of report.failures.slice(0, 10)) process.stderr.write(`spuriosity: left out ${f.path}: ${f.reason}\n`);
+      writeFailures('left out', report.failures);
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...reportHeader(session), ...report, truncatedPairs: scope.truncated }, null, 2)}\n`);
       else process.stdout.write(`${format(report)}\n`);
     });
@@ -90,7 +87,7 @@ export function registerSensitivity(program: Command): void {
 /** A progress bar on stderr when it is a terminal (inferences: clean + 3 corrupted per image). */
 function progress(enabled = process.stderr.isTTY === true): { update(p: ExtractProgress): void; stop(): void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream: process.stderr, format: 'sensitivity |{bar}| {value}/{total} images | {rate} img/s | ETA {etaText}', hideCursor: true, clearOnComplete: true });
+  const bar = new SingleBar({ stream: process.stderr, format: 'sensitivity |{bar}| {value}/{total} inferences | {rate} img/s | ETA {etaText}', hideCursor: true, clearOnComplete: true });
   let started = false;
   return {
     update(p) {
@@ -105,12 +102,18 @@ function progress(enabled = process.stderr.isTTY === true): { update(p: ExtractP
   };
 }
 
+/** One decimal, without the '-0.0' toFixed gives a small negative number. */
+function oneDecimal(x: number): string {
+  const s = x.toFixed(1);
+  return s === '-0.0' ? '0.0' : s;
+}
+
 function format(r: SensitivityReport): string {
   const p = r.params;
   const head = `Feature sensitivity — top ${p.topPercent !== null ? `${p.topPercent}%` : p.images} ${p.split} images per feature, ` +
     `${p.inputSize} px input, blur sigma ${p.blurSigmaPx} px, patches ${p.patchPx} px, seed ${p.seed}. ` +
     'Sensitivity = clean accuracy - corrupted accuracy (points); in brackets the mean drop of the true class\'s probability.';
-  const cell = (f: SensitivityReport['features'][number], i: number) => `${f.outcomes[i].sensitivity.toFixed(1)} (${f.outcomes[i].probabilityDrop.toFixed(1)})`;
+  const cell = (f: SensitivityReport['features'][number], i: number) => `${oneDecimal(f.outcomes[i].sensitivity)} (${oneDecimal(f.outcomes[i].probabilityDrop)})`;
   const rows = r.features.map((f) => [f.cls, String(f.feature), f.label ?? 'unlabelled', f.maskSource, f.imageCount, f.meanMask, f.cleanAccuracy, cell(f, 0), cell(f, 1), cell(f, 2)]);
   const out = [head, table(['class', 'feature', 'label', 'mask', 'images', 'mask mean', 'clean acc', 'gray (colour)', 'blur (texture)', 'rotate (shape)'], rows)];
   for (const s of r.skipped) out.push(`skipped ${s.cls} / feature ${s.feature}: ${s.reason}`);
