@@ -156,13 +156,19 @@
     return { class: c.name, feature: f.feature, images: 65, clean: saturated ? 1 : 0.94, drops, probabilityDrops, note: spurious ? 'mask without the core features\u2019 overlap' : null };
   };
   const comparison = () => {
-    const ms = [['demo-resnet-a', 0.91, 0.97, 0.80], ['demo-resnet-b', 0.88, 0.95, 0.74], ['demo-wide', 0.93, 0.98, 0.86], ['demo-debiased', 0.95, 0.96, 0.93], ['demo-small', 0.71, 0.88, 0.55]];
+    // compare=edges: the demo's three models as the e2e run measured them (one at 100% on the plot's edge, a wide spread)
+    const ms = q.get('compare') === 'edges' ? [['spurious-mnist', 0.888, 1, 0.71], ['spurious-mnist-b', 0.938, 0.99, 0.85], ['spurious-mnist-c', 0.624, 0.95, 0.17]]
+      : [['demo-resnet-a', 0.91, 0.97, 0.80], ['demo-resnet-b', 0.88, 0.95, 0.74], ['demo-wide', 0.93, 0.98, 0.86], ['demo-debiased', 0.95, 0.96, 0.93], ['demo-small', 0.71, 0.88, 0.55]];
     const beta = ms.reduce((a, m) => a + m[2] * m[3], 0) / ms.reduce((a, m) => a + m[2] * m[2], 0);
     const models = ms.map(([id, acc, hi, lo]) => ({ id, path: `/models/${id}.onnx`, accuracy: acc, accHigh: hi, accLow: lo, meanGap: hi - lo, classes: 6, included: true, note: null, effectiveRobustness: lo - beta * hi }));
     models.push({ id: 'unlabeled-vit', path: '/models/unlabeled-vit.onnx', accuracy: 0.9, accHigh: null, accLow: null, meanGap: null, classes: 0, included: false, note: 'no feature labeled spurious for this model: left out of the statistics', effectiveRobustness: null });
     const ids = ms.map((m) => m[0]);
-    const r = [[1, 0.82, 0.74, 0.41, 0.66], [0.82, 1, 0.7, 0.35, 0.71], [0.74, 0.7, 1, 0.52, 0.58], [0.41, 0.35, 0.52, 1, -0.12], [0.66, 0.71, 0.58, -0.12, 1]];
-    return { dataset: 'imagenette-mini', models, fit: { beta, r2: 0.83, ols: { slope: 1.62, intercept: -0.72 } }, matrixModels: ids, matrix: r,
+    const r = [[1, 0.82, 0.74, 0.41, 0.66], [0.82, 1, 0.7, 0.35, 0.71], [0.74, 0.7, 1, 0.52, 0.58], [0.41, 0.35, 0.52, 1, -0.12], [0.66, 0.71, 0.58, -0.12, 1]]
+      .slice(0, ms.length).map((row) => row.slice(0, ms.length));
+    const mx = ms.reduce((a, m) => a + m[2], 0) / ms.length;
+    const my = ms.reduce((a, m) => a + m[3], 0) / ms.length;
+    const slope = ms.reduce((a, m) => a + (m[2] - mx) * (m[3] - my), 0) / ms.reduce((a, m) => a + (m[2] - mx) ** 2, 0);
+    return { dataset: 'imagenette-mini', models, fit: { beta, r2: 0.83, ols: { slope, intercept: my - slope * mx } }, matrixModels: ids, matrix: r,
       shared: ids.map(() => ids.map(() => 6)), meanCorrelation: 0.51, variance: { classes: 6, acrossClasses: 212.4, acrossModels: 61.7, ratio: 3.44 },
       gapTable: classes.slice(0, 6).map((c, i) => ({ class: c.name, gaps: [...ms.map((m, j) => +((m[2] - m[3]) * (1 + 0.3 * Math.sin(i + j))).toFixed(3)), null] })),
       notes: ['unlabeled-vit: no feature labeled spurious for this model: left out of the statistics'] };
@@ -175,7 +181,7 @@
         if (q.get('notice') === '1') send({ type: 'notify', level: 'warning', message: '3 images could not be decoded (val/tench/broken.jpg: not an image); they are left out.' });
         if (q.get('run') === '1') runMitigation('low-spuriosity');
         if (q.get('sens') === '1') for (const c of classes.slice(0, 10)) for (const f of c.features.slice(0, 3)) send({ type: 'sensitivity', result: sensitivityOf(c, f) });
-        if (q.get('compare') === '1') send({ type: 'comparison', comparison: comparison() });
+        if (q.get('compare') === '1' || q.get('compare') === 'edges') send({ type: 'comparison', comparison: comparison() });
         if (q.get('recheck') === '1') send({ type: 'cropRecheck', recheck: recheck(classes[4]) });
         break;
       case 'requestClassPage': {

@@ -46,6 +46,7 @@ const views = [
   { name: 'review', q: 'tab=review&notice=1', wait: '.queue img' },
   { name: 'crops', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img' },
   { name: 'compare', q: 'tab=compare&compare=1', wait: 'compare-view themed-chart canvas', themes: ['light', 'dark', 'high-contrast'] },
+  { name: 'compare-edges', q: 'tab=compare&compare=edges', wait: 'compare-view themed-chart canvas', themes: ['light', 'dark'] },
   { name: 'labeling-sensitivity', q: 'tab=labeling&sens=1&class=tench', wait: 'sensitivity-table table', themes: ['light', 'dark', 'high-contrast'] },
   { name: 'crops-narrow', q: 'tab=crops&recheck=1&class=church', wait: 'crops-view .grid .item img', width: 480, themes: ['dark'] },
 ];

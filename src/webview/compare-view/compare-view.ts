@@ -8,7 +8,7 @@ import { post } from '../lib/host';
 import { formatPercent, formatPoints } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import type { ChartTheme } from '../lib/theme';
-import { compareScatterConfig, correlationCellStyle, correlationText, plottedModels } from './compare.logic';
+import { compareScatterConfig, correlationCellStyle, correlationText, olsText, plottedModels } from './compare.logic';
 import '../themed-chart/themed-chart';
 
 /** `<compare-view>`: run a comparison, then its scatter, model table and correlation matrix. */
@@ -69,21 +69,23 @@ export class CompareView extends LitElement {
     }
     const plotted = plottedModels(c);
     const v = c.variance;
+    const ols = olsText(c);
     return html`
       <h2>${c.dataset}: ${c.models.length} models</h2>
       <div class="stats" role="group" aria-label="Comparison summary">
         <div><div class="muted">Mean pairwise correlation of class gaps</div><div class="big">${c.meanCorrelation === null ? '—' : `r = ${c.meanCorrelation.toFixed(2)}`}</div></div>
         <div><div class="muted">Gap variance, across classes vs across models</div><div class="big">${v && v.ratio !== null ? `${v.ratio.toFixed(1)}×` : '—'}</div>
           ${v ? html`<div class="muted">${v.acrossClasses.toFixed(1)} vs ${v.acrossModels.toFixed(1)} pts² over ${v.classes} shared classes</div>` : nothing}</div>
-        <div><div class="muted">Fit (through the origin)</div><div class="big">${c.fit ? `acc_low = ${c.fit.beta.toFixed(3)} × acc_high` : '—'}</div>
-          ${c.fit ? html`<div class="muted">R² ${c.fit.r2 === null ? 'n/a' : c.fit.r2.toFixed(2)}${c.fit.ols ? ` · least squares with intercept: ${c.fit.ols.slope.toFixed(2)} × acc_high ${c.fit.ols.intercept < 0 ? '−' : '+'} ${Math.abs(c.fit.ols.intercept * 100).toFixed(1)}` : ''}</div>` : nothing}</div>
+        <div title=${ols ?? ''}><div class="muted">Fit (through the origin)</div><div class="big">${c.fit ? `acc_low = ${c.fit.beta.toFixed(3)} × acc_high` : '—'}</div>
+          ${c.fit ? html`<div class="muted">R² ${c.fit.r2 === null ? 'n/a' : c.fit.r2.toFixed(2)} · effective robustness is the distance above it</div>` : nothing}
+          ${ols ? html`<span class="sr-only">${ols}</span>` : nothing}</div>
       </div>
       <div class="cols">
         <section>
           <h3>Accuracy on high vs low spuriosity images</h3>
           ${plotted.length > 0
             ? html`<themed-chart .factory=${this.factory} summary=${`Scatter of ${plotted.length} models: accuracy on high-spuriosity images against low-spuriosity images, with the fit line and y = x`}></themed-chart>
-              <p class="muted">Points above y = x are models more accurate on low-spuriosity images (a positive gap). Effective robustness is a model's distance above the fit line.</p>`
+              <p class="muted">Points below y = x are models more accurate on high-spuriosity images (a positive gap). Effective robustness is a model's distance above the fit line.</p>`
             : html`<p class="muted">No model has a measured gap: label spurious features for each model first.</p>`}
         </section>
         <section>

@@ -4,6 +4,8 @@
 /** Colours and font a chart needs, resolved from the current theme. */
 export interface ChartTheme {
   foreground: string;
+  /** The panel's background, for halos that keep text readable over chart lines. */
+  background: string;
   lines: string;
   red: string;
   blue: string;
@@ -19,7 +21,7 @@ export interface ChartTheme {
 
 /** Used where a variable is unset (e.g. a plain browser). */
 export const FALLBACK_THEME: ChartTheme = {
-  foreground: '#616161', lines: 'rgba(128, 128, 128, 0.5)', red: '#e51400', blue: '#1a85ff', green: '#388a34',
+  foreground: '#616161', background: '#ffffff', lines: 'rgba(128, 128, 128, 0.5)', red: '#e51400', blue: '#1a85ff', green: '#388a34',
   yellow: '#bf8803', orange: '#d18616', purple: '#652d90', fontFamily: 'sans-serif', fontSize: 12, highContrast: false,
 };
 
@@ -29,6 +31,7 @@ export function readTheme(get: (name: string) => string, bodyClasses: readonly s
   const size = parseFloat(get('--vscode-font-size'));
   return {
     foreground: v('--vscode-charts-foreground', v('--vscode-foreground', FALLBACK_THEME.foreground)),
+    background: v('--vscode-editor-background', FALLBACK_THEME.background),
     lines: v('--vscode-charts-lines', FALLBACK_THEME.lines),
     red: v('--vscode-charts-red', FALLBACK_THEME.red),
     blue: v('--vscode-charts-blue', FALLBACK_THEME.blue),
