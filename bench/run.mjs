@@ -12,7 +12,7 @@
 //
 //   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
 //                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
-//                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small] [--report-only]
+//                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small] [--scale-append] [--report-only]
 //                      [--no-write] [--merge] [--python /usr/bin/python3]
 // --merge: keep the previous run's results (.bench/last-run.json) for steps not in --only, e.g. to redo one pair.
 import * as esbuild from 'esbuild';
@@ -195,7 +195,9 @@ if (want('scale')) {
     runs.push({ images: n, ...(await measure(process.execPath, cli(cache, data, cfg.scaleModel === 'standin' ? standinPath : modelPath))) });
     rmSync(cache, { recursive: true, force: true });
   }
-  results[scaleKey] = { model: cfg.scaleModel, small: cfg.scaleSmall, runs };
+  // --scale-append: add these sizes to the series of the previous run (with --merge) instead of replacing it.
+  const earlier = flag('scale-append') ? (previous?.results?.[scaleKey]?.runs ?? []).filter((r) => !cfg.scaleSizes.includes(r.images)) : [];
+  results[scaleKey] = { model: cfg.scaleModel, small: cfg.scaleSmall, runs: [...earlier, ...runs].sort((a, b) => a.images - b.images) };
 }
 if (want('tune')) {
   const a = ['--rows', String(cfg.tuneRows), '--dim', '2048', '--classes', '1000', '--batch', '128', '--threads', String(cfg.threads), '--lr', '0.01', '--momentum', '0.9'];
