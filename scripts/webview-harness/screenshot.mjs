@@ -155,6 +155,55 @@ for (const v of views) {
   await page.close();
 }
 
+// Gallery keys: one tab stop; arrows move it by tile and by row, End reaches the 10,000th tile through the virtualizer,
+// Enter opens the detail of the focused tile, Escape closes it and leaves the focus on the tile.
+{
+  const page = await open('tab=class&big=1&class=tench', 'dark');
+  await page.waitForSelector('.tile img');
+  const focused = () => page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    return a?.dataset?.index === undefined ? null : Number(a.dataset.index);
+  });
+  const stops = await page.locator('class-view .tile[tabindex="0"]').count();
+  if (stops !== 1) problems.push(`gallery keys: ${stops} tiles in the tab order, want 1`);
+  await page.locator('class-view .tile[data-index="0"]').focus();
+  const columns = await page.evaluate(() => {
+    const grid = document.querySelector('spuriosity-app').shadowRoot.querySelector('class-view').shadowRoot.querySelector('.grid');
+    return new Set([...grid.querySelectorAll('.tile')].map((t) => Math.round(t.getBoundingClientRect().left))).size;
+  });
+  const steps = [['ArrowRight', 1], ['ArrowDown', 1 + columns], ['ArrowLeft', columns], ['ArrowUp', 0], ['End', 9999], ['Home', 0], ['PageDown', null]];
+  for (const [key, want] of steps) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(key === 'End' || key === 'Home' ? 600 : 150);
+    const at = await focused();
+    if (want === null ? !(at > columns) : at !== want) problems.push(`gallery keys: ${key} focused tile ${at}, want ${want ?? `past the first row (${columns} columns)`}`);
+  }
+  const target = await focused();
+  if (target === null) problems.push('gallery keys: no tile has the focus after the moves');
+  else {
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('class-view image-detail', { timeout: 5000 }).catch(() => problems.push('gallery keys: Enter did not open the detail'));
+  const asked = (await checkSent(page, 'gallery keys')).filter((m) => m.type === 'requestImageDetail').pop();
+  const id = await page.locator(`class-view .tile[data-index="${target}"]`).getAttribute('aria-label');
+  if (!asked || !id?.startsWith(asked.id)) problems.push(`gallery keys: Enter asked for ${asked?.id}, the focused tile is ${id}`);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
+  if (await page.locator('class-view image-detail').count()) problems.push('gallery keys: Escape did not close the detail');
+  if ((await focused()) !== target) problems.push(`gallery keys: after Escape the focus is on ${await focused()}, want tile ${target}`);
+  // Escape inside the detail closes it too, and the focus goes back to the tile rather than to the page
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('class-view image-detail vscode-button', { timeout: 5000 });
+  await page.locator('class-view image-detail vscode-button').first().focus();
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(300);
+  if (await page.locator('class-view image-detail').count()) problems.push('gallery keys: Escape in the detail did not close it');
+  if ((await focused()) !== target) problems.push(`gallery keys: after closing the detail from inside, the focus is on ${await focused()}, want tile ${target}`);
+  }
+  console.log(`gallery keys: ${columns} columns; ${steps.map(([k]) => k).join(', ')}, then Enter and Escape on tile ${target}`);
+  await page.close();
+}
+
 // Theme switch: VS Code rewrites the html style and body class; the chart must redraw in the new colours.
 {
   const page = await open('tab=overview', 'dark');

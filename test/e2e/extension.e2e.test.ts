@@ -167,15 +167,17 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     const after = await until(`${file} with the new label of ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature]);
     assert.equal(after.label, before.label === 'core' ? 'spurious' : 'core');
     log(`labeled ${cls} feature ${feature}: ${before.label} -> cleared (x) -> ${after.label} (click); ${file} followed`);
-    // sensitivity of that feature, on demand: colour, texture and shape drops in points, the largest highlighted
+    // sensitivity of that feature, on demand: colour, texture and shape drops in points, of accuracy and of the true
+    // class's probability, one cell highlighted
     await card.locator('sensitivity-table vscode-button', { hasText: 'Measure sensitivity' }).click();
     const sens = card.locator('sensitivity-table table');
     await sens.waitFor({ timeout: 4 * 60_000 });
     const cells = (await sens.locator('td').allTextContents()).map((t) => t.replace('(largest)', '').trim());
-    assert.equal(cells.length, 4, `clean accuracy and three drops, got ${JSON.stringify(cells)}`);
-    assert.match(cells[0], /^\d+%$/);
-    for (const c of cells.slice(1)) assert.match(c, /^([+−]?\d+\.\d)$/, `a drop in points, got "${c}"`);
-    log(`sensitivity of ${cls} feature ${feature}: clean ${cells[0]}, colour ${cells[1]}, texture ${cells[2]}, shape ${cells[3]}`);
+    assert.equal(cells.length, 6, `accuracy and probability drops for three corruptions, got ${JSON.stringify(cells)}`);
+    for (const c of cells) assert.match(c, /^([+−]?\d+\.\d)$/, `a drop in points, got "${c}"`);
+    const legend = ((await card.locator('sensitivity-table p.muted').textContent()) ?? '').trim();
+    assert.match(legend, /clean acc\. \d+% · \d+ images?/, `the legend gives the clean accuracy, got "${legend}"`);
+    log(`sensitivity of ${cls} feature ${feature}: accuracy drops ${cells.slice(0, 3).join(' / ')}, probability drops ${cells.slice(3).join(' / ')} (colour / texture / shape); ${legend}`);
     await shoot(p, 'labeling', 'dark');
 
     // ---- 4b. re-check a class on its core crops (Core crops tab) ----
@@ -203,6 +205,11 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     assert.ok(Math.abs(shown - cli.meanGap.value) <= 0.05 + 1e-9, `panel mean gap ${shown} vs CLI ${cli.meanGap.value}`);
     assert.equal(noted, shown, `notification (${note}) and panel agree`);
     log(`mean gap: panel ${shown}, notification ${noted}, CLI ${cli.meanGap.value} points`);
+    // the command switched the panel to the overview from another tab: the class table keeps its column widths
+    const heads = await (await frameWith(p, 'overview-view vscode-table-header-cell')).locator('overview-view vscode-table-header-cell')
+      .evaluateAll((cells) => cells.map((c) => c.getBoundingClientRect().width));
+    const shares = heads.map((w) => Math.round((100 * w) / heads.reduce((a, b) => a + b, 0)));
+    assert.ok([26, 13, 11, 12, 14, 24].every((want, i) => Math.abs(shares[i] - want) <= 1), `overview column widths ${shares.join('/')}%`);
     await clearNotifications(p);
     await shoot(p, 'overview', 'dark');
 

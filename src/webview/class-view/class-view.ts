@@ -1,7 +1,9 @@
 // Class view: a virtualized grid of one class's images sorted by spuriosity. Only tiles near the
 // visible range are requested from the host (thumbnail URIs, never bytes), so 10,000 images scroll smoothly.
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+// Keyboard: one tab stop (roving tabindex), arrows/Home/End/PageUp/PageDown move it, Enter opens the detail,
+// Escape closes it and focus returns to the tile.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { grid } from '@lit-labs/virtualizer/layouts/grid.js';
 import type { ClassPage, CropView, ImageDetail, PanelState, SortOrder, Split } from '../../shared/protocol';
@@ -9,11 +11,13 @@ import { onHostMessage, post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatCount, formatInterval, formatZ } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
-import { PageCache, prefetchRange, sameKey, type GalleryKey } from './gallery.logic';
+import { columnsFromLefts, moveFocus, PageCache, prefetchRange, sameKey, scrollToShow, type GalleryKey } from './gallery.logic';
 import '../image-detail/image-detail';
 
 const PAGE = 60;
-const layout = grid({ itemSize: { width: '132px', height: '156px' }, gap: '8px', justify: 'start' });
+const TILE_HEIGHT = 156;
+const GAP = 8;
+const layout = grid({ itemSize: { width: '132px', height: `${TILE_HEIGHT}px` }, gap: `${GAP}px`, justify: 'start' });
 
 /** `<class-view>`: gallery of a class with order, split and heatmap-overlay switches, and the image detail. */
 @customElement('class-view')
@@ -28,6 +32,7 @@ export class ClassView extends LitElement {
       background: var(--vscode-editorWidget-background); color: inherit; font: inherit; cursor: pointer; overflow: hidden;
     }
     .tile:hover { border-color: var(--vscode-focusBorder); }
+    .tile:focus-visible { outline: 2px solid var(--vscode-focusBorder); outline-offset: -2px; }
     .tile img { display: block; width: 130px; height: 130px; object-fit: cover; }
     .tile img.heat { position: absolute; top: 0; left: 0; pointer-events: none; opacity: 0.55; mix-blend-mode: normal; }
     .tile .cap { display: flex; justify-content: space-between; padding: 2px 4px; font-size: 0.85em; font-variant-numeric: tabular-nums; }
@@ -61,6 +66,9 @@ export class ClassView extends LitElement {
   @property({ attribute: false }) crops: ReadonlyMap<string, { crop: CropView | null; note: string | null }> = new Map();
 
   @state() private version = 0;
+  /** The gallery's one tab stop: the tile arrows move from. */
+  @state() private focusIndex = 0;
+  @query('.grid') private gridEl!: HTMLElement | null;
   private cache: PageCache | null = null;
   private items: number[] = [];
   private stop: (() => void) | null = null;
@@ -104,8 +112,59 @@ export class ClassView extends LitElement {
     if (k && (!this.cache || !sameKey(this.cache.key, k))) {
       this.cache = new PageCache(k, PAGE);
       this.items = [];
+      this.focusIndex = 0;
       this.request(0, PAGE - 1);
     }
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    // The detail closed (Escape or its close button) while it held the focus: give it back to the tile.
+    if (changed.has('detailId') && changed.get('detailId') && !this.detailId && !this.shadowRoot?.activeElement) void this.focusTile(this.focusIndex);
+  }
+
+  /** Columns the virtualizer laid out, read from the rendered tiles' positions. */
+  private columns(): number {
+    const tiles = [...(this.gridEl?.querySelectorAll<HTMLElement>('.tile') ?? [])];
+    return columnsFromLefts(tiles.map((t) => t.getBoundingClientRect().left));
+  }
+
+  private onGridKey(e: KeyboardEvent): void {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'Escape') {
+      if (this.detailId) {
+        e.preventDefault();
+        emitUi(this, { detailId: null });
+      }
+      return;
+    }
+    const from = Number((e.target as HTMLElement).closest<HTMLElement>('[data-index]')?.dataset.index ?? this.focusIndex);
+    const rows = Math.max(1, Math.floor((this.gridEl?.clientHeight ?? 0) / (TILE_HEIGHT + GAP)));
+    const next = moveFocus(from, e.key, this.columns(), this.items.length, rows);
+    if (next === null) return;
+    e.preventDefault();
+    void this.focusTile(next);
+  }
+
+  /**
+   * Moves the roving tab stop to tile i, scrolling its row into view first: it may not be rendered yet. The row's
+   * position comes from a rendered tile's (the virtualizer's own scrollIntoView did not move this scroller).
+   */
+  private async focusTile(i: number): Promise<void> {
+    this.focusIndex = i;
+    const grid = this.gridEl;
+    const ref = grid?.querySelector<HTMLElement>('[data-index]');
+    if (grid && ref) {
+      const cols = this.columns();
+      const refTop = ref.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop;
+      const top = refTop + (Math.floor(i / cols) - Math.floor(Number(ref.dataset.index) / cols)) * (TILE_HEIGHT + GAP);
+      const to = scrollToShow(top, TILE_HEIGHT, grid.scrollTop, grid.clientHeight, GAP);
+      if (to !== null) grid.scrollTop = to;
+    }
+    await this.updateComplete;
+    // a far tile is rendered a frame or two after the scroll
+    const find = () => this.gridEl?.querySelector<HTMLElement>(`[data-index="${i}"]`);
+    for (let frame = 0; !find() && frame < 20 && this.focusIndex === i; frame++) await new Promise((r) => requestAnimationFrame(r));
+    if (this.focusIndex === i) find()?.focus({ preventScroll: true });
   }
 
   protected override render() {
@@ -141,7 +200,8 @@ export class ClassView extends LitElement {
         ? html`<p class="muted">This class has no feature labeled spurious, so it has no ranking: images are shown in dataset order.</p>` : nothing}
       <div class="layout">
         <div class="gallery">
-          <div class="grid" role="list" aria-label=${`Images of ${k.class}`}
+          <div class="grid" role="list" aria-label=${`Images of ${k.class}`} aria-keyshortcuts="ArrowLeft ArrowRight ArrowUp ArrowDown Home End PageUp PageDown Enter Escape"
+            @keydown=${(e: KeyboardEvent) => this.onGridKey(e)}
             @visibilityChanged=${(e: Event & { first: number; last: number }) => this.request(e.first, e.last)}>
             ${virtualize({ items: this.items, layout, scroller: true, renderItem: (i: number) => this.tile(i) })}
           </div>
@@ -151,15 +211,23 @@ export class ClassView extends LitElement {
       </div>`;
   }
 
+  private open(i: number): void {
+    const it = this.cache?.items.get(i);
+    if (!it) return;
+    this.focusIndex = i;
+    emitUi(this, { detailId: it.id });
+  }
+
+  // One button per position, loaded or not, so a tile focused before its page arrives keeps the focus.
   private tile(i: number) {
     const it = this.cache?.items.get(i);
-    if (!it) return html`<div class="tile" role="listitem" aria-label="loading"><div class="ph"></div></div>`;
-    const open = (): void => emitUi(this, { detailId: it.id });
-    return html`<button class="tile ${it.correct ? '' : 'wrong'}" role="listitem" @click=${open}
-        aria-label=${`${it.id}, spuriosity ${formatZ(it.spuriosity)}, predicted ${it.predicted}${it.correct ? '' : ' (wrong)'}`}>
-      <img src=${it.thumbUri} alt="" loading="lazy" decoding="async" width="130" height="130">
-      ${this.overlay && it.heatUri ? html`<img class="heat" src=${it.heatUri} alt="" width="130" height="130">` : nothing}
-      <span class="cap"><span>#${i + 1}</span><span>${formatZ(it.spuriosity)}</span>${it.correct ? nothing : html`<span class="bad" title=${`predicted ${it.predicted}`}>✗</span>`}</span>
+    return html`<button class="tile ${it && !it.correct ? 'wrong' : ''}" role="listitem" data-index=${i} tabindex=${i === this.focusIndex ? 0 : -1}
+        @click=${() => this.open(i)}
+        aria-label=${it ? `${it.id}, spuriosity ${formatZ(it.spuriosity)}, predicted ${it.predicted}${it.correct ? '' : ' (wrong)'}` : `image ${i + 1}, loading`}>
+      ${it ? html`<img src=${it.thumbUri} alt="" loading="lazy" decoding="async" width="130" height="130">
+        ${this.overlay && it.heatUri ? html`<img class="heat" src=${it.heatUri} alt="" width="130" height="130">` : nothing}
+        <span class="cap"><span>#${i + 1}</span><span>${formatZ(it.spuriosity)}</span>${it.correct ? nothing : html`<span class="bad" title=${`predicted ${it.predicted}`}>✗</span>`}</span>`
+        : html`<div class="ph"></div>`}
     </button>`;
   }
 }

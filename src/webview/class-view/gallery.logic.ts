@@ -57,3 +57,49 @@ export function prefetchRange(first: number, last: number, total: number): [numb
   const span = Math.max(1, last - first + 1);
   return [Math.max(0, first - span), Math.min(total - 1, last + span)];
 }
+
+/** Keys that move the gallery's focused tile. */
+export const GALLERY_KEYS: readonly string[] = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'];
+
+/**
+ * The tile a key moves the focus to from `index`, in a grid of `columns` columns holding `total` tiles in reading
+ * order: arrows by one tile or one row (down from a row above a shorter last row lands on the last tile), Home/End
+ * to the first/last tile, PageUp/PageDown by `pageRows` rows in the same column. The same index at an edge;
+ * null for a key that does not move the focus.
+ */
+export function moveFocus(index: number, key: string, columns: number, total: number, pageRows = 1): number | null {
+  if (!GALLERY_KEYS.includes(key)) return null;
+  if (total <= 0) return null;
+  const cols = Math.max(1, Math.floor(columns));
+  const last = total - 1;
+  const i = Math.min(Math.max(0, index), last);
+  const down = (rows: number): number => {
+    const j = i + rows * cols;
+    if (j <= last) return j;
+    // the last row may be shorter: go to its last tile if it is below, else stay
+    return Math.floor(last / cols) > Math.floor(i / cols) ? Math.min(last, Math.floor(last / cols) * cols + (i % cols)) : i;
+  };
+  const up = (rows: number): number => Math.max(i % cols, i - rows * cols);
+  switch (key) {
+    case 'ArrowLeft': return Math.max(0, i - 1);
+    case 'ArrowRight': return Math.min(last, i + 1);
+    case 'ArrowUp': return up(1);
+    case 'ArrowDown': return down(1);
+    case 'Home': return 0;
+    case 'End': return last;
+    case 'PageUp': return up(Math.max(1, pageRows));
+    default: return down(Math.max(1, pageRows));
+  }
+}
+
+/** Columns of a laid-out grid, from the left edges of its rendered tiles (tiles of one column share a left edge). */
+export function columnsFromLefts(lefts: readonly number[]): number {
+  return Math.max(1, new Set(lefts.map((x) => Math.round(x))).size);
+}
+
+/** The scrollTop that brings [top, top + height) into a view of viewHeight with a margin, moving as little as possible; null when it is in view. */
+export function scrollToShow(top: number, height: number, scrollTop: number, viewHeight: number, margin = 0): number | null {
+  if (top < scrollTop) return Math.max(0, top - margin);
+  if (top + height > scrollTop + viewHeight) return top + height - viewHeight + margin;
+  return null;
+}
