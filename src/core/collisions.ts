@@ -1,6 +1,7 @@
 import type { Split } from './types';
 import type { ClassIndex } from './classIndex';
 import type { ClassRanking, SplitRanking } from './spuriosity';
+import { descendingPositions } from './gap';
 
 /** A spurious feature of one class that is a core feature of another (section 5). */
 export interface Collision {
@@ -36,9 +37,7 @@ export interface CollisionInput {
 
 /** The k highest-spuriosity images of a ranking (ties to the lower image index). */
 export function highestSpuriosity(r: SplitRanking, k: number): number[] {
-  const pos = Array.from({ length: r.order.length }, (_, j) => j);
-  pos.sort((a, b) => (r.scores[b] - r.scores[a]) || (r.order[a] - r.order[b]));
-  return pos.slice(0, k).map((p) => r.order[p]);
+  return Array.from(descendingPositions(r).subarray(0, Math.max(0, k)), (p) => r.order[p]);
 }
 
 /**

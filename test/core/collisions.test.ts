@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildClassIndex } from '../../src/core/classIndex';
 import { computeSpuriosity } from '../../src/core/spuriosity';
-import { findCollisions } from '../../src/core/collisions';
+import { findCollisions, highestSpuriosity } from '../../src/core/collisions';
 import { featureGaps } from '../../src/core/featureGap';
 import { mat } from './helpers';
 
@@ -58,4 +58,12 @@ test('feature gaps break ties at both ends toward the lower image index', () => 
   const [g] = featureGaps(Y, correct, idx, [{ cls: 0, feature: 0 }], { k: 2, minVal: 1 });
   assert.equal(g.accHigh, 1);
   assert.equal(g.accLow, 0.5);
+});
+
+test('highestSpuriosity: largest scores first, ties to the lower image index, k clipped to the ranking', () => {
+  // ascending order as computeSpuriosity gives it: images 7 and 2 tie at 0.5, images 9 and 4 tie at 2
+  const r = { cls: 0, split: 'val' as const, order: Int32Array.from([5, 2, 7, 4, 9]), scores: Float32Array.from([0, 0.5, 0.5, 2, 2]), zeroSigma: [] };
+  assert.deepEqual(highestSpuriosity(r, 3), [4, 9, 2]);
+  assert.deepEqual(highestSpuriosity(r, 10), [4, 9, 2, 7, 5]);
+  assert.deepEqual(highestSpuriosity(r, 0), []);
 });
