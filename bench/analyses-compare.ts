@@ -3,7 +3,7 @@
 // BENCHMARKS.md between <!-- compare:start --> / <!-- compare:end -->. Labels come from the benchmark's probe images
 // and are held in memory (the user's annotation files are not touched). Beside each model's gaps it reports the
 // ground truth the benchmark knows: accuracy on validation images with the planted cue vs without it.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { correlationMatrix, fitThroughOrigin, gapVariance } from '../src/core/compare';
 import { trueGap } from '../src/core/groundTruth';
@@ -12,8 +12,8 @@ import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
 import { compareModels } from '../src/engine/compare/compareModels';
 import { discoverDataset } from '../src/engine/dataset/discover';
 import { withoutSkippedUnder } from '../src/engine/dataset/withoutFolder';
-// @ts-expect-error plain ESM script without types
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+import { writeBenchmarksSection } from './lib/benchmarksSection';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MODELS = resolve('models/demo');
@@ -98,13 +98,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const md = resolve('BENCHMARKS.md');
-  const section = `<!-- compare:start -->\n## Comparing models on the demo benchmark (\`npm run bench:compare\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- compare:end -->`;
-  const text = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmarks\n';
-  writeFileSync(md, /<!-- compare:start -->[\s\S]*<!-- compare:end -->/.test(text)
-    ? text.replace(/<!-- compare:start -->[\s\S]*<!-- compare:end -->/, section)
-    : `${text.trimEnd()}\n\n${section}\n`);
-  console.log(`\nwrote the section into ${md}`);
+  console.log(`\nwrote the section into ${writeBenchmarksSection('compare', `Comparing models on the demo benchmark (\`npm run bench:compare\`)`, lines)}`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });

@@ -5,7 +5,7 @@
 // (every non-ink pixel) the core crops leave out and how much of the digit they keep. It also runs the re-check of
 // negative-gap classes. Labels come from the probe images, held in memory (annotation files are not touched).
 // Writes a BENCHMARKS.md section between <!-- crop:start --> / <!-- crop:end -->.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -19,12 +19,12 @@ import type { CropImage } from '../src/engine/crop/types';
 import { discoverDataset } from '../src/engine/dataset/discover';
 import { withoutSkippedUnder } from '../src/engine/dataset/withoutFolder';
 import { extract } from '../src/engine/extract/pipeline';
-// @ts-expect-error plain ESM script without types
 import { generateDemoDataset, CLASSES } from '../scripts/demo/generate-dataset.mjs';
 // @ts-expect-error plain ESM script without types
 import { hashSeed, mulberry32, shuffle } from '../scripts/demo/lib/prng.mjs';
 // @ts-expect-error plain ESM script without types
 import { SIZE, drawDigit, newCanvas, paintCue, toBytes } from '../scripts/demo/lib/render.mjs';
+import { writeBenchmarksSection } from './lib/benchmarksSection';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
@@ -169,13 +169,7 @@ async function main(): Promise<void> {
     for (const c of re.classes) out(`| ${c.name} | ${c.gap} | ${c.counts.images} | ${c.counts.cropped} | ${c.counts.changed} | ${c.counts.fixed} | ${c.counts.broken} | ${c.counts.reliable} |`);
   }
 
-  const md = resolve('BENCHMARKS.md');
-  const section = `<!-- crop:start -->\n## Core cropping on the demo benchmark (\`npm run bench:crop\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- crop:end -->`;
-  const text = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmarks\n';
-  writeFileSync(md, /<!-- crop:start -->[\s\S]*<!-- crop:end -->/.test(text)
-    ? text.replace(/<!-- crop:start -->[\s\S]*<!-- crop:end -->/, section)
-    : `${text.trimEnd()}\n\n${section}\n`);
-  console.log(`\nwrote the section into ${md}`);
+  console.log(`\nwrote the section into ${writeBenchmarksSection('crop', `Core cropping on the demo benchmark (\`npm run bench:crop\`)`, lines)}`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });

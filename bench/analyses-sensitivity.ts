@@ -5,7 +5,6 @@
 // Writes a BENCHMARKS.md section between <!-- sensitivity:start --> / <!-- sensitivity:end -->.
 // It also measures two variants (a blur twice as wide, patches twice as large) to show whether the ordering depends
 // on those parameters, which the paper does not give.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AnalysisSession } from '../src/engine/analysis/session';
 import { MemoryLabelStore } from '../src/engine/analysis/labels';
@@ -17,8 +16,8 @@ import { measureSensitivity } from '../src/engine/sensitivity/analyze';
 import { inProcessRunner } from '../src/engine/sensitivity/runners';
 import { sensitivityScope } from '../src/engine/sensitivity/scope';
 import { CORRUPTIONS, type FeatureSensitivity } from '../src/engine/sensitivity/types';
-// @ts-expect-error plain ESM script without types
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+import { writeBenchmarksSection } from './lib/benchmarksSection';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
@@ -95,13 +94,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const mdFile = resolve('BENCHMARKS.md');
-  const section = `<!-- sensitivity:start -->\n## Feature sensitivity on the demo benchmark (\`npm run bench:sensitivity\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- sensitivity:end -->`;
-  const text = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmarks\n';
-  writeFileSync(mdFile, /<!-- sensitivity:start -->[\s\S]*<!-- sensitivity:end -->/.test(text)
-    ? text.replace(/<!-- sensitivity:start -->[\s\S]*<!-- sensitivity:end -->/, section)
-    : `${text.trimEnd()}\n\n${section}\n`);
-  console.log(`\nwrote the table into ${mdFile}`);
+  console.log(`\nwrote the section into ${writeBenchmarksSection('sensitivity', `Feature sensitivity on the demo benchmark (\`npm run bench:sensitivity\`)`, lines)}`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });

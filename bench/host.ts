@@ -11,7 +11,6 @@ import { MemoryLabelStore } from '../src/engine/analysis/labels';
 import { discoverDataset } from '../src/engine/dataset/discover';
 import { extractInChild } from '../src/engine/extract/runInChild';
 import { ThumbnailCache } from '../src/engine/render/thumbnails';
-// @ts-expect-error plain ESM script without types
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 
 const DATA = resolve(process.argv[2] ?? 'demo-data/spurious-mnist');

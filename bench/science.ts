@@ -4,7 +4,7 @@
 // (c) validation accuracy and true gap before/after each mitigation method.
 // Labels come from the benchmark's probe images (a feature is spurious when it responds more to the cue alone than
 // to the digit on a plain background), held in memory: the user's annotation file is not touched.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auroc, trueGap } from '../src/core/groundTruth';
 import { spuriousGap } from '../src/core/gap';
@@ -17,8 +17,8 @@ import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
 import { tuneHead } from '../src/engine/analysis/tune';
 import { discoverDataset } from '../src/engine/dataset/discover';
 import { extract } from '../src/engine/extract/pipeline';
-// @ts-expect-error plain ESM script without types
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+import { writeBenchmarksSection } from './lib/benchmarksSection';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
@@ -95,13 +95,7 @@ async function main(): Promise<void> {
   const lowOk = closed.low >= 0.5 && accAfter.low >= before.acc && closed.low > closed.random && closed.low > closed.error;
   out(`Target: low-spuriosity tuning closes >= half of the true gap without lowering validation accuracy, and more than both baselines: ${lowOk ? 'met' : 'MISSED'}.`);
 
-  const md = resolve('BENCHMARKS.md');
-  const section = `<!-- science:start -->\n## Science on the demo benchmark (\`npm run bench:science\`)\n\nMeasured ${new Date().toISOString().slice(0, 10)}.\n\n${lines.join('\n')}\n<!-- science:end -->`;
-  const text = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmarks\n';
-  writeFileSync(md, /<!-- science:start -->[\s\S]*<!-- science:end -->/.test(text)
-    ? text.replace(/<!-- science:start -->[\s\S]*<!-- science:end -->/, section)
-    : `${text.trimEnd()}\n\n${section}\n`);
-  console.log(`\nwrote the table into ${md}`);
+  console.log(`\nwrote the section into ${writeBenchmarksSection('science', `Science on the demo benchmark (\`npm run bench:science\`)`, lines)}`);
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
