@@ -1,6 +1,7 @@
 // The extension's door to the engine's child processes: extraction, heatmap maps, crops and sensitivity never run on the extension host's thread.
 import * as vscode from 'vscode';
-import { extractInChild, spatialMapsInChild } from '../engine/extract/runInChild';
+import { extractInChild, modelInfoInChild, spatialMapsInChild } from '../engine/extract/runInChild';
+import type { ModelChecker } from '../engine/compare/checkInputs';
 import type { ExtractProgress, ExtractRequest, ExtractResult } from '../engine/extract/types';
 import type { MapSource } from '../engine/render/heatmaps';
 import { childCropRunner, type CropRunner } from '../engine/crop/runner';
@@ -14,6 +15,11 @@ const workerPath = (context: vscode.ExtensionContext) => vscode.Uri.joinPath(con
 /** Core cropping's heatmap and crop-classification jobs, each in a child process. */
 export function cropRunner(context: vscode.ExtensionContext): CropRunner {
   return childCropRunner({ workerPath: workerPath(context) });
+}
+
+/** Compare's up-front model check (reads, hashes and adapts each graph), in a child process so the host's thread stays free. */
+export function modelChecker(context: vscode.ExtensionContext): ModelChecker {
+  return (modelPath) => modelInfoInChild({ modelPath, workerPath: workerPath(context) });
 }
 
 /** Feature sensitivity's decode, corrupt and infer job, in a child process. */

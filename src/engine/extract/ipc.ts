@@ -7,6 +7,7 @@ import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatur
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
+import type { ModelInfo } from '../model/types';
 
 /** An error as it crosses the process boundary. */
 export interface SerializedError {
@@ -25,6 +26,8 @@ export type ToWorker =
   | { type: 'sensitivity'; request: SensitivityJobRequest }
   /** Linear-head fine-tuning with ONNX Runtime (engine/train/tuneJob.ts); one 'tune-epoch' per epoch. */
   | { type: 'tune'; request: TuneJobRequest }
+  /** Loads and adapts a model and answers its description (a check that keeps ~1 s of graph work off the caller's thread). */
+  | { type: 'model-info'; request: { modelPath: string } }
   | { type: 'cancel' };
 
 /** Child -> parent. */
@@ -37,6 +40,7 @@ export type FromWorker =
   | { type: 'sensitivity-result'; result: SensitivityJobResult }
   | { type: 'tune-epoch'; record: EpochRecord; schedule: Schedule }
   | { type: 'tune-result'; result: MitigateResult }
+  | { type: 'model-info-result'; result: ModelInfo }
   | { type: 'error'; error: SerializedError };
 
 /** Compile-time exhaustiveness check for switches over message types. */
@@ -53,11 +57,11 @@ export function serializeError(e: unknown): SerializedError {
 /** True when v looks like a message from the worker (the channel may carry anything). */
 export function isFromWorker(v: unknown): v is FromWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-result' || t === 'tune-epoch' || t === 'tune-result';
+  return t === 'progress' || t === 'extract-result' || t === 'spatial-result' || t === 'crop-result' || t === 'error' || t === 'sensitivity-result' || t === 'tune-epoch' || t === 'tune-result' || t === 'model-info-result';
 }
 
 /** True when v looks like a message to the worker. */
 export function isToWorker(v: unknown): v is ToWorker {
   const t = (v as { type?: unknown } | null)?.type;
-  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel' || t === 'sensitivity' || t === 'tune';
+  return t === 'extract' || t === 'spatial' || t === 'crop' || t === 'cancel' || t === 'sensitivity' || t === 'tune' || t === 'model-info';
 }

@@ -10,6 +10,7 @@ import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatur
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
+import type { ModelInfo } from '../model/types';
 import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from './types';
 
 /** How to start the child. */
@@ -123,4 +124,10 @@ export function tuneInChild(opts: TuneJobRequest & ChildOptions & { onEpoch?(rec
     if (m.type === 'tune-epoch') onEpoch?.(m.record, m.schedule);
     return m.type === 'tune-result' ? Promise.resolve(m.result) : undefined;
   });
+}
+
+/** Loads and adapts a model in a child process and returns its description (compare's up-front model check off the extension host). */
+export function modelInfoInChild(opts: { modelPath: string } & ChildOptions): Promise<ModelInfo> {
+  const { workerPath, execArgv, graceMs, env, signal, modelPath } = opts;
+  return runJob({ type: 'model-info', request: { modelPath } }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'model-info-result' ? Promise.resolve(m.result) : undefined));
 }

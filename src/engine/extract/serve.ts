@@ -7,6 +7,7 @@ import { BULK_THRESHOLD } from './bulkTransfer';
 import { cropFeatures } from '../crop/cropFeatures';
 import { runSensitivityJob } from '../sensitivity/job';
 import { runTuneJob } from '../train/tuneJob';
+import { loadModel } from '../model/loadModel';
 
 /** SPURIOSITY_BULK_THRESHOLD (bytes) overrides when results go through a file; tests set it to 0. */
 function bulkThreshold(): number {
@@ -65,6 +66,14 @@ export function serveExtraction(deps?: ExtractDeps): void {
         busy = true;
         runTuneJob(msg.request, { signal: controller.signal, onEpoch: (record, schedule) => void send({ type: 'tune-epoch', record, schedule }) })
           .then((result) => finish({ type: 'tune-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
+        return;
+      }
+      case 'model-info': {
+        if (busy) return;
+        busy = true;
+        // the engine's loader itself (deps: a fake in tests); no ONNX Runtime session is created
+        (deps?.loadModel ?? loadModel)(msg.request.modelPath)
+          .then(({ info }) => finish({ type: 'model-info-result', result: info }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
       }
       case 'extract':

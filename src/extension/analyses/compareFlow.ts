@@ -8,7 +8,7 @@ import { openLabelStore } from '../../engine/analysis/fileLabelStore';
 import { compareModels } from '../../engine/compare/compareModels';
 import type { Dataset } from '../../engine/dataset/types';
 import type { ComparisonView } from '../../shared/protocol';
-import { runExtraction } from '../engineClient';
+import { modelChecker, runExtraction } from '../engineClient';
 import { comparisonView } from '../panel/analysisViews';
 import { formatRate } from '../progress';
 import { readSettings } from '../settings';
@@ -73,6 +73,7 @@ export async function runComparison(context: vscode.ExtensionContext, jobs: Pane
     analysis: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK },
     openLabels: async (model) => ({ store: await openLabelStore(target.root, model), path: defaultAnnotationPath(target.root, model.sha256) }),
     runExtract: (request, hooks) => runExtraction(context, { ...request, pixelLimit: settings.pixelLimit, ...hooks }),
+    checkModel: modelChecker(context),
     onProgress: (p) => {
       const within = p.phase === 'extracting' && p.total ? (p.done ?? 0) / p.total : p.phase === 'done' ? 1 : 0.95;
       const what = p.phase === 'extracting' ? `extracting ${formatRate(p.done ?? 0, p.total ?? 0, 0, null)}` : p.phase === 'analysing' ? 'analysing' : 'done';
