@@ -1,24 +1,13 @@
 // rank / gap / tune / annotations as a user runs them, on a small demo benchmark with the bundled model.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+import { cliRunner, demoFixture } from './helpers/cli';
 
-const root = join(__dirname, '.fixtures', `cli-analysis-${process.pid}`);
-const data = join(root, 'demo');
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, data } = demoFixture('cli-analysis');
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), ...args, '--threads', '1'], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-before(async () => {
-  rmSync(root, { recursive: true, force: true });
-  await generateDemoDataset({ out: data, seed: 3, trainPerClass: 20, valPerClass: 10, probesPerClass: 4 });
-});
+const cli = cliRunner('--threads', '1');
 
 test('gap before any label: no mean, --max-gap exits 2 and says why', () => {
   const r = cli('gap', data, '--json', '--max-gap', '10');

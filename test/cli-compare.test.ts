@@ -1,28 +1,17 @@
 // `spuriosity compare` as a user runs it: the bundled demo model and its variants on a small demo benchmark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
+import { cliRunner, demoFixture } from './helpers/cli';
 
-const root = join(__dirname, '.fixtures', `cli-compare-${process.pid}`);
-const data = join(root, 'demo');
+const { root, data } = demoFixture('cli-compare');
 const models = join(__dirname, '..', 'models', 'demo');
 const base = join(models, 'spurious-mnist.onnx');
 const variants = ['b', 'c'].map((v) => join(models, `spurious-mnist-${v}.onnx`));
-after(() => rmSync(root, { recursive: true, force: true }));
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), ...args, '--threads', '1'], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-before(async () => {
-  rmSync(root, { recursive: true, force: true });
-  await generateDemoDataset({ out: data, seed: 3, trainPerClass: 20, valPerClass: 10, probesPerClass: 4 });
-});
+const cli = cliRunner('--threads', '1');
 
 const annotationFile = (model: string) =>
   join(data, '.spuriosity', `annotations.${createHash('sha256').update(readFileSync(model)).digest('hex').slice(0, 8)}.json`);

@@ -1,25 +1,13 @@
 // `spuriosity crop` as a user runs it, on a small demo benchmark with the bundled model.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
-
-const root = join(__dirname, '.fixtures', `cli-crop-${process.pid}`);
-const data = join(root, 'demo');
-after(() => rmSync(root, { recursive: true, force: true }));
-
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), ...args, '--threads', '1', '--bootstrap', '0'], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-before(async () => {
-  rmSync(root, { recursive: true, force: true });
-  await generateDemoDataset({ out: data, seed: 3, trainPerClass: 10, valPerClass: 6, probesPerClass: 4 });
-  const a = cli('annotations', 'from-probes', data);
+import { cliRunner, demoFixture } from './helpers/cli';
+const cli = cliRunner('--threads', '1', '--bootstrap', '0');
+const { root, data } = demoFixture('cli-crop', { trainPerClass: 10, valPerClass: 6 }, (dir) => {
+  const a = cli('annotations', 'from-probes', dir);
   assert.equal(a.code, 0, a.stderr);
 });
 
