@@ -12,7 +12,7 @@ import type { OrtTuneRunner } from '../engine/train/tuneProblem';
 
 const workerPath = (context: vscode.ExtensionContext) => vscode.Uri.joinPath(context.extensionUri, 'dist', 'extractWorker.js').fsPath;
 
-/** Core cropping's heatmap and crop-classification jobs, each in a child process. */
+/** Core cropping's model work (heatmaps, boxes, crop features: one model load) in a child process. */
 export function cropRunner(context: vscode.ExtensionContext): CropRunner {
   return childCropRunner({ workerPath: workerPath(context) });
 }

@@ -6,7 +6,8 @@ import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { analyzeCrops } from '../../src/engine/crop/analyze';
 import type { CropRunner } from '../../src/engine/crop/runner';
-import type { CropFeaturesRequest } from '../../src/engine/crop/cropFeatures';
+import type { CropJobRequest } from '../../src/engine/crop/cropJob';
+import { inputBox } from '../../src/engine/crop/inputBoxes';
 import type { CropProgress } from '../../src/engine/crop/types';
 import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
@@ -52,33 +53,43 @@ function session(valPerClass = 20) {
   return { s: AnalysisSession.create(dataset, extraction, store, { bootstrap: 0 }), rows };
 }
 
-/** Maps peak at cell (x 2, y 1) of 4 x 4, except `dark` images (all zero); crops read as [0.9, 0, 0]; `broken` images fail. */
-function fakeRunner(dark: Set<string>, broken: Set<string>) {
-  const calls = { maps: 0, crops: [] as CropFeaturesRequest[] };
+/**
+ * A fake crop job: maps peak at cell (x 2, y 1) of 4 x 4, except `dark` images (all zero), and the box is cut by the
+ * engine's own inputBox; `nomap` images fail to map, `broken` ones fail to crop; crops read as [0.9, 0, 0].
+ */
+function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<string>()) {
+  const calls = { jobs: [] as CropJobRequest[] };
   const runner: CropRunner = {
-    async spatialMaps(req) {
-      calls.maps++;
-      const maps = new Map<string, Float32Array[]>();
-      for (const e of req.entries) {
-        maps.set(e.rel, req.featureIndices.map(() => {
+    async crop(req, onProgress) {
+      calls.jobs.push(req);
+      const n = req.items.length;
+      const tick = (done: number, failed: number) => onProgress?.({ phase: 'extracting', done, total: 2 * n, cached: 0, failed, imagesPerSecond: 0, etaSeconds: null });
+      tick(0, 0);
+      const features = [...new Set(req.items.flatMap((it) => it.core))].sort((a, b) => a - b);
+      const inputBoxes = req.items.map((it) => {
+        if (nomap.has(it.entry.rel)) return null;
+        const maps = features.map(() => {
           const m = new Float32Array(16);
-          if (!dark.has(e.rel)) m[1 * 4 + 2] = 3;
+          if (!dark.has(it.entry.rel)) m[1 * 4 + 2] = 3;
           return m;
-        }));
-      }
-      return { h: 4, w: 4, maps, failures: [] };
-    },
-    async cropFeatures(req, onProgress) {
-      calls.crops.push(req);
-      const ok = req.items.filter((it) => !broken.has(it.rel));
-      onProgress?.({ phase: 'done', done: req.items.length, total: req.items.length, cached: 0, failed: req.items.length - ok.length, imagesPerSecond: 0, etaSeconds: 0 });
+        });
+        return inputBox(maps, features, it.core, { h: 4, w: 4 }, 8, req.threshold);
+      });
+      tick(n, nomap.size);
+      const toCrop = req.items.filter((_, i) => inputBoxes[i]);
+      const ok = toCrop.filter((it) => !broken.has(it.entry.rel));
+      tick(2 * n, nomap.size + toCrop.length - ok.length);
       let row = 0;
       return {
-        dim: 3,
-        features: Float32Array.from(ok.flatMap(() => [0.9, 0, 0])),
-        items: req.items.map((it) => broken.has(it.rel)
-          ? { rel: it.rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: { reason: 'corrupt' as const, message: `${it.rel}: corrupt` } }
-          : { rel: it.rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: null, failure: null }),
+        inputBoxes,
+        mapFailures: req.items.filter((it) => nomap.has(it.entry.rel)).map((it) => ({ path: it.entry.path, rel: it.entry.rel, reason: 'corrupt' as const, message: `${it.entry.rel}: corrupt` })),
+        crops: {
+          dim: 3,
+          features: Float32Array.from(ok.flatMap(() => [0.9, 0, 0])),
+          items: toCrop.map(({ entry: { rel } }) => broken.has(rel)
+            ? { rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: { reason: 'corrupt' as const, message: `${rel}: corrupt` } }
+            : { rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: null, failure: null }),
+        },
       };
     },
   };
@@ -88,7 +99,7 @@ function fakeRunner(dark: Set<string>, broken: Set<string>) {
 test('re-check: the negative-gap class\'s highest-spuriosity validation images, original vs cropped', async () => {
   const { s, rows } = session();
   assert.deepEqual(s.gaps.classes.filter((g) => g.negative).map((g) => s.classNames[g.cls]), ['a']);
-  const { runner, calls } = fakeRunner(new Set(['val/a/0.png']), new Set(['val/a/1.png']));
+  const { runner, calls } = fakeRunner(new Set(['val/a/0.png']), new Set(['val/a/1.png']), new Set(['val/a/2.png']));
   const events: CropProgress[] = [];
   const r = await analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', onProgress: (p) => events.push(p) }, runner);
   assert.equal(r.schema, 'spuriosity-lens/crop@1');
@@ -101,17 +112,20 @@ test('re-check: the negative-gap class\'s highest-spuriosity validation images, 
   assert.deepEqual(a.images.map((im) => im.image).sort(), Array.from({ length: 10 }, (_, i) => `val/a/${i}.png`).sort());
   const sp = a.images.map((im) => im.spuriosity!);
   assert.deepEqual(sp, [...sp].sort((x, y) => y - x));
-  // one input box for all: the peak cell (2, 1) of 4 x 4 upsampled to 8 x 8 is 0.75 x 0.75 on columns 4-5, rows 2-3
-  assert.equal(calls.maps, 1);
-  assert.equal(calls.crops[0].items.length, 9);
-  for (const it of calls.crops[0].items) assert.deepEqual(it.inputBox, { x0: 4, y0: 2, x1: 6, y1: 4 });
+  // one job for maps and crops: every image with the class's core features, the paper's threshold and growth
+  assert.equal(calls.jobs.length, 1);
+  const job = calls.jobs[0];
+  assert.deepEqual(job.items.map((it) => it.entry.rel), a.images.map((im) => im.image));
+  assert.ok(job.items.every((it) => it.core.join() === '0' && it.exportTo === null));
+  assert.deepEqual([job.threshold, job.growth, job.modelPath, job.cacheDir], [0.9, 0.2, '/m/model.onnx', '/c']);
   const dark = a.images.find((im) => im.image === 'val/a/0.png')!;
   assert.equal(dark.box, null);
   assert.match(dark.noBoxReason!, /do not activate/);
   assert.match(a.images.find((im) => im.image === 'val/a/1.png')!.noBoxReason!, /corrupt/);
-  assert.deepEqual(r.failures.map((f) => f.image), ['val/a/1.png']);
+  assert.match(a.images.find((im) => im.image === 'val/a/2.png')!.noBoxReason!, /val\/a\/2\.png: corrupt/);
+  assert.deepEqual(r.failures.map((f) => f.image), ['val/a/2.png', 'val/a/1.png']);
   // every cue image was read as b; its crop (no cue) as a: all fixed
-  assert.deepEqual({ ...a.counts }, { images: 10, cropped: 8, changed: 8, fixed: 8, broken: 0, reliable: a.counts.reliable, accOriginal: 0, accCropped: 100 });
+  assert.deepEqual({ ...a.counts }, { images: 10, cropped: 7, changed: 7, fixed: 7, broken: 0, reliable: a.counts.reliable, accOriginal: 0, accCropped: 100 });
   for (const im of a.images.filter((x) => x.cropped)) {
     assert.equal(im.original.predicted, 'b');
     assert.equal(im.cropped!.predicted, 'a');
@@ -123,7 +137,8 @@ test('re-check: the negative-gap class\'s highest-spuriosity validation images, 
   const top = new Set(classA.slice(0, 12).map((x) => s.entries[x.i].rel));
   for (const im of a.images) assert.equal(im.reliable, top.has(im.image), im.image);
   assert.equal(a.reliableCutoff !== null, true);
-  assert.deepEqual(events.map((e) => e.phase), ['maps', 'maps', 'crops', 'done']);
+  // one count over maps (the first 10 units) and crops (the next 10)
+  assert.deepEqual(events.map((e) => [e.phase, e.done, e.total]), [['maps', 0, 20], ['maps', 0, 20], ['crops', 10, 20], ['crops', 20, 20], ['done', 20, 20]]);
   assert.doesNotThrow(() => JSON.stringify(r));
 });
 
@@ -134,8 +149,7 @@ test('a class without a core label gets no crops and says so; the runner is not 
   assert.match(r.classes[0].noCropReason!, /no top feature of "b" is labelled core/);
   assert.equal(r.classes[0].images.length, 60);
   assert.ok(r.classes[0].images.every((im) => im.box === null && im.cropped === null && im.coreActivation === null));
-  assert.equal(calls.maps, 0);
-  assert.equal(calls.crops.length, 0);
+  assert.equal(calls.jobs.length, 0);
 });
 
 test('images scope, unknown names, an export inside the dataset, and cancellation', async () => {

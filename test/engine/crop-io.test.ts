@@ -1,5 +1,5 @@
 // Core cropping's engine side that touches files: geometry back to original pixels, the region decode, the crop
-// job (in process and in a child), and the export folder's rules. When forked with SPL_CROP_WORKER=1 this file is
+// job (maps, boxes and crops with one model load; in process and in a child), and the export folder's rules. When forked with SPL_CROP_WORKER=1 this file is
 // not a test but a worker serving the IPC protocol with the fake model (real sharp decoding).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,16 +8,35 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { inputBoxToOriginal } from '../../src/engine/crop/geometry';
-import { cropFeatures } from '../../src/engine/crop/cropFeatures';
+import { classifyCrops, type CropItem } from '../../src/engine/crop/cropFeatures';
+import { runCropJob, type CropJobItem } from '../../src/engine/crop/cropJob';
+import { withModel } from '../../src/engine/extract/batchJob';
 import { CropExportError, cropFileName, planExport, writeManifest } from '../../src/engine/crop/exportPlan';
 import { isInsideFolder } from '../../src/engine/fs/insideFolder';
 import { decodeInto, decodeRegionInto } from '../../src/engine/native/sharp';
 import { cropInChild } from '../../src/engine/extract/runInChild';
 import { serveExtraction } from '../../src/engine/extract/serve';
-import type { ExtractProgress } from '../../src/engine/extract/types';
-import { FAKE_DIM, fakeDeps, fakeFeatures } from './extractFakes';
+import type { ExtractDeps, ExtractProgress } from '../../src/engine/extract/types';
+import { FAKE_DIM, entryOf, fakeDeps, fakeFeatures } from './extractFakes';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'spl-crop-'));
+
+/** classifyCrops with the model loaded by batchJob's frame, as the crop job calls it. */
+function classify(items: CropItem[], deps: ExtractDeps, onProgress?: (p: ExtractProgress) => void) {
+  return withModel({ modelPath: 'fake', deps, total: items.length, cancelMessage: 'cancelled', onProgress }, (job) => classifyCrops(job, items, { growth: 0.2 }));
+}
+
+/** Fake adapters that count model loads, inference sessions and map decodes (crops decode with sharp itself). */
+function countingDeps() {
+  const n = { loads: 0, sessions: 0, decodes: 0 };
+  const base = fakeDeps({ onDecode: () => n.decodes++ });
+  const deps: ExtractDeps = {
+    ...base,
+    loadModel: (p) => { n.loads++; return base.loadModel(p); },
+    createModel: (a, i, o) => { n.sessions++; return base.createModel(a, i, o); },
+  };
+  return { deps, n };
+}
 
 /** A w x h PNG whose pixel (x, y) is (x * 5, y * 7, (x + y) * 3) mod 256: every region differs. */
 async function gradientPng(path: string, w: number, h: number): Promise<void> {
@@ -58,7 +77,7 @@ if (process.env.SPL_CROP_WORKER === '1') {
     await assert.rejects(decodeRegionInto(png, { x: 30, y: 0, width: 20, height: 20 }, pre, b, 0, { pixelLimit: 1e6 }), /does not lie inside the 40x20 image/);
   });
 
-  test('cropFeatures maps, grows, squares and clamps the box in original pixels, classifies the region and exports it', async () => {
+  test('classifyCrops maps, grows, squares and clamps the box in original pixels, classifies the region and exports it', async () => {
     const dir = tmp();
     const png = join(dir, 'g.png');
     await gradientPng(png, 40, 20);
@@ -66,13 +85,10 @@ if (process.env.SPL_CROP_WORKER === '1') {
     // (10 x 10) -> grown 12 -> centre (20, 10) -> x 14, y 4.
     const out = join(dir, 'out', 'g.png');
     const events: ExtractProgress[] = [];
-    const r = await cropFeatures({
-      modelPath: 'fake', growth: 0.2, deps: fakeDeps(), onProgress: (p) => events.push(p),
-      items: [
-        { path: png, rel: 'g.png', inputBox: { x0: 1, y0: 1, x1: 3, y1: 3 }, exportTo: out },
-        { path: join(dir, 'missing.png'), rel: 'missing.png', inputBox: { x0: 0, y0: 0, x1: 1, y1: 1 }, exportTo: null },
-      ],
-    });
+    const r = await classify([
+      { path: png, rel: 'g.png', inputBox: { x0: 1, y0: 1, x1: 3, y1: 3 }, exportTo: out },
+      { path: join(dir, 'missing.png'), rel: 'missing.png', inputBox: { x0: 0, y0: 0, x1: 1, y1: 1 }, exportTo: null },
+    ], fakeDeps(), (p) => events.push(p));
     assert.equal(r.dim, FAKE_DIM);
     assert.deepEqual(r.items[0].box, { x: 14, y: 4, width: 12, height: 12 });
     assert.deepEqual(r.items[0].imageSize, { width: 40, height: 20 });
@@ -89,18 +105,63 @@ if (process.env.SPL_CROP_WORKER === '1') {
     assert.equal(events.at(-1)?.phase, 'done');
   });
 
+  /** Three gradient images and one missing file, each with core features 1 and 4. */
+  async function jobItems(dir: string): Promise<CropJobItem[]> {
+    const items: CropJobItem[] = [];
+    for (let i = 0; i < 3; i++) {
+      await gradientPng(join(dir, `g${i}.png`), 40 + 4 * i, 20);
+      items.push({ entry: await entryOf(dir, `g${i}.png`, 'cat'), core: [4, 1], exportTo: null });
+    }
+    items.push({ entry: { ...items[0].entry, path: join(dir, 'missing.png'), rel: 'missing.png' }, core: [1], exportTo: null });
+    return items;
+  }
+
+  test('runCropJob: one model load for maps and crops, boxes from the mean core map, maps cached for the next run, one progress', async () => {
+    const dir = tmp();
+    const cacheDir = tmp();
+    const items = await jobItems(dir);
+    const { deps, n } = countingDeps();
+    const events: ExtractProgress[] = [];
+    const r = await runCropJob({ modelPath: 'fake', cacheDir, items, threshold: 0.9, growth: 0.2, deps, onProgress: (p) => events.push(p) });
+    assert.deepEqual(n, { loads: 1, sessions: 1, decodes: 4 });
+    // the fake map of feature d is f_d * (1, 2, 3, 4) on 2 x 2, so every mean core NAM is (0.25, 0.5, 0.75, 1); upsampled
+    // to the 4 x 4 input (torch bilinear) the bottom row is (0.75, 0.8125, 0.9375, 1): at 0.9 the box is x 2..4, y 3..4
+    assert.deepEqual(r.inputBoxes, [...Array(3).fill({ x0: 2, y0: 3, x1: 4, y1: 4 }), null]);
+    assert.deepEqual(r.mapFailures.map((f) => [f.rel, f.reason]), [['missing.png', 'unreadable']]);
+    // the crops are what classifyCrops gives those boxes
+    const alone = await classify(items.slice(0, 3).map((it) => ({ path: it.entry.path, rel: it.entry.rel, inputBox: { x0: 2, y0: 3, x1: 4, y1: 4 }, exportTo: null })), fakeDeps());
+    assert.deepEqual(r.crops, alone);
+    assert.equal(r.crops.items.length, 3);
+    // one count: a map and a crop per image; the missing image's map failed and it has no crop to make
+    const last = events.at(-1)!;
+    assert.deepEqual([last.phase, last.done, last.total, last.failed], ['done', 8, 8, 1]);
+    assert.ok(events.every((e, i) => i === 0 || e.done >= events[i - 1].done), 'done never goes back');
+
+    // the next run reads the maps from the store: no map decode, still one load
+    const again = countingDeps();
+    const events2: ExtractProgress[] = [];
+    const r2 = await runCropJob({ modelPath: 'fake', cacheDir, items: items.slice(0, 3), threshold: 0.9, growth: 0.2, deps: again.deps, onProgress: (p) => events2.push(p) });
+    assert.deepEqual(again.n, { loads: 1, sessions: 1, decodes: 0 });
+    assert.deepEqual(r2.inputBoxes, r.inputBoxes.slice(0, 3));
+    assert.deepEqual(r2.crops, r.crops);
+    // the stored maps count as done without inference: 3 of the 6 units
+    assert.deepEqual([events2.at(-1)?.done, events2.at(-1)?.total, events2.at(-1)?.cached], [6, 6, 3]);
+    await assert.rejects(runCropJob({ modelPath: 'fake', cacheDir, items: [{ ...items[0], core: [] }], threshold: 0.9, growth: 0.2, deps }), /g0\.png: a crop needs at least one core feature/);
+    await assert.rejects(runCropJob({ modelPath: 'fake', cacheDir, items, threshold: 0, growth: 0.2, deps }), /threshold must be in \(0, 1\]/);
+  });
+
   test('cropInChild returns what the in-process job returns, and a cancelled job rejects', async () => {
     const dir = tmp();
-    const png = join(dir, 'g.png');
-    await gradientPng(png, 40, 20);
-    const items = Array.from({ length: 3 }, (_, i) => ({ path: png, rel: `g${i}.png`, inputBox: { x0: i, y0: 0, x1: i + 1, y1: 2 }, exportTo: null }));
+    const items = await jobItems(dir);
     const env = { ...process.env, SPL_CROP_WORKER: '1' };
-    const child = await cropInChild({ modelPath: 'fake', growth: 0.2, items, workerPath: __filename, env });
-    const local = await cropFeatures({ modelPath: 'fake', growth: 0.2, items, deps: fakeDeps() });
+    const events: ExtractProgress[] = [];
+    const child = await cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, workerPath: __filename, env, onProgress: (p) => events.push(p) });
+    const local = await runCropJob({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, deps: fakeDeps() });
     assert.deepEqual(child, local);
+    assert.deepEqual([events.at(-1)?.done, events.at(-1)?.total], [8, 8]);
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(cropInChild({ modelPath: 'fake', growth: 0.2, items, workerPath: __filename, env, signal: ac.signal }), { name: 'AbortError' });
+    await assert.rejects(cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, workerPath: __filename, env, signal: ac.signal }), { name: 'AbortError' });
   });
 
   test('planExport refuses a folder inside the dataset', async () => {

@@ -1,15 +1,14 @@
 // Core cropping over an analysis session (paper section 5): boxes from the class's core heatmaps, crops of the
 // original images re-classified with the session's head (which may be a fitted one), original vs cropped
-// predictions, reliability, and an optional export. The model work goes through an injected CropRunner.
+// predictions, reliability, and an optional export. The model work (maps, boxes, crop features) is one job of an
+// injected CropRunner.
 import { relative, sep } from 'node:path';
 import { CROP_DEFAULTS, coreActivation, topFractionMask, type EdgeBox } from '../../core/cropBox';
 import { headLogits, softmaxRows } from '../../core/linalg';
 import type { AnalysisSession } from '../analysis/session';
 import { ExtractCancelledError } from '../extract/types';
-import type { SpatialResult } from '../extract/spatialMaps';
 import { planExport, writeManifest, type ExportPlan } from './exportPlan';
-import { inputBox } from './inputBoxes';
-import type { CropFeaturesResult } from './cropFeatures';
+import { cropJobUnits, type CropJobItem, type CropJobResult } from './cropJob';
 import type { CropRunner } from './runner';
 import { classIdsOf, coreFeaturesOf } from '../analysis/classFeatures';
 import { classTargets, imageTargets, recheckTargets, type CropTarget } from './select';
@@ -98,34 +97,27 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
     };
   });
 
-  // Heatmaps of every image of a class with core features, for the union of those features: one job.
-  const mapFeatures = [...new Set(perClass.flatMap((c) => c.core))].sort((a, b) => a - b);
+  // One job for every image of a class with core features: maps, boxes and crop features with one model load.
   const mapRows = perClass.flatMap((c) => (c.core.length ? c.t.rows : []));
-  const total = mapRows.length;
+  const items: CropJobItem[] = perClass.flatMap((c) => (c.core.length ? c.t.rows.map((r) => ({
+    entry: s.entries[r], core: c.core, exportTo: plan?.dest.get(s.entries[r].rel) ?? null,
+  })) : []));
+  const n = items.length;
+  const total = cropJobUnits(n);
   progress({ phase: 'maps', done: 0, total });
   cancelled();
-  const spatial: SpatialResult = mapRows.length
-    ? await runner.spatialMaps({ modelPath: s.model.path, entries: mapRows.map((r) => s.entries[r]), featureIndices: mapFeatures, cacheDir: o.cacheDir, threads: o.threads, pixelLimit: o.pixelLimit }, o.signal)
-    : { h: 0, w: 0, maps: new Map(), failures: [] };
-  progress({ phase: 'maps', done: total, total });
+  // the job counts each image's map before any crop, so the first n units are the maps
+  const job: CropJobResult = n ? await runner.crop({
+    modelPath: s.model.path, cacheDir: o.cacheDir, items, threshold: params.threshold, growth: params.growth,
+    threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
+  }, (p) => progress({ phase: p.done < n ? 'maps' : 'crops', done: Math.min(p.done, total), total }), o.signal)
+    : { inputBoxes: [], mapFailures: [], crops: { dim: s.features.cols, features: new Float32Array(0), items: [] } };
   cancelled();
-  const failures: CropFailure[] = spatial.failures.map((f) => ({ image: f.rel, path: f.path, reason: f.reason, message: f.message }));
+  const failures: CropFailure[] = job.mapFailures.map((f) => ({ image: f.rel, path: f.path, reason: f.reason, message: f.message }));
   const failedRel = new Map(failures.map((f) => [f.image, f.message] as const));
-
   const boxes = new Map<number, EdgeBox | null>();
-  for (const c of perClass) {
-    if (!c.core.length) continue;
-    for (const row of c.t.rows) {
-      const maps = spatial.maps.get(s.entries[row].rel);
-      if (maps) boxes.set(row, inputBox(maps, mapFeatures, c.core, spatial, s.model.card.preprocess.crop, params.threshold));
-    }
-  }
-  const withBox = mapRows.filter((r) => boxes.get(r));
-  // Nothing to crop: no child process, no model load.
-  const cropped: CropFeaturesResult = withBox.length ? await runner.cropFeatures({
-    modelPath: s.model.path, growth: params.growth, threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
-    items: withBox.map((r) => ({ path: s.entries[r].path, rel: s.entries[r].rel, inputBox: boxes.get(r)!, exportTo: plan?.dest.get(s.entries[r].rel) ?? null })),
-  }, (p) => progress({ phase: 'crops', done: p.done, total: p.total }), o.signal) : { dim: s.features.cols, features: new Float32Array(0), items: [] };
+  mapRows.forEach((row, i) => { if (!failedRel.has(s.entries[row].rel)) boxes.set(row, job.inputBoxes[i]); });
+  const cropped = job.crops;
   for (const it of cropped.items) {
     if (!it.failure) continue;
     const row = s.indexOf(it.rel)!;

@@ -1,12 +1,12 @@
-// The child-process side of core cropping: everything that decodes or runs the model. For each image it maps the
-// heatmap box (model-input pixels) to the original image, grows, squares and clamps it there, decodes that region
-// with the model's standard preprocessing, runs the model, and returns the pooled features (the parent predicts
-// with its own head, which may be a fitted one). With an export path it also writes the full-resolution crop.
+// The crop half of the crop job (cropJob.ts): for each image it maps the heatmap box (model-input pixels) to the
+// original image, grows, squares and clamps it there, decodes that region with the model's standard preprocessing,
+// runs the model, and returns the pooled features (the parent predicts with its own head, which may be a fitted
+// one). With an export path it also writes the full-resolution crop.
 import { growSquareClamp, type Box, type EdgeBox } from '../../core/cropBox';
 import { writeAtomic } from '../fs/writeAtomic';
 import { decodeRegionInto, encodeRegion, imageSize } from '../native/sharp';
-import { describeFailure, packRows, withModel } from '../extract/batchJob';
-import type { ExtractDeps, ExtractFailureReason, ExtractProgress } from '../extract/types';
+import { describeFailure, packRows, type BatchJob } from '../extract/batchJob';
+import type { ExtractFailureReason } from '../extract/types';
 import { inputBoxToOriginal } from './geometry';
 
 /** One image to crop. */
@@ -19,13 +19,10 @@ export interface CropItem {
   exportTo: string | null;
 }
 
-/** Serializable request of a crop job (what crosses the IPC boundary). */
-export interface CropFeaturesRequest {
-  modelPath: string;
-  items: CropItem[];
+/** How crops are cut and batched. */
+export interface CropCutOptions {
   /** Box growth in width and height (the paper: 0.2). */
   growth: number;
-  threads?: number;
   batchSize?: number;
   pixelLimit?: number;
 }
@@ -50,7 +47,7 @@ export interface CropFeaturesResult {
 }
 
 /** Prepares one item into the batch buffer at `offset`; resolves its result (row filled in later) and never rejects. */
-async function prepare(item: CropItem, req: CropFeaturesRequest, pre: Parameters<typeof decodeRegionInto>[2], buffer: Float32Array, offset: number, pixelLimit: number): Promise<CropItemResult> {
+async function prepare(item: CropItem, req: CropCutOptions, pre: Parameters<typeof decodeRegionInto>[2], buffer: Float32Array, offset: number, pixelLimit: number): Promise<CropItemResult> {
   const res: CropItemResult = { rel: item.rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: null };
   try {
     res.imageSize = await imageSize(item.path, { pixelLimit });
@@ -73,34 +70,32 @@ async function prepare(item: CropItem, req: CropFeaturesRequest, pre: Parameters
   return res;
 }
 
-/** Crops, preprocesses and runs the model on each item; stops between batches when the signal aborts. */
-export async function cropFeatures(opts: CropFeaturesRequest & { deps?: ExtractDeps; signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
+/** Crops, preprocesses and runs the loaded model on each item (progress: one unit per item); stops between batches when the job is cancelled. */
+export async function classifyCrops(job: BatchJob, items: CropItem[], opts: CropCutOptions): Promise<CropFeaturesResult> {
   if (!(Number.isFinite(opts.growth) && opts.growth >= 0)) throw new RangeError(`growth must be a finite number >= 0, got ${opts.growth}`);
-  return withModel({ ...opts, total: opts.items.length, cancelMessage: 'core cropping cancelled' }, async (job) => {
-    const { info } = job;
-    const pre = info.card.preprocess;
-    const pixelLimit = opts.pixelLimit ?? job.deps.defaultPixelLimit;
-    const size = 3 * pre.crop * pre.crop;
-    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
-    const buffer = new Float32Array(batchSize * size);
-    const rows: Float32Array[] = [];
-    const items: CropItemResult[] = [];
-    for (let start = 0; start < opts.items.length; start += batchSize) {
-      job.checkCancelled();
-      const results = await Promise.all(opts.items.slice(start, start + batchSize).map((item, j) => prepare(item, opts, pre, buffer, j * size, pixelLimit)));
-      const ok = packRows(buffer, size, results.map((r) => !r.failure));
-      job.skip(results.length - ok);
-      if (ok > 0) {
-        const out = await job.run(buffer, ok, false);
-        results.filter((r) => !r.failure).forEach((r, k) => {
-          r.row = rows.length;
-          rows.push(out.pooled.slice(k * info.dim, (k + 1) * info.dim));
-        });
-      }
-      items.push(...results);
+  const { info } = job;
+  const pre = info.card.preprocess;
+  const pixelLimit = opts.pixelLimit ?? job.deps.defaultPixelLimit;
+  const size = 3 * pre.crop * pre.crop;
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
+  const buffer = new Float32Array(batchSize * size);
+  const rows: Float32Array[] = [];
+  const results: CropItemResult[] = [];
+  for (let start = 0; start < items.length; start += batchSize) {
+    job.checkCancelled();
+    const batch = await Promise.all(items.slice(start, start + batchSize).map((item, j) => prepare(item, opts, pre, buffer, j * size, pixelLimit)));
+    const ok = packRows(buffer, size, batch.map((r) => !r.failure));
+    if (batch.length > ok) job.skip(batch.length - ok);
+    if (ok > 0) {
+      const out = await job.run(buffer, ok, false);
+      batch.filter((r) => !r.failure).forEach((r, k) => {
+        r.row = rows.length;
+        rows.push(out.pooled.slice(k * info.dim, (k + 1) * info.dim));
+      });
     }
-    const features = new Float32Array(rows.length * info.dim);
-    rows.forEach((r, i) => features.set(r, i * info.dim));
-    return { dim: info.dim, features, items };
-  });
+    results.push(...batch);
+  }
+  const features = new Float32Array(rows.length * info.dim);
+  rows.forEach((r, i) => features.set(r, i * info.dim));
+  return { dim: info.dim, features, items: results };
 }

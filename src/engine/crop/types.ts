@@ -135,7 +135,10 @@ export interface CropReport {
   export: CropExport | null;
 }
 
-/** Progress of a crop run: heatmaps of the chosen images, then classifying (and exporting) their crops. */
+/**
+ * Progress of a crop run, one count over both parts: a unit per image for its heatmap, then one for its crop
+ * (classified, and exported), so done / total is the share of the whole run; phase names the part running.
+ */
 export interface CropProgress {
   phase: 'maps' | 'crops' | 'done';
   done: number;

@@ -32,6 +32,8 @@ export interface BatchJob {
   run(input: Float32Array, count: number, wantSpatial: boolean): Promise<InferenceOutputs>;
   /** Counts `units` of work that will not run (their image failed) and reports progress. */
   skip(units: number): void;
+  /** Counts `units` of work that need no inference (a cached result, or nothing left to compute) as done and reports progress. */
+  cached(units: number): void;
 }
 
 /** Runs `body` with the model loaded (released afterwards, even on failure); progress goes loading-model, extracting, done. */
@@ -61,6 +63,10 @@ export async function withModel<T>(o: BatchJobOptions, body: (job: BatchJob) => 
       },
       skip(units) {
         progress.failed += units;
+        progress.emit();
+      },
+      cached(units) {
+        progress.cached += units;
         progress.emit();
       },
     });

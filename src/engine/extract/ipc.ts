@@ -3,7 +3,7 @@
 import type { ExtractProgress, ExtractRequest, ExtractResult } from './types';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
 import type { BulkRef } from './bulkTransfer';
-import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
+import type { CropJobRequest, CropJobResult } from '../crop/cropJob';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
@@ -20,8 +20,8 @@ export interface SerializedError {
 export type ToWorker =
   | { type: 'extract'; request: ExtractRequest }
   | { type: 'spatial'; request: SpatialRequest }
-  /** Core cropping: decode box regions, run the model, return pooled features (progress as 'progress'). */
-  | { type: 'crop'; request: CropFeaturesRequest }
+  /** Core cropping: maps (cached), boxes, and the crops' pooled features with one model load (progress as 'progress'). */
+  | { type: 'crop'; request: CropJobRequest }
   /** Feature sensitivity: clean + corrupted pooled features (progress as 'progress', counting inferences). */
   | { type: 'sensitivity'; request: SensitivityJobRequest }
   /** Linear-head fine-tuning with ONNX Runtime (engine/train/tuneJob.ts); one 'tune-epoch' per epoch. */
@@ -36,7 +36,7 @@ export type FromWorker =
   /** bulk: features and logits were moved to a file (large results), see bulkTransfer.ts. */
   | { type: 'extract-result'; result: ExtractResult; bulk: BulkRef | null }
   | { type: 'spatial-result'; result: SpatialResult }
-  | { type: 'crop-result'; result: CropFeaturesResult }
+  | { type: 'crop-result'; result: CropJobResult }
   | { type: 'sensitivity-result'; result: SensitivityJobResult }
   | { type: 'tune-epoch'; record: EpochRecord; schedule: Schedule }
   | { type: 'tune-result'; result: MitigateResult }

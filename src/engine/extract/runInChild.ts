@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { unpackResult } from './bulkTransfer';
 import { isFromWorker, type FromWorker, type SerializedError, type ToWorker } from './ipc';
 import type { SpatialRequest, SpatialResult } from './spatialMaps';
-import type { CropFeaturesRequest, CropFeaturesResult } from '../crop/cropFeatures';
+import type { CropJobRequest, CropJobResult } from '../crop/cropJob';
 import type { SensitivityJobRequest, SensitivityJobResult } from '../sensitivity/job';
 import type { TuneJobRequest } from '../train/tuneJob';
 import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
@@ -105,8 +105,8 @@ export function spatialMapsInChild(opts: SpatialRequest & ChildOptions): Promise
   return runJob({ type: 'spatial', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'spatial-result' ? Promise.resolve(m.result) : undefined));
 }
 
-/** The core-cropping job (engine/crop/cropFeatures.ts) in a child process; progress is forwarded, cancellation via opts.signal. */
-export function cropInChild(opts: CropFeaturesRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<CropFeaturesResult> {
+/** The core-cropping job (engine/crop/cropJob.ts) in a child process; progress is forwarded, cancellation via opts.signal. */
+export function cropInChild(opts: CropJobRequest & ChildOptions & { onProgress?(p: ExtractProgress): void }): Promise<CropJobResult> {
   const { workerPath, execArgv, graceMs, env, signal, onProgress, ...request } = opts;
   return runJob({ type: 'crop', request }, { workerPath, execArgv, graceMs, env, signal }, (m) => (m.type === 'crop-result' ? Promise.resolve(m.result) : undefined), onProgress);
 }

@@ -4,7 +4,7 @@ import { spatialMaps } from './spatialMaps';
 import { assertNever, isToWorker, serializeError, type FromWorker, type ToWorker } from './ipc';
 import type { ExtractDeps } from './types';
 import { BULK_THRESHOLD } from './bulkTransfer';
-import { cropFeatures } from '../crop/cropFeatures';
+import { runCropJob } from '../crop/cropJob';
 import { runSensitivityJob } from '../sensitivity/job';
 import { runTuneJob } from '../train/tuneJob';
 import { loadModel } from '../model/loadModel';
@@ -50,7 +50,7 @@ export function serveExtraction(deps?: ExtractDeps): void {
       case 'crop': {
         if (busy) return;
         busy = true;
-        cropFeatures({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
+        runCropJob({ ...msg.request, deps, signal: controller.signal, onProgress: (progress) => void send({ type: 'progress', progress }) })
           .then((result) => finish({ type: 'crop-result', result }), (e: unknown) => finish({ type: 'error', error: serializeError(e) }));
         return;
       }

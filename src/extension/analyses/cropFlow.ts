@@ -1,5 +1,5 @@
 // Core crops from the panel: one image's crop for the detail view, "re-check on core crops" for a class, and
-// exports to a folder the user picks outside the dataset. The model work runs in child processes (engineClient).
+// exports to a folder the user picks outside the dataset. The model work runs in one child process per run (engineClient).
 import * as vscode from 'vscode';
 import { highestSpuriosity } from '../../core/collisions';
 import type { AnalysisSession } from '../../engine/analysis/session';
@@ -22,12 +22,11 @@ export interface CropTarget {
 
 function progressText(p: CropProgress): { message: string; fraction?: number } {
   const what = p.phase === 'maps' ? 'heatmaps' : p.phase === 'crops' ? 'classifying crops' : 'done';
-  // heatmaps are the first half of the work, classifying the crops the second
-  const f = p.total ? p.done / p.total : 0;
-  return { message: `${what} ${p.done} / ${p.total}`, fraction: p.phase === 'maps' ? f / 2 : p.phase === 'crops' ? 0.5 + f / 2 : 1 };
+  // one count over both parts (a heatmap and a crop per image)
+  return { message: `${what} ${p.done} / ${p.total}`, fraction: p.phase === 'done' ? 1 : p.total ? p.done / p.total : 0 };
 }
 
-/** Runs the crop analysis in the child processes with the user's thread and pixel settings. */
+/** Runs the crop analysis (its model work in a child process) with the user's thread and pixel settings. */
 function analyze(context: vscode.ExtensionContext, t: CropTarget, o: Omit<CropOptions, 'cacheDir'>): Promise<CropReport> {
   const settings = readSettings();
   return analyzeCrops(t.session, { threads: settings.threads || undefined, pixelLimit: settings.pixelLimit, cacheDir: t.cacheDir, ...o }, cropRunner(context));
