@@ -2,6 +2,9 @@
 // boxes from the mean core map, reliability, original vs cropped predictions with the session head, counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { analyzeCrops } from '../../src/engine/crop/analyze';
@@ -10,7 +13,7 @@ import type { CropJobRequest } from '../../src/engine/crop/cropJob';
 import { inputBox } from '../../src/engine/crop/inputBoxes';
 import type { CropProgress } from '../../src/engine/crop/types';
 import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
-import type { ExtractResult } from '../../src/engine/extract/types';
+import { ExtractCancelledError, type ExtractResult } from '../../src/engine/extract/types';
 import type { ModelInfo } from '../../src/engine/model/types';
 import { mulberry32 } from '../../src/core/random';
 import { argmaxRows } from '../../src/core/linalg';
@@ -57,7 +60,7 @@ function session(valPerClass = 20) {
  * A fake crop job: maps peak at cell (x 2, y 1) of 4 x 4, except `dark` images (all zero), and the box is cut by the
  * engine's own inputBox; `nomap` images fail to map, `broken` ones fail to crop; crops read as [0.9, 0, 0].
  */
-function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<string>()) {
+function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<string>(), o: { cancelAfterFiles?: number } = {}) {
   const calls = { jobs: [] as CropJobRequest[] };
   const runner: CropRunner = {
     async crop(req, onProgress) {
@@ -78,6 +81,15 @@ function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<stri
       tick(n, nomap.size);
       const toCrop = req.items.filter((_, i) => inputBoxes[i]);
       const ok = toCrop.filter((it) => !broken.has(it.entry.rel));
+      // exported crops are written as the job goes; cancelAfterFiles stops it midway, as a cancel would
+      let written = 0;
+      for (const it of ok) {
+        if (!it.exportTo) continue;
+        if (written === o.cancelAfterFiles) throw new ExtractCancelledError('core cropping cancelled');
+        mkdirSync(dirname(it.exportTo), { recursive: true });
+        writeFileSync(it.exportTo, `crop of ${it.entry.rel}`);
+        written++;
+      }
       tick(2 * n, nomap.size + toCrop.length - ok.length);
       let row = 0;
       return {
@@ -88,7 +100,7 @@ function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<stri
           features: Float32Array.from(ok.flatMap(() => [0.9, 0, 0])),
           items: toCrop.map(({ entry: { rel } }) => broken.has(rel)
             ? { rel, imageSize: null, box: null, squareClipped: false, row: -1, file: null, failure: { reason: 'corrupt' as const, message: `${rel}: corrupt` } }
-            : { rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: null, failure: null }),
+            : { rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: req.items.find((it) => it.entry.rel === rel)!.exportTo, failure: null }),
         },
       };
     },
@@ -164,6 +176,43 @@ test('images scope, unknown names, an export inside the dataset, and cancellatio
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(analyzeCrops(s, { scope: 'recheck', cacheDir: '/c', signal: ac.signal }, runner), { name: 'AbortError' });
+});
+
+test('an export cancelled midway leaves its crops listed as pending: exporting again to the folder succeeds, user files stay refused', async () => {
+  const { s } = session();
+  const out = mkdtempSync(join(tmpdir(), 'spl-crop-cancel-'));
+  const manifest = () => JSON.parse(readFileSync(join(out, 'crop-manifest.json'), 'utf8'));
+  const half = fakeRunner(new Set(), new Set(), new Set(), { cancelAfterFiles: 30 });
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['a'], cacheDir: '/c', exportDir: out }, half.runner), { name: 'AbortError' });
+  const written = half.calls.jobs[0].items.slice(0, 30).map((it) => it.entry.rel);
+  assert.ok(existsSync(join(out, written[29])) && !existsSync(join(out, 'val/a/19.png')), 'the cancelled job wrote 30 of 60 crops');
+  const left = manifest();
+  assert.deepEqual(left.crops, []);
+  assert.deepEqual(left.pending, [...written].sort());
+
+  // a user's own file in the folder, where this class's export does not write
+  writeFileSync(join(out, 'notes.txt'), 'mine');
+  const full = fakeRunner(new Set(), new Set());
+  const r = await analyzeCrops(s, { scope: 'class', classes: ['a'], cacheDir: '/c', exportDir: out }, full.runner);
+  assert.equal(r.export?.files, 60);
+  const done = manifest();
+  assert.equal(done.crops.length, 60);
+  assert.equal(done.pending, undefined, 'a finished export lists every file it wrote as a crop');
+  assert.equal(readFileSync(join(out, written[0]), 'utf8'), `crop of ${written[0]}`);
+  assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'mine');
+
+  // a user file where an export would write is still refused, after a cancelled export as before
+  const other = mkdtempSync(join(tmpdir(), 'spl-crop-cancel-'));
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['a'], cacheDir: '/c', exportDir: other }, fakeRunner(new Set(), new Set(), new Set(), { cancelAfterFiles: 5 }).runner), { name: 'AbortError' });
+  mkdirSync(join(other, 'val', 'a'), { recursive: true });
+  writeFileSync(join(other, 'val/a/19.png'), 'mine');
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['a'], cacheDir: '/c', exportDir: other }, fakeRunner(new Set(), new Set()).runner), /would overwrite.*val\/a\/19\.png/);
+  assert.equal(readFileSync(join(other, 'val/a/19.png'), 'utf8'), 'mine');
+
+  // cancelled before any crop was written, into a folder that had no manifest: nothing is left behind
+  const empty = mkdtempSync(join(tmpdir(), 'spl-crop-cancel-'));
+  await assert.rejects(analyzeCrops(s, { scope: 'class', classes: ['a'], cacheDir: '/c', exportDir: empty }, fakeRunner(new Set(), new Set(), new Set(), { cancelAfterFiles: 0 }).runner), { name: 'AbortError' });
+  assert.equal(existsSync(join(empty, 'crop-manifest.json')), false);
 });
 
 test('re-check of a class with fewer than 2k validation images: the k its gap used, never its low-spuriosity end', async () => {

@@ -11,7 +11,7 @@ import { inputBoxToOriginal } from '../../src/engine/crop/geometry';
 import { classifyCrops, type CropItem } from '../../src/engine/crop/cropFeatures';
 import { runCropJob, type CropJobItem } from '../../src/engine/crop/cropJob';
 import { withModel } from '../../src/engine/extract/batchJob';
-import { CropExportError, cropFileName, planExport, writeManifest } from '../../src/engine/crop/exportPlan';
+import { abandonExport, beginExport, CropExportError, cropFileName, planExport, writeManifest } from '../../src/engine/crop/exportPlan';
 import { isInsideFolder } from '../../src/engine/fs/insideFolder';
 import { decodeInto, decodeRegionInto } from '../../src/engine/native/sharp';
 import { cropInChild } from '../../src/engine/extract/runInChild';
@@ -217,6 +217,39 @@ if (process.env.SPL_CROP_WORKER === '1') {
 
     writeFileSync(join(out, 'crop-manifest.json'), '{"not": "ours"}');
     await assert.rejects(planExport(out, root, [], true), /not a crop manifest written by spuriosity/);
+  });
+
+  test('an export that crashed after beginExport: its files are ours to replace, listed as pending until an export lists them as crops', async () => {
+    const root = tmp();
+    const out = tmp();
+    const header = { dataset: root, model: 'm', params: { threshold: 0.9, growth: 0.2, reliableFraction: 0.2 } };
+    const row = (image: string, file: string) => ({ image, file, class: 'a', box: { x: 0, y: 0, width: 1, height: 1 }, imageSize: { width: 2, height: 2 }, reliable: true, original: 'a', cropped: 'a' });
+    const manifest = () => JSON.parse(readFileSync(join(out, 'crop-manifest.json'), 'utf8'));
+    const first = await planExport(out, root, ['a/x.png', 'a/y.png', 'b/z.png'], false);
+    await beginExport(first, header);
+    assert.deepEqual(manifest().pending, ['a/x.png', 'a/y.png', 'b/z.png']);
+    // the process dies after writing one crop: no abandonExport, no final manifest
+    mkdirSync(join(out, 'a'));
+    writeFileSync(join(out, 'a', 'x.png'), 'crop');
+    // the next export of other images keeps the crashed one's file as pending (it exists; the others never did)
+    const second = await planExport(out, root, ['b/z.png'], false);
+    await beginExport(second, header);
+    writeFileSync(join(out, 'a', 'user.png'), 'mine');
+    mkdirSync(join(out, 'b'));
+    writeFileSync(join(out, 'b', 'z.png'), 'crop');
+    await writeManifest(second, header, [row('b/z.png', 'b/z.png')]);
+    assert.deepEqual(manifest().crops.map((c: { image: string }) => c.image), ['b/z.png']);
+    assert.deepEqual(manifest().pending, ['a/x.png']);
+    // so an export of a/x.png may replace it, while the user's file beside it stays refused
+    await planExport(out, root, ['a/x.png'], false);
+    await assert.rejects(planExport(out, root, ['a/x.png', 'a/user.png'], false), /already holds 1 file\(s\).*a\/user\.png/);
+    const third = await planExport(out, root, ['a/x.png'], false);
+    await abandonExport(third, header);
+    assert.deepEqual(manifest().pending, ['a/x.png'], 'abandoning keeps the earlier rows and pending files that exist');
+    assert.deepEqual(manifest().crops.map((c: { image: string }) => c.image), ['b/z.png']);
+    await writeManifest(third, header, [row('a/x.png', 'a/x.png')]);
+    assert.equal(manifest().pending, undefined);
+    assert.deepEqual(manifest().crops.map((c: { image: string }) => c.image), ['a/x.png', 'b/z.png']);
   });
 
   test('cropFileName keeps JPEG and PNG names and appends .png to other formats', () => {

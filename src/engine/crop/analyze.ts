@@ -7,7 +7,7 @@ import { CROP_DEFAULTS, coreActivation, topFractionMask, type EdgeBox } from '..
 import { headLogits, softmaxRows } from '../../core/linalg';
 import type { AnalysisSession } from '../analysis/session';
 import { ExtractCancelledError } from '../extract/types';
-import { planExport, writeManifest, type ExportPlan } from './exportPlan';
+import { abandonExport, beginExport, planExport, writeManifest, type ExportPlan } from './exportPlan';
 import { cropJobUnits, type CropJobItem, type CropJobResult } from './cropJob';
 import type { CropRunner } from './runner';
 import { classIdsOf, coreFeaturesOf } from '../analysis/classFeatures';
@@ -106,13 +106,23 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
   const total = cropJobUnits(n);
   progress({ phase: 'maps', done: 0, total });
   cancelled();
-  // the job counts each image's map before any crop, so the first n units are the maps
-  const job: CropJobResult = n ? await runner.crop({
-    modelPath: s.model.path, cacheDir: o.cacheDir, items, threshold: params.threshold, growth: params.growth,
-    threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
-  }, (p) => progress({ phase: p.done < n ? 'maps' : 'crops', done: Math.min(p.done, total), total }), o.signal)
-    : { inputBoxes: [], mapFailures: [], crops: { dim: s.features.cols, features: new Float32Array(0), items: [] } };
-  cancelled();
+  const header = { dataset: s.dataset.root, model: s.model.path, params };
+  let job: CropJobResult = { inputBoxes: [], mapFailures: [], crops: { dim: s.features.cols, features: new Float32Array(0), items: [] } };
+  if (n) {
+    if (plan) await beginExport(plan, header);
+    try {
+      // the job counts each image's map before any crop, so the first n units are the maps
+      job = await runner.crop({
+        modelPath: s.model.path, cacheDir: o.cacheDir, items, threshold: params.threshold, growth: params.growth,
+        threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
+      }, (p) => progress({ phase: p.done < n ? 'maps' : 'crops', done: Math.min(p.done, total), total }), o.signal);
+      cancelled();
+    } catch (e) {
+      // the crops written so far stay listed as ours, so exporting to this folder again replaces them
+      if (plan) await abandonExport(plan, header).catch(() => undefined);
+      throw e;
+    }
+  }
   const failures: CropFailure[] = job.mapFailures.map((f) => ({ image: f.rel, path: f.path, reason: f.reason, message: f.message }));
   const failedRel = new Map(failures.map((f) => [f.image, f.message] as const));
   const boxes = new Map<number, EdgeBox | null>();
@@ -146,7 +156,7 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
       image: im.image, file: im.file ? relative(plan.dir, im.file).split(sep).join('/') : null, class: c.name, box: im.box,
       imageSize: im.imageSize, reliable: im.reliable, original: im.original.predicted, cropped: im.cropped.predicted,
     }] : [])));
-    await writeManifest(plan, { dataset: s.dataset.root, model: s.model.path, params }, rows);
+    await writeManifest(plan, header, rows);
     exported = { dir: plan.dir, manifest: plan.manifestPath, files: rows.filter((r) => r.file).length };
   }
   progress({ phase: 'done', done: total, total });

@@ -165,4 +165,9 @@ export interface CropManifest {
   model: string;
   params: CropParams;
   crops: CropManifestEntry[];
+  /**
+   * Crop files (relative to the folder) that an export began and did not finish may have written; absent when there
+   * are none. A later export may replace them, as it may replace the files of `crops`.
+   */
+  pending?: string[];
 }
