@@ -27,10 +27,10 @@ interface CropFlags extends AnalysisFlags {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** A progress bar for the two phases on a TTY; nothing otherwise. */
+/** A progress bar for the two phases on a TTY (in percent: one count covers a heatmap and a crop per image); nothing otherwise. */
 function cropBar(enabled = process.stderr.isTTY === true): { update(p: CropProgress): void; stop(): void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream: process.stderr, format: '{phase} |{bar}| {value}/{total}', hideCursor: true, clearOnComplete: true });
+  const bar = new SingleBar({ stream: process.stderr, format: '{phase} |{bar}| {percentage}%', hideCursor: true, clearOnComplete: true });
   let started = false;
   const names = { maps: 'core heatmaps', crops: 'classifying crops', done: 'done' };
   return {

@@ -22,8 +22,9 @@ export interface CropTarget {
 
 function progressText(p: CropProgress): { message: string; fraction?: number } {
   const what = p.phase === 'maps' ? 'heatmaps' : p.phase === 'crops' ? 'classifying crops' : 'done';
-  // one count over both parts (a heatmap and a crop per image)
-  return { message: `${what} ${p.done} / ${p.total}`, fraction: p.phase === 'done' ? 1 : p.total ? p.done / p.total : 0 };
+  // One count covers both parts (a heatmap and a crop per image), so a raw done / total would read as twice the images.
+  const fraction = p.phase === 'done' ? 1 : p.total ? p.done / p.total : 0;
+  return { message: `${what} (${Math.round(fraction * 100)}%)`, fraction };
 }
 
 /** Runs the crop analysis (its model work in a child process) with the user's thread and pixel settings. */
