@@ -28,3 +28,7 @@ cli('rank', DATA, '--show', '3');
 cli('gap', DATA);
 cli('tune', DATA, '--method', 'all', '--out', `${DATA}/.spuriosity/tuned`);
 console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${DATA} in VS Code and run "Spuriosity: Rank Dataset" on it to explore the panel.`);
+// The paper's other analyses take longer than the main job: named here rather than run.
+console.log(`Next: node dist/cli.js crop ${DATA} --class 2-two   (core crops, section 5)
+      node dist/cli.js sensitivity ${DATA} --class 2-two   (colour / texture / shape, appendix B)
+      npm run demo:compare   (the demo model and its variants compared, section 4.2)`);
