@@ -102,13 +102,38 @@ export async function mitigate(
   features: Matrix, labels: Int32Array, head: LinearHead, tuning: Int32Array,
   evaluate: (head: LinearHead) => HeadEvaluation | Promise<HeadEvaluation>, opts: MitigateOptions = {},
 ): Promise<MitigateResult> {
-  if (tuning.length === 0) throw new RangeError('the tuning set is empty: no class has both a spurious feature and training images');
-  const threshold = opts.threshold ?? 0.05;
   const schedule = resolveSchedule(features, tuning, opts);
   const tuned: LinearHead = { classes: head.classes, dim: head.dim, weight: Float32Array.from(head.weight), bias: Float32Array.from(head.bias) };
   const vW = new Float32Array(tuned.weight.length);
   const vB = new Float32Array(tuned.bias.length);
   const grads = { gradW: new Float32Array(tuned.weight.length), gradB: new Float32Array(tuned.bias.length) };
+  let step = 0;
+  return epochLoop(tuned, tuning, schedule, evaluate, opts, schedule.batch, async (batch) => {
+    const loss = softmaxCrossEntropy(features, labels, tuned, batch, 0, grads).loss;
+    const { lr, momentum: mo } = schedule;
+    for (let i = 0; i < vW.length; i++) { vW[i] = mo * vW[i] + grads.gradW[i]; tuned.weight[i] -= lr * vW[i]; }
+    for (let i = 0; i < vB.length; i++) { vB[i] = mo * vB[i] + grads.gradB[i]; tuned.bias[i] -= lr * vB[i]; }
+    step++;
+    if (opts.yieldEvery && opts.yieldFn && step % opts.yieldEvery === 0) await opts.yieldFn();
+    return { lossSum: loss, steps: 1 };
+  });
+}
+
+/**
+ * The epoch loop every trainer of mitigate's recipe shares, so they stop alike: evaluate the head as it starts, then
+ * per epoch shuffle the tuning set (seeded), hand it to `train` in parts of `partRows` rows (a whole number of
+ * batches), record the evaluation, and stop once the mean gap is below the threshold, after the last epoch, or at
+ * an abort (checked before each part). `train` updates `tuned` in place and returns its loss summed over the steps
+ * it took.
+ */
+export async function epochLoop(
+  tuned: LinearHead, tuning: Int32Array, schedule: Schedule,
+  evaluate: (head: LinearHead) => HeadEvaluation | Promise<HeadEvaluation>,
+  opts: Pick<MitigateOptions, 'threshold' | 'seed' | 'signal' | 'onEpoch'>,
+  partRows: number, train: (part: Int32Array) => Promise<{ lossSum: number; steps: number }>,
+): Promise<MitigateResult> {
+  if (tuning.length === 0) throw new RangeError('the tuning set is empty: no class has both a spurious feature and training images');
+  const threshold = opts.threshold ?? 0.05;
   const rng = mulberry32(opts.seed ?? 0);
   const order = Int32Array.from(tuning);
   const history: EpochRecord[] = [];
@@ -120,25 +145,21 @@ export async function mitigate(
     return r;
   };
   let stepsAtLastRecord = 0;
+  let step = 0;
   const before = await record(0, NaN);
   let stoppedBecause: MitigateResult['stoppedBecause'] = 'max-epochs';
-  let step = 0;
   if (before.meanGap < threshold) stoppedBecause = 'below-threshold';
   else {
     outer: for (let epoch = 1; epoch <= schedule.epochs; epoch++) {
       shuffleInPlace(rng, order);
       let lossSum = 0;
       let steps = 0;
-      for (let s = 0; s < order.length; s += schedule.batch) {
+      for (let s = 0; s < order.length; s += partRows) {
         if (opts.signal?.aborted) { stoppedBecause = 'aborted'; break outer; }
-        const batch = order.subarray(s, Math.min(order.length, s + schedule.batch));
-        lossSum += softmaxCrossEntropy(features, labels, tuned, batch, 0, grads).loss;
-        steps++;
-        const { lr, momentum: mo } = schedule;
-        for (let i = 0; i < vW.length; i++) { vW[i] = mo * vW[i] + grads.gradW[i]; tuned.weight[i] -= lr * vW[i]; }
-        for (let i = 0; i < vB.length; i++) { vB[i] = mo * vB[i] + grads.gradB[i]; tuned.bias[i] -= lr * vB[i]; }
-        step++;
-        if (opts.yieldEvery && opts.yieldFn && step % opts.yieldEvery === 0) await opts.yieldFn();
+        const done = await train(order.subarray(s, Math.min(order.length, s + partRows)));
+        lossSum += done.lossSum;
+        steps += done.steps;
+        step += done.steps;
       }
       const r = await record(epoch, lossSum / steps);
       stepsAtLastRecord = step;
