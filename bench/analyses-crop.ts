@@ -7,27 +7,20 @@
 // Writes a BENCHMARKS.md section between <!-- crop:start --> / <!-- crop:end -->.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { growSquareClamp, type Box } from '../src/core/cropBox';
-import { AnalysisSession } from '../src/engine/analysis/session';
-import { MemoryLabelStore } from '../src/engine/analysis/labels';
-import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
 import { analyzeCrops } from '../src/engine/crop/analyze';
 import { inProcessCropRunner } from '../src/engine/crop/runner';
 import type { CropImage } from '../src/engine/crop/types';
-import { discoverDataset } from '../src/engine/dataset/discover';
-import { withoutSkippedUnder } from '../src/engine/dataset/withoutFolder';
-import { extract } from '../src/engine/extract/pipeline';
-import { generateDemoDataset, CLASSES } from '../scripts/demo/generate-dataset.mjs';
+import { CLASSES } from '../scripts/demo/generate-dataset.mjs';
 // @ts-expect-error plain ESM script without types
 import { hashSeed, mulberry32, shuffle } from '../scripts/demo/lib/prng.mjs';
 // @ts-expect-error plain ESM script without types
 import { SIZE, drawDigit, newCanvas, paintCue, toBytes } from '../scripts/demo/lib/render.mjs';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
+import { DEMO_DATA as DATA, DEMO_MODEL as MODEL, probeLabelledDemo } from './lib/probeLabelledDemo';
 
-const DATA = resolve('demo-data/spurious-mnist');
-const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const median = (xs: number[]) => {
@@ -86,16 +79,10 @@ function digitBox(alpha: Float32Array): Box {
 }
 
 async function main(): Promise<void> {
-  await generateDemoDataset({ out: DATA });
+  const { session: s, probes, cacheDir } = await probeLabelledDemo({ bootstrap: 0 });
   const params = JSON.parse(readFileSync(join(DATA, 'params.json'), 'utf8')) as Params;
   const truth = JSON.parse(readFileSync(join(DATA, 'ground-truth.json'), 'utf8')) as { images: Record<string, { cue: boolean; split: string; label: string }> };
   const mnist = createRequire(join(process.cwd(), 'package.json'))('mnist') as Array<{ get(i: number): number[]; length: number }>;
-  const cacheDir = join(DATA, '.spuriosity');
-  const dataset = withoutSkippedUnder(await discoverDataset(DATA), cacheDir);
-  const extraction = await extract({ dataset, modelPath: MODEL, cacheDir });
-  const store = new MemoryLabelStore();
-  const s = AnalysisSession.create(dataset, extraction, store, { bootstrap: 0 });
-  const probes = await annotateFromProbes(s, store, join(DATA, 'probes'), cacheDir);
   const runner = inProcessCropRunner();
 
   const lines: string[] = [];

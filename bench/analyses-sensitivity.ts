@@ -5,22 +5,13 @@
 // Writes a BENCHMARKS.md section between <!-- sensitivity:start --> / <!-- sensitivity:end -->.
 // It also measures two variants (a blur twice as wide, patches twice as large) to show whether the ordering depends
 // on those parameters, which the paper does not give.
-import { join, resolve } from 'node:path';
-import { AnalysisSession } from '../src/engine/analysis/session';
-import { MemoryLabelStore } from '../src/engine/analysis/labels';
-import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
-import { discoverDataset } from '../src/engine/dataset/discover';
-import { withoutSkippedUnder } from '../src/engine/dataset/withoutFolder';
-import { extract } from '../src/engine/extract/pipeline';
 import { measureSensitivity } from '../src/engine/sensitivity/analyze';
 import { inProcessRunner } from '../src/engine/sensitivity/runners';
 import { sensitivityScope } from '../src/engine/sensitivity/scope';
 import { CORRUPTIONS, type FeatureSensitivity } from '../src/engine/sensitivity/types';
-import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
+import { DEMO_MODEL as MODEL, probeLabelledDemo } from './lib/probeLabelledDemo';
 
-const DATA = resolve('demo-data/spurious-mnist');
-const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const NAMES: Record<string, string> = { gray: 'gray (colour)', blur: 'blur (texture)', 'patch-rotate': 'rotate (shape)' };
@@ -31,13 +22,7 @@ function summary(fs: FeatureSensitivity[]) {
 }
 
 async function main(): Promise<void> {
-  await generateDemoDataset({ out: DATA });
-  const cacheDir = join(DATA, '.spuriosity');
-  const dataset = withoutSkippedUnder(await discoverDataset(DATA), cacheDir);
-  const extraction = await extract({ dataset, modelPath: MODEL, cacheDir });
-  const store = new MemoryLabelStore();
-  const s = AnalysisSession.create(dataset, extraction, store, { bootstrap: 0 });
-  const probes = await annotateFromProbes(s, store, join(DATA, 'probes'), cacheDir);
+  const { session: s, probes } = await probeLabelledDemo({ bootstrap: 0 });
   const scope = sensitivityScope(s);
   const t0 = performance.now();
   const r = await measureSensitivity(s, scope.pairs, inProcessRunner());

@@ -5,35 +5,22 @@
 // Labels come from the benchmark's probe images (a feature is spurious when it responds more to the cue alone than
 // to the digit on a plain background), held in memory: the user's annotation file is not touched.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { auroc, trueGap } from '../src/core/groundTruth';
 import { spuriousGap } from '../src/core/gap';
 import { predict, correctness } from '../src/core/linalg';
 import { SPLIT_VAL } from '../src/core/classIndex';
 import type { LinearHead } from '../src/core/types';
-import { AnalysisSession } from '../src/engine/analysis/session';
-import { MemoryLabelStore } from '../src/engine/analysis/labels';
-import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
 import { tuneHead } from '../src/engine/analysis/tune';
-import { discoverDataset } from '../src/engine/dataset/discover';
-import { extract } from '../src/engine/extract/pipeline';
-import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
+import { DEMO_DATA as DATA, probeLabelledDemo } from './lib/probeLabelledDemo';
 
-const DATA = resolve('demo-data/spurious-mnist');
-const MODEL = resolve(process.env.SPURIOSITY_DEMO_MODEL ?? 'models/demo/spurious-mnist.onnx');
 const pts = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) : 'n/a');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
-  await generateDemoDataset({ out: DATA });
+  const { dataset, session: s, probes } = await probeLabelledDemo({ bootstrap: 1000 });
   const truth = JSON.parse(readFileSync(join(DATA, 'ground-truth.json'), 'utf8')) as { images: Record<string, { cue: boolean }> };
-  const dataset = await discoverDataset(DATA);
-  const cacheDir = join(DATA, '.spuriosity');
-  const extraction = await extract({ dataset, modelPath: MODEL, cacheDir });
-  const store = new MemoryLabelStore();
-  const s = AnalysisSession.create(dataset, extraction, store, { bootstrap: 1000 });
-  const probes = await annotateFromProbes(s, store, join(DATA, 'probes'), cacheDir);
   const cue = Uint8Array.from(s.entries, (e) => {
     const t = truth.images[e.rel];
     if (!t) throw new Error(`ground-truth.json has no entry for ${e.rel}`);
