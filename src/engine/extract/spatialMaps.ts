@@ -3,9 +3,10 @@
 import type { ImageEntry } from '../dataset/types';
 import type { ModelInfo } from '../model/types';
 import { SpatialStore } from '../cache/spatialStore';
+import type { BatchJob } from './batchJob';
 import { decodeBatch } from './decodeBatch';
 import { loadDefaultDeps } from './pipeline';
-import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type InferenceModel, type InferenceOutputs } from './types';
+import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type InferenceModel } from './types';
 
 /** Serializable request for spatial maps (what crosses the IPC boundary). */
 export interface SpatialRequest {
@@ -38,20 +39,10 @@ function mapShape(info: ModelInfo, spatialLength: number, batch: number): [numbe
 }
 
 /**
- * What computing maps needs from a loaded model: batchJob's BatchJob is one (the crop job maps and crops with one
- * model load), and spatialMaps makes one that creates the inference session only when some map is missing.
+ * The loaded model maps are computed with: a BatchJob (the crop job maps and crops with one model load), or the one
+ * spatialMaps makes, which creates the inference session only when some map is missing.
  */
-export interface MapModel {
-  deps: ExtractDeps;
-  info: ModelInfo;
-  /** Throws the job's AbortError when it was cancelled; called before each batch. */
-  checkCancelled(): void;
-  run(input: Float32Array, count: number, wantSpatial: boolean): Promise<InferenceOutputs>;
-  /** Counts images whose maps failed (not decodable). */
-  skip(units: number): void;
-  /** Counts images whose maps came from the store. */
-  cached(units: number): void;
-}
+export type MapModel = BatchJob;
 
 /** Spatial maps of the given features for the given images with an already loaded model: from the store when present, else computed and stored. */
 export async function mapsWithModel(model: MapModel, opts: Omit<SpatialRequest, 'threads'>): Promise<SpatialResult> {
