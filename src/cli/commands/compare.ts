@@ -7,6 +7,7 @@ import { openLabelStore } from '../../engine/analysis/fileLabelStore';
 import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
 import { checkProbeFolder, CompareInputError } from '../../engine/compare/checkInputs';
 import { compareModels } from '../../engine/compare/compareModels';
+import type { CompareReport } from '../../engine/compare/types';
 import { discoverDataset } from '../../engine/dataset/discover';
 import { extract } from '../../engine/extract/pipeline';
 import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
@@ -14,7 +15,7 @@ import { CliError, intInRange, positiveInt } from '../errors';
 import { formatCompare } from '../format/compareTable';
 import { annotationRoot } from '../loadAnalysis';
 import { defaultCacheDir } from '../paths';
-import { isCancelled, onInterrupt } from '../interrupt';
+import { interruptible } from '../interrupt';
 import { progressBar } from '../progressBar';
 
 interface CompareFlags {
@@ -58,12 +59,12 @@ export function registerCompare(program: Command): void {
         : resolve(flags.annotateFromProbes === true ? join(resolve(dataset), 'probes') : flags.annotateFromProbes);
       if (flags.overwriteLabels && !probes) throw new CliError('--overwrite-labels only applies with --annotate-from-probes');
       const overwrite = flags.overwriteLabels === true;
-      // Ctrl-C stops after the current batch (finished batches stay cached); a second one ends the process at once.
-      const interrupt = onInterrupt();
       const tty = process.stderr.isTTY === true;
+      let report: CompareReport;
       try {
-        const report = await compareModels({
-          dataset: ds, models, cacheDir, threads: flags.threads, signal: interrupt.signal,
+        // Ctrl-C stops after the current batch (finished batches stay cached); a second one ends the process at once.
+        report = await interruptible('comparison cancelled; finished batches are cached, so a re-run resumes', (signal) => compareModels({
+          dataset: ds, models, cacheDir, threads: flags.threads, signal,
           analysis: { headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK },
           openLabels: async (model) => {
             const store = await openLabelStore(root, model);
@@ -87,24 +88,19 @@ export function registerCompare(program: Command): void {
           onProgress: (p) => {
             if (tty && (p.phase === 'analysing' || (p.phase === 'extracting' && p.done === 0))) process.stderr.write(`[${p.model}/${p.models}] ${p.id}: ${p.phase}\n`);
           },
-        });
-        if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else process.stdout.write(`${formatCompare(report)}\n`);
-        if (!report.correlation) {
-          process.stderr.write('spuriosity: fewer than 2 models have measured gaps, so there is nothing to compare (label their features, see the notes)\n');
-          process.exitCode = 2;
-        }
+        }));
       } catch (e) {
         if (e instanceof CompareInputError) {
           for (const p of e.problems) process.stderr.write(`spuriosity: ${p}\n`);
           throw new CliError(`cannot compare: ${e.problems.length} problem(s) above; nothing was extracted`);
         }
-        if (isCancelled(e)) {
-          throw new CliError('comparison cancelled; finished batches are cached, so a re-run resumes');
-        }
         throw e;
-      } finally {
-        interrupt.dispose();
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${formatCompare(report)}\n`);
+      if (!report.correlation) {
+        process.stderr.write('spuriosity: fewer than 2 models have measured gaps, so there is nothing to compare (label their features, see the notes)\n');
+        process.exitCode = 2;
       }
     });
 }

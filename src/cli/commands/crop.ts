@@ -12,7 +12,7 @@ import type { CropClass, CropProgress, CropReport } from '../../engine/crop/type
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, positiveInt } from '../errors';
 import { writeFailures } from '../failureLines';
-import { isCancelled, onInterrupt } from '../interrupt';
+import { interruptible } from '../interrupt';
 import { table } from '../format/table';
 
 interface CropFlags extends AnalysisFlags {
@@ -68,20 +68,15 @@ export function registerCrop(program: Command): void {
         throw new CliError(`--out must be a folder: ${resolve(flags.out)} is a file`);
       }
       const { session, cacheDir } = await loadAnalysis(dataset, flags);
-      const interrupt = onInterrupt();
       const bar = cropBar();
       let report: CropReport;
       try {
-        report = await analyzeCrops(session, {
+        report = await interruptible('core cropping cancelled; the heatmaps computed so far are cached', (signal) => analyzeCrops(session, {
           scope, classes: flags.class, images: flags.image, k: flags.top, cacheDir, exportDir: flags.out ?? null,
-          manifestOnly: flags.manifestOnly, threads: flags.threads, signal: interrupt.signal, onProgress: (p) => bar.update(p),
-        }, inProcessCropRunner());
-      } catch (e) {
-        if (isCancelled(e)) throw new CliError('core cropping cancelled; the heatmaps computed so far are cached');
-        throw e;
+          manifestOnly: flags.manifestOnly, threads: flags.threads, signal, onProgress: (p) => bar.update(p),
+        }, inProcessCropRunner()));
       } finally {
         bar.stop();
-        interrupt.dispose();
       }
       writeFailures('could not crop', report.failures);
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

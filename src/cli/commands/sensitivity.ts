@@ -11,7 +11,7 @@ import type { SensitivityReport, SensitivitySplit } from '../../engine/sensitivi
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { writeFailures } from '../failureLines';
-import { isCancelled, onInterrupt } from '../interrupt';
+import { interruptible } from '../interrupt';
 import { table } from '../format/table';
 
 interface SensitivityFlags extends AnalysisFlags {
@@ -62,20 +62,15 @@ export function registerSensitivity(program: Command): void {
       }
       if (scope.truncated) process.stderr.write(`spuriosity: measuring the first ${scope.pairs.length} pairs; ${scope.truncated} more left out (--max-pairs, --class, --feature)\n`);
       const bar = progress();
-      const interrupt = onInterrupt();
       let report: SensitivityReport;
       try {
-        report = await measureSensitivity(session, scope.pairs, inProcessRunner(), {
+        report = await interruptible('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)', (signal) => measureSensitivity(session, scope.pairs, inProcessRunner(), {
           // --images has a default: pass it only when --top-percent does not choose the images
           images: flags.topPercent === undefined ? flags.images : undefined, topPercent: flags.topPercent ?? null, split: flags.split,
           blurSigmaFraction: flags.blurSigma, patchFraction: flags.patch, seed: flags.seed, threads: flags.threads, batchSize: flags.batch,
-          onProgress: bar.update, signal: interrupt.signal,
-        });
-      } catch (e) {
-        if (isCancelled(e)) throw new CliError('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)');
-        throw e;
+          onProgress: bar.update, signal,
+        }));
       } finally {
-        interrupt.dispose();
         bar.stop();
       }
       writeFailures('left out', report.failures);
