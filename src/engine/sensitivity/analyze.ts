@@ -1,7 +1,7 @@
 // Feature sensitivity, the parent's half: choose each pair's top-activating images and mask recipe from the
 // session, hand decoding and inference to a runner (in-process or a child), then predict with the session's
 // head (the model's own or a fitted one) and turn the predictions into a report.
-import { SPLIT_TRAIN, SPLIT_VAL } from '../../core/classIndex';
+import { classImages } from '../../core/classIndex';
 import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
 import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyPoints } from '../../core/sensitivity';
 import type { Matrix } from '../../core/types';
@@ -39,14 +39,10 @@ export interface SensitivityOptions {
 
 const pts = (x: number): number => Math.round(x * 100) / 100;
 
-/** The class's images in the chosen split(s), ascending row order. */
-function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.labels.length; i++) {
-    if (s.labels[i] !== cls) continue;
-    if (split === 'all' || (split === 'train' ? s.split[i] === SPLIT_TRAIN : s.split[i] === SPLIT_VAL)) out.push(i);
-  }
-  return out;
+/** The class's images in the chosen split(s), from the session's class index, in ascending row order (topActivating breaks ties by position). */
+function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): Int32Array {
+  if (split !== 'all') return classImages(s.index, cls, split);
+  return Int32Array.from([...s.index.train[cls], ...s.index.val[cls]]).sort();
 }
 
 /** Measures every pair: accuracy on its top-activating images, clean and with each corruption of its masked region. */
