@@ -3,13 +3,13 @@
 import { CliError } from './errors';
 
 /** The signal to hand to the engine, and dispose() to call when the command is done (removes the handler). */
-export interface Interrupt {
+interface Interrupt {
   signal: AbortSignal;
   dispose(): void;
 }
 
 /** Installs the SIGINT handler until dispose(). */
-export function onInterrupt(): Interrupt {
+function onInterrupt(): Interrupt {
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -34,6 +34,6 @@ export async function interruptible<T>(cancelled: string, job: (signal: AbortSig
 }
 
 /** True for the error a job rejects with when it was cancelled. */
-export function isCancelled(e: unknown): boolean {
+function isCancelled(e: unknown): boolean {
   return e instanceof Error && e.name === 'AbortError';
 }
