@@ -21,17 +21,12 @@ export interface SensitivityPair {
 export type SensitivityRunner = (request: SensitivityJobRequest, control: { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }) => Promise<SensitivityJobResult>;
 
 /** Knobs of a sensitivity run; defaults: 65 images from the train split, blur sigma 1/32 and patches 1/8 of the input side. */
-export interface SensitivityOptions {
+export interface SensitivityOptions extends Pick<SensitivityJobRequest, 'blurSigmaFraction' | 'patchFraction' | 'threads' | 'batchSize' | 'pixelLimit'> {
   images?: number;
   topPercent?: number | null;
   split?: SensitivitySplit;
-  blurSigmaFraction?: number;
-  patchFraction?: number;
   /** Seed of the patch rotations (default: the session's seed). */
   seed?: number;
-  threads?: number;
-  batchSize?: number;
-  pixelLimit?: number;
   signal?: AbortSignal;
   /** Progress in inferences (clean + corrupted images), as the job counts them. */
   onProgress?(p: ExtractProgress): void;
