@@ -100,12 +100,13 @@ test('CSV manifest: quoted paths, split values mapped, missing split hashed, bad
   assert.equal(d.hashSplitCount, 1);
   assert.ok(d.images.some((i) => i.rel === 'imgs/a,1.jpg' && i.split === 'train' && i.label === 'cat'));
   assert.ok(d.images.some((i) => i.rel === 'imgs/b "q".png' && i.split === 'val' && i.label === 'big dog'));
-  assert.equal(d.images.length, 3);
+  // the zero-byte row is kept as an image: extraction reports it as failed ('empty')
+  assert.ok(d.images.some((i) => i.rel === 'imgs/empty.jpg' && i.size === 0));
+  assert.equal(d.images.length, 4);
   const why = d.skipped.map((s) => `${s.reason}|${s.detail}`);
   assert.ok(why.some((w) => /^missing\|.*line 6 of/.test(w)), why.join('\n'));
   assert.ok(why.some((w) => /^bad-manifest-row\|line 7: .*already listed on line 4/.test(w)), why.join('\n'));
   assert.ok(why.some((w) => /^bad-manifest-row\|line 8: unknown split 'nope'/.test(w)), why.join('\n'));
-  assert.ok(why.some((w) => /^empty\|.*line 9 of/.test(w)), why.join('\n'));
   assert.ok(why.some((w) => /^not-an-image\|listed on line 10/.test(w)), why.join('\n'));
 });
 
@@ -131,13 +132,15 @@ test('JSONL manifest: splits, hash split, bad lines with numbers', async () => {
   assert.ok(d.skipped.some((s) => s.reason === 'missing' && s.path === join(root, 'gone.jpg')));
 });
 
-test('hostile folder: hidden, non-image, symlink loop, dangling link, empty, unreadable, stray image all reported; good images kept', async () => {
+test('hostile folder: hidden, non-image, symlink loop, dangling link, unreadable, stray image all reported; a zero-byte image kept for decoding to report; good images kept', async () => {
   const root = join(FIX, 'hostile');
   const { expected, good, ignoredSplits } = await buildHostileDataset(root);
   const d = await discoverDataset(root);
   assert.deepEqual(d.ignoredSplits, ignoredSplits);
   const byRel = new Map(d.skipped.map((s) => [s.path.slice(root.length + 1), s.reason]));
-  const discoveryReasons = new Set(['hidden', 'not-an-image', 'symlink-loop', 'missing', 'empty', 'unreadable', 'no-class']);
+  // a zero-byte image is an image that cannot be read: extraction reports it as failed ('empty'), discovery keeps it
+  const discoveryReasons = new Set(['hidden', 'not-an-image', 'symlink-loop', 'missing', 'unreadable', 'no-class']);
+  assert.ok(d.images.some((i) => i.rel === 'train/cat/empty.jpg' && i.size === 0), 'the zero-byte image is listed for decoding');
   for (const e of expected) {
     if (discoveryReasons.has(e.reason)) assert.equal(byRel.get(e.rel), e.reason, `${e.rel} should be skipped as ${e.reason}`);
     else assert.ok(d.images.some((i) => i.rel === e.rel), `${e.rel} (${e.reason}) is found; decoding rejects it later`);

@@ -32,6 +32,9 @@ test('hostile dataset end to end: the run completes, each bad file is reported w
     assert.ok(got === e.reason || (DECODE_REASONS.has(e.reason) && got !== undefined), `${e.rel}: expected ${e.reason}, got ${got}`);
   }
   assert.deepEqual(r.entries.map((e) => e.rel).sort(), good);
+  // the zero-byte image is a failure (counted with the corrupt ones), not a skipped file
+  assert.equal(r.failures.find((f) => f.rel === 'train/cat/empty.jpg')?.reason, 'empty');
+  assert.ok(!dataset.skipped.some((s) => s.path.endsWith('empty.jpg')));
   assert.ok(r.failures.every((f) => f.message.includes(f.path)));
   assert.equal(r.features.length, good.length * r.model.dim);
   assert.ok(r.features.every(Number.isFinite));

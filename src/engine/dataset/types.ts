@@ -13,8 +13,8 @@ export interface ImageEntry {
   mtimeMs: number;
 }
 
-/** Why a file was left out of the dataset. */
-export type SkipReason = 'hidden' | 'not-an-image' | 'symlink-loop' | 'unreadable' | 'empty' | 'missing' | 'bad-manifest-row'
+/** Why a file was left out of the dataset (a zero-byte image is not skipped: extraction reports it as failed, reason 'empty'). */
+export type SkipReason = 'hidden' | 'not-an-image' | 'symlink-loop' | 'unreadable' | 'missing' | 'bad-manifest-row'
   /** An image lying directly in the root (or a split folder), outside any class folder. */
   | 'no-class';
 

@@ -231,7 +231,8 @@ async function missingEndMarker(path: string, size: number): Promise<boolean> {
 async function toDecodeError(path: string, err: unknown): Promise<ImageDecodeError> {
   if (err instanceof ImageDecodeError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  const oneLine = msg.replace(/\s+/g, ' ').trim();
+  // libvips ends some messages with a colon and nothing after it ("Input file has corrupt header:"): drop it, as we append our own detail
+  const oneLine = msg.replace(/\s+/g, ' ').trim().replace(/[\s:]+$/, '');
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') return new ImageDecodeError(path, 'unreadable', oneLine);
   let size: number;
@@ -245,6 +246,8 @@ async function toDecodeError(path: string, err: unknown): Promise<ImageDecodeErr
   }
   if (size === 0) return new ImageDecodeError(path, 'empty', 'the file has zero bytes');
   if (has(msg, /exceeds pixel limit/i)) return new ImageDecodeError(path, 'too-large', `${oneLine}: more pixels than the limit`);
+  // A header the decoder cannot parse is a broken file however it ends (a PNG signature then garbage has no IEND either).
+  if (has(msg, /corrupt header/i)) return new ImageDecodeError(path, 'corrupt', `${oneLine}: the header after the format's signature is not valid`);
   if (has(msg, /premature end|truncated|unexpected end|out of data|not enough data|end of file/i)) return new ImageDecodeError(path, 'truncated', oneLine);
   if (has(msg, /unsupported image format/i)) {
     // Content sharp cannot identify under an image extension is a broken file, not a format choice.
