@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { focusAfterLabel, keyToAction, labelText, nextClass } from '../../src/webview/labeling-view/labeling.logic';
+import { classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass } from '../../src/webview/labeling-view/labeling.logic';
 
 test('single keys label, move and change class', () => {
   assert.deepEqual(keyToAction('c'), { kind: 'label', label: 'core' });
@@ -26,7 +26,9 @@ test('after labeling, focus goes to the next unlabeled feature', () => {
   const cards = [{ label: 'core' as const }, { label: null }, { label: 'spurious' as const }, { label: null }];
   assert.equal(focusAfterLabel(cards, 0), 1);
   assert.equal(focusAfterLabel(cards, 1), 3);
-  assert.equal(focusAfterLabel(cards, 3), 3, 'stays on the last card');
+  const last = [{ label: 'core' as const }, { label: null }, { label: 'spurious' as const }, { label: 'core' as const }];
+  assert.equal(focusAfterLabel(last, 3), 1, 'back to a feature skipped earlier');
+  assert.equal(focusAfterLabel([{ label: 'core' }, { label: 'core' }], 1), 1, 'all labeled: stays on the last card');
   assert.equal(focusAfterLabel([{ label: 'core' }, { label: 'core' }], 0), 1);
 });
 
@@ -46,4 +48,25 @@ test('label texts', () => {
   assert.equal(labelText('core', null), 'core');
   assert.equal(labelText('spurious', 'background'), 'spurious: background');
   assert.equal(labelText('spurious', 'separate-object'), 'spurious: separate object');
+});
+
+test('a finished class hands over to the next unlabeled one, then to nothing (no wrap)', () => {
+  const order = ['seven', 'two', 'zero', 'one'];
+  assert.equal(classAfterDone(order, 'seven', new Set(['seven'])), 'two');
+  assert.equal(classAfterDone(order, 'two', new Set(['seven', 'two', 'zero'])), 'one', 'skips labeled classes');
+  assert.equal(classAfterDone(order, 'one', new Set(['one', 'two', 'zero'])), 'seven', 'an earlier skipped class still needs labels');
+  assert.equal(classAfterDone(order, 'one', new Set(order)), null, 'all labeled: done, not the first class again');
+  assert.equal(classAfterDone(['only'], 'only', new Set(['only'])), null);
+});
+
+test('the new class starts at its first unlabeled feature', () => {
+  assert.equal(firstUnlabeled([{ label: null }, { label: null }]), 0);
+  assert.equal(firstUnlabeled([{ label: 'core' }, { label: 'spurious' }, { label: null }]), 2);
+  assert.equal(firstUnlabeled([{ label: 'core' }]), 0);
+  assert.equal(firstUnlabeled([]), 0);
+});
+
+test('class-done feedback names the class and the progress', () => {
+  assert.equal(classDoneText('seven', 3, 4), 'seven done, 3 of 4 classes labeled');
+  assert.equal(classDoneText('a', 1, 1), 'a done, 1 of 1 class labeled');
 });

@@ -1,8 +1,8 @@
 // Labeling: each class's top features with their most-activating images and heatmaps, labeled
 // core / spurious (background, separate object) with single keys. Each label goes to the host at
 // once; the host answers with new feature cards and a new state (rankings and gaps update live).
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { FeatureCard, FeatureLabel, JobProgress, PanelState, SensitivityView, SpuriousSubtype } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
@@ -10,7 +10,7 @@ import { formatPoints, progressText } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import { labeledClasses, sensitivityKey } from '../lib/app-state';
 import '../sensitivity-table/sensitivity-table';
-import { focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
+import { classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
 
 const TEXT_CONTROLS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
 
@@ -52,6 +52,12 @@ export class LabelingView extends LitElement {
     .imgs img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; cursor: pointer; }
     .actions { display: grid; grid-template-columns: repeat(2, max-content); gap: 4px; grid-column: 1; grid-row: 2; }
     vscode-button[aria-pressed='true'] { outline: 2px solid var(--vscode-focusBorder); }
+    .done {
+      display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; padding: 6px 10px; margin: 6px 0;
+      border: 1px solid var(--vscode-inputValidation-infoBorder, var(--vscode-focusBorder));
+      background: var(--vscode-inputValidation-infoBackground, transparent);
+    }
+    .done strong { font-weight: 600; }
   `];
 
   @property({ attribute: false }) panel: PanelState | null = null;
@@ -66,6 +72,12 @@ export class LabelingView extends LitElement {
   private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
   private requested = new Set<string>();
   private lastCards: ReadonlyMap<string, FeatureCard[]> | null = null;
+  /** "seven done, 3 of 4 classes labeled" after the last label of a class; cleared by the next move. */
+  @state() private doneNote: string | null = null;
+  /** Set when the last unlabeled class got its last label: the view shows its all-done state. */
+  @state() private finishedAll = false;
+  /** A class switched to before its cards arrived: focus its first unlabeled card once they do. */
+  private focusOnArrival: string | null = null;
 
   // Keys are taken at window level while this view is shown (the app renders only the active tab),
   // so labeling works right after clicking the tab, without first clicking into the view.
@@ -103,6 +115,11 @@ export class LabelingView extends LitElement {
       this.lastCards = this.cards;
     }
     const cls = this.current();
+    if (cls && this.focusOnArrival === cls && this.cards.has(cls)) {
+      this.focusOnArrival = null;
+      const i = firstUnlabeled(this.shownCards(cls) ?? []);
+      if (i !== this.focusIndex) this.focusCard(i);
+    }
     if (cls && !this.cards.has(cls) && !this.requested.has(cls)) {
       this.requested.add(cls);
       post({ type: 'requestFeatureCards', class: cls });
@@ -132,19 +149,52 @@ export class LabelingView extends LitElement {
 
   private gotoClass(delta: 1 | -1): void {
     const next = nextClass(this.panel?.labelingOrder ?? [], this.current(), labeledClasses(this.panel), delta);
-    if (next) emitUi(this, { labelingClass: next, labelingFocus: 0 });
+    this.doneNote = null;
+    if (next) this.enterClass(next);
+  }
+
+  /** Shows a class with the focus on its first unlabeled card (#1 of a fresh class), now or when its cards arrive. */
+  private enterClass(cls: string): void {
+    const cards = this.shownCards(cls);
+    this.focusOnArrival = cards ? null : cls;
+    emitUi(this, { labelingClass: cls, labelingFocus: cards ? firstUnlabeled(cards) : 0 });
   }
 
   private setLabel(cls: string, cards: FeatureCard[], i: number, label: FeatureLabel | null, subtype: SpuriousSubtype | null): void {
     const card = cards[i];
     if (!card) return;
+    this.doneNote = null;
     this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null });
     post(label === 'spurious' && subtype
       ? { type: 'setLabel', class: cls, feature: card.feature, label, subtype }
       : { type: 'setLabel', class: cls, feature: card.feature, label });
     const updated = cards.map((c, j) => (j === i ? { ...c, label } : c));
-    this.focusCard(focusAfterLabel(updated, i));
+    const wasComplete = cards.every((c) => c.label !== null);
+    const nowComplete = updated.every((c) => c.label !== null);
     this.requestUpdate();
+    if (label === null || wasComplete || !nowComplete) {
+      // relabeling inside a finished class, or more to do here: stay in the class
+      if (label === null) this.finishedAll = false;
+      this.focusCard(focusAfterLabel(updated, i));
+      return;
+    }
+    // That was the class's last label: say so and move to the next class that still needs labels.
+    const order = this.panel?.labelingOrder ?? [];
+    const labeled = labeledClasses(this.panel);
+    labeled.add(cls);
+    const count = order.filter((c) => labeled.has(c)).length;
+    this.doneNote = classDoneText(cls, count, order.length);
+    const next = classAfterDone(order, cls, labeled);
+    if (next) this.enterClass(next);
+    else {
+      this.finishedAll = true;
+      emitUi(this, { labelingClass: cls, labelingFocus: i });
+    }
+  }
+
+  private allDone(): boolean {
+    const p = this.panel;
+    return this.finishedAll || (p !== null && p.progress.totalClasses > 0 && p.progress.labeledClasses === p.progress.totalClasses);
   }
 
   protected override render() {
@@ -161,6 +211,14 @@ export class LabelingView extends LitElement {
         <vscode-button secondary @click=${() => this.gotoClass(-1)}>Previous class (p)</vscode-button>
         <vscode-button @click=${() => this.gotoClass(1)}>Next class (n)</vscode-button>
       </div>
+      ${this.allDone() ? html`<div class="done" role="status" aria-live="polite">
+          <strong>All ${p.progress.totalClasses} ${p.progress.totalClasses === 1 ? 'class' : 'classes'} labeled.</strong>
+          <span>${this.doneNote ? `${this.doneNote}. ` : ''}Rankings and gaps are up to date; labels can still be changed below.</span>
+          <vscode-button secondary @click=${() => emitUi(this, { tab: 'overview' })}>See the gaps (Overview)</vscode-button>
+          <vscode-button secondary @click=${() => emitUi(this, { tab: 'mitigation' })}>Mitigate</vscode-button>
+        </div>`
+        : this.doneNote ? html`<div class="done" role="status" aria-live="polite"><strong>${this.doneNote}.</strong>
+          <span>Now ${cls}: the focus is on its first unlabeled feature.</span></div>` : nothing}
       <p class="keys muted"><kbd>c</kbd> core · <kbd>s</kbd> spurious · <kbd>b</kbd> background · <kbd>o</kbd> separate object ·
         <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class</p>
       ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;

@@ -32,9 +32,13 @@ export function labelText(label: FeatureLabel | null, subtype: SpuriousSubtype |
   return subtype === 'background' ? 'spurious: background' : subtype === 'separate-object' ? 'spurious: separate object' : 'spurious';
 }
 
-/** Card to focus after labeling card i: the next unlabeled card after it, else stay on the last one. */
+/**
+ * Card to focus after labeling card i (`cards` already hold the new label): the next unlabeled card after it, else
+ * an unlabeled one skipped before it, else the next card (staying on the last one).
+ */
 export function focusAfterLabel(cards: readonly Pick<FeatureCard, 'label'>[], i: number): number {
   for (let j = i + 1; j < cards.length; j++) if (cards[j].label === null) return j;
+  for (let j = 0; j < i; j++) if (cards[j].label === null) return j;
   return Math.min(i + 1, cards.length - 1);
 }
 
@@ -48,4 +52,29 @@ export function nextClass(order: readonly string[], current: string | null, labe
     if (!labeled.has(c) && c !== current) return c;
   }
   return order[(start + 1) % order.length];
+}
+
+/** Index of the first unlabeled card, or 0 when every card has a label (or there are none). */
+export function firstUnlabeled(cards: readonly Pick<FeatureCard, 'label'>[]): number {
+  const i = cards.findIndex((c) => c.label === null);
+  return i < 0 ? 0 : i;
+}
+
+/**
+ * Where labeling goes once `done` has every top feature labeled: the next class in labeling order after it that is
+ * not labeled yet (searching on from `done`, then from the start, since earlier classes may have been skipped),
+ * or null when every class is labeled: the view then shows its all-done state instead of wrapping to the first.
+ */
+export function classAfterDone(order: readonly string[], done: string, labeled: ReadonlySet<string>): string | null {
+  const start = order.indexOf(done);
+  for (let step = 1; step < order.length; step++) {
+    const c = order[(start + step + order.length) % order.length];
+    if (c !== done && !labeled.has(c)) return c;
+  }
+  return null;
+}
+
+/** "seven done, 3 of 4 classes labeled": what the view says when a class gets its last label. */
+export function classDoneText(done: string, labeledCount: number, total: number): string {
+  return `${done} done, ${labeledCount} of ${total} ${total === 1 ? 'class' : 'classes'} labeled`;
 }
