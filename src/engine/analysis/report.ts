@@ -9,7 +9,7 @@ const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : n
 export function reportHeader(s: AnalysisSession) {
   const { train, val } = s.splitCounts();
   return {
-    dataset: { root: s.dataset.root, layout: s.dataset.layout, validationSource: s.dataset.validationSource, classes: s.dataset.classes.length, images: { train, val } },
+    dataset: { root: s.dataset.root, layout: s.dataset.layout, validationSource: s.dataset.validationSource, classes: s.dataset.classes.length, images: { train, val, excluded: s.excludedCount } },
     model: { path: s.model.path, sha256: s.model.sha256, name: s.model.card.name ?? null, dim: s.model.dim, classes: s.model.classes },
     head: s.headSource,
     unmappedClasses: s.unmapped,

@@ -21,6 +21,12 @@ export interface AnalysisOptions {
   featureGapK?: number;
   bootstrap?: number;
   seed?: number;
+  /**
+   * Image ids (paths relative to the root) left out of the class index, so of the rankings, gaps, feature gaps,
+   * tuning sets and validation accuracy (e.g. those a review excluded). Top features and the head do not change, so
+   * feature labels keep meaning the same features.
+   */
+  excluded?: Iterable<string>;
 }
 
 /**
@@ -32,7 +38,9 @@ export class AnalysisSession {
   readonly features: Matrix;
   readonly labels: Int32Array;
   readonly split: Uint8Array;
-  readonly index: ClassIndex;
+  index: ClassIndex;
+  /** 1 for rows left out by `excluded` (see AnalysisOptions.excluded), else 0. */
+  readonly excluded: Uint8Array;
   /** Class names in head space. */
   readonly classNames: string[];
   /** Head-space indices of the dataset's classes, in dataset order. */
@@ -52,7 +60,8 @@ export class AnalysisSession {
     readonly dataset: Dataset,
     readonly extraction: ExtractResult,
     readonly labelStore: LabelStore,
-    readonly options: Required<AnalysisOptions>,
+    readonly options: Required<Omit<AnalysisOptions, 'excluded'>>,
+    excluded: Iterable<string> = [],
   ) {
     const ex = extraction;
     const n = ex.entries.length;
@@ -71,7 +80,8 @@ export class AnalysisSession {
       this.split[i] = e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN;
       this.byRel.set(e.rel, i);
     });
-    this.index = buildClassIndex(this.labels, this.split, this.classNames.length);
+    this.excluded = new Uint8Array(n);
+    this.index = this.indexWithout(excluded);
     if (this.headSource === 'model') {
       this.head = modelHead(ex.model);
       // the cached logits are the model's own head applied to the same features: no need to recompute
@@ -87,7 +97,7 @@ export class AnalysisSession {
     this.gaps = spuriousGap([], this.correct, { bootstrap: 0 });
   }
 
-  private static resolve(options: AnalysisOptions): Required<AnalysisOptions> {
+  private static resolve(options: AnalysisOptions): Required<Omit<AnalysisOptions, 'excluded'>> {
     return {
       headMode: options.headMode ?? 'auto',
       grouping: options.grouping ?? 'predicted',
@@ -101,7 +111,7 @@ export class AnalysisSession {
 
   /** Scores an extracted dataset; labels come from (and are saved to) the store. */
   static create(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): AnalysisSession {
-    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options));
+    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options), options.excluded);
     s.refreshFeatures();
     s.refreshRankings();
     return s;
@@ -110,7 +120,7 @@ export class AnalysisSession {
   /** As create, but hands the event loop back between stages: the extension host must not stall for the whole analysis. */
   static async open(dataset: Dataset, extraction: ExtractResult, labelStore: LabelStore, options: AnalysisOptions = {}): Promise<AnalysisSession> {
     const tick = () => new Promise<void>((r) => setImmediate(r));
-    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options));
+    const s = new AnalysisSession(dataset, extraction, labelStore, AnalysisSession.resolve(options), options.excluded);
     await tick();
     s.refreshFeatures();
     await tick();
@@ -188,12 +198,30 @@ export class AnalysisSession {
     this.refreshGaps();
   }
 
-  /** Labeled images per split. */
+  /**
+   * Leaves these images (ids; unknown ones are ignored) out of the class index, and brings back any excluded before,
+   * then recomputes feature gaps, rankings and gaps; returns how many images are excluded now.
+   */
+  setExcluded(ids: Iterable<string>): number {
+    this.index = this.indexWithout(ids);
+    this.refreshFeatures();
+    this.refreshRankings();
+    return this.excludedCount;
+  }
+
+  /** Images left out by `excluded`. */
+  get excludedCount(): number {
+    let n = 0;
+    for (const x of this.excluded) n += x;
+    return n;
+  }
+
+  /** Labeled images per split, excluded ones left out. */
   splitCounts(): { train: number; val: number } {
     let train = 0;
     let val = 0;
     for (let i = 0; i < this.labels.length; i++) {
-      if (this.labels[i] < 0) continue;
+      if (this.labels[i] < 0 || this.excluded[i]) continue;
       if (this.split[i] === SPLIT_VAL) val++;
       else train++;
     }
@@ -205,11 +233,22 @@ export class AnalysisSession {
     let n = 0;
     let ok = 0;
     for (let i = 0; i < this.labels.length; i++) {
-      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0) continue;
+      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0 || this.excluded[i]) continue;
       n++;
       ok += correct[i];
     }
     return n ? ok / n : NaN;
+  }
+
+  /** Marks the excluded rows and builds the class index without them (a negative label is how the index skips a row). */
+  private indexWithout(ids: Iterable<string>): ClassIndex {
+    this.excluded.fill(0);
+    for (const id of ids) {
+      const i = this.byRel.get(id);
+      if (i !== undefined) this.excluded[i] = 1;
+    }
+    const labels = this.labels.map((c, i) => (this.excluded[i] ? -1 : c));
+    return buildClassIndex(labels, this.split, this.classNames.length);
   }
 
   private refreshFeatures(): void {
