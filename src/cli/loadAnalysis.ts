@@ -1,10 +1,8 @@
 // Shared by rank / gap / tune / annotations: discover the dataset, extract (cache-first), open the labels, analyse.
 import { resolve } from 'node:path';
-import { AnalysisSession, type AnalysisOptions } from '../engine/analysis/session';
+import type { AnalysisSession, AnalysisOptions } from '../engine/analysis/session';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
-import { discoverDataset } from '../engine/dataset/discover';
-import { withoutSkippedUnder } from '../engine/dataset/withoutFolder';
-import { extract } from '../engine/extract/pipeline';
+import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { AnnotationFileStore } from '../engine/annotations/store';
 import { defaultCacheDir, defaultModelPath } from './paths';
 import { progressBar } from './progressBar';
@@ -51,21 +49,23 @@ export interface LoadedAnalysis {
 export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Promise<LoadedAnalysis> {
   const modelPath = resolve(flags.model ?? defaultModelPath());
   const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
-  // the cache folder sits inside the dataset by default: it is ours, not a skipped user file
-  const dataset = withoutSkippedUnder(await discoverDataset(datasetArg), cacheDir);
+  const dataset = await openDataset(datasetArg, cacheDir);
   const bar = progressBar();
-  let extraction;
+  const options: AnalysisOptions = {
+    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
+  };
+  let opened;
   try {
-    extraction = await extract({ dataset, modelPath, cacheDir, threads: flags.threads, onProgress: (p) => bar.update(p) });
+    opened = await openAnalysis({
+      dataset, modelPath, cacheDir, threads: flags.threads, options,
+      onProgress: (p) => bar.update(p),
+      openLabels: (model) => openLabelStore(annotationRoot(datasetArg), model, flags.annotations && resolve(flags.annotations)),
+    });
   } finally {
     bar.stop();
   }
-  reportFailures(extraction.failures);
-  const store = await openLabelStore(annotationRoot(datasetArg), extraction.model, flags.annotations && resolve(flags.annotations));
-  const opts: AnalysisOptions = {
-    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
-  };
-  return { session: AnalysisSession.create(dataset, extraction, store, opts), store, cacheDir };
+  reportFailures(opened.extraction.failures);
+  return { session: opened.session, store: opened.labelStore, cacheDir };
 }
 
 /** Annotations live with the data: in the dataset folder, or beside a manifest. */

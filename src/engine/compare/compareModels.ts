@@ -2,23 +2,18 @@
 // (and any extra input, e.g. the probe folder) so a bad one stops the run before anything is extracted. Per model: extract (cache-first,
 // through an injectable runner: the extension runs it in the child process), open THAT model's annotation file (labels
 // are per model sha256), analyse, keep only its per-class gaps; then the statistics across models.
-import type { AnalysisOptions } from '../analysis/session';
-import { AnalysisSession } from '../analysis/session';
+import type { AnalysisOptions, AnalysisSession } from '../analysis/session';
 import type { LabelStore } from '../analysis/labels';
+import { extractInProcess, openAnalysis, type ExtractRunner } from '../analysis/openAnalysis';
 import type { Dataset } from '../dataset/types';
-import { extract } from '../extract/pipeline';
-import { ExtractCancelledError, type ExtractProgress, type ExtractRequest, type ExtractResult } from '../extract/types';
+import { ExtractCancelledError } from '../extract/types';
 import type { ModelInfo } from '../model/types';
 import { checkModelInProcess, checkModels, CompareInputError, type ModelChecker } from './checkInputs';
 import { failedModel, modelIds, summariseModel, type ModelGaps } from './modelSummary';
 import { compareStatistics } from './statistics';
 import { COMPARE_SCHEMA, type CompareModel, type CompareProgress, type CompareReport } from './types';
 
-/** Runs one extraction: `extract` in-process by default; the extension passes one that forks the extraction worker. */
-export type ExtractRunner = (request: ExtractRequest, hooks: { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }) => Promise<ExtractResult>;
-
-/** Runs `extract` in this process. */
-export const extractInProcess: ExtractRunner = (request, hooks) => extract({ ...request, ...hooks });
+export { extractInProcess, type ExtractRunner };
 
 /** Options of compareModels. */
 export interface CompareOptions {
@@ -82,23 +77,26 @@ export async function compareModels(o: CompareOptions): Promise<CompareReport> {
     throwIfAborted(o.signal);
     progress({ phase: 'extracting', done: 0, total: o.dataset.images.length });
     let annotations: string | null = null;
+    let labelsPath = '';
     let failed = false;
     let s: { model: CompareModel; gaps: ModelGaps };
     try {
-      const ex = await run(
-        { dataset: o.dataset, modelPath: o.models[m], cacheDir: o.cacheDir, threads: o.threads },
-        { signal: o.signal, onProgress: (p) => progress({ phase: 'extracting', done: p.done, total: p.total }) },
-      );
-      throwIfAborted(o.signal);
-      progress({ phase: 'analysing' });
-      const { store, path } = await o.openLabels(ex.model);
-      annotations = path;
-      const session = await AnalysisSession.open(o.dataset, ex, store, analysis);
+      const { session, labelStore: store } = await openAnalysis({
+        dataset: o.dataset, modelPath: o.models[m], cacheDir: o.cacheDir, threads: o.threads, options: analysis, runExtract: run,
+        signal: o.signal, onProgress: (p) => progress({ phase: 'extracting', done: p.done, total: p.total }),
+        openLabels: async (model) => {
+          throwIfAborted(o.signal);
+          progress({ phase: 'analysing' });
+          const { store, path } = await o.openLabels(model);
+          annotations = labelsPath = path;
+          return store;
+        },
+      });
       const note = o.prepare ? await o.prepare(session, store, id) : undefined;
       if (note) prepared.push(`${id}: ${note}`);
       throwIfAborted(o.signal);
       counts = session.splitCounts();
-      s = summariseModel(session, id, path);
+      s = summariseModel(session, id, labelsPath);
     } catch (e) {
       if (isCancel(e, o.signal)) throw e;
       const reason = e instanceof Error ? e.message : String(e);
