@@ -8,6 +8,7 @@ import { registerAnnotations } from './commands/annotations';
 import { registerCrop } from './commands/crop';
 import { registerCompare } from './commands/compare';
 import { registerSensitivity } from './commands/sensitivity';
+import { registerReport } from './commands/report';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCrop(program);
   registerSensitivity(program);
   registerCompare(program);
+  registerReport(program);
   return program;
 }
 

@@ -46,6 +46,17 @@ test('ImageFolder without splits: classes from folders, nested folders belong to
   assert.deepEqual(keys, [...keys].sort());
 });
 
+test('our own exports saved into a dataset (a report, a tuned head) are not reported as skipped files; a user file beside them is', async () => {
+  const root = await tree('own-exports', {
+    'a/1.jpg': BYTES, 'b/2.jpg': BYTES,
+    'spuriosity-report-data.html': 'x', 'spuriosity-report.md': 'x', 'tuned-head-low-spuriosity.onnx': 'x', 'a/spuriosity-report-a.json': 'x',
+    'notes.txt': 'x',
+  });
+  const d = await discoverDataset(root);
+  assert.equal(d.images.length, 2);
+  assert.deepEqual(d.skipped.map((s) => s.path), [join(root, 'notes.txt')]);
+});
+
 test('train/val splits: val preferred over validation over test, the rest reported as ignored', async () => {
   const root = await tree('splits', {
     'train/cat/1.jpg': BYTES, 'train/dog/2.jpg': BYTES, 'val/cat/3.jpg': BYTES, 'validation/cat/4.jpg': BYTES, 'test/dog/5.jpg': BYTES, 'extra/cat/6.jpg': BYTES,

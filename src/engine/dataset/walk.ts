@@ -17,6 +17,14 @@ export function isImageName(name: string): boolean {
   return DATASET_IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
+/** Files Spuriosity Lens itself writes (Export Report, tuned-head exports): not user data, so never reported as skipped. */
+const OWN_OUTPUT = /^(spuriosity-report|tuned-head)[^/\\]*\.(html|md|json|npy|onnx)$/i;
+
+/** Whether a file name is one of our own exports (a report or a tuned head saved into the dataset). */
+export function isOwnOutputName(name: string): boolean {
+  return OWN_OUTPUT.test(name);
+}
+
 /** Breaks a long run of synchronous fs calls into slices, yielding to the event loop between them. */
 export class Pacer {
   private last = Date.now();
@@ -65,7 +73,10 @@ export function listDir(abs: string, rel: string, real: string, ancestors: Reado
       skipped.push({ path: childAbs, reason: 'hidden', detail: d.isDirectory() ? 'hidden folder' : 'hidden file' });
       continue;
     }
-    if (d.isFile()) { files.push({ name, abs: childAbs, rel: childRel, real: '' }); continue; }
+    if (d.isFile()) {
+      if (!isOwnOutputName(name)) files.push({ name, abs: childAbs, rel: childRel, real: '' });
+      continue;
+    }
     if (d.isDirectory()) { dirs.push({ name, abs: childAbs, rel: childRel, real: join(real, name) }); continue; }
     // A symlink, or a type readdir could not tell: stat follows the link.
     try {
