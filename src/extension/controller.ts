@@ -1,8 +1,7 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { AnalysisSession } from '../engine/analysis/session';
-import { discoverDataset } from '../engine/dataset/discover';
-import { withoutSkippedUnder } from '../engine/dataset/withoutFolder';
+import type { AnalysisSession } from '../engine/analysis/session';
+import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { Dataset, ImageEntry } from '../engine/dataset/types';
 import type { ExtractResult } from '../engine/extract/types';
 import { HeatmapCache } from '../engine/render/heatmaps';
@@ -63,7 +62,7 @@ export class LensController implements PanelBackend {
     if (!modelPath) return undefined;
     const cacheDir = cacheDirFor(this.context, root, settings);
     // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
-    const dataset = withoutSkippedUnder(await discoverDataset(root), cacheDir);
+    const dataset = await openDataset(root, cacheDir);
     if (dataset.images.length === 0) {
       throw new Error(`No images found in ${root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
     }
@@ -72,21 +71,19 @@ export class LensController implements PanelBackend {
     const name = basename(root);
     const abort = new AbortController();
     this.jobs.set('extraction', abort);
-    const extraction = await withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => {
-      return runExtraction(this.context, {
-        dataset, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
-        signal,
+    const { extraction, session } = await openAnalysis({
+      dataset, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
+      options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK },
+      runExtract: (request) => withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => runExtraction(this.context, {
+        ...request, signal,
         onProgress: (p) => report({
           message: p.phase === 'extracting' ? formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds) : p.phase.replace('-', ' '),
           fraction: p.total ? p.done / p.total : undefined,
         }),
-      });
-    }, abort).finally(() => this.jobs.delete('extraction'));
-    this.reportFailures(extraction);
-    const labelStore = await openLabelStore(root, extraction.model);
-    const session = await AnalysisSession.open(dataset, extraction, labelStore, {
-      headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK,
+      }), abort).finally(() => this.jobs.delete('extraction')),
+      openLabels: (model) => openLabelStore(root, model),
     });
+    this.reportFailures(extraction);
     if (session.unmapped.length) this.log.warn(`Classes not in the model's labels: ${session.unmapped.join(', ')}`);
     this.log.info(`Ranked ${name}: ${extraction.computed} images computed, ${extraction.cacheHits} from cache, head: ${session.headSource}`);
     const decode = { pixelLimit: settings.pixelLimit };
