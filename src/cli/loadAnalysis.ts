@@ -4,10 +4,11 @@ import type { AnalysisSession, AnalysisOptions } from '../engine/analysis/sessio
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
 import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { AnnotationFileStore } from '../engine/annotations/store';
+import { defaultReviewPath, reviewExcluded } from '../engine/review/store';
 import { defaultCacheDir, defaultModelPath } from './paths';
 import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
-import { intInRange, nonNegativeInt, positiveInt } from './errors';
+import { CliError, intInRange, nonNegativeInt, positiveInt } from './errors';
 
 /** Flags every analysis command accepts. */
 export interface AnalysisFlags {
@@ -21,6 +22,8 @@ export interface AnalysisFlags {
   gapK?: number;
   bootstrap?: number;
   seed?: number;
+  excludeReviewed?: boolean;
+  review?: string;
 }
 
 /** Adds the options every analysis command shares. */
@@ -35,7 +38,24 @@ export function addAnalysisOptions(cmd: Command): Command {
     .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
     .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
     .option('--bootstrap <n>', 'bootstrap resamples for the 95% intervals (0 skips them)', nonNegativeInt('--bootstrap'), 1000)
-    .option('--seed <n>', 'seed of the bootstrap and of random tuning sets', nonNegativeInt('--seed'), 0);
+    .option('--seed <n>', 'seed of the bootstrap and of random tuning sets', nonNegativeInt('--seed'), 0)
+    .option('--exclude-reviewed', 'leave out the images the review file marks excluded (rankings, gaps, tuning sets); JSON counts them in dataset.images.excluded')
+    .option('--review <file>', 'review file for --exclude-reviewed (default: <dataset>/.spuriosity/review.json, written by the panel\'s review queue)');
+}
+
+/** The image ids --exclude-reviewed leaves out (none without the flag); a malformed review file stops the command, naming the file. */
+async function excludedByReview(datasetArg: string, flags: AnalysisFlags): Promise<string[]> {
+  if (flags.review && !flags.excludeReviewed) throw new CliError('--review only applies with --exclude-reviewed');
+  if (!flags.excludeReviewed) return [];
+  const path = flags.review ? resolve(flags.review) : defaultReviewPath(annotationRoot(datasetArg));
+  let ids: string[];
+  try {
+    ids = await reviewExcluded(path);
+  } catch (e) {
+    throw new CliError(`--exclude-reviewed: ${(e as Error).message}`);
+  }
+  process.stderr.write(`spuriosity: --exclude-reviewed: ${ids.length} image(s) marked excluded in ${path}\n`);
+  return ids;
 }
 
 /** A ready analysis plus the pieces commands report on. */
@@ -50,9 +70,10 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
   const modelPath = resolve(flags.model ?? defaultModelPath());
   const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
   const dataset = await openDataset(datasetArg, cacheDir);
+  const excluded = await excludedByReview(datasetArg, flags);
   const bar = progressBar();
   const options: AnalysisOptions = {
-    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
+    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed, excluded,
   };
   let opened;
   try {
