@@ -2,9 +2,10 @@
 // this module (and the validator it re-exports); the host runs parseWebviewMessage on every
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
+import type { GapSignificance } from '../core/gap';
 import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
-export type { Split };
+export type { Split, GapSignificance };
 export * from './analyses';
 
 /** The panel's views. */
@@ -57,8 +58,12 @@ export interface ClassSummary {
   labeled: boolean;
   /** Null when the class has no spurious feature (no ranking, left out of the mean). */
   gap: ClassGap | null;
-  /** True when the gap is negative (low-spuriosity images classified better): worth a review. */
+  /** True when the gap is significantly negative (its interval lies below 0: low-spuriosity images classified better): worth a review. */
   negative: boolean;
+  /** Whether the gap's 95% interval excludes 0 ('not-significant' otherwise); absent without a gap or an interval. */
+  significance?: GapSignificance;
+  /** Validation images needed for the interval to exclude 0 if the gap stayed the same (core valImagesForSignificance), when not significant. */
+  valImagesNeeded?: number | null;
 }
 
 /** Feature extraction progress while it runs. */
