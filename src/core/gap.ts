@@ -14,8 +14,35 @@ export interface ClassGap {
   gap: number;
   /** Low-spuriosity images classified better: review the class's high-spuriosity images for label noise. */
   negative: boolean;
-  /** Bootstrap 95% interval of the gap, when bootstrapping was asked for. */
+  /** Bootstrap 95% interval of the gap, when bootstrapping was asked for; inside [-1, 1] like the gap itself. */
   ci?: [number, number];
+}
+
+/** A gap is a finding only when its 95% interval excludes 0. */
+export type GapSignificance = 'negative' | 'positive' | 'not-significant';
+
+/** 'negative' / 'positive' when the interval [lo, hi] lies entirely below / above 0, else 'not-significant'. */
+export function gapSignificance(lo: number, hi: number): GapSignificance {
+  if (hi < 0) return 'negative';
+  if (lo > 0) return 'positive';
+  return 'not-significant';
+}
+
+/**
+ * Validation images a class would need for its interval to exclude 0 if the gap stayed at `gap`, or null when
+ * that cannot be said (a zero gap, or no usable interval). The rule: the gap compares two means of k images each,
+ * so its interval's half-width scales as 1/sqrt(k); the side of the interval toward 0 (d = hi - gap for a negative
+ * gap, gap - lo for a positive one) must shrink below |gap|, which takes k' = k (d / |gap|)^2 images at each end,
+ * i.e. n' = n k' / k validation images with k kept the same share of the class (k = 10 of 50 in the paper; raise
+ * the gap's k with n, since a fixed k does not narrow the interval). Always more than n when not yet significant.
+ */
+export function valImagesForSignificance(n: number, gap: number, lo: number, hi: number): number | null {
+  if (!(n > 0) || !Number.isFinite(gap) || gap === 0 || !Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+  if (gapSignificance(lo, hi) !== 'not-significant') return n;
+  const d = gap < 0 ? hi - gap : gap - lo;
+  if (!(d > 0)) return null;
+  // the tolerance keeps float noise (0.15 / 0.05 = 3.0000000000000004) from adding an image
+  return Math.max(n + 1, Math.ceil(n * (d / Math.abs(gap)) ** 2 - 1e-9));
 }
 
 /** Gaps of every ranked class and their mean (section 4.2). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classGap, spuriousGap } from '../../src/core/gap';
+import { classGap, gapSignificance, spuriousGap, valImagesForSignificance } from '../../src/core/gap';
 import type { ClassRanking, SplitRanking } from '../../src/core/spuriosity';
 
 /** A validation ranking from per-image scores (image index = position in `scores` + offset). */
@@ -73,4 +73,35 @@ test('bootstrap intervals are deterministic for a seed, vary with it, and bracke
   const [lo, hi] = s1.meanCi!;
   assert.ok(lo <= s1.mean && s1.mean <= hi, `${lo} <= ${s1.mean} <= ${hi}`);
   assert.ok(lo < hi);
+});
+
+test('bootstrap intervals stay inside [-1, 1] at the extremes (a normal approximation would pass +100 points)', () => {
+  // 20 images, the 10 highest all correct, the 10 lowest all wrong: gap +1, the largest possible.
+  const scores = Array.from({ length: 20 }, (_, j) => j);
+  const correct = Uint8Array.from(scores.map((s) => (s >= 10 ? 1 : 0)));
+  const flipped = Uint8Array.from(correct, (c) => 1 - c);
+  for (const c of [correct, flipped]) {
+    const g = spuriousGap([ranking(0, scores)], c, { k: 10, bootstrap: 500, seed: 3 });
+    const [lo, hi] = g.classes[0].ci!;
+    assert.ok(lo >= -1 && hi <= 1, `[${lo}, ${hi}] inside [-1, 1]`);
+    assert.ok(lo <= g.classes[0].gap && g.classes[0].gap <= hi);
+    assert.ok(g.meanCi![0] >= -1 && g.meanCi![1] <= 1);
+  }
+});
+
+test('a gap is a finding only when its interval excludes 0', () => {
+  assert.equal(gapSignificance(-0.3, -0.01), 'negative');
+  assert.equal(gapSignificance(0.05, 0.4), 'positive');
+  assert.equal(gapSignificance(-0.3, 0), 'not-significant', 'an interval touching 0 does not exclude it');
+  assert.equal(gapSignificance(-0.1, 0.2), 'not-significant');
+});
+
+test('validation images needed: the half-width toward 0 shrinks as 1/sqrt(n) until it is below |gap|', () => {
+  // -10 points with [-30, 0] on 50 images: the upper side is 10 points, exactly |gap|, so just over 50 are needed.
+  assert.equal(valImagesForSignificance(50, -0.1, -0.3, 0), 51);
+  // +5 with [-10, +20] on 50: the lower side is 15 points = 3x the gap, so 9x the images.
+  assert.equal(valImagesForSignificance(50, 0.05, -0.1, 0.2), 450);
+  assert.equal(valImagesForSignificance(50, 0.2, 0.1, 0.3), 50, 'already significant: the images it has');
+  assert.equal(valImagesForSignificance(50, 0, -0.1, 0.1), null, 'no gap to detect');
+  assert.equal(valImagesForSignificance(0, -0.1, -0.3, 0), null);
 });

@@ -45,7 +45,7 @@ test('countsText names changed, fixed, broken, boxless and reliable counts', () 
 
 const cls = (name: string, gap: number | null): ClassSummary => ({
   name, index: 0, images: 1, valImages: 1, accuracy: 1, spuriousFeatures: gap === null ? 0 : 1, labeled: true,
-  gap: gap === null ? null : { value: gap, lo: gap, hi: gap, k: 10 }, negative: gap !== null && gap < 0,
+  gap: gap === null ? null : { value: gap, lo: gap - 0.05, hi: gap + 0.05, k: 10 }, negative: gap !== null && gap < 0,
 });
 
 test('recheck classes: negative gaps first (most negative first), classes without a gap left out', () => {
@@ -55,4 +55,9 @@ test('recheck classes: negative gaps first (most negative first), classes withou
   assert.equal(cropsClass(cs, 'a'), 'a');
   assert.equal(cropsClass(cs, 'c'), 'd', 'a class without a gap cannot be re-checked');
   assert.equal(cropsClass([cls('c', null)], 'c'), null);
+});
+
+test('a negative gap whose interval reaches 0 is no re-check candidate', () => {
+  const open = { ...cls('f', -0.1), gap: { value: -0.1, lo: -0.3, hi: 0, k: 10 } };
+  assert.deepEqual(recheckClasses([open, cls('d', -0.3)]), { negative: ['d'], others: ['f'] });
 });

@@ -5,7 +5,7 @@ import { filterClasses, nextSort, NO_FILTER, sortClasses } from '../../src/webvi
 
 const row = (name: string, gap: number | null, extra: Partial<ClassSummary> = {}): ClassSummary => ({
   name, index: 0, images: 10, valImages: 5, accuracy: 0.5, spuriousFeatures: gap === null ? 0 : 1, labeled: true,
-  gap: gap === null ? null : { value: gap, lo: gap - 0.1, hi: gap + 0.1, k: 3 }, negative: gap !== null && gap < 0, ...extra,
+  gap: gap === null ? null : { value: gap, lo: gap - 0.05, hi: gap + 0.05, k: 3 }, negative: gap !== null && gap < 0, ...extra,
 });
 const rows = [row('b', 0.2), row('a', null), row('c', -0.1), row('d', 0.2, { labeled: false }), row('E', 0.05, { accuracy: null })];
 
@@ -26,6 +26,8 @@ test('filters combine', () => {
   assert.equal(filterClasses(rows, NO_FILTER).length, 5);
   assert.deepEqual(filterClasses(rows, { ...NO_FILTER, text: ' e ' }).map((r) => r.name), ['E']);
   assert.deepEqual(filterClasses(rows, { ...NO_FILTER, onlyNegative: true }).map((r) => r.name), ['c']);
+  const open = row('f', -0.1, { gap: { value: -0.1, lo: -0.3, hi: 0, k: 3 } });
+  assert.deepEqual(filterClasses([...rows, open], { ...NO_FILTER, onlyNegative: true }).map((r) => r.name), ['c'], 'an interval reaching 0 is not negative');
   assert.deepEqual(filterClasses(rows, { ...NO_FILTER, onlyWithSpurious: true, onlyUnlabeled: true }).map((r) => r.name), ['d']);
 });
 

@@ -1,6 +1,7 @@
 // Reshapes an AnalysisSession into the protocol's view shapes. No math here: every number comes from src/core via the session.
 import type { AnalysisSession } from '../../engine/analysis/session';
 import type { FeatureVerdict } from '../../engine/analysis/labels';
+import { gapSignificance, valImagesForSignificance, type ClassGap } from '../../core/gap';
 import type { ClassSummary, FeatureLabel, MitigationState, PanelState, SpuriousSubtype } from '../../shared/protocol';
 
 /** Protocol label and subtype of a stored verdict. */
@@ -15,6 +16,20 @@ export function fromProtocolLabel(label: FeatureLabel | null, subtype?: Spurious
   if (!label) return null;
   if (label === 'core') return { label };
   return { label, subtype: subtype === 'background' ? 'background' : subtype === 'separate-object' ? 'separate_object' : undefined };
+}
+
+/**
+ * A gap is shown as a finding only when its bootstrap interval excludes 0; others say how many validation images
+ * would settle them. Without an interval (bootstrap off) nothing is called significant.
+ */
+function significance(g: ClassGap | undefined): Pick<ClassSummary, 'negative' | 'significance' | 'valImagesNeeded'> {
+  if (!g?.ci) return { negative: false };
+  const verdict = gapSignificance(g.ci[0], g.ci[1]);
+  return {
+    negative: verdict === 'negative',
+    significance: verdict,
+    valImagesNeeded: verdict === 'not-significant' ? valImagesForSignificance(g.n, g.gap, g.ci[0], g.ci[1]) : null,
+  };
 }
 
 /** Per-class overview rows, in dataset order. */
@@ -36,7 +51,7 @@ export function classSummaries(s: AnalysisSession): ClassSummary[] {
       spuriousFeatures: s.spuriosity.spurious[cls].length,
       labeled: top.length > 0 && top.every((f) => verdicts.has(f)),
       gap: g ? { value: g.gap, lo: g.ci?.[0] ?? g.gap, hi: g.ci?.[1] ?? g.gap, k: g.k } : null,
-      negative: g?.negative ?? false,
+      ...significance(g),
     };
   });
 }

@@ -11,6 +11,7 @@ import { onHostMessage, post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatCount, formatInterval, formatZ } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
+import { isSignificantNegative, notSignificantText, significanceOf } from '../lib/significance';
 import { columnsFromLefts, moveFocus, PageCache, prefetchRange, sameKey, scrollToShow, type GalleryKey } from './gallery.logic';
 import '../image-detail/image-detail';
 
@@ -192,10 +193,12 @@ export class ClassView extends LitElement {
         <vscode-checkbox label="Heatmap overlay" .checked=${this.overlay}
           @change=${(e: Event) => emitUi(this, { overlay: (e.target as HTMLInputElement).checked })}></vscode-checkbox>
         ${summary ? html`<span class="muted">gap ${formatInterval(summary.gap)} · ${summary.spuriousFeatures} spurious features</span>` : nothing}
-        ${summary?.negative ? html`<vscode-button secondary icon="screen-full" title="Re-classify this class's highest-spuriosity images on their core crops"
+        ${summary && significanceOf(summary) === 'not-significant' ? html`<span class="chip open">not significant</span>` : nothing}
+        ${summary && isSignificantNegative(summary) ? html`<vscode-button secondary icon="screen-full" title="Re-classify this class's highest-spuriosity images on their core crops"
           @click=${() => { emitUi(this, { tab: 'crops', cropsClass: k.class }); post({ type: 'runCropRecheck', class: k.class }); }}>Re-check on core crops</vscode-button>` : nothing}
         <span class="muted" role="status">${this.cache?.total === null || !this.cache ? 'loading…' : `${formatCount(this.cache.total)} images`}</span>
       </div>
+      ${summary && significanceOf(summary) === 'not-significant' ? html`<p class="muted">${notSignificantText(summary)}</p>` : nothing}
       ${summary && summary.spuriousFeatures === 0
         ? html`<p class="muted">This class has no feature labeled spurious, so it has no ranking: images are shown in dataset order.</p>` : nothing}
       <div class="layout">

@@ -2,6 +2,7 @@
 // box's region of a thumbnail (CSS background geometry, so no cropped image file is needed), and
 // which classes to offer for a re-check.
 import type { BoxFraction, ClassSummary, CropCounts, CropView } from '../../shared/protocol';
+import { isSignificantNegative } from '../lib/significance';
 
 const pct = (x: number): string => `${+(x * 100).toFixed(3)}%`;
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
@@ -59,7 +60,7 @@ export function countsText(n: CropCounts): string {
 /** Classes offered for a re-check: negative-gap classes first (the paper's use), then the rest with a gap, each by gap. */
 export function recheckClasses(classes: readonly ClassSummary[]): { negative: string[]; others: string[] } {
   const withGap = classes.filter((c) => c.gap !== null).sort((a, b) => a.gap!.value - b.gap!.value || a.name.localeCompare(b.name));
-  return { negative: withGap.filter((c) => c.negative).map((c) => c.name), others: withGap.filter((c) => !c.negative).map((c) => c.name) };
+  return { negative: withGap.filter(isSignificantNegative).map((c) => c.name), others: withGap.filter((c) => !isSignificantNegative(c)).map((c) => c.name) };
 }
 
 /** The class the crops view shows: the chosen one if it still has a gap, else the most negative. */

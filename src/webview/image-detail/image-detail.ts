@@ -4,7 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { CropView, ImageDetail, PanelState } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
-import { formatPercent, formatZ } from '../lib/format';
+import { formatNumber, formatPercent, formatZ } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import { labelText } from '../labeling-view/labeling.logic';
 import { boxAspect, boxStyle, changeKind, cropBackground } from '../crops-view/crops.logic';
@@ -108,7 +108,7 @@ export class ImageDetailView extends LitElement {
       <div class="heats">${d.features.map((f) => html`<figure>
         <img src=${f.heatUri} alt=${`Heatmap of feature ${f.feature} (${labelText(f.label, f.subtype)})`}>
         <figcaption>#${f.feature} <span class="chip ${f.label ?? ''}">${labelText(f.label, f.subtype)}</span><br>
-          <span class="muted">activation ${f.activation.toFixed(2)}</span></figcaption>
+          <span class="muted">activation ${formatNumber(f.activation)}</span></figcaption>
       </figure>`)}</div>`;
   }
 

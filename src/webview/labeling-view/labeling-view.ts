@@ -6,7 +6,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { FeatureCard, FeatureLabel, JobProgress, PanelState, SensitivityView, SpuriousSubtype } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
-import { formatPoints, progressText } from '../lib/format';
+import { formatNumber, formatPoints, progressText } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import { labeledClasses, sensitivityKey } from '../lib/app-state';
 import '../sensitivity-table/sensitivity-table';
@@ -235,12 +235,12 @@ export class LabelingView extends LitElement {
         aria-label=${`Feature ${c.feature}, rank ${c.rank + 1}, ${labelText(c.label, c.subtype)}`} @focus=${() => { if (!focused) this.focusCard(i); }}>
       <header>
         <strong>#${c.rank + 1} · feature ${c.feature}</strong>
-        <span class="muted">importance ${c.importance.toFixed(3)}</span>
+        <span class="muted">importance ${formatNumber(c.importance, 3)}</span>
         <span class="muted">per-feature gap ${c.perFeatureGap === null ? '—' : `${formatPoints(c.perFeatureGap)} pts`}</span>
         <span class="chip ${c.label ?? ''}">${labelText(c.label, c.subtype)}</span>
       </header>
       <div class="imgs">${c.images.map((im) => html`<img src=${im.heatUri} alt=${`Heatmap of feature ${c.feature} on ${im.id}`}
-        title=${`${im.id} (activation ${im.activation.toFixed(2)}); click to open`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
+        title=${`${im.id} (activation ${formatNumber(im.activation)}); click to open`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
       <div class="actions">
         ${btn('Core', 'c', 'core', null)} ${btn('Spurious', 's', 'spurious', null)}
         ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate-object')}

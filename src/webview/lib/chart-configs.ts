@@ -3,6 +3,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { ClassSummary, Interval, MitigationPoint, MitigationResult } from '../../shared/protocol';
 import { withAlpha } from './color';
+import { significanceOf } from './significance';
+import { signed } from '../../shared/signed';
 import type { ChartTheme } from './theme';
 import { beforeAfterSeries } from '../mitigation-view/mitigation.logic';
 
@@ -28,7 +30,9 @@ function baseOptions(t: ChartTheme) {
 
 function axis(t: ChartTheme, title: string, extra: Record<string, unknown> = {}) {
   return {
-    ticks: { color: t.foreground }, grid: { color: t.lines }, border: { color: t.lines },
+    // Chart.js formats ticks with a hyphen-minus: the panel's one minus sign instead
+    ticks: { color: t.foreground, callback: (v: number | string) => (typeof v === 'number' ? signed(v, Number.isInteger(v) ? 0 : 1) : v) },
+    grid: { color: t.lines }, border: { color: t.lines },
     title: { display: title !== '', text: title, color: t.foreground }, ...extra,
   };
 }
@@ -36,14 +40,17 @@ function axis(t: ChartTheme, title: string, extra: Record<string, unknown> = {})
 /** Bars of the gap per class (classes with a gap only, largest first) with 95% whiskers and the mean as a line. */
 export function gapChartConfig(classes: readonly ClassSummary[], mean: Interval | null, t: ChartTheme): ChartConfiguration<'bar'> {
   const rows = classes.filter((c) => c.gap !== null).sort((a, b) => b.gap!.value - a.gap!.value || a.name.localeCompare(b.name));
+  // a gap whose interval includes 0 is drawn hollow: not a finding
+  const open = (c: ClassSummary): boolean => significanceOf(c) === 'not-significant';
   const fill = (c: ClassSummary): string => {
     const col = c.gap!.value < 0 ? t.blue : t.orange;
+    if (open(c)) return t.highContrast ? 'transparent' : withAlpha(col, 0.2, col);
     return t.highContrast ? col : withAlpha(col, 0.75, col);
   };
   const errorBars: ErrorBarOptions = {
     bars: { 0: rows.map((c) => [pts(c.gap!.lo), pts(c.gap!.hi)]) },
     color: t.foreground,
-    ...(mean ? { mean: { value: pts(mean.value), label: `mean ${pts(mean.value).toFixed(1)}`, color: t.red } } : {}),
+    ...(mean ? { mean: { value: pts(mean.value), label: `mean ${signed(pts(mean.value), 1, true)}`, color: t.red } } : {}),
   };
   // The axis must hold the whiskers, not just the bars, or wide intervals are clipped.
   const ends = rows.flatMap((c) => [pts(c.gap!.lo), pts(c.gap!.hi)]);

@@ -1,6 +1,7 @@
 // Number formatting shared by every view. Gaps and accuracies arrive on a 0..1 scale; people
-// read them as percentage points, so that is the only unit the panel shows.
+// read them as percentage points, so that is the only unit the panel shows. Every sign is shared/signed's U+2212.
 import type { Interval } from '../../shared/protocol';
+import { signed } from '../../shared/signed';
 
 /** Accuracy 0..1 as "87.5%", or an em dash when unknown. */
 export function formatPercent(x: number | null | undefined, digits = 1): string {
@@ -11,10 +12,12 @@ export function formatPercent(x: number | null | undefined, digits = 1): string 
 /** A signed difference 0..1 as percentage points, "+12.3" or "−4.0" (true minus sign). */
 export function formatPoints(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  const v = x * 100;
-  const s = Math.abs(v).toFixed(digits);
-  if (Number(s) === 0) return s;
-  return v > 0 ? `+${s}` : `−${s}`;
+  return signed(x * 100, digits, true);
+}
+
+/** A plain number with the panel's one minus sign (U+2212), e.g. an importance or an activation. */
+export function formatNumber(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined ? '—' : signed(x, digits);
 }
 
 /** "+12.3 pts [+8.1, +16.4]": a gap with its 95% interval. */
@@ -32,8 +35,8 @@ export function formatCount(n: number): string {
 /** Spuriosity z-score to two decimals with sign. */
 export function formatZ(z: number | null | undefined): string {
   if (z === null || z === undefined || !Number.isFinite(z)) return '—';
-  const s = Math.abs(z).toFixed(2);
-  return z < 0 && Number(s) !== 0 ? `−${s}` : `+${s}`;
+  const s = signed(z, 2, true);
+  return Number(Math.abs(z).toFixed(2)) === 0 ? `+${s}` : s;
 }
 
 /** "3 of 10 classes labeled". */

@@ -17,6 +17,8 @@ export const sharedStyles = css`
     background: var(--vscode-badge-background); color: var(--vscode-badge-foreground);
   }
   .chip.core { background: var(--vscode-charts-green); color: var(--vscode-editor-background); }
+  /* a gap whose interval includes 0: outlined, not filled, so it does not read as a finding */
+  .chip.open { background: transparent; color: var(--vscode-descriptionForeground); border-color: var(--vscode-descriptionForeground); }
   .chip.spurious { background: var(--vscode-charts-orange); color: var(--vscode-editor-background); }
   button.link {
     background: none; border: none; padding: 0; font: inherit; cursor: pointer; text-align: left;

@@ -1,4 +1,5 @@
 // Shapes mitigation results for the charts and the method picker.
+import { signed } from '../../shared/signed';
 import type { MitigationMethod, MitigationResult } from '../../shared/protocol';
 
 /** Human names of the methods. */
@@ -24,7 +25,7 @@ export function beforeAfterSeries(results: readonly MitigationResult[]): { label
 
 /** One line summing up a run: "gap +14.0 → +3.2 pts, accuracy 81.0% → 79.5% in 6 epochs (stopped early)". */
 export function resultSummary(r: MitigationResult): string {
-  const g = (x: number | null): string => (x === null ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`);
+  const g = (x: number | null): string => (x === null ? '—' : signed(x * 100, 1, true));
   const a = (x: number): string => `${(x * 100).toFixed(1)}%`;
   return `gap ${g(r.before.gap)} → ${g(r.after.gap)} pts, accuracy ${a(r.before.accuracy)} → ${a(r.after.accuracy)} ` +
     `in ${r.epochs} ${r.epochs === 1 ? 'epoch' : 'epochs'}${r.stoppedEarly ? ' (stopped early: gap below target)' : ''}`;

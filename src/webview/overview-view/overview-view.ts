@@ -9,6 +9,7 @@ import { emitUi } from '../lib/events';
 import { post } from '../lib/host';
 import { sharedStyles } from '../lib/shared-styles';
 import { DEFAULT_UI } from '../lib/ui-state';
+import { imagesNeededText, isSignificantNegative, notSignificantText, significanceOf } from '../lib/significance';
 import type { ChartTheme } from '../lib/theme';
 import { filterClasses, nextSort, sortClasses, type ClassFilter, type SortDir, type SortKey } from './overview.logic';
 import '../themed-chart/themed-chart';
@@ -90,17 +91,20 @@ export class OverviewView extends LitElement {
     }
     const rows = sortClasses(filterClasses(p.classes, this.filter), this.sort.by, this.sort.dir);
     const withGap = p.classes.filter((c) => c.gap !== null);
-    const negatives = withGap.filter((c) => c.negative).length;
+    const negatives = withGap.filter(isSignificantNegative).length;
+    const open = withGap.filter((c) => significanceOf(c) === 'not-significant').length;
     return html`
       <div class="summary" role="group" aria-label="Dataset summary">
         <div><div class="muted">Mean spurious gap</div><div class="big num">${formatInterval(p.meanGap)}</div></div>
         <div><div class="muted">Classes with a ranking</div><div class="big num">${formatCount(withGap.length)} of ${formatCount(p.classes.length)}</div></div>
-        <div><div class="muted">Negative gaps</div><div class="big num">${formatCount(negatives)}</div>
+        <div><div class="muted">Negative gaps (interval below 0)</div><div class="big num">${formatCount(negatives)}${open > 0
+          ? html` <span class="muted" style="font-size: 0.7em; font-weight: normal">· ${formatCount(open)} not significant</span>` : nothing}</div>
           ${negatives > 0 ? html`<button class="link" title="Classify the high-spuriosity images of negative-gap classes again on their core crops"
             @click=${() => emitUi(this, { tab: 'crops', cropsClass: null })}>Re-check on core crops</button>` : nothing}</div>
         <div><div class="muted">Images</div><div class="big num">${formatCount(p.splits.train)} train · ${formatCount(p.splits.val)} val</div></div>
         <div><div class="muted">Labeling</div><div class="big">${progressText(p.progress.labeledClasses, p.progress.totalClasses)}</div></div>
       </div>
+      ${open > 0 ? html`<p class="muted">${this.openNote(withGap)}</p>` : nothing}
       ${p.extraction ? html`<div class="toolbar"><span role="status">Extracting features (${p.extraction.split}): ${formatCount(p.extraction.done)} of ${formatCount(p.extraction.total)} images
         ${p.extraction.rate ? html`· ${p.extraction.rate.toFixed(1)} images/s` : nothing}</span>
         <vscode-progress-bar class="grow" aria-label="Feature extraction" value=${p.extraction.done} max=${Math.max(1, p.extraction.total)}></vscode-progress-bar>
@@ -139,6 +143,24 @@ export class OverviewView extends LitElement {
     emitUi(this, { filter: { ...this.filter, ...patch } });
   }
 
+  /** One line on the gaps whose interval includes 0: which, and how many validation images would settle the first. */
+  private openNote(withGap: readonly ClassSummary[]): string {
+    const open = withGap.filter((c) => significanceOf(c) === 'not-significant');
+    const names = open.slice(0, 3).map((c) => c.name).join(', ') + (open.length > 3 ? ` and ${formatCount(open.length - 3)} more` : '');
+    const one = open.length === 1;
+    const need = imagesNeededText(open[0]);
+    return `${formatCount(open.length)} ${one ? 'gap is' : 'gaps are'} not significant (${names}): ${one ? 'its interval includes' : 'their intervals include'} 0, `
+      + `so ${one ? 'it is not a finding' : 'they are not findings'} and ${one ? 'is' : 'are'} never counted as negative.${need ? ` ${open[0].name}: ${need}` : ''}`;
+  }
+
+  /** The gap's chip: negative only when its interval is below 0; an interval across 0 is "not significant". */
+  private verdict(c: ClassSummary) {
+    const v = significanceOf(c);
+    if (v === 'negative') return html` <span class="chip negative" title="Negative gap (95% interval below 0): low-spuriosity images are classified better; review for label noise">negative</span>`;
+    if (v === 'not-significant') return html` <span class="chip open" title=${notSignificantText(c)}>not significant</span>`;
+    return nothing;
+  }
+
   private row(c: ClassSummary) {
     const open = (): void => emitUi(this, { tab: 'class', selectedClass: c.name, detailId: null });
     return html`<vscode-table-row tabindex="0" aria-label=${`Open class ${c.name}`} @click=${open}
@@ -148,8 +170,7 @@ export class OverviewView extends LitElement {
       <vscode-table-cell class="num">${formatCount(c.valImages)}</vscode-table-cell>
       <vscode-table-cell class="num">${formatPercent(c.accuracy)}</vscode-table-cell>
       <vscode-table-cell class="num">${c.spuriousFeatures}</vscode-table-cell>
-      <vscode-table-cell class="num ${c.negative ? 'neg' : ''}">${formatInterval(c.gap)}${c.negative
-        ? html` <span class="chip" title="Negative gap: low-spuriosity images are classified better; review for label noise">negative</span>` : nothing}</vscode-table-cell>
+      <vscode-table-cell class="num ${isSignificantNegative(c) ? 'neg' : ''}">${formatInterval(c.gap)}${this.verdict(c)}</vscode-table-cell>
     </vscode-table-row>`;
   }
 }

@@ -1,5 +1,6 @@
 // Sorting and filtering of the overview table, kept free of the DOM so it is unit-tested.
 import type { ClassSummary } from '../../shared/protocol';
+import { isSignificantNegative } from '../lib/significance';
 
 /** Columns the table sorts by. */
 export type SortKey = 'name' | 'images' | 'valImages' | 'accuracy' | 'spuriousFeatures' | 'gap';
@@ -50,7 +51,7 @@ export function filterClasses(rows: readonly ClassSummary[], f: ClassFilter): Cl
   const needle = f.text.trim().toLowerCase();
   return rows.filter((c) =>
     (!needle || c.name.toLowerCase().includes(needle)) &&
-    (!f.onlyNegative || c.negative) &&
+    (!f.onlyNegative || isSignificantNegative(c)) &&
     (!f.onlyWithSpurious || c.spuriousFeatures > 0) &&
     (!f.onlyUnlabeled || !c.labeled));
 }
