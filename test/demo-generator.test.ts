@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import { join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import { CLASSES, generateDemoDataset, type GroundTruth } from '../scripts/demo/generate-dataset.mjs';
+import { packDigits, unpackDigits } from '../scripts/demo/bundled.mjs';
 
 const FIX = join('test', '.fixtures', 'demo-generator');
 const tiny = { trainPerClass: 4, valPerClass: 2, probesPerClass: 2, force: true };
@@ -115,4 +116,19 @@ test('reuses an existing dataset with the same parameters, refuses foreign folde
   assert.equal(readFileSync(join(foreign, 'notes.txt'), 'utf8'), 'mine');
   await assert.rejects(generateDemoDataset({ ...tiny, out: join(FIX, 'odd'), valPerClass: 3 }), /valPerClass must be even/);
   await assert.rejects(generateDemoDataset({ ...tiny, out: join(FIX, 'huge'), trainPerClass: 5000 }), /distinct MNIST digits/);
+});
+
+test('the installed extension\'s generator (digits packed at build time, no mnist package) writes the same bytes as the repository\'s', async () => {
+  const pack = join(FIX, 'pack', 'digits.json.gz');
+  rmSync(join(FIX, 'pack'), { recursive: true, force: true });
+  packDigits(pack);
+  // seed 1 (the default) draws its first digits from the same shuffled order as the full default demo
+  const opts = { ...tiny, seed: 1 };
+  const a = await generateDemoDataset({ ...opts, out: join(FIX, 'pack', 'repo') });
+  const b = await generateDemoDataset({ ...opts, out: join(FIX, 'pack', 'packed'), digits: unpackDigits(pack) });
+  const files = listFiles(a);
+  assert.deepEqual(listFiles(b), files);
+  for (const f of files) assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs`);
+  // another seed needs digits that are not packed: refused with the reason
+  await assert.rejects(generateDemoDataset({ ...tiny, seed: 7, out: join(FIX, 'pack', 'other'), digits: unpackDigits(pack) }), /not packed with the extension/);
 });

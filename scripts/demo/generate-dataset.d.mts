@@ -17,7 +17,15 @@ export interface GenerateOptions {
   /** Regenerate even when params.json shows the same parameters. */
   force?: boolean;
   log?: (msg: string) => void;
+  /** Digits to draw instead of the mnist package's (the installed extension's packed subset, see bundled.mjs). */
+  digits?: DigitSource;
 }
+
+/** MNIST digits per class: `length` digits, `get(i)` a 28 x 28 array of intensities in [0, 1]. */
+export interface DigitSource { mnistVersion: string; recipe: string; classes: Array<{ length: number; get(i: number): number[] }> }
+
+/** Hash of the pixel recipe's source files. */
+export function recipeHash(): string;
 
 /** One image's ground truth in ground-truth.json. */
 export interface GroundTruthImage { split: 'train' | 'val'; label: string; cue: boolean }

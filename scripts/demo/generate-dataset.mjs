@@ -28,7 +28,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** Hash of the pixel recipe's source, so an edited recipe never reuses stale images. */
-function recipeHash() {
+export function recipeHash() {
   const h = createHash('sha256');
   const here = dirname(fileURLToPath(import.meta.url));
   for (const f of ['lib/render.mjs', 'lib/prng.mjs']) h.update(readFileSync(join(here, f)));
@@ -68,7 +68,7 @@ async function pool(items, limit, fn) {
 /**
  * Generates the dataset (or reuses it when `params.json` shows the same parameters, unless `force`).
  * Returns the absolute output directory. Refuses to write into a non-empty folder it did not make.
- * @param {Partial<typeof DEFAULTS> & { force?: boolean, cueStyle?: typeof DEFAULT_CUE_STYLE, log?: (msg: string) => void }} [opts]
+ * @param {Partial<typeof DEFAULTS> & { force?: boolean, cueStyle?: typeof DEFAULT_CUE_STYLE, log?: (msg: string) => void, digits?: { mnistVersion: string, recipe: string, classes: Array<{ length: number, get(i: number): number[] }> } }} [opts]
  * @returns {Promise<string>}
  */
 export async function generateDemoDataset(opts = {}) {
@@ -76,10 +76,12 @@ export async function generateDemoDataset(opts = {}) {
   checkOptions(o);
   const log = o.log ?? (() => {});
   const out = resolve(o.out);
-  const mnistVersion = createRequire(import.meta.url)('mnist/package.json').version;
+  // The installed extension has no mnist package: it passes the digits packed at build time (bundled.mjs), with
+  // the version and recipe hash they were packed from, so params.json matches `npm run demo`'s byte for byte.
+  const mnistVersion = o.digits?.mnistVersion ?? createRequire(import.meta.url)('mnist/package.json').version;
   const style = { ...DEFAULT_CUE_STYLE, ...(o.cueStyle ?? {}) };
   const params = {
-    generator: GENERATOR_VERSION, recipe: recipeHash(), mnist: mnistVersion, seed: o.seed, trainPerClass: o.trainPerClass, valPerClass: o.valPerClass,
+    generator: GENERATOR_VERSION, recipe: o.digits?.recipe ?? recipeHash(), mnist: mnistVersion, seed: o.seed, trainPerClass: o.trainPerClass, valPerClass: o.valPerClass,
     probesPerClass: o.probesPerClass, trainCueFraction: o.trainCueFraction, cueStyle: style,
   };
   const paramsPath = join(out, 'params.json');
@@ -96,7 +98,7 @@ export async function generateDemoDataset(opts = {}) {
     for (const n of OWN_ENTRIES) rmSync(join(out, n), { recursive: true, force: true });
   }
 
-  const mnist = createRequire(import.meta.url)('mnist');
+  const mnist = o.digits?.classes ?? createRequire(import.meta.url)('mnist');
   const perClass = o.trainPerClass + o.valPerClass + o.probesPerClass;
   const jobs = [];
   const truth = {};
