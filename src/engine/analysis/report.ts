@@ -1,6 +1,7 @@
 // The JSON documents of `spuriosity rank` / `spuriosity gap` and the extension's "Export Report".
 // All accuracies and gaps are in percentage points (0-100), rounded to 0.01.
 import type { SplitRanking } from '../../core/spuriosity';
+import { gapSignificance, valImagesForSignificance } from '../../core/gap';
 import type { AnalysisSession } from './session';
 
 const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
@@ -31,6 +32,9 @@ export function gapReport(s: AnalysisSession) {
     classes: g.classes.map((c) => ({
       name: s.classNames[c.cls], valImages: c.n, k: c.k, accHigh: pts(c.accHigh), accLow: pts(c.accLow), gap: pts(c.gap),
       ci: c.ci ? [pts(c.ci[0]), pts(c.ci[1])] : null, negative: c.negative,
+      // the panel's rule: a finding only when the interval excludes 0 (null without an interval)
+      significance: c.ci ? gapSignificance(c.ci[0], c.ci[1]) : null,
+      valImagesNeeded: c.ci && gapSignificance(c.ci[0], c.ci[1]) === 'not-significant' ? valImagesForSignificance(c.n, c.gap, c.ci[0], c.ci[1]) : null,
     })),
     excluded: g.excluded.map((e) => ({ name: s.classNames[e.cls], reason: e.reason })),
     unranked: s.datasetClassIds.filter((c) => !measured.has(c) && !g.excluded.some((e) => e.cls === c)).map((c) => s.classNames[c]),
