@@ -56,7 +56,7 @@ export function summariseModel(s: AnalysisSession, id: string, annotations: stri
   const accLow = n ? sumLow / n : NaN;
   const pairs = spuriousPairs(s);
   const note = pairs === 0
-    ? `no feature is labelled spurious in ${annotations}: no class is ranked, so the model has no gap (label its features, or use --annotate-from-probes on the demo)`
+    ? `no feature is labelled spurious in ${annotations}: no class is ranked, so the model has no gap until its features are labelled`
     : n === 0 ? `${pairs} spurious pair(s) labelled, but no class has the 2 validation images a gap needs` : null;
   const model: CompareModel = {
     id, path: s.model.path, sha256: s.model.sha256, name: s.model.card.name ?? null, dim: s.model.dim, head: s.headSource, annotations,
