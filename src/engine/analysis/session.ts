@@ -2,7 +2,7 @@ import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../
 import { featureGaps, type FeatureGap } from '../../core/featureGap';
 import { spuriousGap, type GapSummary } from '../../core/gap';
 import { featureImportance, type ClassImportance, type ImportanceGrouping } from '../../core/importance';
-import { argmaxRows, correctness, predict } from '../../core/linalg';
+import { argmaxRows, correctness, headLogits, predict, softmaxRows } from '../../core/linalg';
 import { computeSpuriosity, rerankClass, type SpuriosityState } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
 import type { Dataset, ImageEntry } from '../dataset/types';
@@ -38,7 +38,6 @@ export class AnalysisSession {
   readonly features: Matrix;
   readonly labels: Int32Array;
   readonly split: Uint8Array;
-  index: ClassIndex;
   /** 1 for rows left out by `excluded` (see AnalysisOptions.excluded), else 0. */
   readonly excluded: Uint8Array;
   /** Class names in head space. */
@@ -46,14 +45,17 @@ export class AnalysisSession {
   /** Head-space indices of the dataset's classes, in dataset order. */
   readonly datasetClassIds: number[];
   readonly unmapped: string[];
-  head: LinearHead;
   readonly headSource: 'model' | 'fit';
-  predictions: Int32Array;
-  correct: Uint8Array;
-  importance: ClassImportance[];
-  featureGapsByClass: Map<number, FeatureGap[]>;
-  spuriosity: SpuriosityState;
-  gaps: GapSummary;
+  // Derived state changes only through the session's own methods (labels, head, exclusions); readers use the getters.
+  private _index!: ClassIndex;
+  private _head!: LinearHead;
+  private _predictions!: Int32Array;
+  private _correct!: Uint8Array;
+  private _importance!: ClassImportance[];
+  private _featureGapsByClass!: Map<number, FeatureGap[]>;
+  private _spuriosity!: SpuriosityState;
+  private _gaps!: GapSummary;
+  private tuned = false;
   private readonly byRel = new Map<string, number>();
 
   private constructor(
@@ -81,20 +83,20 @@ export class AnalysisSession {
       this.byRel.set(e.rel, i);
     });
     this.excluded = new Uint8Array(n);
-    this.index = this.indexWithout(excluded);
+    this._index = this.indexWithout(excluded);
     if (this.headSource === 'model') {
-      this.head = modelHead(ex.model);
+      this._head = modelHead(ex.model);
       // the cached logits are the model's own head applied to the same features: no need to recompute
-      this.predictions = argmaxRows({ rows: n, cols: ex.model.classes, data: ex.logits });
+      this._predictions = argmaxRows({ rows: n, cols: ex.model.classes, data: ex.logits });
     } else {
-      this.head = fitDatasetHead(this.features, this.labels, this.split, dataset.classes.length);
-      this.predictions = predict(this.features, this.head);
+      this._head = fitDatasetHead(this.features, this.labels, this.split, dataset.classes.length);
+      this._predictions = predict(this.features, this.head);
     }
-    this.correct = correctness(this.predictions, this.labels);
-    this.importance = [];
-    this.featureGapsByClass = new Map();
-    this.spuriosity = computeSpuriosity(this.features, this.index, []);
-    this.gaps = spuriousGap([], this.correct, { bootstrap: 0 });
+    this._correct = correctness(this.predictions, this.labels);
+    this._importance = [];
+    this._featureGapsByClass = new Map();
+    this._spuriosity = computeSpuriosity(this.features, this.index, []);
+    this._gaps = spuriousGap([], this.correct, { bootstrap: 0 });
   }
 
   private static resolve(options: AnalysisOptions): Required<Omit<AnalysisOptions, 'excluded'>> {
@@ -124,10 +126,43 @@ export class AnalysisSession {
     await tick();
     s.refreshFeatures();
     await tick();
-    s.spuriosity = computeSpuriosity(s.features, s.index, s.spuriousLists());
+    s._spuriosity = computeSpuriosity(s.features, s.index, s.spuriousLists());
     await tick();
     s.refreshGaps();
     return s;
+  }
+
+  /** Per class and split, the images that count (excluded ones left out). */
+  get index(): ClassIndex { return this._index; }
+  /** The head in use (the model's, a fitted one, or a tuned one after useHead). */
+  get head(): LinearHead { return this._head; }
+  /** Predicted head-space class per image. */
+  get predictions(): Int32Array { return this._predictions; }
+  /** 1 where the prediction equals the label, per image. */
+  get correct(): Uint8Array { return this._correct; }
+  /** Feature importance and top features per head-space class. */
+  get importance(): ClassImportance[] { return this._importance; }
+  /** Per-feature gaps of each dataset class's top features. */
+  get featureGapsByClass(): Map<number, FeatureGap[]> { return this._featureGapsByClass; }
+  /** Spuriosity per image and the rankings of classes with a spurious feature. */
+  get spuriosity(): SpuriosityState { return this._spuriosity; }
+  /** Spurious gaps of the ranked classes and their mean. */
+  get gaps(): GapSummary { return this._gaps; }
+
+  /** Activation of one feature in one image (row). */
+  activation(row: number, feature: number): number {
+    return this.features.data[row * this.features.cols + feature];
+  }
+
+  /**
+   * Softmax probability of the predicted class under the model's head: from the cached logits, or from the tuned head
+   * after useHead (the cached logits are the old head's); null with a fitted head, which is not a calibrated classifier.
+   */
+  confidence(row: number): number | null {
+    if (this.headSource !== 'model') return null;
+    const C = this._head.classes;
+    const logits = this.tuned ? headLogits(this.features, this._head, [row]) : { rows: 1, cols: C, data: this.extraction.logits.subarray(row * C, (row + 1) * C) };
+    return softmaxRows(logits).data[this._predictions[row]];
   }
 
   get model(): ModelInfo {
@@ -191,9 +226,10 @@ export class AnalysisSession {
 
   /** Replaces the head (after fine-tuning) and recomputes predictions, importance, rankings and gaps. */
   useHead(head: LinearHead): void {
-    this.head = head;
-    this.predictions = predict(this.features, head);
-    this.correct = correctness(this.predictions, this.labels);
+    this._head = head;
+    this.tuned = true;
+    this._predictions = predict(this.features, head);
+    this._correct = correctness(this.predictions, this.labels);
     this.refreshFeatures();
     this.refreshGaps();
   }
@@ -203,7 +239,7 @@ export class AnalysisSession {
    * then recomputes feature gaps, rankings and gaps; returns how many images are excluded now.
    */
   setExcluded(ids: Iterable<string>): number {
-    this.index = this.indexWithout(ids);
+    this._index = this.indexWithout(ids);
     this.refreshFeatures();
     this.refreshRankings();
     return this.excludedCount;
@@ -252,13 +288,13 @@ export class AnalysisSession {
   }
 
   private refreshFeatures(): void {
-    this.importance = featureImportance({
+    this._importance = featureImportance({
       features: this.features, head: this.head, labels: this.labels, split: this.split,
       predictions: this.predictions, grouping: this.options.grouping, k: this.options.topK,
     });
     const pairs = this.datasetClassIds.flatMap((cls) => this.importance[cls].top.map((feature) => ({ cls, feature })));
     const gaps = featureGaps(this.features, this.correct, this.index, pairs, { k: this.options.featureGapK });
-    this.featureGapsByClass = new Map();
+    this._featureGapsByClass = new Map();
     for (const g of gaps) {
       const list = this.featureGapsByClass.get(g.cls) ?? [];
       list.push(g);
@@ -267,12 +303,12 @@ export class AnalysisSession {
   }
 
   private refreshRankings(): void {
-    this.spuriosity = computeSpuriosity(this.features, this.index, this.spuriousLists());
+    this._spuriosity = computeSpuriosity(this.features, this.index, this.spuriousLists());
     this.refreshGaps();
   }
 
   private refreshGaps(): void {
-    this.gaps = spuriousGap(this.spuriosity.rankings, this.correct, {
+    this._gaps = spuriousGap(this.spuriosity.rankings, this.correct, {
       k: this.options.gapK, bootstrap: this.options.bootstrap, seed: this.options.seed,
     });
   }
