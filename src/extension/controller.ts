@@ -1,22 +1,25 @@
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { Dataset, ImageEntry } from '../engine/dataset/types';
-import type { ExtractResult } from '../engine/extract/types';
+import type { ExtractProgress, ExtractResult } from '../engine/extract/types';
 import { HeatmapCache } from '../engine/render/heatmaps';
 import { ThumbnailCache } from '../engine/render/thumbnails';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
-import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, MitigationState, PanelState, SpuriousSubtype } from '../shared/protocol';
+import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
 import type { PanelBackend } from './panel/backend';
 import { LensPanel } from './panel/lensPanel';
 import { fromProtocolLabel, panelState } from './panel/viewModel';
 import { configuredModel, pickModel } from './modelChoice';
 import { formatRate, withJob } from './progress';
-import { readSettings } from './settings';
+import { readSettings, type LensSettings } from './settings';
 import { cacheDirFor, KnownDatasets } from './storage';
 import { runExtraction, spatialMapSource, tuneRunner } from './engineClient';
-import { runMitigationJob, exportTunedHead, type TunedHead } from './mitigation';
+import { confirmTuning, exportTunedHead, loadTunedHead, MitigationMemory, runMitigationJob, saveTunedHead, type SavedMitigation, type TunedHead } from './mitigation';
+import { jobStatus } from './jobStatus';
+import { pickDataset } from './datasetPick';
+import { reportError } from './errors';
 import { AnalysisActions } from './analyses/actions';
 
 /** Preview size for the image detail view: large enough to inspect, small enough to cache for every image. */
@@ -33,20 +36,45 @@ export interface Ranked {
   thumbs: ThumbnailCache;
   previews: ThumbnailCache;
   heatmaps: HeatmapCache;
+  /** Fine-tuning results of this dataset and model (restored after a reload) and the head of the newest run. */
+  mitigation: SavedMitigation;
+  tuned?: TunedHead;
 }
 
-/** Owns the ranked datasets, runs the long jobs, and serves the panel. */
+/** Analyses kept in memory at once; switching back to an older one reopens it from the feature cache. */
+const MAX_OPEN = 3;
+/** Shortest interval between panel refreshes while a ranking reports progress. */
+const PROGRESS_PUSH_MS = 1000;
+
+/** A ranking in progress, as the panel, the Spuriosity view and a cancel message need it. */
+export interface RankingJob {
+  root: string;
+  modelPath: string;
+  abort: AbortController;
+  progress?: ExtractProgress;
+}
+
+const keyOf = (root: string, modelPath: string) => `${modelPath}\u0000${root}`;
+
+/** Owns the ranked datasets (several at once), runs the long jobs, and serves the panel the current one. */
 export class LensController implements PanelBackend {
   private current: Ranked | undefined;
-  private readonly jobs = new Map<'extraction' | 'mitigation', AbortController>();
-  private mitigation: MitigationState = { running: null, maxEpochs: 0, history: [], results: [] };
-  private tuned: TunedHead | undefined;
+  /** Open analyses by model + root, least recently used first. */
+  private readonly open = new Map<string, Ranked>();
+  private readonly ranking = new Map<string, { job: RankingJob; done: Promise<Ranked | undefined> }>();
+  private mitigationAbort: AbortController | undefined;
+  private lastProgressPush = 0;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the open analyses, the current one or a ranking's progress change (the Spuriosity view listens). */
+  readonly onDidChange = this.changed.event;
   readonly known: KnownDatasets;
+  private readonly memory: MitigationMemory;
   /** Core crops, feature sensitivity and model comparison, on demand. */
   readonly analyses: AnalysisActions;
 
   constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     this.known = new KnownDatasets(context.workspaceState);
+    this.memory = new MitigationMemory(context.workspaceState);
     this.analyses = new AnalysisActions(context, log, () => this.current, (m) => void LensPanel.active?.post(m),
       (p) => LensPanel.active?.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString());
   }
@@ -55,11 +83,62 @@ export class LensController implements PanelBackend {
     return this.context.extensionUri;
   }
 
-  /** Discovers, extracts (in a child process) and analyses a dataset folder, then shows the panel. */
-  async rank(root: string, tab: 'overview' | 'labeling' = 'overview'): Promise<Ranked | undefined> {
+  /** The analysis the panel shows. */
+  get active(): Ranked | undefined {
+    return this.current;
+  }
+
+  /** Whether an analysis of root (with modelPath, or any model) is in memory. */
+  isOpen(root: string, modelPath?: string): boolean {
+    return [...this.open.values()].some((r) => r.root === root && (!modelPath || r.modelPath === modelPath));
+  }
+
+  /** Rankings running now. */
+  runningJobs(): RankingJob[] {
+    return [...this.ranking.values()].map((r) => r.job);
+  }
+
+  /**
+   * Discovers, extracts (in a child process, cache-first) and analyses a dataset, then shows it in the panel. Other
+   * open analyses stay open; a second request for a ranking already running joins it. Undefined when cancelled
+   * (the user is told how far it got and can resume) or when no model was chosen.
+   */
+  async rank(root: string, tab: 'overview' | 'labeling' = 'overview', modelOverride?: string): Promise<Ranked | undefined> {
     const settings = readSettings();
-    const modelPath = configuredModel(settings) ?? (await pickModel(this.context.extensionUri));
+    const modelPath = modelOverride ?? configuredModel(settings) ?? (await pickModel(this.context.extensionUri));
     if (!modelPath) return undefined;
+    const key = keyOf(root, modelPath);
+    let run = this.ranking.get(key);
+    if (!run) {
+      const job: RankingJob = { root, modelPath, abort: new AbortController() };
+      run = { job, done: this.openRanked(job, settings).finally(() => { this.ranking.delete(key); this.changed.fire(); LensPanel.active?.pushState(); }) };
+      this.ranking.set(key, run);
+      this.changed.fire();
+    }
+    let r: Ranked | undefined;
+    try {
+      r = await run.done;
+    } catch (e) {
+      if (!(e instanceof Error && e.name === 'AbortError')) throw e;
+      this.stopped(run.job, tab, modelOverride);
+      return undefined;
+    }
+    if (r) await this.activate(r, tab);
+    return r;
+  }
+
+  /** Shows an open analysis (or reopens it from the cache) in the panel: the Spuriosity view's click. */
+  async show(root: string, modelPath?: string): Promise<Ranked | undefined> {
+    const open = [...this.open.values()].reverse().find((r) => r.root === root && (!modelPath || r.modelPath === modelPath));
+    if (open) {
+      await this.activate(open, undefined);
+      return open;
+    }
+    return this.rank(root, 'overview', modelPath);
+  }
+
+  private async openRanked(job: RankingJob, settings: LensSettings): Promise<Ranked | undefined> {
+    const { root, modelPath } = job;
     const cacheDir = cacheDirFor(this.context, root, settings);
     // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
     const dataset = await openDataset(root, cacheDir);
@@ -69,38 +148,76 @@ export class LensController implements PanelBackend {
     this.log.info(`Dataset ${root}: ${dataset.images.length} images, ${dataset.classes.length} classes (${dataset.layout}); ${dataset.skipped.length} files skipped`);
     for (const s of dataset.skipped) this.log.debug(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
     const name = basename(root);
-    const abort = new AbortController();
-    this.jobs.set('extraction', abort);
     const { extraction, session } = await openAnalysis({
       dataset, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
       options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK },
       runExtract: (request) => withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => runExtraction(this.context, {
         ...request, signal,
-        onProgress: (p) => report({
-          message: p.phase === 'extracting' ? formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds) : p.phase.replace('-', ' '),
-          fraction: p.total ? p.done / p.total : undefined,
-        }),
-      }), abort).finally(() => this.jobs.delete('extraction')),
+        onProgress: (p) => {
+          job.progress = p;
+          this.progressed();
+          report({
+            message: p.phase === 'extracting' ? formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds) : p.phase.replace('-', ' '),
+            fraction: p.total ? p.done / p.total : undefined,
+          });
+        },
+      }), job.abort),
       openLabels: (model) => openLabelStore(root, model),
     });
     this.reportFailures(extraction);
     if (session.unmapped.length) this.log.warn(`Classes not in the model's labels: ${session.unmapped.join(', ')}`);
     this.log.info(`Ranked ${name}: ${extraction.computed} images computed, ${extraction.cacheHits} from cache, head: ${session.headSource}`);
     const decode = { pixelLimit: settings.pixelLimit };
-    this.current = {
+    return {
       root, dataset, extraction, session, cacheDir, modelPath,
       thumbs: new ThumbnailCache(join(cacheDir, 'thumbs'), decode),
       previews: new ThumbnailCache(join(cacheDir, 'previews'), decode, PREVIEW_SIZE),
       heatmaps: new HeatmapCache(join(cacheDir, 'heatmaps'), extraction.model.sha256, extraction.model.card.preprocess, decode,
         spatialMapSource(this.context, modelPath, cacheDir, settings.threads || undefined)),
+      mitigation: this.memory.load(root, extraction.model.sha256),
     };
-    this.mitigation = { running: null, maxEpochs: 0, history: [], results: [] };
-    this.tuned = undefined;
-    this.analyses.reset();
-    await this.known.touch(root);
-    LensPanel.active?.refreshRoots(); // the new dataset's caches must become loadable
+  }
+
+  /** Makes r the panel's analysis; the least recently used beyond MAX_OPEN is dropped (its cache stays on disk). */
+  private async activate(r: Ranked, tab: 'overview' | 'labeling' | undefined): Promise<void> {
+    const key = keyOf(r.root, r.modelPath);
+    for (const [k, o] of this.open) if (o.root === r.root && o.modelPath === r.modelPath && o !== r) this.open.delete(k);
+    this.open.delete(key);
+    this.open.set(key, r);
+    for (const [k, o] of this.open) {
+      if (this.open.size <= MAX_OPEN) break;
+      if (o !== r) this.open.delete(k);
+    }
+    if (this.current !== r) this.analyses.reset();
+    this.current = r;
+    await this.known.touch(r.root, { path: r.modelPath, name: r.session.model.card.name ?? basename(r.modelPath) }, r.dataset.images.length);
+    LensPanel.active?.refreshRoots(); // the dataset's caches must become loadable
     LensPanel.show(this, this.log, tab);
-    return this.current;
+    this.changed.fire();
+  }
+
+  /** After a cancelled ranking: how far it got (what is cached stays), and a Resume button. */
+  private stopped(job: RankingJob, tab: 'overview' | 'labeling', modelOverride?: string): void {
+    const p = job.progress;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const how = p && p.total ? `${n(Math.max(0, p.done - p.failed))} of ${n(p.total)} images cached` : 'nothing cached yet';
+    this.log.info(`Ranking ${job.root} stopped: ${how}`);
+    void vscode.window.showInformationMessage(`Spuriosity Lens: stopped ranking ${basename(job.root)}: ${how}; run Rank Dataset again to resume.`, 'Resume')
+      .then((a) => { if (a) void this.rank(job.root, tab, modelOverride).catch((e) => reportError(this.log, 'resume', e)); });
+  }
+
+  /** A ranking reported progress: refresh the Spuriosity view and (throttled) the panel's progress bar. */
+  private progressed(): void {
+    const now = Date.now();
+    if (now - this.lastProgressPush < PROGRESS_PUSH_MS) return;
+    this.lastProgressPush = now;
+    this.changed.fire();
+    LensPanel.active?.pushState();
+  }
+
+  /** Cancels every running ranking (the panel's Cancel extraction). */
+  cancelRankings(root?: string): void {
+    for (const { job } of this.ranking.values()) if (!root || job.root === root) job.abort.abort();
   }
 
   /** The ranked dataset, ranking the given (or remembered, or asked-for) folder first when needed. */
@@ -109,13 +226,7 @@ export class LensController implements PanelBackend {
     if (root) return this.rank(root);
     if (this.current) return this.current;
     const known = this.known.list();
-    let pick: string | undefined = known[0];
-    if (known.length > 1) {
-      pick = (await vscode.window.showQuickPick(known.map((k) => ({ label: basename(k), description: k })), { title: 'Which dataset?' }))?.description;
-    } else if (!pick) {
-      const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: false, title: 'Choose a dataset folder or manifest', filters: { 'Dataset manifest': ['csv', 'jsonl'] } });
-      pick = chosen?.[0]?.fsPath;
-    }
+    const pick = known.length === 1 ? known[0] : await pickDataset(known, 'Spuriosity Lens: which dataset?');
     return pick ? this.rank(pick) : undefined;
   }
 
@@ -147,7 +258,10 @@ export class LensController implements PanelBackend {
     const c = this.current;
     if (!c) return undefined;
     const settings = readSettings();
-    return panelState(c.session, basename(c.root), { ...this.mitigation, tuneK: settings.tuneK, gapThresholdPoints: settings.gapThreshold });
+    const state = panelState(c.session, basename(c.root), { ...c.mitigation.state, tuneK: settings.tuneK, gapThresholdPoints: settings.gapThreshold });
+    // a ranking in progress (of this or another dataset) shows in the overview's progress bar, with its Cancel
+    const p = this.runningJobs().find((j) => j.progress?.phase === 'extracting')?.progress;
+    return p ? { ...state, extraction: { split: 'train', done: p.done, total: p.total, rate: p.imagesPerSecond || null } } : state;
   }
 
   thumbs() { return this.current?.thumbs; }
@@ -173,53 +287,71 @@ export class LensController implements PanelBackend {
     this.analyses.labelChanged(cls);
   }
 
-  /** Fine-tunes the head with one method, streaming per-epoch points to the panel. */
+  /** Fine-tunes the head with one method (after the guards), streaming per-epoch points to the panel; results are kept across reloads. */
   async runMitigation(method: MitigationMethod): Promise<void> {
     const c = this.current;
-    if (!c || this.mitigation.running) return;
+    if (!c || c.mitigation.state.running) return;
     const settings = readSettings();
+    if (!(await confirmTuning(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100 }))) return;
     const abort = new AbortController();
-    this.jobs.set('mitigation', abort);
-    this.mitigation = { ...this.mitigation, running: method, history: [] };
+    this.mitigationAbort = abort;
+    const bar = jobStatus()?.begin(`fine-tuning ${basename(c.root)}`, () => abort.abort());
+    const m = c.mitigation;
+    m.state = { ...m.state, running: method, history: [] };
     LensPanel.active?.pushState();
     try {
       const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal, ortRunner: tuneRunner(this.context) }, (point, maxEpochs) => {
-        this.mitigation = { ...this.mitigation, maxEpochs, history: [...this.mitigation.history, point] };
-        void LensPanel.active?.post({ type: 'mitigationProgress', method, point });
+        m.state = { ...m.state, maxEpochs, history: [...m.state.history, point] };
+        bar?.update(`epoch ${point.epoch} of ${maxEpochs}`, maxEpochs ? point.epoch / maxEpochs : undefined);
+        if (this.current === c) void LensPanel.active?.post({ type: 'mitigationProgress', method, point });
       });
-      this.tuned = out.tuned;
-      this.mitigation = { ...this.mitigation, results: [...this.mitigation.results.filter((r) => r.method !== method), out.result] };
-      void LensPanel.active?.post({ type: 'mitigationResult', result: out.result });
+      c.tuned = out.tuned;
+      m.state = { ...m.state, results: [...m.state.results.filter((r) => r.method !== method), out.result] };
+      await saveTunedHead(c.cacheDir, out.tuned).catch((e) => this.log.warn(`Could not keep the tuned head for a later export: ${e instanceof Error ? e.message : String(e)}`));
+      if (this.current === c) void LensPanel.active?.post({ type: 'mitigationResult', result: out.result });
       this.log.info(`Mitigation ${method}: gap ${fmt(out.result.before.gap)} -> ${fmt(out.result.after.gap)}, accuracy ${fmt(out.result.before.accuracy)} -> ${fmt(out.result.after.accuracy)}`);
     } finally {
-      this.jobs.delete('mitigation');
-      this.mitigation = { ...this.mitigation, running: null };
+      bar?.end();
+      this.mitigationAbort = undefined;
+      m.state = { ...m.state, running: null };
+      await this.memory.save(c.root, c.extraction.model.sha256, m);
       LensPanel.active?.pushState();
     }
   }
 
   /** Cancels a running job. */
   cancel(target: CancelTarget): void {
-    if (target === 'extraction' || target === 'mitigation') this.jobs.get(target)?.abort();
+    if (target === 'extraction') this.cancelRankings();
+    else if (target === 'mitigation') this.mitigationAbort?.abort();
     else this.analyses.cancel(target);
   }
 
-  /** Asks where, then writes the tuned head (JSON/.npy) or the model with it swapped in (ONNX). */
+  /** Asks where (outside the dataset by default), then writes the tuned head (JSON/.npy) or the model with it swapped in (ONNX). */
   async exportHead(kind: ExportKind): Promise<void> {
     const c = this.current;
-    if (!c || !this.tuned) {
+    const newest = c?.mitigation.state.results.at(-1)?.method;
+    const tuned = c && (c.tuned ?? (newest ? await loadTunedHead(c.cacheDir, newest, c.session.head) : undefined));
+    if (!c || !tuned) {
       void vscode.window.showInformationMessage('Spuriosity Lens: fine-tune the head first; the export writes the tuned head.');
       return;
     }
+    c.tuned = tuned;
     const ext = kind === 'onnx' ? 'onnx' : kind === 'head-npy' ? 'npy' : 'json';
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(join(c.root, `tuned-head-${this.tuned.method}.${ext}`)),
+      defaultUri: vscode.Uri.file(join(outsideDataset(c.root), `tuned-head-${basename(c.root)}-${tuned.method}.${ext}`)),
       filters: { [ext.toUpperCase()]: [ext] },
     });
     if (!target) return;
-    await exportTunedHead(this.tuned, kind, target.fsPath, c.modelPath);
+    await exportTunedHead(tuned, kind, target.fsPath, c.modelPath);
+    c.mitigation.exported = [{ method: tuned.method, kind, path: target.fsPath }, ...c.mitigation.exported.filter((e) => e.path !== target.fsPath)];
+    await this.memory.save(c.root, c.extraction.model.sha256, c.mitigation);
     void vscode.window.showInformationMessage(`Spuriosity Lens: wrote ${target.fsPath}`);
   }
+}
+
+/** A default folder for files we write about a dataset: the folder holding it (a manifest's folder's parent), never inside it. */
+export function outsideDataset(root: string): string {
+  return dirname(/\.(csv|jsonl)$/i.test(root) ? dirname(root) : root);
 }
 
 function fmt(x: number | null): string {

@@ -1,14 +1,22 @@
 import * as vscode from 'vscode';
 import { LensController } from './controller';
 import { LensPanel } from './panel/lensPanel';
-import { pickModel } from './modelChoice';
+import { configuredModel, demoModelPath, pickModel } from './modelChoice';
 import { exportReport } from './report';
 import { MITIGATION_METHODS, type MitigationMethod } from '../shared/protocol';
+import { reportError } from './errors';
+import { initJobStatus, JobStatus } from './jobStatus';
+import { DatasetsView } from './datasetsView';
+import { pickDataset } from './datasetPick';
+import { generateDemo } from './demoDataset';
+import { readSettings } from './settings';
 
-/** Entry point: registers commands, the panel serializer and the output channel. */
+/** Entry point: registers commands, the Spuriosity view, the status bar item, the panel serializer and the output channel. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Spuriosity Lens', { log: true });
+  const status = initJobStatus(log);
   const lens = new LensController(context, log);
+  const view = new DatasetsView(lens);
   const command = (id: string, run: (...args: unknown[]) => Promise<unknown>) =>
     vscode.commands.registerCommand(`spuriosityLens.${id}`, async (...args: unknown[]) => {
       try {
@@ -19,10 +27,27 @@ export function activate(context: vscode.ExtensionContext): void {
     });
 
   context.subscriptions.push(
-    log,
+    log, status, view,
+    vscode.window.createTreeView(DatasetsView.viewId, { treeDataProvider: view, showCollapseAll: false }),
     command('rankDataset', async (uri) => {
-      const root = uri instanceof vscode.Uri ? uri.fsPath : (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Choose a dataset folder' }))?.[0]?.fsPath;
+      // the Explorer and the Spuriosity view pass the folder; the palette asks (recent datasets, workspace folders, Browse…)
+      const root = uri instanceof vscode.Uri ? uri.fsPath : typeof uri === 'string' ? uri : await pickDataset(lens.known.list());
       if (root) await lens.rank(root);
+    }),
+    command('showDataset', async (root, modelPath) => {
+      if (typeof root === 'string') await lens.show(root, typeof modelPath === 'string' ? modelPath : undefined);
+    }),
+    command('forgetDataset', async (node) => {
+      const root = typeof node === 'string' ? node : (node as { dataset?: { root?: string } } | undefined)?.dataset?.root;
+      if (root) await lens.known.forget(root);
+    }),
+    command('generateDemo', async () => {
+      const root = await generateDemo(context.extensionUri, log);
+      if (!root) return;
+      // the demo dataset goes with the demo model unless the user configured one
+      const model = configuredModel(readSettings()) ?? demoModelPath(context.extensionUri);
+      void vscode.window.showInformationMessage(`Spuriosity Lens: demo dataset written to ${root}; ranking it with ${model === demoModelPath(context.extensionUri) ? 'the bundled demo model' : model}.`);
+      await lens.rank(root, 'overview', model);
     }),
     command('measureGap', async () => {
       const r = await lens.ensureRanked();
@@ -59,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('exportReport', async () => {
       const r = await lens.ensureRanked();
-      if (r) await exportReport(r.session, r.root);
+      if (r) await exportReport(r);
     }),
     command('compareModels', async () => {
       if (!(await lens.ensureRanked())) return;
@@ -70,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): void {
       await lens.analyses.exportCrops();
     }),
     command('showLog', async () => log.show()),
+    vscode.commands.registerCommand(JobStatus.showCommand, () => status.show()),
     vscode.window.registerWebviewPanelSerializer(LensPanel.viewType, {
       async deserializeWebviewPanel(panel) {
         // the analysis lives in memory: re-rank the last dataset (features come from the cache in seconds)
@@ -83,13 +109,3 @@ export function activate(context: vscode.ExtensionContext): void {
 
 /** Nothing to release: child processes end with their jobs. */
 export function deactivate(): void {}
-
-function reportError(log: vscode.LogOutputChannel, where: string, e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof Error && e.name === 'AbortError') {
-    log.info(`${where}: cancelled`);
-    return;
-  }
-  log.error(`${where}: ${e instanceof Error && e.stack ? e.stack : message}`);
-  void vscode.window.showErrorMessage(`Spuriosity Lens: ${message}`, 'Show Log').then((a) => { if (a) log.show(); });
-}

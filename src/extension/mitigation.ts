@@ -1,11 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
 import type { TuningMethod } from '../core/tuningSet';
+import { checkTuning } from '../engine/analysis/tuneGuard';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { tuneHead } from '../engine/analysis/tune';
 import type { OrtTuneRunner } from '../engine/train/tuneProblem';
 import { headJson, writeHeadNpy } from '../engine/export/headFiles';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
-import type { ExportKind, MitigationMethod, MitigationPoint, MitigationResult } from '../shared/protocol';
+import type { ExportKind, MitigationMethod, MitigationPoint, MitigationResult, MitigationState } from '../shared/protocol';
 import type { LinearHead } from '../core/types';
 
 /** The last tuned head, kept for export. */
@@ -56,4 +60,75 @@ export async function exportTunedHead(t: TunedHead, kind: ExportKind, path: stri
       await writeModelWithHead(modelPath, t.head, path, { labels: t.labels });
       return;
   }
+}
+
+/** What survives a window reload of one dataset + model's fine-tuning: the panel's history and results, and the exports. */
+export interface SavedMitigation {
+  state: MitigationState;
+  /** Files written by Export, newest first. */
+  exported: Array<{ method: MitigationMethod; kind: ExportKind; path: string }>;
+}
+
+/**
+ * Fine-tuning results per dataset and model in workspaceState, and the tuned heads as JSON files in the cache folder
+ * (so Export still works after a reload without tuning again).
+ */
+export class MitigationMemory {
+  constructor(private readonly state: vscode.Memento) {}
+
+  private key(root: string, modelSha: string): string {
+    return `spuriosityLens.mitigation:${modelSha.slice(0, 16)}:${root}`;
+  }
+
+  /** The saved results, or an empty state. */
+  load(root: string, modelSha: string): SavedMitigation {
+    const saved = this.state.get<SavedMitigation>(this.key(root, modelSha));
+    if (!saved) return { state: { running: null, maxEpochs: 0, history: [], results: [] }, exported: [] };
+    return { state: { ...saved.state, running: null }, exported: saved.exported ?? [] };
+  }
+
+  /** Saves results (a running job is saved as not running). */
+  async save(root: string, modelSha: string, m: SavedMitigation): Promise<void> {
+    await this.state.update(this.key(root, modelSha), { state: { ...m.state, running: null }, exported: m.exported.slice(0, 20) });
+  }
+}
+
+/** Where the last tuned head of a method is kept between reloads. */
+function headFile(cacheDir: string, method: MitigationMethod): string {
+  return join(cacheDir, 'tuned', `head-${method}.json`);
+}
+
+/** Keeps a tuned head on disk for Export after a reload. */
+export async function saveTunedHead(cacheDir: string, t: TunedHead): Promise<void> {
+  await writeAtomic(headFile(cacheDir, t.method), headJson(t.head, t.labels, { method: t.method }));
+}
+
+/** The tuned head of a method saved by saveTunedHead, if its shape still fits the session's head. */
+export async function loadTunedHead(cacheDir: string, method: MitigationMethod, fits: LinearHead): Promise<TunedHead | undefined> {
+  try {
+    const j = JSON.parse(await readFile(headFile(cacheDir, method), 'utf8')) as { classes: number; dim: number; labels: string[]; weight: number[][]; bias: number[] };
+    if (j.classes !== fits.classes || j.dim !== fits.dim || j.weight.length !== j.classes) return undefined;
+    return { method, labels: j.labels, head: { classes: j.classes, dim: j.dim, weight: Float32Array.from(j.weight.flat()), bias: Float32Array.from(j.bias) } };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asks before a run: refuses with the reason when tuning cannot change the head (no ranked class, the gap already
+ * under the threshold), and has the user confirm when k covers whole classes. True when tuning should go ahead.
+ */
+export async function confirmTuning(s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number }): Promise<boolean> {
+  const check = checkTuning(s, CORE_METHOD[method], { k: opts.k, threshold: opts.gapThreshold });
+  if (check.refusal) {
+    const a = await vscode.window.showWarningMessage(`Spuriosity Lens: not fine-tuning. ${check.refusal}`, 'Open Settings');
+    if (a) await vscode.commands.executeCommand('workbench.action.openSettings', check.refusal.includes('threshold') ? 'spuriosityLens.gapThreshold' : 'spuriosityLens');
+    return false;
+  }
+  if (check.warnings.length) {
+    const a = await vscode.window.showWarningMessage(`Spuriosity Lens: ${check.warnings.join(' ')}`, { modal: true }, 'Tune Anyway', 'Open Settings');
+    if (a === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'spuriosityLens.tuneK');
+    return a === 'Tune Anyway';
+  }
+  return true;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { jobStatus } from './jobStatus';
 
 /** A progress line in the notification: counts, throughput and time left. */
 export interface JobProgress {
@@ -7,22 +8,31 @@ export interface JobProgress {
   fraction?: number;
 }
 
-/** Runs long work under a cancellable notification; the token becomes an AbortSignal the engine understands. */
+/**
+ * Runs long work under a cancellable notification and a status bar item (a dismissed notification leaves the status
+ * bar to show and cancel the job); the token becomes an AbortSignal the engine understands.
+ */
 export async function withJob<T>(title: string, work: (report: (p: JobProgress) => void, signal: AbortSignal) => Promise<T>, abort = new AbortController()): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const sub = token.onCancellationRequested(() => abort.abort());
-    let last = 0;
-    try {
-      return await work((p) => {
-        // withProgress takes increments, the engine reports totals
-        const now = p.fraction === undefined ? last : Math.round(p.fraction * 100);
-        progress.report({ message: p.message, increment: Math.max(0, now - last) });
-        last = Math.max(last, now);
-      }, abort.signal);
-    } finally {
-      sub.dispose();
-    }
-  });
+  const bar = jobStatus()?.begin(title.replace(/^Spuriosity Lens: /, ''), () => abort.abort());
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const sub = token.onCancellationRequested(() => abort.abort());
+      let last = 0;
+      try {
+        return await work((p) => {
+          // withProgress takes increments, the engine reports totals
+          const now = p.fraction === undefined ? last : Math.round(p.fraction * 100);
+          progress.report({ message: p.message, increment: Math.max(0, now - last) });
+          last = Math.max(last, now);
+          bar?.update(p.message, p.fraction);
+        }, abort.signal);
+      } finally {
+        sub.dispose();
+      }
+    });
+  } finally {
+    bar?.end();
+  }
 }
 
 /** "1,234 / 5,000 · 87 img/s · 43 s left" */

@@ -1,22 +1,37 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { cachedThumbnails, htmlReport, type TuningSummary } from '../engine/analysis/htmlReport';
 import { gapReport, rankReport } from '../engine/analysis/report';
-import type { AnalysisSession } from '../engine/analysis/session';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { markdownReport } from '../engine/analysis/markdownReport';
+import type { Ranked } from './controller';
+import { outsideDataset } from './controller';
 
-/** Asks for a file, then writes the dataset's report: JSON (the CLI's rank and gap documents together) or Markdown. */
-export async function exportReport(s: AnalysisSession, root: string): Promise<void> {
+const METHOD_LABEL: Record<string, string> = { 'low-spuriosity': 'Low-spuriosity tuning', random: 'Random-image tuning', error: 'Error tuning' };
+
+/**
+ * Asks for a file (beside the dataset, not inside it, by default), then writes the report: HTML with embedded
+ * thumbnails and the tuning results, Markdown, or JSON (the CLI's rank and gap documents together).
+ */
+export async function exportReport(r: Ranked): Promise<void> {
+  const name = basename(r.root).replace(/\.(csv|jsonl)$/i, '');
   const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.file(join(root, `spuriosity-report-${basename(root)}.md`)),
-    filters: { Markdown: ['md'], JSON: ['json'] },
+    defaultUri: vscode.Uri.file(join(outsideDataset(r.root), `spuriosity-report-${name}.html`)),
+    filters: { 'HTML (self-contained, with thumbnails)': ['html'], Markdown: ['md'], JSON: ['json'] },
     title: 'Export Spuriosity Report',
   });
   if (!target) return;
-  const body = target.fsPath.toLowerCase().endsWith('.json')
-    ? `${JSON.stringify({ rank: rankReport(s), gap: gapReport(s) }, null, 2)}\n`
-    : markdownReport(s);
+  const path = target.fsPath.toLowerCase();
+  const tuning: TuningSummary[] = r.mitigation.state.results.map((t) => ({
+    ...t, method: METHOD_LABEL[t.method] ?? t.method, exported: r.mitigation.exported.filter((e) => e.method === t.method).map((e) => e.path),
+  }));
+  const body = path.endsWith('.json')
+    ? `${JSON.stringify({ rank: rankReport(r.session), gap: gapReport(r.session) }, null, 2)}\n`
+    : path.endsWith('.md') ? markdownReport(r.session)
+      : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spuriosity Lens: writing the report' },
+        () => htmlReport(r.session, { thumbnail: cachedThumbnails(r.thumbs), tuning }));
   await writeAtomic(target.fsPath, body);
-  const open = await vscode.window.showInformationMessage(`Spuriosity Lens: report written to ${target.fsPath}`, 'Open');
-  if (open) await vscode.window.showTextDocument(target);
+  const open = await vscode.window.showInformationMessage(`Spuriosity Lens: report written to ${target.fsPath}`, path.endsWith('.html') ? 'Open in Browser' : 'Open');
+  if (open === 'Open in Browser') await vscode.env.openExternal(target);
+  else if (open) await vscode.window.showTextDocument(target);
 }

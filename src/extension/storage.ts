@@ -11,9 +11,28 @@ export function cacheDirFor(context: vscode.ExtensionContext, datasetRoot: strin
   return join(base.fsPath, 'datasets', id);
 }
 
-/** Datasets ranked in this workspace, most recent first; remembered across reloads. */
+/** A model a dataset was ranked with, as the Spuriosity view lists it. */
+export interface KnownModel {
+  path: string;
+  /** The model card's name, or the file name. */
+  name: string;
+}
+
+/** One ranked dataset as remembered: its root and the models it was ranked with, most recent first. */
+export interface KnownDataset {
+  root: string;
+  models: KnownModel[];
+  /** Images found at the last ranking. */
+  images?: number;
+}
+
+/** Datasets ranked in this workspace, most recent first, with their models; remembered across reloads. */
 export class KnownDatasets {
   private static readonly key = 'spuriosityLens.knownDatasets';
+  private static readonly detailKey = 'spuriosityLens.knownDatasetDetails';
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after touch or forget. */
+  readonly onDidChange = this.changed.event;
   constructor(private readonly state: vscode.Memento) {}
 
   /** Roots, most recent first. */
@@ -21,9 +40,32 @@ export class KnownDatasets {
     return this.state.get<string[]>(KnownDatasets.key, []);
   }
 
-  /** Moves a root to the front. */
-  async touch(root: string): Promise<void> {
+  /** Roots with their models, most recent first. */
+  details(): KnownDataset[] {
+    const byRoot = new Map(this.state.get<KnownDataset[]>(KnownDatasets.detailKey, []).map((d) => [d.root, d]));
+    return this.list().map((root) => byRoot.get(root) ?? { root, models: [] });
+  }
+
+  /** Moves a root (and its model) to the front. */
+  async touch(root: string, model?: KnownModel, images?: number): Promise<void> {
     const rest = this.list().filter((r) => r !== root);
-    await this.state.update(KnownDatasets.key, [root, ...rest].slice(0, 20));
+    const roots = [root, ...rest].slice(0, 20);
+    const details = this.details().filter((d) => roots.includes(d.root));
+    const mine = details.find((d) => d.root === root) ?? { root, models: [] };
+    const updated: KnownDataset = {
+      root,
+      models: model ? [model, ...mine.models.filter((m) => m.path !== model.path)].slice(0, 10) : mine.models,
+      images: images ?? mine.images,
+    };
+    await this.state.update(KnownDatasets.key, roots);
+    await this.state.update(KnownDatasets.detailKey, [updated, ...details.filter((d) => d.root !== root)]);
+    this.changed.fire();
+  }
+
+  /** Forgets a root (its caches stay on disk). */
+  async forget(root: string): Promise<void> {
+    await this.state.update(KnownDatasets.key, this.list().filter((r) => r !== root));
+    await this.state.update(KnownDatasets.detailKey, this.details().filter((d) => d.root !== root));
+    this.changed.fire();
   }
 }
