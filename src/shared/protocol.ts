@@ -3,9 +3,10 @@
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
 import type { GapSignificance } from '../core/gap';
+import type { Colormap } from './colormap';
 import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
-export type { Split, GapSignificance };
+export type { Split, GapSignificance, Colormap };
 export * from './analyses';
 
 /** The panel's views. */
@@ -90,6 +91,31 @@ export interface PanelState {
   topK: number;
   extraction: ExtractionProgress | null;
   mitigation: MitigationState;
+  /** Which head classifies: the model's own ('model') or one fitted on the dataset's training features ('fit'), and the setting that chose it. */
+  head?: { source: 'model' | 'fit'; mode: 'auto' | 'model' | 'fit' };
+}
+
+/** What the gallery's heatmap overlay shows: the mean NAM of the class's spurious or core features, or one feature's. */
+export type HeatMode = 'spurious' | 'core' | 'feature';
+/** The overlay the gallery asks for; `feature` only with mode 'feature'. */
+export interface HeatChoice {
+  mode: HeatMode;
+  feature?: number;
+}
+/** What an overlay page shows, for its legend: the features averaged and why, e.g. when none is labeled yet. */
+export interface HeatInfo {
+  mode: HeatMode;
+  features: number[];
+  colormap: Colormap;
+  /** e.g. "no feature of tench is labeled spurious yet: its top features"; null when the features are what was asked for. */
+  note: string | null;
+}
+/** Which of a class's images the gallery shows (every field optional: absent lets all through). */
+export interface GalleryFilter {
+  correct?: boolean;
+  predicted?: string;
+  /** Only images the review file flags as label errors. */
+  labelError?: boolean;
 }
 
 /** One gallery tile. */
@@ -104,8 +130,14 @@ export interface ClassPageItem {
   /** Predicted class name. */
   predicted: string;
   correct: boolean;
-  /** Heatmap overlay URI (mean of the class's spurious features' NAMs), only when overlay was requested. */
+  /** Heatmap overlay URI: the page's HeatInfo features through the colormap alone, to lay over `baseUri`; only when overlay was requested. */
   heatUri?: string;
+  /** The crop the model saw (what heatUri is aligned to), with the overlay. */
+  baseUri?: string;
+  /** Softmax probability of the predicted class under the head in use. */
+  confidence?: number | null;
+  /** 0-based position in the class's ranking of the split (ascending spuriosity), whatever the page's order or filter. */
+  rank?: number;
 }
 
 /** A contiguous range of a class's images sorted by spuriosity. */
@@ -116,8 +148,14 @@ export interface ClassPage {
   offset: number;
   overlay: boolean;
   items: ClassPageItem[];
-  /** Number of images of the class in the split. */
+  /** Number of images of the class in the split (that pass the filter, when there is one). */
   total: number;
+  /** The filter the page was built with, echoed so answers for another filter are ignored. */
+  filter?: GalleryFilter;
+  /** Images of the class in the split before the filter. */
+  classTotal?: number;
+  /** What the overlay shows, when overlay was requested. */
+  heat?: HeatInfo;
 }
 
 /** One top feature of a class as shown for labeling. */
@@ -249,7 +287,7 @@ export type HostToWebview =
 /** Messages from the webview to the host; validate with parseWebviewMessage before use. */
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'requestClassPage'; class: string; order: SortOrder; offset: number; count: number; overlay: boolean; split?: Split }
+  | { type: 'requestClassPage'; class: string; order: SortOrder; offset: number; count: number; overlay: boolean; split?: Split; heat?: HeatChoice; filter?: GalleryFilter }
   | { type: 'requestImageDetail'; id: string }
   | { type: 'requestFeatureCards'; class: string }
   | { type: 'setLabel'; class: string; feature: number; label: FeatureLabel | null; subtype?: SpuriousSubtype }
