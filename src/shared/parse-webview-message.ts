@@ -2,7 +2,7 @@
 // or a stale bundle can post anything), so every field is checked before the host acts on it.
 // Pure and total: it never throws, whatever it is given.
 import type {
-  CancelTarget, ExportKind, FeatureLabel, MitigationMethod, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
+  CancelTarget, ExportKind, FeatureLabel, GalleryFilter, HeatChoice, HeatMode, MitigationMethod, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
 } from './protocol';
 
 /** Outcome of parseWebviewMessage. */
@@ -12,6 +12,7 @@ export type ParseResult = { ok: true; msg: WebviewToHost } | { ok: false; error:
 const TABS: Record<Tab, true> = { overview: true, class: true, labeling: true, mitigation: true, review: true, crops: true, compare: true };
 const ORDERS: Record<SortOrder, true> = { asc: true, desc: true };
 const SPLITS: Record<Split, true> = { train: true, val: true };
+const HEAT_MODES: Record<HeatMode, true> = { spurious: true, core: true, feature: true };
 const LABELS: Record<FeatureLabel, true> = { core: true, spurious: true };
 const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, 'separate-object': true };
 const METHODS: Record<MitigationMethod, true> = { 'low-spuriosity': true, random: true, error: true };
@@ -85,6 +86,31 @@ function bool(o: Record<string, unknown>, key: string): boolean {
   return v;
 }
 
+/** A nested object field (absent: undefined); anything else is refused. */
+function sub(o: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+  const v = own(o, key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`field '${key}' must be an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** The gallery overlay's choice: a mode, and a feature index exactly when the mode is 'feature'. */
+function heatChoice(h: Record<string, unknown>): HeatChoice {
+  const mode = oneOf(h, 'mode', HEAT_MODES);
+  if (mode === 'feature') return { mode, feature: int(h, 'feature', 0, MAX_FEATURE) };
+  if (own(h, 'feature') !== undefined) fail(`field 'feature' is only allowed with mode 'feature', got mode '${mode}'`);
+  return { mode };
+}
+
+/** The gallery filter: each field optional. */
+function galleryFilter(f: Record<string, unknown>): GalleryFilter {
+  const out: GalleryFilter = {};
+  if (own(f, 'correct') !== undefined) out.correct = bool(f, 'correct');
+  if (own(f, 'predicted') !== undefined) out.predicted = text(f, 'predicted', MAX_NAME);
+  if (own(f, 'labelError') !== undefined) out.labelError = bool(f, 'labelError');
+  return out;
+}
+
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
@@ -107,6 +133,10 @@ function parse(o: Record<string, unknown>): WebviewToHost {
         offset: int(o, 'offset', 0, MAX_OFFSET), count: int(o, 'count', 1, MAX_COUNT), overlay: bool(o, 'overlay'),
       };
       if (own(o, 'split') !== undefined) msg.split = oneOf(o, 'split', SPLITS);
+      const heat = sub(o, 'heat');
+      if (heat) msg.heat = heatChoice(heat);
+      const filter = sub(o, 'filter');
+      if (filter) msg.filter = galleryFilter(filter);
       return msg;
     }
     case 'requestImageDetail':
