@@ -2,7 +2,7 @@
 // shows notifications. Views raise `ui-change` events; only this element changes UI state.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { TABS, type HostToWebview, type Tab } from '../../shared/protocol';
+import { TABS, type HostToWebview, type PanelState, type Tab } from '../../shared/protocol';
 import { applyHostMessage, EMPTY_DATA, type AppData } from '../lib/app-state';
 import { loadUiState, onHostMessage, post, saveUiState } from '../lib/host';
 import { DEFAULT_UI, type UiState } from '../lib/ui-state';
@@ -15,6 +15,13 @@ import '../mitigation-view/mitigation-view';
 import '../review-view/review-view';
 import '../crops-view/crops-view';
 import '../compare-view/compare-view';
+
+/** Why this head classifies: the model's own when its classes cover the dataset's, else a head fitted on the dataset. */
+function headTitle(h: NonNullable<PanelState['head']>): string {
+  if (h.source === 'model') return "Predictions, probabilities and importances use the model's own classification head (its classes match the dataset's).";
+  const why = h.mode === 'fit' ? 'the headMode setting is "fit"' : "the model's classes do not cover the dataset's classes (headMode \"auto\")";
+  return `Predictions, probabilities and importances use a linear head fitted on this dataset's training features: ${why}.`;
+}
 
 const TAB_TITLES: Record<Tab, string> = {
   overview: 'Overview', class: 'Class', labeling: 'Labeling', mitigation: 'Mitigation', review: 'Collisions & review',
@@ -95,6 +102,7 @@ export class SpuriosityApp extends LitElement {
       <div class="title">
         <h1>Spuriosity Lens</h1>
         ${p ? html`<span class="muted" title=${p.dataset.root}>${p.dataset.name} · ${p.model.name}</span>` : nothing}
+        ${p?.head ? html`<span class="chip head" title=${headTitle(p.head)}>${p.head.source === 'model' ? "model's own head" : 'fitted head'}</span>` : nothing}
       </div>
       <div role="region" aria-label="Notifications" aria-live="polite">
         ${this.data.notices.map((n) => html`<div class="notice ${n.level}" role=${n.level === 'error' ? 'alert' : 'status'}>
@@ -120,7 +128,8 @@ export class SpuriosityApp extends LitElement {
         return html`<overview-view .panel=${p} .sort=${u.sort} .filter=${u.filter}></overview-view>`;
       case 'class':
         return html`<class-view .panel=${p} .selectedClass=${u.selectedClass} .order=${u.order} .split=${u.split}
-          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}></class-view>`;
+          .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}
+          .heat=${u.heat} .heatOpacity=${u.heatOpacity} .galleryFilter=${u.galleryFilter} .cards=${this.data.featureCards}></class-view>`;
       case 'labeling':
         return html`<labeling-view .panel=${p} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
           .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity}></labeling-view>`;
