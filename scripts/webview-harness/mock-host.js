@@ -23,10 +23,17 @@
     return svg(`<rect width="64" height="64" fill="#d8d4cc"/><rect y="${64 - 64 * t}" width="64" height="${64 * t}" fill="${cue}"/>` +
       `<circle cx="${20 + (v % 25)}" cy="${22 + (v % 19)}" r="${r}" fill="${objColour[c]}" stroke="#222" stroke-width="1"/>`);
   };
-  const heat = (x, y, r) => svg(`<defs><radialGradient id="g"><stop offset="0" stop-color="#ff0000" stop-opacity="0.9"/>` +
-    `<stop offset="0.4" stop-color="#ffff00" stop-opacity="0.7"/><stop offset="0.7" stop-color="#00ffff" stop-opacity="0.5"/>` +
-    `<stop offset="1" stop-color="#0000ff" stop-opacity="0.35"/></radialGradient></defs><rect width="64" height="64" fill="#0000ff" fill-opacity="0.35"/>` +
+  // inferno, as the engine renders (dark = low, light yellow = high), blended at half opacity
+  const heat = (x, y, r) => svg(`<defs><radialGradient id="g"><stop offset="0" stop-color="#fcffa4" stop-opacity="0.9"/>` +
+    `<stop offset="0.4" stop-color="#f98e09" stop-opacity="0.7"/><stop offset="0.7" stop-color="#bc3754" stop-opacity="0.55"/>` +
+    `<stop offset="1" stop-color="#000004" stop-opacity="0.5"/></radialGradient></defs><rect width="64" height="64" fill="#000004" fill-opacity="0.5"/>` +
     `<circle cx="${x}" cy="${y}" r="${r}" fill="url(#g)"/>`);
+  // an inferno-coloured heat layer (the host renders the colormap alone, laid over the crop at the panel's opacity)
+  const heatLayer = (x, y, r) => svg(`<defs><radialGradient id="g"><stop offset="0" stop-color="#fcffa4"/><stop offset="0.3" stop-color="#f98e09"/>` +
+    `<stop offset="0.55" stop-color="#bc3754"/><stop offset="0.8" stop-color="#57106e"/><stop offset="1" stop-color="#000004"/></radialGradient></defs>` +
+    `<rect width="64" height="64" fill="#000004"/><circle cx="${x}" cy="${y}" r="${r * 1.6}" fill="url(#g)"/>`);
+  // images the review file flags as label errors (another engineer's review actions write it; here a fixed few)
+  const labelErrors = new Set(['val/tench/img_00002.jpg', 'val/golf ball/img_00004.jpg', 'val/golf ball/img_00011.jpg']);
   const blend = (c, s, v, x, y, r) => svg(`<image href="${thumb(c, s, v)}" width="64" height="64"/><image href="${heat(x, y, r)}" width="64" height="64"/>`);
 
   // classes=N (e.g. 1000) adds synthetic classes of 50 images to exercise the overview at ImageNet scale.
@@ -110,6 +117,7 @@
       progress: { labeledClasses: rows.filter((r) => r.labeled).length, totalClasses: rows.length },
       labelingOrder: [...classes].sort((a, b) => Math.max(...b.features.map((f) => f.perFeatureGap)) - Math.max(...a.features.map((f) => f.perFeatureGap))).map((c) => c.name),
       topK: 5, extraction: q.get('extraction') === '1' ? { split: 'train', done: 1830, total: 5480, rate: 17.9 } : null, mitigation,
+      head: { source: q.get('head') === 'fit' ? 'fit' : 'model', mode: q.get('head') === 'fit' ? 'fit' : 'auto' },
     };
   };
   const byName = (n) => classes.find((c) => c.name === n);
@@ -181,8 +189,10 @@
     const ms = q.get('compare') === 'edges' ? [['spurious-mnist', 0.888, 1, 0.71], ['spurious-mnist-b', 0.938, 0.99, 0.85], ['spurious-mnist-c', 0.624, 0.95, 0.17]]
       : [['demo-resnet-a', 0.91, 0.97, 0.80], ['demo-resnet-b', 0.88, 0.95, 0.74], ['demo-wide', 0.93, 0.98, 0.86], ['demo-debiased', 0.95, 0.96, 0.93], ['demo-small', 0.71, 0.88, 0.55]];
     const beta = ms.reduce((a, m) => a + m[2] * m[3], 0) / ms.reduce((a, m) => a + m[2] * m[2], 0);
-    const models = ms.map(([id, acc, hi, lo]) => ({ id, path: `/models/${id}.onnx`, accuracy: acc, accHigh: hi, accLow: lo, meanGap: hi - lo, classes: 6, included: true, note: null, effectiveRobustness: lo - beta * hi }));
-    models.push({ id: 'unlabeled-vit', path: '/models/unlabeled-vit.onnx', accuracy: 0.9, accHigh: null, accLow: null, meanGap: null, classes: 0, included: false, note: 'no feature labeled spurious for this model: left out of the statistics', effectiveRobustness: null });
+    const models = ms.map(([id, acc, hi, lo], i) => ({ id, path: `/models/${id}.onnx`, accuracy: acc, accHigh: hi, accLow: lo, meanGap: hi - lo, classes: 6, included: true, note: null, effectiveRobustness: lo - beta * hi,
+      sha256: String(i + 1).repeat(64), spuriousPairs: 6 + i, annotations: `/data/imagenette-mini/.spuriosity/annotations.${String(i + 1).repeat(8)}.json` }));
+    models.push({ id: 'unlabeled-vit', path: '/models/unlabeled-vit.onnx', accuracy: 0.9, accHigh: null, accLow: null, meanGap: null, classes: 0, included: false, note: 'no feature is labelled spurious in /data/imagenette-mini/.spuriosity/annotations.ffffffff.json: no class is ranked, so the model has no gap until its features are labelled', effectiveRobustness: null,
+      sha256: 'f'.repeat(64), spuriousPairs: 0, annotations: '/data/imagenette-mini/.spuriosity/annotations.ffffffff.json' });
     const ids = ms.map((m) => m[0]);
     const r = [[1, 0.82, 0.74, 0.41, 0.66], [0.82, 1, 0.7, 0.35, 0.71], [0.74, 0.7, 1, 0.52, 0.58], [0.41, 0.35, 0.52, 1, -0.12], [0.66, 0.71, 0.58, -0.12, 1]]
       .slice(0, ms.length).map((row) => row.slice(0, ms.length));
@@ -195,6 +205,14 @@
       notes: ['unlabeled-vit: no feature labeled spurious for this model: left out of the statistics'] };
   };
 
+  // models the Labeling view can switch to after a comparison (compare=1), and the review marks (review queue actions)
+  const labelingModels = (active, loading = false) => {
+    const ms = comparison().models.map((m, i) => ({ sha256: m.sha256, id: m.id, annotations: m.annotations, spuriousPairs: m.spuriousPairs, ranked: i === 0 }));
+    const other = active !== ms[0].sha256;
+    const order = classes.map((c) => c.name).reverse();
+    return { models: ms, active, loading, ...(other && !loading ? { classes: state().classes.map((c) => ({ ...c, labeled: false })), order, progress: { labeledClasses: 0, totalClasses: classes.length }, topK: 5 } : {}) };
+  };
+  const marks = new Map();
   const handle = (m) => {
     switch (m.type) {
       case 'ready':
@@ -203,15 +221,28 @@
         if (q.get('run') === '1') runMitigation('low-spuriosity');
         if (q.get('sens') === '1') for (const c of classes.slice(0, 10)) for (const f of c.features.slice(0, 3)) send({ type: 'sensitivity', result: sensitivityOf(c, f) });
         if (q.get('compare') === '1' || q.get('compare') === 'edges') send({ type: 'comparison', comparison: comparison() });
+        if (q.get('compare') === '1') send({ type: 'labelingModels', models: labelingModels(q.get('labelmodel') === 'other' ? 'f'.repeat(64) : '1'.repeat(64)) });
         if (q.get('recheck') === '1') send({ type: 'cropRecheck', recheck: recheck(classes[4]) });
         break;
       case 'requestClassPage': {
         const c = byName(m.class);
         if (!c) return send({ type: 'notify', level: 'error', message: `Unknown class ${m.class}` });
-        const sorted = [...c.images].sort((a, b) => (m.order === 'asc' ? a.s - b.s : b.s - a.s));
-        const items = sorted.slice(m.offset, m.offset + m.count).map((im) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v), spuriosity: im.s,
-          label: c.name, predicted: im.predicted, correct: im.correct, ...(m.overlay ? { heatUri: heat(20 + (im.v % 25), 50, 18) } : {}) }));
-        send({ type: 'classPage', page: { class: c.name, order: m.order, split: m.split ?? 'val', offset: m.offset, overlay: m.overlay, items, total: sorted.length } }, 40);
+        // like the host: positions in the ascending ranking, filtered (correct / predicted / label-error flag), then ordered
+        const asc = [...c.images].sort((a, b) => a.s - b.s);
+        const f = m.filter ?? {};
+        let kept = asc.map((im, rank) => ({ im, rank })).filter(({ im }) => (f.correct === undefined || im.correct === f.correct)
+          && (f.predicted === undefined || im.predicted === f.predicted) && (f.labelError === undefined || labelErrors.has(im.id) === f.labelError));
+        if (m.order === 'desc') kept = kept.reverse();
+        const h = m.heat ?? { mode: 'spurious' };
+        const feats = h.mode === 'feature' ? [h.feature] : c.features.filter((x) => x.label === (h.mode === 'core' ? 'core' : 'spurious')).map((x) => x.feature);
+        const shown = feats.length ? feats : h.mode === 'spurious' ? c.features.map((x) => x.feature) : [];
+        const note = feats.length ? null : h.mode === 'core' ? `no top feature of ${c.name} is labeled core yet: label one in the Labeling tab` : `no feature of ${c.name} is labeled spurious yet: the mean of its top features`;
+        const items = kept.slice(m.offset, m.offset + m.count).map(({ im, rank }) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v), spuriosity: im.s,
+          label: c.name, predicted: im.predicted, correct: im.correct, confidence: im.correct ? 0.55 + 0.4 * ((im.v * 37) % 100) / 100 : 0.35 + 0.3 * ((im.v * 13) % 100) / 100, rank,
+          ...(labelErrors.has(im.id) ? { labelError: true } : {}),
+          ...(m.overlay && shown.length ? { heatUri: heatLayer(20 + ((im.v + (h.feature ?? 0)) % 25), h.mode === 'spurious' ? 54 : 24, 16), baseUri: thumb(c.c, im.s, im.v) } : {}) }));
+        send({ type: 'classPage', page: { class: c.name, order: m.order, split: m.split ?? 'val', offset: m.offset, overlay: m.overlay, items, total: kept.length,
+          classTotal: asc.length, ...(m.filter ? { filter: m.filter } : {}), ...(m.overlay ? { heat: { mode: h.mode, features: shown, colormap: 'inferno', note } } : {}) } }, 40);
         break;
       }
       case 'requestImageDetail': {
@@ -258,9 +289,21 @@
         const t = classes[0];
         items.push(...t.images.filter((im) => im.predicted === 'golf ball').slice(0, 3).map((im) => ({ id: im.id, thumbUri: thumb(0, im.s, im.v),
           label: 'tench', predicted: 'golf ball', spuriosity: im.s, reason: 'collision', note: 'feature #48 is spurious for tench and core for golf ball' })));
-        send({ type: 'reviewQueue', items });
+        if (q.get('marks') === '1' && marks.size === 0) { marks.set(items[0].id, { labelError: true }); marks.set(items[6].id, { excluded: true }); }
+        send({ type: 'reviewQueue', items: items.map((it) => ({ ...it, ...(marks.get(it.id) ?? {}), ...(marks.get(it.id)?.excluded ? { reason: 'marked', note: 'excluded by you: left out of rankings, gaps and tuning sets' } : {}) })) });
         break;
       }
+      case 'markImage': {
+        const cur = { ...(marks.get(m.id) ?? {}) };
+        if (m.on) cur[m.mark] = true; else delete cur[m.mark];
+        marks.set(m.id, cur);
+        handle({ type: 'requestReviewQueue' });
+        break;
+      }
+      case 'selectLabelingModel':
+        send({ type: 'labelingModels', models: labelingModels(m.model ?? '1'.repeat(64), true) });
+        send({ type: 'labelingModels', models: labelingModels(m.model ?? '1'.repeat(64)) }, 300);
+        break;
       case 'showTab': break;
       case 'requestImageCrop': {
         const f = findImage(m.id);

@@ -78,5 +78,6 @@ export function panelState(s: AnalysisSession, datasetName: string, mitigation: 
     topK: s.options.topK,
     extraction,
     mitigation,
+    head: { source: s.headSource, mode: s.options.headMode },
   };
 }

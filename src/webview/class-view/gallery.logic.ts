@@ -1,19 +1,55 @@
 // Which gallery pages to ask the host for. The gallery may hold 10,000 images; only the pages
 // around the visible range are requested, each once, and the cache is dropped when the class,
 // order, split or overlay changes (the host's answers for another key are ignored).
-import type { ClassPage, ClassPageItem, SortOrder, Split } from '../../shared/protocol';
+import type { ClassPage, ClassPageItem, GalleryFilter, HeatChoice, SortOrder, Split } from '../../shared/protocol';
+import { formatPercent, formatZ } from '../lib/format';
 
-/** Identifies one ordering of one class's images. */
+/** Identifies one ordering of one class's images, with its filter and (when the overlay is on) what the overlay shows. */
 export interface GalleryKey {
   class: string;
   order: SortOrder;
   split: Split;
   overlay: boolean;
+  heat?: HeatChoice;
+  filter?: GalleryFilter;
+}
+
+/** A filter in a canonical form: absent and empty fields are the same filter. */
+export function filterKey(f: GalleryFilter | undefined): string {
+  return JSON.stringify([f?.correct ?? null, f?.predicted ?? null, f?.labelError ?? null]);
+}
+
+/** True when the filter lets every image through. */
+export function noFilter(f: GalleryFilter | undefined): boolean {
+  return f?.correct === undefined && f?.predicted === undefined && f?.labelError === undefined;
+}
+
+const heatKey = (k: Pick<GalleryKey, 'overlay' | 'heat'>): string =>
+  (!k.overlay ? '' : k.heat?.mode === 'feature' ? `f${k.heat.feature}` : k.heat?.mode ?? 'spurious');
+
+/** The key a page from the host answers (its overlay features tell which feature a single-feature overlay shows). */
+export function keyOfPage(p: ClassPage): GalleryKey {
+  const heat: HeatChoice | undefined = p.heat ? (p.heat.mode === 'feature' ? { mode: 'feature', feature: p.heat.features[0] } : { mode: p.heat.mode }) : undefined;
+  return { class: p.class, order: p.order, split: p.split, overlay: p.overlay, ...(heat ? { heat } : {}), ...(p.filter ? { filter: p.filter } : {}) };
 }
 
 /** True when two keys name the same gallery. */
 export function sameKey(a: GalleryKey, b: GalleryKey): boolean {
-  return a.class === b.class && a.order === b.order && a.split === b.split && a.overlay === b.overlay;
+  return a.class === b.class && a.order === b.order && a.split === b.split && a.overlay === b.overlay
+    && heatKey(a) === heatKey(b) && filterKey(a.filter) === filterKey(b.filter);
+}
+
+/** The tile's hover text: file, prediction with probability, spuriosity and rank. */
+export function tileTooltip(it: ClassPageItem, index: number, classTotal: number | null, split: Split): string {
+  const rank = it.rank ?? index;
+  const prob = it.confidence === null || it.confidence === undefined ? '' : ` (${formatPercent(it.confidence)})`;
+  return [
+    it.id,
+    `predicted ${it.predicted}${prob}${it.correct ? '' : ` — wrong, label ${it.label}`}`,
+    `spuriosity ${formatZ(it.spuriosity)}`,
+    `rank ${rank + 1}${classTotal ? ` of ${classTotal}` : ''} in ${split === 'val' ? 'validation' : 'training'} (1 = lowest spuriosity)`,
+    ...(it.labelError ? ['flagged as a label error in the review file'] : []),
+  ].join('\n');
 }
 
 /** Tiles fetched so far for one key, by position; pending pages are remembered so each is asked once. */
@@ -37,10 +73,14 @@ export class PageCache {
     return out;
   }
 
+  /** Images of the class before the filter, once a page told. */
+  classTotal: number | null = null;
+
   /** Stores a page from the host; returns false (and stores nothing) when it belongs to another key. */
   put(page: ClassPage): boolean {
-    if (!sameKey(this.key, page)) return false;
+    if (!sameKey(this.key, keyOfPage(page))) return false;
     this.total = page.total;
+    this.classTotal = page.classTotal ?? page.total;
     this.pending.delete(page.offset);
     page.items.forEach((it, i) => this.items.set(page.offset + i, it));
     return true;

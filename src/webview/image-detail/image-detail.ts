@@ -99,7 +99,7 @@ export class ImageDetailView extends LitElement {
       </div>
       <dl>
         <dt>Label</dt><dd>${d.label}</dd>
-        <dt>Predicted</dt><dd class=${d.correct ? '' : 'bad'}>${d.predicted}${d.confidence !== null ? ` (${formatPercent(d.confidence)})` : ''}${d.correct ? '' : ' ✗'}</dd>
+        <dt>Predicted</dt><dd class=${d.correct ? '' : 'bad'}>${d.predicted}${d.confidence !== null ? ` (${formatPercent(d.confidence)}${this.panel?.head ? `, ${this.panel.head.source === 'model' ? "model's head" : 'fitted head'}` : ''})` : ''}${d.correct ? '' : ' ✗'}</dd>
         <dt>Spuriosity</dt><dd>${formatZ(d.spuriosity)}${d.rank ? html` <span class="muted">(rank ${d.rank.position + 1} of ${d.rank.total}, ${d.split})</span>` : nothing}</dd>
         <dt>Path</dt><dd>${d.id}</dd>
       </dl>
