@@ -82,6 +82,18 @@ export function featureImportance(input: ImportanceInput): ClassImportance[] {
     const xo = x * D;
     for (let d = 0; d < D; d++) sums[o + d] += X[xo + d];
   }
+  return importanceFromSums(sums, counts, head, grouping, k);
+}
+
+/**
+ * Importance and top-k features per class from per-group feature sums (C x D, float64) and group sizes: the last
+ * step of featureImportance, also used by callers that sum the features as they stream past.
+ */
+export function importanceFromSums(sums: Float64Array, counts: Int32Array, head: LinearHead, grouping: ImportanceGrouping, k: number): ClassImportance[] {
+  checkTopK(k);
+  const C = head.classes;
+  const D = head.dim;
+  if (sums.length !== C * D || counts.length !== C) throw new RangeError(`sums (${sums.length}) must be classes x features (${C} x ${D}) and counts (${counts.length}) one per class`);
   const out: ClassImportance[] = [];
   for (let c = 0; c < C; c++) {
     const importance = new Float32Array(D);

@@ -40,3 +40,31 @@ export function chooseHeadSource(mode: HeadMode, mapping: ClassMapping): 'model'
 export function modelHead(model: ModelInfo): LinearHead {
   return { classes: model.classes, dim: model.dim, weight: model.headWeight, bias: model.headBias };
 }
+
+/** The classes an analysis works in ("head space"), and each image's class there. */
+export interface HeadSpace {
+  headSource: 'model' | 'fit';
+  /** Class names in head space: the model's labels with its own head, else the dataset's classes. */
+  classNames: string[];
+  /** Head-space indices of the dataset's classes, in dataset order (unmapped ones left out). */
+  datasetClassIds: number[];
+  /** Dataset classes the model's labels do not have (with the model's head). */
+  unmapped: string[];
+  /** Head-space class of a dataset class name, -1 when unmapped. */
+  classOf: Map<string, number>;
+}
+
+/** Chooses the head source and maps the dataset's classes into head space. */
+export function headSpace(datasetClasses: string[], model: ModelInfo, mode: HeadMode): HeadSpace {
+  const mapping = mapClasses(datasetClasses, model);
+  const headSource = chooseHeadSource(mode, mapping);
+  const classOf = new Map<string, number>();
+  datasetClasses.forEach((c, i) => classOf.set(c, headSource === 'model' ? mapping.toModel[i] : i));
+  return {
+    headSource,
+    classNames: headSource === 'model' ? model.labels : datasetClasses,
+    datasetClassIds: datasetClasses.map((c) => classOf.get(c)!).filter((i) => i >= 0),
+    unmapped: headSource === 'model' ? mapping.unmapped : [],
+    classOf,
+  };
+}

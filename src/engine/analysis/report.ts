@@ -2,12 +2,12 @@
 // All accuracies and gaps are in percentage points (0-100), rounded to 0.01.
 import type { SplitRanking } from '../../core/spuriosity';
 import { gapSignificance, valImagesForSignificance } from '../../core/gap';
-import type { AnalysisSession } from './session';
+import type { AnalysisView } from './queries/sessionView';
 
 const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
 
 /** Identification of the data and model every report starts with. */
-export function reportHeader(s: AnalysisSession) {
+export function reportHeader(s: AnalysisView) {
   const { train, val } = s.splitCounts();
   return {
     dataset: { root: s.dataset.root, layout: s.dataset.layout, validationSource: s.dataset.validationSource, classes: s.dataset.classes.length, images: { train, val, excluded: s.excludedCount } },
@@ -19,7 +19,7 @@ export function reportHeader(s: AnalysisSession) {
 }
 
 /** `spuriosity gap --json`: per-class gaps with bootstrap intervals, their mean, and which classes are left out and why. */
-export function gapReport(s: AnalysisSession) {
+export function gapReport(s: AnalysisView) {
   const g = s.gaps;
   const measured = new Set(g.classes.map((c) => c.cls));
   return {
@@ -41,7 +41,7 @@ export function gapReport(s: AnalysisSession) {
   };
 }
 
-function ends(s: AnalysisSession, r: SplitRanking, n: number) {
+function ends(s: AnalysisView, r: SplitRanking, n: number) {
   const item = (j: number) => ({ image: s.entries[r.order[j]].rel, spuriosity: Math.round(r.scores[j] * 1e4) / 1e4, correct: s.correct[r.order[j]] === 1 });
   const m = r.order.length;
   return {
@@ -53,7 +53,7 @@ function ends(s: AnalysisSession, r: SplitRanking, n: number) {
 }
 
 /** `spuriosity rank --json`: per class its top features (importance, per-feature gap, labels, top images) and its rankings' ends. */
-export function rankReport(s: AnalysisSession, show = 5) {
+export function rankReport(s: AnalysisView, show = 5) {
   return {
     schema: 'spuriosity-lens/rank@1',
     ...reportHeader(s),

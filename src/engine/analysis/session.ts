@@ -8,7 +8,7 @@ import type { LinearHead, Matrix } from '../../core/types';
 import type { Dataset, ImageEntry } from '../dataset/types';
 import type { ExtractResult } from '../extract/types';
 import type { ModelInfo } from '../model/types';
-import { chooseHeadSource, mapClasses, modelHead, type HeadMode } from './headChoice';
+import { headSpace, modelHead, type HeadMode } from './headChoice';
 import { fitDatasetHead } from './fitHead';
 import type { FeatureVerdict, LabelStore } from './labels';
 
@@ -68,13 +68,9 @@ export class AnalysisSession {
     const ex = extraction;
     const n = ex.entries.length;
     this.features = { rows: n, cols: ex.model.dim, data: ex.features };
-    const mapping = mapClasses(dataset.classes, ex.model);
-    this.headSource = chooseHeadSource(options.headMode, mapping);
-    this.classNames = this.headSource === 'model' ? ex.model.labels : dataset.classes;
-    this.unmapped = this.headSource === 'model' ? mapping.unmapped : [];
-    const classOf = new Map<string, number>();
-    dataset.classes.forEach((c, i) => classOf.set(c, this.headSource === 'model' ? mapping.toModel[i] : i));
-    this.datasetClassIds = dataset.classes.map((c) => classOf.get(c)!).filter((i) => i >= 0);
+    const space = headSpace(dataset.classes, ex.model, options.headMode);
+    const classOf = space.classOf;
+    ({ headSource: this.headSource, classNames: this.classNames, unmapped: this.unmapped, datasetClassIds: this.datasetClassIds } = space);
     this.labels = new Int32Array(n);
     this.split = new Uint8Array(n);
     ex.entries.forEach((e, i) => {

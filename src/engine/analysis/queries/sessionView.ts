@@ -1,9 +1,11 @@
 import type { ClassIndex } from '../../../core/classIndex';
 import type { FeatureGap } from '../../../core/featureGap';
 import type { GapSummary } from '../../../core/gap';
-import type { ClassImportance } from '../../../core/importance';
+import type { ClassImportance, ImportanceGrouping } from '../../../core/importance';
 import type { SpuriosityState } from '../../../core/spuriosity';
-import type { ImageEntry } from '../../dataset/types';
+import type { Dataset, ImageEntry } from '../../dataset/types';
+import type { ModelInfo } from '../../model/types';
+import type { HeadMode } from '../headChoice';
 import type { FeatureVerdict } from '../labels';
 
 /**
@@ -30,6 +32,18 @@ export interface SessionView {
   activation(row: number, feature: number): number;
   /** Softmax probability of the predicted class, or null when the head gives none. */
   confidence(row: number): number | null;
+}
+
+/** What the reports (rank, gap) read besides the queries: the dataset, the model, the options and the counts. */
+export interface AnalysisView extends SessionView {
+  readonly dataset: Dataset;
+  readonly model: ModelInfo;
+  readonly headSource: 'model' | 'fit';
+  readonly unmapped: string[];
+  readonly options: { headMode: HeadMode; grouping: ImportanceGrouping; topK: number; gapK: number; featureGapK: number; bootstrap: number; seed: number };
+  readonly excludedCount: number;
+  splitCounts(): { train: number; val: number };
+  valAccuracy(): number;
 }
 
 /** Name of a predicted head-space class (a model class outside the dataset's names shows as #index). */

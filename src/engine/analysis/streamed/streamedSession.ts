@@ -1,0 +1,284 @@
+// The out-of-core analysis session: the same analysis as AnalysisSession (same core functions, same results) without
+// any n x D feature or n x C logits matrix. Features stay float16 in the cache shards; one streaming pass gives each
+// image's prediction and the per-class importance sums; the rankings and per-feature gaps read per-class columns (a
+// class's images x its top and spurious features) on demand. Per image it keeps a few scalars.
+import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../../core/classIndex';
+import type { FeatureGap } from '../../../core/featureGap';
+import { spuriousGap, type GapSummary } from '../../../core/gap';
+import { importanceFromSums, type ClassImportance } from '../../../core/importance';
+import { correctness, softmaxRows } from '../../../core/linalg';
+import type { ClassRanking } from '../../../core/spuriosity';
+import type { LinearHead } from '../../../core/types';
+import { FeatureCache } from '../../cache/featureCache';
+import type { Dataset, ImageEntry } from '../../dataset/types';
+import { extractInto } from '../../extract/pipeline';
+import type { ExtractOptions, ExtractSummary } from '../../extract/types';
+import type { ModelInfo } from '../../model/types';
+import { headSpace, modelHead, type HeadSpace } from '../headChoice';
+import type { FeatureVerdict, LabelStore } from '../labels';
+import type { AnalysisView } from '../queries/sessionView';
+import type { AnalysisOptions } from '../session';
+import { ClassColumns } from './classColumns';
+import { featureGapsFromColumns, rankClassFromColumns } from './localRank';
+import { ScanStore } from './scanStore';
+
+type Resolved = Required<Omit<AnalysisOptions, 'excluded'>>;
+
+function resolve(o: AnalysisOptions): Resolved {
+  return {
+    headMode: o.headMode ?? 'auto', grouping: o.grouping ?? 'predicted', topK: o.topK ?? 5, gapK: o.gapK ?? 10,
+    featureGapK: o.featureGapK ?? 25, bootstrap: o.bootstrap ?? 1000, seed: o.seed ?? 0,
+  };
+}
+
+/** What opening a streamed analysis needs: the extraction request (cache-first) and the labels of the model. */
+export interface StreamedOpenRequest extends ExtractOptions {
+  openLabels(model: ModelInfo): Promise<LabelStore>;
+  options?: AnalysisOptions;
+}
+
+/** An analysis over the feature cache: AnalysisSession's results without its matrices. */
+export class StreamedSession implements AnalysisView {
+  readonly labels: Int32Array;
+  readonly split: Uint8Array;
+  readonly excluded: Uint8Array;
+  readonly classNames: string[];
+  readonly datasetClassIds: number[];
+  readonly unmapped: string[];
+  readonly headSource: 'model' | 'fit';
+  private _index: ClassIndex;
+  private _head: LinearHead;
+  private _predictions: Int32Array;
+  private _correct: Uint8Array;
+  private _importance: ClassImportance[] = [];
+  private _featureGapsByClass = new Map<number, FeatureGap[]>();
+  private _spuriosity: { spurious: number[][]; scores: Float32Array; rankings: (ClassRanking | null)[] };
+  private _gaps: GapSummary;
+  private readonly byRel = new Map<string, number>();
+  private readonly confidences = new Map<number, number>();
+
+  private constructor(
+    readonly dataset: Dataset,
+    readonly extraction: ExtractSummary,
+    readonly labelStore: LabelStore,
+    readonly options: Resolved,
+    space: HeadSpace,
+    private readonly cache: FeatureCache,
+    scan: ScanStore,
+    excluded: Iterable<string>,
+  ) {
+    const entries = extraction.entries;
+    const n = entries.length;
+    ({ headSource: this.headSource, classNames: this.classNames, unmapped: this.unmapped, datasetClassIds: this.datasetClassIds } = space);
+    this.labels = new Int32Array(n);
+    this.split = new Uint8Array(n);
+    entries.forEach((e, i) => {
+      this.labels[i] = space.classOf.get(e.label) ?? -1;
+      this.split[i] = e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN;
+      this.byRel.set(e.rel, i);
+    });
+    this.excluded = new Uint8Array(n);
+    this._index = this.indexWithout(excluded);
+    this._head = modelHead(extraction.model);
+    this._predictions = extraction.predicted;
+    this._correct = correctness(this._predictions, this.labels);
+    this.columns = new ClassColumns(cache, entries, this.labels, this.classNames.length, extraction.model.dim);
+    this._importance = importanceFromSums(scan.sums, scan.counts, this._head, options.grouping, options.topK);
+    this._spuriosity = { spurious: this.classNames.map(() => []), scores: new Float32Array(n).fill(NaN), rankings: this.classNames.map(() => null) };
+    this._gaps = spuriousGap([], this._correct, { bootstrap: 0 });
+  }
+
+  private readonly columns: ClassColumns;
+
+  /**
+   * Extracts (cache-first: only images the cache lacks are computed and written to it) while streaming every image's
+   * features once, then analyses from the cache. Needs the model's own head: fitting a head needs every training row.
+   */
+  static async open(req: StreamedOpenRequest): Promise<StreamedSession> {
+    const { openLabels, options = {}, ...extract } = req;
+    const opts = resolve(options);
+    let space: HeadSpace | undefined;
+    const { summary, store } = await extractInto(extract, (n, info) => {
+      space = headSpace(req.dataset.classes, info, opts.headMode);
+      if (space.headSource !== 'model') {
+        throw new Error(`the out-of-core analysis uses the model's own head, but ${space.unmapped.length ? `the dataset's classes ${space.unmapped.slice(0, 5).join(', ')}${space.unmapped.length > 5 ? ', …' : ''} are not among the model's labels` : 'a fitted head was asked for'}: fitting a head needs every training row in memory (use the in-memory analysis, or a model whose labels name the dataset's classes)`);
+      }
+      const labels = Int32Array.from(req.dataset.images, (e) => space!.classOf.get(e.label) ?? -1);
+      const split = Uint8Array.from(req.dataset.images, (e) => (e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN));
+      return new ScanStore(n, info.dim, info.classes, { labels, split }, opts.grouping);
+    });
+    const m = summary.entries.length;
+    const extraction: ExtractSummary = { ...summary, predicted: store.predicted.slice(0, m) };
+    const cache = await FeatureCache.open(req.cacheDir, { sha256: summary.model.sha256, dim: summary.model.dim, classes: summary.model.classes });
+    const labelStore = await openLabels(summary.model);
+    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space!, cache, store, options.excluded ?? []);
+    await s.refreshFeatures();
+    await s.refreshRankings();
+    return s;
+  }
+
+  get model(): ModelInfo { return this.extraction.model; }
+  get entries(): ImageEntry[] { return this.extraction.entries; }
+  /** Per class and split, the images that count (excluded ones left out). */
+  get index(): ClassIndex { return this._index; }
+  /** The head in use. */
+  get head(): LinearHead { return this._head; }
+  get predictions(): Int32Array { return this._predictions; }
+  get correct(): Uint8Array { return this._correct; }
+  get importance(): ClassImportance[] { return this._importance; }
+  get featureGapsByClass(): Map<number, FeatureGap[]> { return this._featureGapsByClass; }
+  get spuriosity(): StreamedSession['_spuriosity'] { return this._spuriosity; }
+  get gaps(): GapSummary { return this._gaps; }
+
+  /** Row of an image id, or undefined. */
+  indexOf(rel: string): number | undefined { return this.byRel.get(rel); }
+
+  /** Head-space id of a class name, or undefined. */
+  classId(name: string): number | undefined {
+    const i = this.classNames.indexOf(name);
+    return i >= 0 ? i : undefined;
+  }
+
+  /** Labeled pairs of one class. */
+  verdicts(cls: number): Map<number, FeatureVerdict> {
+    const name = this.classNames[cls];
+    const out = new Map<number, FeatureVerdict>();
+    for (const e of this.labelStore.entries()) if (e.cls === name) out.set(e.feature, e.verdict);
+    return out;
+  }
+
+  /** Spurious features per head-space class, from the labels. */
+  spuriousLists(): number[][] {
+    const lists: number[][] = this.classNames.map(() => []);
+    const id = new Map(this.classNames.map((c, i) => [c, i] as const));
+    for (const e of this.labelStore.entries()) {
+      const c = id.get(e.cls);
+      if (c !== undefined && e.verdict.label === 'spurious' && e.feature < this.model.dim) lists[c].push(e.feature);
+    }
+    return lists;
+  }
+
+  /** Activation of a class's top or spurious feature in one of its images (NaN for a column never read). */
+  activation(row: number, feature: number): number {
+    return this.columns.value(row, feature);
+  }
+
+  /** Softmax probability of the predicted class once loadRow(row) has read it, else null. */
+  confidence(row: number): number | null {
+    return this.confidences.get(row) ?? null;
+  }
+
+  /** Reads one image's logits from the cache for confidence(row). */
+  async loadRow(row: number): Promise<void> {
+    if (this.confidences.has(row)) return;
+    const C = this.model.classes;
+    const logits = new Float32Array(C);
+    await this.cache.lookupRows([this.entries[row]], (_first, _count, body, r) => body.copyLogits(r, 1, logits, 0));
+    this.confidences.set(row, softmaxRows({ rows: 1, cols: C, data: logits }).data[this._predictions[row]]);
+  }
+
+  /** Labels one pair (null clears), persists it, and re-ranks that class; gaps are recomputed. */
+  setLabel(className: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {
+    return this.setLabels([{ cls: className, feature, verdict }]);
+  }
+
+  /** Labels several pairs, reads any new spurious feature's column, re-ranks each touched class once, recomputes the gaps once. */
+  async setLabels(changes: Array<{ cls: string; feature: number; verdict: FeatureVerdict | null }>): Promise<void> {
+    const D = this.model.dim;
+    const ids = changes.map(({ cls: className, feature }) => {
+      const cls = this.classId(className);
+      if (cls === undefined) throw new Error(`Unknown class "${className}"; known classes: ${this.dataset.classes.slice(0, 10).join(', ')}${this.dataset.classes.length > 10 ? ', …' : ''}`);
+      if (!Number.isInteger(feature) || feature < 0 || feature >= D) throw new RangeError(`Feature ${feature} is out of range 0..${D - 1}`);
+      return cls;
+    });
+    for (const c of changes) await this.labelStore.set(c.cls, c.feature, c.verdict);
+    const lists = this.spuriousLists();
+    for (const cls of new Set(ids)) await this.rerank(cls, lists[cls]);
+    this.refreshGaps();
+  }
+
+  /** Leaves these images out of the class index (bringing back earlier ones), recomputes feature gaps, rankings and gaps. */
+  async setExcluded(ids: Iterable<string>): Promise<number> {
+    this._index = this.indexWithout(ids);
+    await this.refreshFeatures();
+    await this.refreshRankings();
+    return this.excludedCount;
+  }
+
+  /** Images left out by `excluded`. */
+  get excludedCount(): number {
+    let n = 0;
+    for (const x of this.excluded) n += x;
+    return n;
+  }
+
+  /** Labeled images per split, excluded ones left out. */
+  splitCounts(): { train: number; val: number } {
+    let train = 0;
+    let val = 0;
+    for (let i = 0; i < this.labels.length; i++) {
+      if (this.labels[i] < 0 || this.excluded[i]) continue;
+      if (this.split[i] === SPLIT_VAL) val++;
+      else train++;
+    }
+    return { train, val };
+  }
+
+  /** Validation accuracy over the dataset's labeled images. */
+  valAccuracy(correct: Uint8Array = this._correct): number {
+    let n = 0;
+    let ok = 0;
+    for (let i = 0; i < this.labels.length; i++) {
+      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0 || this.excluded[i]) continue;
+      n++;
+      ok += correct[i];
+    }
+    return n ? ok / n : NaN;
+  }
+
+  private indexWithout(ids: Iterable<string>): ClassIndex {
+    this.excluded.fill(0);
+    for (const id of ids) {
+      const i = this.byRel.get(id);
+      if (i !== undefined) this.excluded[i] = 1;
+    }
+    const labels = this.labels.map((c, i) => (this.excluded[i] ? -1 : c));
+    return buildClassIndex(labels, this.split, this.classNames.length);
+  }
+
+  /** Reads the columns of every class's top features and labeled spurious features, then the per-feature gaps. */
+  private async refreshFeatures(): Promise<void> {
+    const lists = this.spuriousLists();
+    await this.columns.ensureAll(this.classNames.map((_, c) => [...(this._importance[c]?.top ?? []), ...lists[c]]));
+    this._featureGapsByClass = new Map();
+    for (const cls of this.datasetClassIds) {
+      const gaps = featureGapsFromColumns(this.columns, this._index, this._correct, cls, this._importance[cls].top, this.options.featureGapK);
+      if (gaps.length) this._featureGapsByClass.set(cls, gaps);
+    }
+  }
+
+  private async refreshRankings(): Promise<void> {
+    const lists = this.spuriousLists();
+    this._spuriosity = { spurious: this.classNames.map(() => []), scores: new Float32Array(this.labels.length).fill(NaN), rankings: this.classNames.map(() => null) };
+    for (let c = 0; c < this.classNames.length; c++) await this.rerank(c, lists[c]);
+    this.refreshGaps();
+  }
+
+  /** core's rerankClass over the class's columns (its features cleaned the same way: range-checked, deduplicated, ascending). */
+  private async rerank(cls: number, list: number[]): Promise<void> {
+    const feats = Array.from(new Set(list)).sort((a, b) => a - b);
+    const st = this._spuriosity;
+    st.spurious[cls] = feats;
+    if (!feats.length) {
+      for (const imgs of [this._index.train[cls], this._index.val[cls]]) for (let j = 0; j < imgs.length; j++) st.scores[imgs[j]] = NaN;
+      st.rankings[cls] = null;
+      return;
+    }
+    await this.columns.ensure(cls, feats);
+    st.rankings[cls] = rankClassFromColumns(this.columns, this._index, cls, feats, st.scores);
+  }
+
+  private refreshGaps(): void {
+    this._gaps = spuriousGap(this._spuriosity.rankings, this._correct, { k: this.options.gapK, bootstrap: this.options.bootstrap, seed: this.options.seed });
+  }
+}

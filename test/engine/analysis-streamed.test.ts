@@ -1,0 +1,95 @@
+// The out-of-core session against the in-memory one on the same cache: rankings, scores, gaps, top features,
+// per-feature gaps and the rank/gap reports must be identical (features are float16 in the cache either way).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnalysisSession } from '../../src/engine/analysis/session';
+import { StreamedSession } from '../../src/engine/analysis/streamed/streamedSession';
+import { MemoryLabelStore, type LabelStore } from '../../src/engine/analysis/labels';
+import { gapReport, rankReport } from '../../src/engine/analysis/report';
+import { extract } from '../../src/engine/extract/pipeline';
+import { classPage } from '../../src/engine/analysis/queries/classPage';
+import { featureCards, imageDetail } from '../../src/engine/analysis/queries/imageDetail';
+import type { AnalysisView } from '../../src/engine/analysis/queries/sessionView';
+import { className, cueOf, type PlantedSpec } from '../../bench/lib/plantedFeatures';
+import { plantedCache } from '../helpers/plantedCache';
+
+async function both(spec: PlantedSpec, labels: () => LabelStore, options = { bootstrap: 200, gapK: 5 }) {
+  const dir = mkdtempSync(join(tmpdir(), 'spl-streamed-'));
+  const { dataset, deps } = await plantedCache(dir, spec, 300);
+  const ex = await extract({ dataset, modelPath: '/planted/model.onnx', cacheDir: dir, deps });
+  const mem = AnalysisSession.create(dataset, ex, labels(), options);
+  const str = await StreamedSession.open({ dataset, modelPath: '/planted/model.onnx', cacheDir: dir, deps, openLabels: async () => labels(), options });
+  return { mem, str, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function assertSame(mem: AnalysisView, str: AnalysisView, what: string): void {
+  assert.deepEqual(Array.from(str.predictions), Array.from(mem.predictions), `${what}: predictions`);
+  assert.deepEqual(str.importance.map((i) => i.top), mem.importance.map((i) => i.top), `${what}: top features`);
+  assert.deepEqual(str.importance.map((i) => i.topImportance), mem.importance.map((i) => i.topImportance), `${what}: importance`);
+  assert.deepEqual([...str.featureGapsByClass.entries()], [...mem.featureGapsByClass.entries()], `${what}: per-feature gaps`);
+  assert.deepEqual(str.spuriosity.rankings, mem.spuriosity.rankings, `${what}: rankings`);
+  assert.deepEqual(Array.from(str.spuriosity.scores), Array.from(mem.spuriosity.scores), `${what}: scores`);
+  assert.deepEqual(str.gaps, mem.gaps, `${what}: gaps`);
+  assert.deepEqual(rankReport(str), rankReport(mem), `${what}: rank report`);
+  assert.deepEqual(gapReport(str), gapReport(mem), `${what}: gap report`);
+}
+
+const small: PlantedSpec = { classes: 12, dim: 64, trainOf: (c) => 40 + (c % 3) * 7, valPerClass: 20, seed: 3 };
+
+test('streamed session equals the in-memory one: before labels, after labels (top and non-top features), after exclusions', async () => {
+  const memLabels = new MemoryLabelStore();
+  const strLabels = new MemoryLabelStore();
+  let call = 0;
+  const { mem, str, cleanup } = await both(small, () => (call++ === 0 ? memLabels : strLabels));
+  try {
+    assertSame(mem, str, 'unlabelled');
+    // label every cue class's cue spurious, one core feature core, and one feature outside its top features spurious
+    for (let c = 0; c < small.classes; c++) {
+      const cue = cueOf(small, c);
+      if (cue < 0) continue;
+      for (const s of [mem, str]) {
+        await s.setLabel(className(c), cue, { label: 'spurious', subtype: 'background' });
+        await s.setLabel(className(c), c, { label: 'core' });
+      }
+    }
+    assert.ok(mem.gaps.classes.length >= 2, 'cue classes are ranked');
+    assert.ok(mem.gaps.mean > 0, `planted cues give a positive mean gap, got ${mem.gaps.mean}`);
+    assertSame(mem, str, 'labelled');
+    const outside = 63;
+    assert.ok(!mem.importance[0].top.includes(outside));
+    for (const s of [mem, str]) await s.setLabel(className(0), outside, { label: 'spurious' });
+    assertSame(mem, str, 'a non-top feature labelled');
+    const excluded = [...mem.entries.filter((e, i) => i % 7 === 0).map((e) => e.rel)];
+    mem.setExcluded(excluded);
+    await str.setExcluded(excluded);
+    assertSame(mem, str, 'with exclusions');
+    // the panel's queries give the same pages, cards and details
+    for (const cls of [0, 4]) {
+      for (const order of ['asc', 'desc'] as const) {
+        assert.deepEqual(classPage(str, { cls, split: 'val', order, offset: 3, count: 9 }), classPage(mem, { cls, split: 'val', order, offset: 3, count: 9 }));
+      }
+      assert.deepEqual(featureCards(str, cls), featureCards(mem, cls));
+    }
+    const row = mem.index.val[4][2];
+    await str.loadRow(row);
+    assert.deepEqual(imageDetail(str, row), imageDetail(mem, row));
+  } finally {
+    cleanup();
+  }
+});
+
+test('streamed session refuses a fitted head with a message saying why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spl-streamed-'));
+  try {
+    const { dataset, deps } = await plantedCache(dir, small, 300);
+    await assert.rejects(
+      StreamedSession.open({ dataset, modelPath: '/planted/model.onnx', cacheDir: dir, deps, openLabels: async () => new MemoryLabelStore(), options: { headMode: 'fit' } }),
+      /model's own head.*fitting a head needs every training row/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
