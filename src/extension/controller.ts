@@ -10,6 +10,7 @@ import { openLabelStore } from '../engine/analysis/fileLabelStore';
 import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
 import type { PanelBackend } from './panel/backend';
 import { LensPanel } from './panel/lensPanel';
+import { reviewedExclusions } from './panel/review';
 import { fromProtocolLabel, panelState } from './panel/viewModel';
 import { configuredModel, pickModel } from './modelChoice';
 import { formatRate, withJob } from './progress';
@@ -150,7 +151,7 @@ export class LensController implements PanelBackend {
     const name = basename(root);
     const { extraction, session } = await openAnalysis({
       dataset, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
-      options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK },
+      options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded: await reviewedExclusions(root, this.log) },
       runExtract: (request) => withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => runExtraction(this.context, {
         ...request, signal,
         onProgress: (p) => {

@@ -118,6 +118,12 @@ export interface CompareModelView {
   included: boolean;
   note: string | null;
   effectiveRobustness: number | null;
+  /** Model file hash: selects the model to label (selectLabelingModel). */
+  sha256?: string;
+  /** (class, feature) pairs labeled spurious in its annotation file; 0 means the model can have no gap yet. */
+  spuriousPairs?: number;
+  /** Its annotation file (annotations.<sha8>.json beside the data). */
+  annotations?: string | null;
 }
 
 /** A comparison of one dataset's rankings under several models. */

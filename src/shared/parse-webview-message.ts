@@ -2,7 +2,7 @@
 // or a stale bundle can post anything), so every field is checked before the host acts on it.
 // Pure and total: it never throws, whatever it is given.
 import type {
-  CancelTarget, ExportKind, FeatureLabel, GalleryFilter, HeatChoice, HeatMode, MitigationMethod, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
+  CancelTarget, ExportKind, FeatureLabel, GalleryFilter, HeatChoice, HeatMode, MitigationMethod, ReviewMarkKind, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
 } from './protocol';
 
 /** Outcome of parseWebviewMessage. */
@@ -17,12 +17,13 @@ const LABELS: Record<FeatureLabel, true> = { core: true, spurious: true };
 const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, 'separate-object': true };
 const METHODS: Record<MitigationMethod, true> = { 'low-spuriosity': true, random: true, error: true };
 const EXPORTS: Record<ExportKind, true> = { 'head-json': true, 'head-npy': true, onnx: true };
+const MARKS: Record<ReviewMarkKind, true> = { labelError: true, excluded: true };
 const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true, crops: true, sensitivity: true, compare: true };
 const TYPES: Record<WebviewToHost['type'], true> = {
   ready: true, requestClassPage: true, requestImageDetail: true, requestFeatureCards: true, setLabel: true,
   runMitigation: true, cancel: true, export: true, openImage: true, requestCollisions: true,
   requestReviewQueue: true, showTab: true, requestImageCrop: true, runCropRecheck: true, exportCrops: true,
-  requestSensitivity: true, runComparison: true,
+  requestSensitivity: true, runComparison: true, markImage: true, selectLabelingModel: true,
 };
 
 const MAX_NAME = 1024;
@@ -167,6 +168,13 @@ function parse(o: Record<string, unknown>): WebviewToHost {
       return { type, kind: oneOf(o, 'kind', EXPORTS) };
     case 'showTab':
       return { type, tab: oneOf(o, 'tab', TABS) };
+    case 'selectLabelingModel': {
+      const v = own(o, 'model');
+      if (v !== null && (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v))) fail(`field 'model' must be a model sha256 (64 lowercase hex digits) or null, got ${describe(v)}`);
+      return { type, model: v as string | null };
+    }
+    case 'markImage':
+      return { type, id: imageId(o, 'id'), mark: oneOf(o, 'mark', MARKS), on: bool(o, 'on') };
   }
 }
 

@@ -138,6 +138,8 @@ export interface ClassPageItem {
   confidence?: number | null;
   /** 0-based position in the class's ranking of the split (ascending spuriosity), whatever the page's order or filter. */
   rank?: number;
+  /** True when the review file flags the image's label as wrong (absent: not flagged). */
+  labelError?: boolean;
 }
 
 /** A contiguous range of a class's images sorted by spuriosity. */
@@ -245,8 +247,13 @@ export interface CollisionPair {
   confusions: number;
 }
 
-/** Why an image is in the review queue. */
-export type ReviewReason = 'negative-gap' | 'collision';
+/**
+ * Why an image is in the review queue; 'marked': the user marked it (excluded images are in no ranking, so only here);
+ * 'misclassified': a validation image the head confidently calls another class (a wrong label or a confusing image).
+ */
+export type ReviewReason = 'negative-gap' | 'collision' | 'marked' | 'misclassified';
+/** What a review can mark on an image: its label is wrong, or it is left out of rankings, gaps and tuning. */
+export type ReviewMarkKind = 'labelError' | 'excluded';
 
 /** An image worth a second look. */
 export interface ReviewItem {
@@ -258,6 +265,36 @@ export interface ReviewItem {
   reason: ReviewReason;
   /** One line shown beside the image, e.g. which class it collides with. */
   note: string;
+  /** Marks from the review file (beside the annotations). */
+  labelError?: boolean;
+  excluded?: boolean;
+}
+
+/** A model whose features the Labeling view can label: the ranked model or a model of the last comparison. */
+export interface LabelingModel {
+  sha256: string;
+  /** Short name (the comparison's id, or the ranked model's file name). */
+  id: string;
+  /** Its annotation file. */
+  annotations: string;
+  /** (class, feature) pairs labeled spurious. */
+  spuriousPairs: number;
+  /** True for the model the dataset is ranked with (the panel state describes it). */
+  ranked: boolean;
+}
+
+/** The models the Labeling view can switch between, and the one it labels now. */
+export interface LabelingModels {
+  models: LabelingModel[];
+  /** sha256 of the model being labeled. */
+  active: string;
+  /** True while the active model's analysis opens (its features load from the cache). */
+  loading: boolean;
+  /** The active model's classes, labeling order, progress and top-k when it is not the ranked model (else the panel state's). */
+  classes?: ClassSummary[];
+  order?: string[];
+  progress?: { labeledClasses: number; totalClasses: number };
+  topK?: number;
 }
 
 /** Severity of a notification. */
@@ -282,7 +319,9 @@ export type HostToWebview =
   | { type: 'imageCrop'; id: string; crop: CropView | null; note: string | null }
   | { type: 'cropRecheck'; recheck: CropRecheck }
   | { type: 'sensitivity'; result: SensitivityView }
-  | { type: 'comparison'; comparison: ComparisonView };
+  | { type: 'comparison'; comparison: ComparisonView }
+  /** Which models the Labeling view can label and which one it labels (sent after a comparison and on a switch). */
+  | { type: 'labelingModels'; models: LabelingModels };
 
 /** Messages from the webview to the host; validate with parseWebviewMessage before use. */
 export type WebviewToHost =
@@ -305,7 +344,11 @@ export type WebviewToHost =
   | { type: 'exportCrops'; class?: string }
   | { type: 'requestSensitivity'; class: string; feature: number }
   /** Pick models and compare them (the host asks which models). */
-  | { type: 'runComparison' };
+  | { type: 'runComparison' }
+  /** Set (on) or clear one review mark of an image; written to the review file, rankings follow an exclusion. */
+  | { type: 'markImage'; id: string; mark: ReviewMarkKind; on: boolean }
+  /** Label another model's features (sha256 of a compared model; null: back to the ranked model). */
+  | { type: 'selectLabelingModel'; model: string | null };
 
 /** Largest gallery page the host will serve in one message. */
 export const MAX_PAGE_COUNT = 500;

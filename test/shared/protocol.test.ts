@@ -39,6 +39,10 @@ const valid: WebviewToHost[] = [
   { type: 'exportCrops', class: 'church' },
   { type: 'requestSensitivity', class: 'tench', feature: 48 },
   { type: 'runComparison' },
+  { type: 'markImage', id: 'val/dog/3.png', mark: 'labelError', on: true },
+  { type: 'markImage', id: 'val/dog/3.png', mark: 'excluded', on: false },
+  { type: 'selectLabelingModel', model: 'ab'.repeat(32) },
+  { type: 'selectLabelingModel', model: null },
 ];
 
 test('every valid message of each type parses to an equal message', () => {
@@ -48,7 +52,7 @@ test('every valid message of each type parses to an equal message', () => {
     assert.deepEqual(r, { ok: true, msg: m }, JSON.stringify(m));
     seen.add(m.type);
   }
-  assert.equal(seen.size, 17, 'the list above covers every message type');
+  assert.equal(seen.size, 19, 'the list above covers every message type');
 });
 
 test('unknown fields are dropped so the host never sees them', () => {
@@ -57,6 +61,11 @@ test('unknown fields are dropped so the host never sees them', () => {
 });
 
 const invalid: Array<[unknown, RegExp]> = [
+  [{ type: 'markImage', id: '../x.png', mark: 'excluded', on: true }, /relative path inside the dataset/],
+  [{ type: 'markImage', id: 'a.png', mark: 'deleted', on: true }, /'mark' must be one of 'labelError', 'excluded'/],
+  [{ type: 'markImage', id: 'a.png', mark: 'excluded', on: 1 }, /'on' must be true or false/],
+  [{ type: 'selectLabelingModel', model: 'resnet' }, /'model' must be a model sha256/],
+  [{ type: 'selectLabelingModel' }, /'model' must be a model sha256 .* or null, got nothing/],
   [null, /must be an object/],
   ['ready', /must be an object/],
   [[{ type: 'ready' }], /must be an object/],

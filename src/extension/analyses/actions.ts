@@ -6,10 +6,13 @@ import type { AnalysisSession } from '../../engine/analysis/session';
 import type { Dataset, ImageEntry } from '../../engine/dataset/types';
 import type { ThumbnailCache } from '../../engine/render/thumbnails';
 import type { ComparisonView, HostToWebview, PanelJob } from '../../shared/protocol';
-import { pickModels, runComparison } from './compareFlow';
+import { announceComparison, pickModels, runComparison } from './compareFlow';
 import { exportCrops, ImageCrops, recheckClass } from './cropFlow';
 import { PanelJobs } from './panelJobs';
 import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
+import { ModelLabeling } from './modelLabeling';
+import { comparisonView } from '../panel/analysisViews';
+import { ReviewMarks } from '../panel/review';
 
 /** What the analyses need of the ranked dataset. */
 export interface AnalysisTarget {
@@ -28,28 +31,49 @@ export class AnalysisActions {
   private readonly crops: ImageCrops;
   private readonly sensitivity = new SensitivityCache();
   private comparison: { root: string; view: ComparisonView } | null = null;
+  /** Which model the Labeling view labels (the ranked one, or a compared one), and the live comparison. */
+  readonly labeling: ModelLabeling;
+  /** The review file's marks (label error, excluded) on images of the ranked dataset. */
+  readonly review: ReviewMarks;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
     private readonly target: () => AnalysisTarget | undefined, private readonly post: (m: HostToWebview) => void,
     private readonly uriOf: (path: string) => string | undefined) {
     this.jobs = new PanelJobs(post);
     this.crops = new ImageCrops(context, target, post, log);
+    this.review = new ReviewMarks(target);
+    this.labeling = new ModelLabeling(context, log, target, post, (report) => {
+      const t = this.target();
+      if (!t) return;
+      this.comparison = { root: t.root, view: comparisonView(report, basename(t.root)) };
+      this.post({ type: 'comparison', comparison: this.comparison.view });
+    });
   }
 
   /** A new ranking (another dataset, model or settings): measured sensitivities no longer apply. */
   reset(): void {
+    this.sensitivity.clear();
+    this.labeling.reset();
+  }
+
+  /** Images were excluded or brought back: rankings changed, so measured sensitivities are stale. */
+  exclusionsChanged(): void {
     this.sensitivity.clear();
   }
 
   /** A label of the class changed: its cached sensitivities are stale. */
   labelChanged(cls: string): void {
     this.sensitivity.dropClass(cls);
+    this.labeling.labelsChanged();
   }
 
   /** Messages a freshly loaded panel needs besides the state: the last comparison of this dataset. */
   replay(): void {
     const t = this.target();
-    if (this.comparison && t && this.comparison.root === t.root) this.post({ type: 'comparison', comparison: this.comparison.view });
+    if (this.comparison && t && this.comparison.root === t.root) {
+      this.post({ type: 'comparison', comparison: this.comparison.view });
+      this.labeling.send();
+    }
   }
 
   /** Cancels a panel job. */
@@ -97,7 +121,8 @@ export class AnalysisActions {
   async sensitivityOf(cls: string, feature: number): Promise<void> {
     const t = this.target();
     if (!t) return;
-    const v = await featureSensitivity(this.context, this.jobs, this.sensitivity, t.session, cls, feature, this.log);
+    // the labeling view asks about the features of the model it labels, which may be a compared one
+    const v = await featureSensitivity(this.context, this.jobs, this.sensitivity, this.labeling.activeSession() ?? t.session, cls, feature, this.log);
     if (v) this.post({ type: 'sensitivity', result: v });
   }
 
@@ -113,14 +138,21 @@ export class AnalysisActions {
       void vscode.window.showInformationMessage('Spuriosity Lens: a model comparison is already running; cancel it or wait for it to finish.');
       return false;
     }
-    const models = await pickModels(this.context, t.modelPath);
+    const models = await pickModels(this.context, t.modelPath, t.root);
     if (!models) return false;
     picked?.();
-    const view = await runComparison(this.context, this.jobs, t, models, this.log);
-    if (!view) return false;
-    this.comparison = { root: t.root, view };
-    this.post({ type: 'comparison', comparison: view });
-    void vscode.window.showInformationMessage(`Spuriosity Lens: compared ${view.models.length} models on ${basename(t.root)}${view.meanCorrelation === null ? '' : `; mean correlation of class gaps r = ${view.meanCorrelation.toFixed(2)}`}.`);
+    const run = await runComparison(this.context, this.jobs, t, models, this.log);
+    if (!run) return false;
+    this.comparison = { root: t.root, view: run.view };
+    this.post({ type: 'comparison', comparison: run.view });
+    this.labeling.setComparison(t.root, run.live, run.options);
+    announceComparison(run, basename(t.root), (sha) => void this.labelModel(sha));
     return true;
+  }
+
+  /** Opens the Labeling view on a model of the comparison (the Models tab's and the notification's "Label" buttons). */
+  async labelModel(sha256: string | null): Promise<void> {
+    this.post({ type: 'showTab', tab: 'labeling' });
+    await this.labeling.select(sha256);
   }
 }

@@ -15,6 +15,7 @@ export function comparisonView(r: CompareReport, datasetName: string): Compariso
     models: r.models.map((m) => ({
       id: m.id, path: m.path, accuracy: unit(m.valAccuracy), accHigh: unit(m.accHigh), accLow: unit(m.accLow), meanGap: unit(m.meanGap),
       classes: m.classes.length, included: m.included, note: m.note, effectiveRobustness: unit(m.effectiveRobustness),
+      sha256: m.sha256, spuriousPairs: m.spuriousPairs, annotations: m.annotations,
     })),
     fit: r.fit ? { beta: r.fit.beta, r2: r.fit.r2, ols: r.fit.ols ? { slope: r.fit.ols.slope, intercept: r.fit.ols.intercept / 100 } : null } : null,
     matrixModels: c?.models ?? [],

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../shared/protocol';
 import { assertNever, parseWebviewMessage } from '../../shared/protocol';
 import { panelHtml } from './html';
+import { errorLogLine } from '../errors';
 import type { PanelBackend } from './backend';
 import { classPage, featureCards, imageDetail } from './views';
 import { collisionPairs, reviewQueue } from './review';
@@ -59,7 +60,10 @@ export class LensPanel implements vscode.Disposable {
   /** Sends the current snapshot (after any change to labels, heads or jobs). */
   pushState(): void {
     const state = this.backend.state();
-    if (state) void this.post({ type: 'state', state });
+    if (!state) return;
+    // the tab names the dataset: with several ranked, the title says which one the panel shows
+    this.panel.title = `Spuriosity: ${state.dataset.name}`;
+    void this.post({ type: 'state', state });
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -76,7 +80,7 @@ export class LensPanel implements vscode.Disposable {
         this.log.info(`${parsed.msg.type}: cancelled`);
         return;
       }
-      this.log.error(`Handling "${parsed.msg.type}" failed: ${message}`);
+      this.log.error(errorLogLine(`Handling "${parsed.msg.type}" failed`, e));
       void this.post({ type: 'notify', level: 'error', message });
     }
   }
@@ -89,8 +93,11 @@ export class LensPanel implements vscode.Disposable {
         b.analyses.replay();
         return;
       case 'requestClassPage': {
-        const page = await classPage(b, this.panel.webview, msg);
-        if (page) await this.post({ type: 'classPage', page });
+        // the gallery's "label error" filter needs the flags before the page is cut
+        const flagged = await b.analyses.review.labelErrors();
+        const page = await classPage(b, this.panel.webview, msg, flagged);
+        if (!page) return;
+        await this.post({ type: 'classPage', page: { ...page, items: page.items.map((it) => (flagged.has(it.id) ? { ...it, labelError: true } : it)) } });
         return;
       }
       case 'requestImageDetail': {
@@ -99,15 +106,18 @@ export class LensPanel implements vscode.Disposable {
         return;
       }
       case 'requestFeatureCards': {
-        const cards = await featureCards(b, this.panel.webview, msg.class);
+        // the Labeling view may label a compared model: its cards come from that model's analysis
+        const cards = await featureCards(b.analyses.labeling.backend(b), this.panel.webview, msg.class);
         await this.post({ type: 'featureCards', class: msg.class, cards });
         return;
       }
-      case 'setLabel':
-        await b.setLabel(msg.class, msg.feature, msg.label, msg.subtype);
+      case 'setLabel': {
+        const lb = b.analyses.labeling.backend(b);
+        await lb.setLabel(msg.class, msg.feature, msg.label, msg.subtype);
         this.pushState();
-        await this.post({ type: 'featureCards', class: msg.class, cards: await featureCards(b, this.panel.webview, msg.class) });
+        await this.post({ type: 'featureCards', class: msg.class, cards: await featureCards(lb, this.panel.webview, msg.class) });
         return;
+      }
       case 'runMitigation':
         await b.runMitigation(msg.method);
         return;
@@ -146,6 +156,18 @@ export class LensPanel implements vscode.Disposable {
       case 'runComparison':
         await b.analyses.compare();
         return;
+      case 'selectLabelingModel':
+        await b.analyses.labelModel(msg.model);
+        return;
+      case 'markImage': {
+        if (!b.entry(msg.id)) return;
+        if (await b.analyses.review.mark(msg.id, msg.mark, msg.on)) {
+          b.analyses.exclusionsChanged();
+          this.pushState(); // rankings and gaps changed
+        }
+        await this.post({ type: 'reviewQueue', items: await reviewQueue(b, this.panel.webview) });
+        return;
+      }
       default:
         assertNever(msg, 'webview message');
     }

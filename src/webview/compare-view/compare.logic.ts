@@ -166,3 +166,8 @@ export function correlationText(r: number | null, shared: number): string {
   if (r === null || !Number.isFinite(r)) return shared < 3 ? `n/a (${shared} shared classes)` : 'n/a (constant gaps)';
   return r.toFixed(2);
 }
+
+/** Models that could be analysed but have nothing labeled spurious: they need labels before they get a gap. */
+export function unlabeledModels(c: ComparisonView): ComparisonView['models'] {
+  return c.models.filter((m) => m.sha256 !== undefined && m.spuriousPairs === 0 && m.accuracy !== null);
+}

@@ -3,13 +3,14 @@
 // once; the host answers with new feature cards and a new state (rankings and gaps update live).
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { FeatureCard, FeatureLabel, JobProgress, PanelState, SensitivityView, SpuriousSubtype } from '../../shared/protocol';
+import type { FeatureCard, FeatureLabel, JobProgress, LabelingModels, PanelState, SensitivityView, SpuriousSubtype } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatNumber, formatPoints, progressText } from '../lib/format';
 import { sharedStyles } from '../lib/shared-styles';
 import { labeledClasses, sensitivityKey } from '../lib/app-state';
 import '../sensitivity-table/sensitivity-table';
+import '../model-switcher/model-switcher';
 import { classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
 
 const TEXT_CONTROLS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
@@ -67,6 +68,8 @@ export class LabelingView extends LitElement {
   /** Measured sensitivities (keyed by sensitivityKey) and the sensitivity job running now. */
   @property({ attribute: false }) sensitivity: ReadonlyMap<string, SensitivityView> = new Map();
   @property({ attribute: false }) sensitivityJob: JobProgress | undefined = undefined;
+  /** Models of the last comparison the view can label instead of the ranked one (the switcher above the cards). */
+  @property({ attribute: false }) models: LabelingModels | null = null;
 
   /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
   private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
@@ -200,10 +203,11 @@ export class LabelingView extends LitElement {
   protected override render() {
     const p = this.panel;
     const cls = this.current();
-    if (!p || !cls) return html`<div class="empty">No classes to label.</div>`;
+    const switcher = html`<model-switcher .models=${this.models}></model-switcher>`;
+    if (!p || !cls) return html`${switcher}${this.models?.loading ? nothing : html`<div class="empty">No classes to label.</div>`}`;
     const order = p.labelingOrder;
     const cards = this.shownCards(cls);
-    return html`
+    return html`${switcher}
       <div class="head">
         <h2>${cls}</h2>
         <span class="muted">class ${order.indexOf(cls) + 1} of ${order.length} in labeling order (largest per-feature gap first)</span>

@@ -2,7 +2,7 @@
 // handling is unit-tested without a DOM. Gallery pages are not kept here (the class view caches them).
 import {
   assertNever, type CollisionPair, type ComparisonView, type CropRecheck, type CropView, type FeatureCard, type HostToWebview,
-  type ImageDetail, type JobProgress, type NoticeLevel, type PanelJob, type PanelState, type ReviewItem, type SensitivityView, type Tab,
+  type ImageDetail, type JobProgress, type LabelingModels, type NoticeLevel, type PanelJob, type PanelState, type ReviewItem, type SensitivityView, type Tab,
 } from '../../shared/protocol';
 
 /** A notification shown in the panel's banner. */
@@ -31,6 +31,8 @@ export interface AppData {
   /** Sensitivities per (class, feature), keyed by sensitivityKey; the host caches them for the session too. */
   sensitivity: ReadonlyMap<string, SensitivityView>;
   comparison: ComparisonView | null;
+  /** Models the Labeling view can label (after a comparison) and the one it labels; null until the host says. */
+  labelingModels: LabelingModels | null;
 }
 
 /** Map key of a (class, feature) pair. */
@@ -48,6 +50,7 @@ function withEntry<K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> {
 export const EMPTY_DATA: AppData = {
   panel: null, featureCards: new Map(), detail: null, collisions: null, review: null, notices: [], requestedTab: null,
   jobs: {}, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null,
+  labelingModels: null,
 };
 
 /** Notices kept on screen at most; older ones drop off. */
@@ -61,7 +64,7 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       const same = !d.panel || (d.panel.dataset.root === msg.state.dataset.root && d.panel.model.name === msg.state.model.name);
       // another dataset or model: crops, sensitivities and a comparison of the old one would be shown as this one's
       return same ? { ...d, panel: msg.state }
-        : { ...d, panel: msg.state, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null };
+        : { ...d, panel: msg.state, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null, labelingModels: null, featureCards: new Map() };
     }
     case 'classPage':
       return d;
@@ -114,6 +117,12 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       return { ...d, sensitivity: withEntry(d.sensitivity, sensitivityKey(msg.result.class, msg.result.feature), msg.result) };
     case 'comparison':
       return { ...d, comparison: msg.comparison };
+    case 'labelingModels': {
+      // another model (or its analysis just opened): cards and sensitivities shown so far may be the previous model's
+      const before = d.labelingModels?.active ?? msg.models.models.find((m) => m.ranked)?.sha256;
+      const switched = before !== msg.models.active || (d.labelingModels?.loading ?? false) !== msg.models.loading;
+      return switched ? { ...d, labelingModels: msg.models, featureCards: new Map(), sensitivity: new Map() } : { ...d, labelingModels: msg.models };
+    }
     default:
       return assertNever(msg, 'host message');
   }

@@ -1,8 +1,9 @@
 // Collisions and review: spurious features of one class that are core for another, and a queue
-// of images worth a second look (possible label noise), each openable in the editor.
+// of images worth a second look (possible label noise), each openable in the editor and markable as a label error
+// or excluded (kept in the review file beside the annotations; an excluded image leaves rankings and gaps).
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { CollisionPair, ReviewItem } from '../../shared/protocol';
+import type { CollisionPair, ReviewItem, ReviewMarkKind } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { emitUi } from '../lib/events';
 import { formatZ } from '../lib/format';
@@ -11,6 +12,8 @@ import { sharedStyles } from '../lib/shared-styles';
 const REASONS: Record<ReviewItem['reason'], string> = {
   'negative-gap': 'high spuriosity in a negative-gap class',
   collision: 'predicted as a colliding class',
+  marked: 'marked by you',
+  misclassified: 'confidently misclassified',
 };
 
 /** `<review-view>`: collision pairs table and review queue. */
@@ -22,6 +25,9 @@ export class ReviewView extends LitElement {
     .item img { width: 72px; height: 72px; object-fit: cover; flex: none; }
     .item div { min-width: 0; overflow-wrap: anywhere; }
     .bad { color: var(--vscode-errorForeground); }
+    .item.excluded img { opacity: 0.45; }
+    .marks { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
+    .marks vscode-button { font-size: 0.9em; }
   `];
 
   @property({ attribute: false }) collisions: CollisionPair[] | null = null;
@@ -34,6 +40,15 @@ export class ReviewView extends LitElement {
       if (this.collisions === null) post({ type: 'requestCollisions' });
       if (this.review === null) post({ type: 'requestReviewQueue' });
     }
+  }
+
+  private markButton(r: ReviewItem, mark: ReviewMarkKind, on: boolean) {
+    const text = mark === 'labelError' ? (on ? 'Not a label error' : 'Label error') : (on ? 'Include again' : 'Exclude');
+    const aria = mark === 'labelError'
+      ? (on ? `Clear the label-error flag of ${r.id}` : `Flag ${r.id} as a label error`)
+      : (on ? `Bring ${r.id} back into rankings and gaps` : `Exclude ${r.id} from rankings, gaps and tuning`);
+    return html`<vscode-button secondary aria-label=${aria} data-mark=${mark} aria-pressed=${on ? 'true' : 'false'}
+      @click=${() => post({ type: 'markImage', id: r.id, mark, on: !on })}>${text}</vscode-button>`;
   }
 
   protected override render() {
@@ -56,19 +71,26 @@ export class ReviewView extends LitElement {
           </vscode-table-row>`)}</vscode-table-body>
         </vscode-table>`}
       <h2>Review queue</h2>
-      <p class="muted">Images worth a second look for label noise or multiple objects.</p>
+      <p class="muted">Images worth a second look for label noise or multiple objects. <strong>Label error</strong> flags an image
+        (the gallery can filter on it); <strong>Exclude</strong> leaves it out of rankings, gaps and tuning sets. Marks are saved in
+        <code>.spuriosity/review.json</code> beside the annotations (<code>spuriosity gap --exclude-reviewed</code> uses them too) and can be undone here.</p>
       ${this.review === null ? html`<p class="muted">Loading…</p>` : this.review.length === 0
         ? html`<p class="muted">Nothing to review.</p>`
-        : html`<div class="queue" role="list" aria-label="Review queue">${this.review.map((r) => html`<div class="item" role="listitem">
+        : html`<div class="queue" role="list" aria-label="Review queue">${this.review.map((r) => html`<div class="item ${r.excluded ? 'excluded' : ''}" role="listitem" data-id=${r.id}>
             <img src=${r.thumbUri} alt="">
             <div>
-              <div><strong>${r.id.split('/').pop()}</strong></div>
+              <div><strong>${r.id.split('/').pop()}</strong>
+                ${r.labelError ? html` <span class="chip spurious">label error</span>` : nothing}${r.excluded ? html` <span class="chip">excluded</span>` : nothing}</div>
               <div class="muted">${REASONS[r.reason]}</div>
               <div>label ${r.label}${r.predicted !== r.label ? html`, predicted <span class="bad">${r.predicted}</span>` : nothing} · spuriosity ${formatZ(r.spuriosity)}</div>
               ${r.note ? html`<div class="muted">${r.note}</div>` : nothing}
               <button class="link" aria-label=${`Open ${r.id} in the editor`} @click=${() => post({ type: 'openImage', id: r.id })}>Open in editor</button>
-              · <button class="link" aria-label=${`Show ${r.id} in its class`}
-                @click=${() => emitUi(this, { tab: 'class', selectedClass: r.label, detailId: r.id })}>Show in class</button>
+              ${r.excluded ? nothing : html`· <button class="link" aria-label=${`Show ${r.id} in its class`}
+                @click=${() => emitUi(this, { tab: 'class', selectedClass: r.label, detailId: r.id })}>Show in class</button>`}
+              <div class="marks">
+                ${this.markButton(r, 'labelError', r.labelError === true)}
+                ${this.markButton(r, 'excluded', r.excluded === true)}
+              </div>
             </div>
           </div>`)}</div>`}`;
   }

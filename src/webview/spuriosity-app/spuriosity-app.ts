@@ -2,6 +2,7 @@
 // shows notifications. Views raise `ui-change` events; only this element changes UI state.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { TABS, type HostToWebview, type PanelState, type Tab } from '../../shared/protocol';
 import { applyHostMessage, EMPTY_DATA, type AppData } from '../lib/app-state';
 import { loadUiState, onHostMessage, post, saveUiState } from '../lib/host';
@@ -15,6 +16,7 @@ import '../mitigation-view/mitigation-view';
 import '../review-view/review-view';
 import '../crops-view/crops-view';
 import '../compare-view/compare-view';
+import { labelingPanel } from '../model-switcher/labeling-panel';
 
 /** Why this head classifies: the model's own when its classes cover the dataset's, else a head fitted on the dataset. */
 function headTitle(h: NonNullable<PanelState['head']>): string {
@@ -130,9 +132,12 @@ export class SpuriosityApp extends LitElement {
         return html`<class-view .panel=${p} .selectedClass=${u.selectedClass} .order=${u.order} .split=${u.split}
           .overlay=${u.overlay} .detailId=${u.detailId} .detail=${this.data.detail} .crops=${this.data.crops}
           .heat=${u.heat} .heatOpacity=${u.heatOpacity} .galleryFilter=${u.galleryFilter} .cards=${this.data.featureCards}></class-view>`;
-      case 'labeling':
-        return html`<labeling-view .panel=${p} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
-          .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity}></labeling-view>`;
+      case 'labeling': {
+        // a fresh view per labeled model (and once its analysis opened): requests and optimistic labels are per model
+        const lm = this.data.labelingModels;
+        return keyed(`${lm?.active ?? ''}:${lm?.loading ?? false}`, html`<labeling-view .panel=${labelingPanel(p, lm)} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
+          .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity} .models=${lm}></labeling-view>`);
+      }
       case 'mitigation':
         return html`<mitigation-view .panel=${p}></mitigation-view>`;
       case 'review':
