@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { AnalysisSession, AnalysisOptions } from '../engine/analysis/session';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
 import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
+import type { AnalysisView } from '../engine/analysis/queries/sessionView';
+import { StreamedHeadError, StreamedSession } from '../engine/analysis/streamed/streamedSession';
 import type { AnnotationFileStore } from '../engine/annotations/store';
 import { defaultReviewPath, reviewExcluded } from '../engine/review/store';
 import { defaultCacheDir, defaultModelPath } from './paths';
@@ -87,6 +89,49 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
   }
   reportFailures(opened.extraction.failures);
   return { session: opened.session, store: opened.labelStore, cacheDir };
+}
+
+/** An analysis the rank and gap reports can read, and its annotations. */
+export interface LoadedView {
+  session: AnalysisView;
+  store: AnnotationFileStore;
+  cacheDir: string;
+}
+
+/**
+ * As loadAnalysis, but out of core: the features stay in the cache and no n x D matrix is held, so any dataset size
+ * fits in memory. A fitted head needs the matrix: then (--head fit, or classes the model does not name) it falls back
+ * to loadAnalysis.
+ */
+export async function loadReportAnalysis(datasetArg: string, flags: AnalysisFlags): Promise<LoadedView> {
+  if (flags.head === 'fit') return loadAnalysis(datasetArg, flags);
+  const { modelPath, cacheDir, dataset, options } = await prepare(datasetArg, flags);
+  const bar = progressBar();
+  let store: AnnotationFileStore | undefined;
+  let session: StreamedSession;
+  try {
+    session = await StreamedSession.open({
+      dataset, modelPath, cacheDir, threads: flags.threads, options, onProgress: (p) => bar.update(p),
+      openLabels: async (model) => (store = await openLabelStore(annotationRoot(datasetArg), model, flags.annotations && resolve(flags.annotations))),
+    });
+  } catch (e) {
+    if (e instanceof StreamedHeadError) return loadAnalysis(datasetArg, flags);
+    throw e;
+  } finally {
+    bar.stop();
+  }
+  reportFailures(session.extraction.failures);
+  return { session, store: store!, cacheDir };
+}
+
+async function prepare(datasetArg: string, flags: AnalysisFlags) {
+  const modelPath = resolve(flags.model ?? defaultModelPath());
+  const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
+  const dataset = await openDataset(datasetArg, cacheDir);
+  const options: AnalysisOptions = {
+    headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
+  };
+  return { modelPath, cacheDir, dataset, options };
 }
 
 /** Annotations live with the data: in the dataset folder, or beside a manifest. */

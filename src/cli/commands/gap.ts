@@ -1,7 +1,7 @@
 // `spuriosity gap <dataset>`: per-class spurious gaps with bootstrap intervals and their mean; a CI gate with --max-gap.
 import type { Command } from 'commander';
 import { gapReport } from '../../engine/analysis/report';
-import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
+import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { finiteNumber } from '../errors';
 import { table } from '../format/table';
 
@@ -14,7 +14,7 @@ export function registerGap(program: Command): void {
     .option('--max-gap <points>', 'exit with code 3 when the mean gap exceeds this many points (for CI gates)', finiteNumber('--max-gap'))
     .option('--json', 'print the report as JSON (schema spuriosity-lens/gap@1, see README)')
     .action(async (dataset: string, flags: AnalysisFlags & { maxGap?: number; json?: boolean }) => {
-      const { session } = await loadAnalysis(dataset, flags);
+      const { session } = await loadReportAnalysis(dataset, flags);
       const r = gapReport(session);
       if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(`${formatGap(r)}\n`);

@@ -1,7 +1,7 @@
 // `spuriosity rank <dataset>`: top features per class with per-feature gaps and labels, and each class's ranking ends.
 import type { Command } from 'commander';
 import { rankReport } from '../../engine/analysis/report';
-import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
+import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { positiveInt } from '../errors';
 import { table } from '../format/table';
 
@@ -14,7 +14,7 @@ export function registerRank(program: Command): void {
     .option('--show <n>', 'images listed at each end of a ranking', positiveInt('--show'), 5)
     .option('--json', 'print the report as JSON (schema spuriosity-lens/rank@1, see README)')
     .action(async (dataset: string, flags: AnalysisFlags & { show: number; json?: boolean }) => {
-      const { session, store } = await loadAnalysis(dataset, flags);
+      const { session, store } = await loadReportAnalysis(dataset, flags);
       const r = rankReport(session, flags.show);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...r, annotations: store.path }, null, 2)}\n`);

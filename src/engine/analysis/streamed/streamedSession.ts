@@ -31,6 +31,11 @@ function resolve(o: AnalysisOptions): Resolved {
   };
 }
 
+/** Thrown when the analysis needs a fitted head, which the out-of-core session cannot fit (it needs every training row). */
+export class StreamedHeadError extends Error {
+  override readonly name = 'StreamedHeadError';
+}
+
 /** What opening a streamed analysis needs: the extraction request (cache-first) and the labels of the model. */
 export interface StreamedOpenRequest extends ExtractOptions {
   openLabels(model: ModelInfo): Promise<LabelStore>;
@@ -101,7 +106,7 @@ export class StreamedSession implements AnalysisView {
     const { summary, store } = await extractInto(extract, (n, info) => {
       space = headSpace(req.dataset.classes, info, opts.headMode);
       if (space.headSource !== 'model') {
-        throw new Error(`the out-of-core analysis uses the model's own head, but ${space.unmapped.length ? `the dataset's classes ${space.unmapped.slice(0, 5).join(', ')}${space.unmapped.length > 5 ? ', …' : ''} are not among the model's labels` : 'a fitted head was asked for'}: fitting a head needs every training row in memory (use the in-memory analysis, or a model whose labels name the dataset's classes)`);
+        throw new StreamedHeadError(`the out-of-core analysis uses the model's own head, but ${space.unmapped.length ? `the dataset's classes ${space.unmapped.slice(0, 5).join(', ')}${space.unmapped.length > 5 ? ', …' : ''} are not among the model's labels` : 'a fitted head was asked for'}: fitting a head needs every training row in memory (use the in-memory analysis, or a model whose labels name the dataset's classes)`);
       }
       const labels = Int32Array.from(req.dataset.images, (e) => space!.classOf.get(e.label) ?? -1);
       const split = Uint8Array.from(req.dataset.images, (e) => (e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN));
