@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const valImages = Int32Array.from({ length: V }, (_, i) => N + i);
   const index = { classes: C, train: Array.from({ length: C }, () => new Int32Array(0)), val: Array.from({ length: C }, (_, c) => valImages.filter((i) => labels[i] === c)) };
   const rankings = new Array(C).fill(null);
-  const opts = { maxEpochs: epochs, batch: 128, seed: 0 };
+  const opts = { preset: 'scaled' as const, maxEpochs: epochs, batch: 128, seed: 0 };
 
   let t0 = performance.now();
   const ort = await mitigateOrt(tuneProblem(features, labels, tuning, Int32Array.from(index.val.flatMap((v) => Array.from(v))), rankings, 10, head), { ...opts, threads });

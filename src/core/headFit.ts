@@ -1,5 +1,6 @@
 import type { LinearHead, Matrix } from './types';
 import { softmaxCrossEntropy } from './softmaxLoss';
+import { minimizeSync } from './lbfgs';
 
 /** Options of fitHead. */
 export interface HeadFitOptions {
@@ -28,7 +29,7 @@ export interface HeadFitResult {
 
 /**
  * Multinomial logistic regression (softmax + cross-entropy, L2) on the given training rows, for datasets whose
- * classes do not map onto the model's head. Full-batch L-BFGS (memory 10, Armijo backtracking) from zero weights:
+ * classes do not map onto the model's head. Full-batch L-BFGS (core/lbfgs) from zero weights:
  * the problem is convex and nothing is random, so the result is deterministic without a seed. Plain JavaScript: fine for a few
  * thousand images; ImageNet-scale fits belong in a GEMM backend.
  */
@@ -73,60 +74,15 @@ export function fitHead(features: Matrix, labels: Int32Array, classes: number, r
     g.set(r.gradB, classes * D);
     return { f: r.loss, g };
   };
-  let x = new Float64Array(P);
-  let { f, g } = evalAt(x);
-  const losses = [f];
-  const S: Float64Array[] = [];
-  const Yh: Float64Array[] = [];
-  const dot = (a: Float64Array, b: Float64Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
-  const infNorm = (a: Float64Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s = Math.max(s, Math.abs(a[i])); return s; };
-  let iterations = 0;
-  let converged = infNorm(g) < gradTol;
-  while (!converged && iterations < maxIter && !opts.signal?.aborted) {
-    // Two-loop recursion for the L-BFGS direction.
-    const q = Float64Array.from(g);
-    const alpha: number[] = [];
-    for (let i = S.length - 1; i >= 0; i--) {
-      const a = dot(S[i], q) / dot(Yh[i], S[i]);
-      alpha[i] = a;
-      for (let p = 0; p < P; p++) q[p] -= a * Yh[i][p];
-    }
-    if (S.length) {
-      const last = S.length - 1;
-      const gamma = dot(S[last], Yh[last]) / dot(Yh[last], Yh[last]);
-      for (let p = 0; p < P; p++) q[p] *= gamma;
-    }
-    for (let i = 0; i < S.length; i++) {
-      const b = dot(Yh[i], q) / dot(Yh[i], S[i]);
-      for (let p = 0; p < P; p++) q[p] += S[i][p] * (alpha[i] - b);
-    }
-    let dir = q.map((v) => -v);
-    let slope = dot(g, dir);
-    if (!(slope < 0)) { dir = g.map((v) => -v); slope = dot(g, dir); S.length = 0; Yh.length = 0; }
-    let t = S.length ? 1 : Math.min(1, 1 / Math.max(1e-12, infNorm(g)));
-    let next = x;
-    let res = { f, g };
-    let accepted = false;
-    for (let ls = 0; ls < 40; ls++) {
-      next = x.map((v, p) => v + t * dir[p]);
-      res = evalAt(next);
-      if (res.f <= f + 1e-4 * t * slope) { accepted = true; break; }
-      t *= 0.5;
-    }
-    iterations++;
-    if (!accepted) { converged = true; break; } // no decrease possible at float precision: we are at the optimum
-    const s = next.map((v, p) => v - x[p]);
-    const y = res.g.map((v, p) => v - g[p]);
-    if (dot(s, y) > 1e-12) {
-      S.push(s); Yh.push(y);
-      if (S.length > 10) { S.shift(); Yh.shift(); }
-    }
-    const fPrev = f;
-    x = next; f = res.f; g = res.g;
-    losses.push(f);
-    opts.onIteration?.(iterations, f);
-    converged = infNorm(g) < gradTol || Math.abs(fPrev - f) < 1e-10 * Math.max(1, Math.abs(f));
-  }
+  const losses: number[] = [];
+  const end = minimizeSync((theta) => {
+    const r = evalAt(theta);
+    if (losses.length === 0) losses.push(r.f);
+    return r;
+  }, new Float64Array(P), { maxIter, gradTol }, (_, f) => { losses.push(f); opts.onIteration?.(losses.length - 1, f); }, opts.signal);
+  const x = end.x;
+  const iterations = end.iterations;
+  const converged = !end.aborted && end.reason !== 'max-iterations';
   // Fold the standardisation back: W x_raw + b = W' (x_raw - mu) / sd + b'.
   const out: LinearHead = { classes, dim: D, weight: new Float32Array(classes * D), bias: new Float32Array(classes) };
   for (let c = 0; c < classes; c++) {

@@ -1,6 +1,7 @@
 import type { LinearHead, Matrix } from './types';
 import { softmaxCrossEntropy } from './softmaxLoss';
 import { mulberry32, shuffleInPlace } from './random';
+import { tuneHeadLbfgs, tuningStats, type LbfgsTuneOptions } from './headTune';
 
 /** What the epoch callback reports about a head on the validation split. */
 export interface HeadEvaluation {
@@ -13,33 +14,65 @@ export interface HeadEvaluation {
 /** One row of the fine-tuning history; epoch 0 is the starting head. */
 export interface EpochRecord extends HeadEvaluation {
   epoch: number;
-  /** Mean training loss over the epoch's steps (NaN for epoch 0). */
+  /** Mean training loss over the epoch's steps; L-BFGS: the objective (loss + pull) at the round's end (NaN for epoch 0). */
   trainLoss: number;
+  /** Optimiser steps (SGD) or L-BFGS iterations taken so far. */
+  steps?: number;
 }
 
-/** The optimiser schedule actually used. */
-export interface Schedule {
+/** The SGD presets' schedule actually used. */
+export interface SgdSchedule {
+  optimizer: 'sgd';
   lr: number;
   batch: number;
   epochs: number;
   stepsPerEpoch: number;
   momentum: number;
+  /** The scaled preset's step budget as asked for, and whether SCALED_MAX_EPOCHS cut it short (epochs x stepsPerEpoch were run at most). */
+  stepsRequested?: number;
+  capped?: boolean;
 }
 
+/** The L-BFGS preset's schedule: `epochs` is the number of rounds (gap checks) maxIter allows. */
+export interface LbfgsSchedule {
+  optimizer: 'lbfgs';
+  l2Pull: number;
+  maxIter: number;
+  checkEvery: number;
+  gradTol: number;
+  epochs: number;
+}
+
+/** The optimiser schedule actually used. */
+export type Schedule = SgdSchedule | LbfgsSchedule;
+
+/** The fine-tuning recipes: 'lbfgs' (default), and the SGD recipes 'scaled' and 'authors'. */
+export type TunePreset = 'lbfgs' | 'scaled' | 'authors';
+
+/** The preset used when none is given. */
+export const DEFAULT_PRESET: TunePreset = 'lbfgs';
+
+/** The scaled preset runs at most this many epochs, whatever its step budget asks for. */
+export const SCALED_MAX_EPOCHS = 200;
+
 /** Options of mitigate. */
-export interface MitigateOptions {
+export interface MitigateOptions extends LbfgsTuneOptions {
   /**
-   * 'scaled' (default): a budget of `steps` SGD steps (default 300), batch min(128, ceil(N / 8)) with N tuning
-   * images, epochs = ceil(steps / steps-per-epoch) capped at 200, and lr = lrScale / mean(||x||² + 1) over the tuning
-   * set (lrScale default 0.1). The step size is thus relative to the features' curvature scale, so the same defaults
-   * move the head comparably for a few hundred images and for ImageNet's 35,700, whatever the backbone's feature scale.
+   * 'lbfgs' (default): full-batch L-BFGS from the original head with an L2 pull toward it, on features standardised
+   * over the tuning set, the gap checked every `checkEvery` iterations (core/headTune): no step size, batch or epoch
+   * count to get wrong, and the same meaning for any feature scale and tuning-set size.
+   * 'scaled': a budget of `steps` SGD steps (default 300), batch min(128, ceil(N / 8)) with N tuning images,
+   * epochs = ceil(steps / steps-per-epoch) capped at SCALED_MAX_EPOCHS, and lr = lrScale / mean(||x||² + 1) over the
+   * tuning set (lrScale default 0.1).
    * 'authors': the reference code's lr 0.001, batch 128, at most 20 epochs (sized for ImageNet; barely moves a head
    * trained on a few hundred images).
+   * The SGD knobs (steps, lrScale, lr, batch, maxEpochs, momentum) apply to 'scaled' and 'authors' only; the L-BFGS
+   * knobs (l2Pull, maxIter, checkEvery, gradTol) to 'lbfgs' only: a knob of the other recipe is an error.
    */
-  preset?: 'scaled' | 'authors';
+  preset?: TunePreset;
   steps?: number;
   lrScale?: number;
-  /** Explicit overrides of the preset. */
+  /** Explicit overrides of the SGD presets. */
   lr?: number;
   batch?: number;
   maxEpochs?: number;
@@ -49,11 +82,25 @@ export interface MitigateOptions {
   seed?: number;
   /** Checked between steps; when set, tuning stops and returns the head as it is. */
   signal?: { aborted: boolean };
-  /** Called after every epoch's evaluation (and for epoch 0). */
+  /** Called after every epoch's (or L-BFGS round's) evaluation, and for epoch 0. */
   onEpoch?: (record: EpochRecord, schedule: Schedule) => void | Promise<void>;
-  /** Awaited every this many steps (default: never) so a host can keep its event loop responsive. */
+  /** Awaited every this many steps (default: never) so a host can keep its event loop responsive (L-BFGS: after every loss evaluation). */
   yieldEvery?: number;
   yieldFn?: () => Promise<void>;
+}
+
+const SGD_KNOBS = ['steps', 'lrScale', 'lr', 'batch', 'maxEpochs', 'momentum'] as const;
+const LBFGS_KNOBS = ['l2Pull', 'maxIter', 'checkEvery', 'gradTol'] as const;
+
+/** Throws when options name a knob of the other recipe than the preset's (it would be silently ignored). */
+export function checkPresetKnobs(opts: MitigateOptions): TunePreset {
+  const preset = opts.preset ?? DEFAULT_PRESET;
+  if (!['lbfgs', 'scaled', 'authors'].includes(preset)) throw new RangeError(`preset must be lbfgs, scaled or authors, got ${String(preset)}`);
+  const foreign = (preset === 'lbfgs' ? SGD_KNOBS : LBFGS_KNOBS).filter((k) => opts[k] !== undefined);
+  if (foreign.length) {
+    throw new RangeError(`${foreign.join(', ')} ${foreign.length > 1 ? 'apply' : 'applies'} to the ${preset === 'lbfgs' ? "SGD presets ('scaled', 'authors')" : "'lbfgs' preset"}, not to '${preset}'`);
+  }
+  return preset;
 }
 
 /** Outcome of mitigate. */
@@ -62,21 +109,33 @@ export interface MitigateResult {
   history: EpochRecord[];
   before: EpochRecord;
   after: EpochRecord;
-  stoppedBecause: 'below-threshold' | 'max-epochs' | 'aborted';
+  /**
+   * Which rule stopped tuning: the gap fell below the threshold (the paper's early stop), the SGD epochs or the L-BFGS
+   * iterations ran out, L-BFGS converged (gradient, or no further decrease), or an abort.
+   */
+  stoppedBecause: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'aborted';
   schedule: Schedule;
 }
 
-/** Resolves the optimiser schedule for N tuning images (see MitigateOptions.preset). */
-export function resolveSchedule(features: Matrix, tuning: ArrayLike<number>, opts: MitigateOptions): Schedule {
+/** Resolves an SGD preset's schedule for N tuning images (see MitigateOptions.preset; 'lbfgs' is resolved by core/headTune). */
+export function resolveSchedule(features: Matrix, tuning: ArrayLike<number>, opts: MitigateOptions): SgdSchedule {
   const N = tuning.length;
   const momentum = opts.momentum ?? 0.9;
+  const positive = (name: string, v: number | undefined, integer: boolean) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+  };
+  positive('lr', opts.lr, false); positive('lrScale', opts.lrScale, false); positive('batch', opts.batch, true);
+  positive('maxEpochs', opts.maxEpochs, true); positive('steps', opts.steps, true);
+  if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${momentum}`);
   if (opts.preset === 'authors') {
     const batch = opts.batch ?? 128;
-    return { lr: opts.lr ?? 0.001, batch, epochs: opts.maxEpochs ?? 20, stepsPerEpoch: Math.ceil(N / batch), momentum };
+    return { optimizer: 'sgd', lr: opts.lr ?? 0.001, batch, epochs: opts.maxEpochs ?? 20, stepsPerEpoch: Math.ceil(N / batch), momentum };
   }
   const batch = opts.batch ?? Math.max(1, Math.min(128, Math.ceil(N / 8)));
   const stepsPerEpoch = Math.ceil(N / batch);
-  const epochs = opts.maxEpochs ?? Math.min(200, Math.ceil((opts.steps ?? 300) / stepsPerEpoch));
+  const stepsRequested = opts.steps ?? 300;
+  const wanted = Math.ceil(stepsRequested / stepsPerEpoch);
+  const epochs = opts.maxEpochs ?? Math.min(SCALED_MAX_EPOCHS, wanted);
   let lr = opts.lr;
   if (lr === undefined) {
     const D = features.cols;
@@ -88,11 +147,14 @@ export function resolveSchedule(features: Matrix, tuning: ArrayLike<number>, opt
     }
     lr = (opts.lrScale ?? 0.1) / (sq / N + 1);
   }
-  return { lr, batch, epochs, stepsPerEpoch, momentum };
+  return { optimizer: 'sgd', lr, batch, epochs, stepsPerEpoch, momentum, stepsRequested, capped: opts.maxEpochs === undefined && wanted > SCALED_MAX_EPOCHS };
 }
 
+const EMPTY_TUNING = 'the tuning set is empty: no class has both a spurious feature and training images';
+
 /**
- * Fine-tunes a copy of the head on the tuning images (section 4.3) with SGD + momentum (PyTorch's form: v = m v + g,
+ * Fine-tunes a copy of the head on the tuning images (section 4.3): by default with core/headTune's L-BFGS; with the
+ * 'scaled' or 'authors' preset with SGD + momentum (PyTorch's form: v = m v + g,
  * w -= lr v), evaluating after every epoch through `evaluate` and stopping once the mean gap is below the threshold.
  * Only the tuning set's classes contribute positive targets: with the paper's recipe (tuning images only from classes
  * with a spurious feature) every step also pushes down the logits of the other classes on those images, so their
@@ -102,6 +164,11 @@ export async function mitigate(
   features: Matrix, labels: Int32Array, head: LinearHead, tuning: Int32Array,
   evaluate: (head: LinearHead) => HeadEvaluation | Promise<HeadEvaluation>, opts: MitigateOptions = {},
 ): Promise<MitigateResult> {
+  if (checkPresetKnobs(opts) === 'lbfgs') {
+    if (tuning.length === 0) throw new RangeError(EMPTY_TUNING);
+    const lossGrad = (h: LinearHead) => softmaxCrossEntropy(features, labels, h, tuning);
+    return tuneHeadLbfgs(head, tuningStats(features, tuning), lossGrad, evaluate, opts);
+  }
   const schedule = resolveSchedule(features, tuning, opts);
   const tuned: LinearHead = { classes: head.classes, dim: head.dim, weight: Float32Array.from(head.weight), bias: Float32Array.from(head.bias) };
   const vW = new Float32Array(tuned.weight.length);
@@ -127,19 +194,19 @@ export async function mitigate(
  * it took.
  */
 export async function epochLoop(
-  tuned: LinearHead, tuning: Int32Array, schedule: Schedule,
+  tuned: LinearHead, tuning: Int32Array, schedule: SgdSchedule,
   evaluate: (head: LinearHead) => HeadEvaluation | Promise<HeadEvaluation>,
   opts: Pick<MitigateOptions, 'threshold' | 'seed' | 'signal' | 'onEpoch'>,
   partRows: number, train: (part: Int32Array) => Promise<{ lossSum: number; steps: number }>,
 ): Promise<MitigateResult> {
-  if (tuning.length === 0) throw new RangeError('the tuning set is empty: no class has both a spurious feature and training images');
+  if (tuning.length === 0) throw new RangeError(EMPTY_TUNING);
   const threshold = opts.threshold ?? 0.05;
   const rng = mulberry32(opts.seed ?? 0);
   const order = Int32Array.from(tuning);
   const history: EpochRecord[] = [];
   const record = async (epoch: number, trainLoss: number): Promise<EpochRecord> => {
     const ev = await evaluate(tuned);
-    const r: EpochRecord = { epoch, trainLoss, meanGap: ev.meanGap, valAccuracy: ev.valAccuracy };
+    const r: EpochRecord = { epoch, trainLoss, meanGap: ev.meanGap, valAccuracy: ev.valAccuracy, steps: step };
     history.push(r);
     await opts.onEpoch?.(r, schedule);
     return r;

@@ -21,7 +21,7 @@ function scripted(gaps: number[]): (h: unknown) => HeadEvaluation {
 }
 
 test('stops after the first epoch whose mean gap is below the threshold', async () => {
-  const r = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1, 2, 3]), scripted([0.2, 0.12, 0.049, 0.01]), { maxEpochs: 10 });
+  const r = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1, 2, 3]), scripted([0.2, 0.12, 0.049, 0.01]), { preset: 'scaled', maxEpochs: 10 });
   assert.equal(r.stoppedBecause, 'below-threshold');
   assert.deepEqual(r.history.map((h) => h.epoch), [0, 1, 2]);
   assert.equal(r.before.meanGap, 0.2);
@@ -30,7 +30,7 @@ test('stops after the first epoch whose mean gap is below the threshold', async 
 });
 
 test('runs every epoch when the gap stays high, and does not tune when it starts below the threshold', async () => {
-  const r = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1]), scripted([0.3]), { maxEpochs: 4, threshold: 0.1 });
+  const r = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1]), scripted([0.3]), { preset: 'scaled', maxEpochs: 4, threshold: 0.1 });
   assert.equal(r.stoppedBecause, 'max-epochs');
   assert.equal(r.history.length, 5);
   const z = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1]), scripted([0.01]));
@@ -44,7 +44,7 @@ test('an abort between steps stops tuning and evaluates the partly tuned head', 
   const signal = { aborted: false };
   let yields = 0;
   const r = await mitigate(tiny, tinyLabels, tinyHead, Int32Array.from([0, 1, 2, 3]), scripted([0.3]), {
-    maxEpochs: 10, batch: 1, signal, yieldEvery: 1,
+    preset: 'scaled', maxEpochs: 10, batch: 1, signal, yieldEvery: 1,
     yieldFn: async () => { if (++yields === 5) signal.aborted = true; },
   });
   assert.equal(r.stoppedBecause, 'aborted');
@@ -56,7 +56,7 @@ test('schedule: the authors preset is literal; the scaled default derives epochs
   const imgs = Int32Array.from({ length: 200 }, (_, i) => i % 4);
   const a = resolveSchedule(tiny, imgs, { preset: 'authors' });
   assert.deepEqual([a.lr, a.batch, a.epochs, a.stepsPerEpoch], [0.001, 128, 20, 2]);
-  const s = resolveSchedule(tiny, imgs, {});
+  const s = resolveSchedule(tiny, imgs, { preset: 'scaled' });
   assert.equal(s.batch, 25);
   assert.equal(s.stepsPerEpoch, 8);
   assert.equal(s.epochs, 38); // ceil(300 / 8)
@@ -79,7 +79,7 @@ test('tuning sets: low takes the k lowest, error takes misclassified images then
   assert.equal(selectTuningSet(st.rankings, index, { method: 'low', k: 2, includeOtherClasses: true }).length, 3);
 });
 
-test('low-spuriosity tuning shrinks the gap of a head that leans on spurious cues', async () => {
+test('low-spuriosity tuning shrinks the gap of a head that leans on spurious cues (L-BFGS default and the scaled SGD preset)', async () => {
   // Features [core, cue0, cue1]. Class 0 images usually show cue0, class 1 images cue1; the head reads only cues.
   const rng = mulberry32(11);
   const n = 400, D = 3;
@@ -101,8 +101,10 @@ test('low-spuriosity tuning shrinks the gap of a head that leans on spurious cue
   const st = computeSpuriosity(X, index, [[1], [2]]);
   const tuning = selectTuningSet(st.rankings, index, { method: 'low', k: 40 });
   const evaluate = gapEvaluator(X, labels, index, st.rankings, 10);
-  const r = await mitigate(X, labels, head, tuning, evaluate, { seed: 3 });
-  assert.ok(r.before.meanGap > 0.3, `starting gap ${r.before.meanGap}`);
-  assert.ok(r.after.meanGap < r.before.meanGap - 0.2, `gap ${r.before.meanGap} -> ${r.after.meanGap}`);
-  assert.equal(predict(X, r.head).length, n);
+  for (const preset of ['lbfgs', 'scaled'] as const) {
+    const r = await mitigate(X, labels, head, tuning, evaluate, { preset, seed: 3 });
+    assert.ok(r.before.meanGap > 0.3, `starting gap ${r.before.meanGap}`);
+    assert.ok(r.after.meanGap < r.before.meanGap - 0.2, `${preset}: gap ${r.before.meanGap} -> ${r.after.meanGap}`);
+    assert.equal(predict(X, r.head).length, n);
+  }
 });

@@ -1,25 +1,76 @@
 // `spuriosity tune <dataset>`: fine-tune the linear head on low-spuriosity images (or a baseline), before/after, exports.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TuningMethod } from '../../core/tuningSet';
-import { tuneHead, type TuneOutcome } from '../../engine/analysis/tune';
+import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
+import { LBFGS_DEFAULTS } from '../../core/headTune';
+import { tuneHead, type TuneOptions, type TuneOutcome } from '../../engine/analysis/tune';
 import { ortInProcess } from '../../engine/train/ortMitigate';
 import { headJson, writeHeadNpy } from '../../engine/export/headFiles';
 import { writeAtomic } from '../../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../../engine/model/swapHead';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
-import { finiteNumber, positiveInt } from '../errors';
+import { CliError, finiteNumber, intInRange, positiveInt } from '../errors';
 import { table } from '../format/table';
 
-interface TuneFlags extends AnalysisFlags {
+interface TuneFlags extends AnalysisFlags, OptimiserFlags {
   method: TuningMethod | 'all';
   out?: string;
-  tuneK: number;
-  threshold: number;
-  preset: 'scaled' | 'authors';
-  steps?: number;
   json?: boolean;
+}
+
+/** The tune command's optimiser flags, as commander parses them. */
+export interface OptimiserFlags {
+  tuneK: number;
+  /** Points. */
+  threshold: number;
+  seed?: number;
+  preset?: TunePreset;
+  l2Pull?: number;
+  maxIter?: number;
+  checkEvery?: number;
+  gradTol?: number;
+  steps?: number;
+  lr?: number;
+  lrScale?: number;
+  batch?: number;
+  maxEpochs?: number;
+  momentum?: number;
+}
+
+/** tuneHead's options from the tune command's flags (refuses a knob of the other recipe than --preset's, naming both). */
+export function cliTuneOptions(f: OptimiserFlags): TuneOptions {
+  const opts: TuneOptions = {
+    k: f.tuneK, threshold: f.threshold / 100, preset: f.preset, seed: f.seed,
+    l2Pull: f.l2Pull, maxIter: f.maxIter, checkEvery: f.checkEvery, gradTol: f.gradTol,
+    steps: f.steps, lr: f.lr, lrScale: f.lrScale, batch: f.batch, maxEpochs: f.maxEpochs, momentum: f.momentum,
+  };
+  try {
+    checkPresetKnobs(opts);
+  } catch (e) {
+    const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new CliError((e as Error).message.replace(/\b(steps|lrScale|lr|batch|maxEpochs|momentum|l2Pull|maxIter|checkEvery|gradTol)\b/g, flag).replace(/'(lbfgs|scaled|authors)'/g, '--preset $1'));
+  }
+  return opts;
+}
+
+function positiveNumber(option: string): (value: string) => number {
+  const parse = finiteNumber(option);
+  return (value) => {
+    const n = parse(value);
+    if (!(n > 0)) throw new InvalidArgumentError(`${option} must be a number > 0, got "${value}"`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(option: string): (value: string) => number {
+  const parse = finiteNumber(option);
+  return (value) => {
+    const n = parse(value);
+    if (!(n >= 0)) throw new InvalidArgumentError(`${option} must be a number >= 0, got "${value}"`);
+    return n;
+  };
 }
 
 const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
@@ -33,17 +84,28 @@ export function registerTune(program: Command): void {
     .addOption(new Option('--method <m>', 'low: lowest spuriosity (the paper); random / error: baselines; all: the three, same budget').choices(['low', 'random', 'error', 'all']).default('low'))
     .option('--tune-k <n>', 'tuning images per class (capped at the class size)', positiveInt('--tune-k'), 100)
     .option('--threshold <points>', 'stop once the mean validation gap is below this many points', finiteNumber('--threshold'), 5)
-    .addOption(new Option('--preset <p>', "scaled: a 300-step budget with a feature-scaled learning rate (works from hundreds to ImageNet's 35,700 images); authors: SGD lr 0.001, batch 128, 20 epochs").choices(['scaled', 'authors']).default('scaled'))
-    .option('--steps <n>', 'SGD step budget of the scaled preset', positiveInt('--steps'))
+    .addOption(new Option('--preset <p>', 'lbfgs: full-batch L-BFGS from the original head with an L2 pull toward it, gap checked every --check-every iterations (no step size to choose); '
+      + "scaled: SGD, a step budget with a feature-scaled learning rate; authors: the reference code's SGD, lr 0.001, batch 128, 20 epochs").choices(['lbfgs', 'scaled', 'authors']).default('lbfgs'))
+    .option('--l2-pull <x>', `lbfgs: strength of the pull toward the original head, on standardised features (default ${LBFGS_DEFAULTS.l2Pull})`, nonNegativeNumber('--l2-pull'))
+    .option('--max-iter <n>', `lbfgs: L-BFGS iterations at most (default ${LBFGS_DEFAULTS.maxIter})`, intInRange('--max-iter', 1, 100_000))
+    .option('--check-every <n>', `lbfgs: iterations per round; the gap is checked after each (default ${LBFGS_DEFAULTS.checkEvery})`, positiveInt('--check-every'))
+    .option('--grad-tol <x>', `lbfgs: converged once the largest gradient entry is below this (default ${LBFGS_DEFAULTS.gradTol})`, positiveNumber('--grad-tol'))
+    .option('--steps <n>', `scaled: SGD step budget (default 300); at most ${SCALED_MAX_EPOCHS} epochs are run, so a larger budget is capped (the JSON says so: schedule.capped)`, positiveInt('--steps'))
+    .option('--lr <x>', 'scaled/authors: learning rate (scaled default: --lr-scale / mean(|x|^2 + 1); authors: 0.001)', positiveNumber('--lr'))
+    .option('--lr-scale <x>', 'scaled: learning-rate scale (default 0.1)', positiveNumber('--lr-scale'))
+    .option('--batch <n>', 'scaled/authors: batch size (scaled default min(128, ceil(N / 8)); authors: 128)', positiveInt('--batch'))
+    .option('--max-epochs <n>', `scaled/authors: epochs (overrides the step budget; authors default 20)`, positiveInt('--max-epochs'))
+    .option('--momentum <x>', 'scaled/authors: SGD momentum in [0, 1) (default 0.9)', nonNegativeNumber('--momentum'))
     .option('--out <dir>', 'write each tuned head (JSON, .npy) and the model with it swapped in (ONNX) here')
     .option('--json', 'print the before/after report as JSON (schema spuriosity-lens/tune@1, see README)')
     .action(async (dataset: string, flags: TuneFlags) => {
+      const tuneOpts = cliTuneOptions(flags);
       const { session } = await loadAnalysis(dataset, flags);
       const methods: TuningMethod[] = flags.method === 'all' ? ['low', 'random', 'error'] : [flags.method];
       const results: Array<{ outcome: TuneOutcome; files: string[] }> = [];
       for (const method of methods) {
         const outcome = await tuneHead(session, method, {
-          k: flags.tuneK, threshold: flags.threshold / 100, preset: flags.preset, steps: flags.steps, seed: flags.seed,
+          ...tuneOpts,
           // Large tuning sets run their epochs in ONNX Runtime (GEMM speed), here in the CLI's process.
           ortRunner: ortInProcess,
           onEpoch: (r) => { if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r${method}: epoch ${r.epoch}, gap ${pts(r.meanGap)}, val acc ${pts(r.valAccuracy)}   `); },
@@ -69,14 +131,15 @@ export function registerTune(program: Command): void {
         head: session.headSource,
         tuneK: flags.tuneK,
         thresholdPoints: flags.threshold,
+        preset: flags.preset ?? 'lbfgs',
         methods: results.map(({ outcome: o, files }) => ({
           method: o.method,
           tuningImages: o.tuningImages,
           schedule: o.result.schedule,
           stoppedBecause: o.result.stoppedBecause,
           before: { gap: pts(o.result.before.meanGap), valAccuracy: pts(o.result.before.valAccuracy) },
-          after: { gap: pts(o.result.after.meanGap), valAccuracy: pts(o.result.after.valAccuracy), epoch: o.result.after.epoch },
-          history: o.result.history.map((h) => ({ epoch: h.epoch, gap: pts(h.meanGap), valAccuracy: pts(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
+          after: { gap: pts(o.result.after.meanGap), valAccuracy: pts(o.result.after.valAccuracy), epoch: o.result.after.epoch, steps: o.result.after.steps ?? null },
+          history: o.result.history.map((h) => ({ epoch: h.epoch, steps: h.steps ?? null, gap: pts(h.meanGap), valAccuracy: pts(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
           files,
         })),
       };
@@ -84,9 +147,13 @@ export function registerTune(program: Command): void {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
-      const rows = report.methods.map((m) => [m.method, m.tuningImages, m.before.gap, m.after.gap, m.before.valAccuracy, m.after.valAccuracy, m.after.epoch, m.stoppedBecause]);
-      process.stdout.write(`Fine-tuning the linear head (${session.headSource} head, k = ${flags.tuneK} per class, preset ${flags.preset})\n`);
-      process.stdout.write(`${table(['method', 'images', 'gap before', 'gap after', 'val acc before', 'val acc after', 'epochs', 'stopped'], rows)}\n`);
+      const rows = report.methods.map((m) => [m.method, m.tuningImages, m.before.gap, m.after.gap, m.before.valAccuracy, m.after.valAccuracy, m.after.epoch, m.after.steps, m.stoppedBecause]);
+      process.stdout.write(`Fine-tuning the linear head (${session.headSource} head, k = ${flags.tuneK} per class, preset ${report.preset})\n`);
+      process.stdout.write(`${table(['method', 'images', 'gap before', 'gap after', 'val acc before', 'val acc after', report.preset === 'lbfgs' ? 'rounds' : 'epochs', report.preset === 'lbfgs' ? 'iterations' : 'steps', 'stopped'], rows)}\n`);
+      for (const m of report.methods) {
+        const sc = m.schedule;
+        if (sc.optimizer === 'sgd' && sc.capped) process.stderr.write(`${m.method}: --steps ${sc.stepsRequested} capped at ${SCALED_MAX_EPOCHS} epochs (${sc.epochs * sc.stepsPerEpoch} steps)\n`);
+      }
       for (const m of report.methods) for (const f of m.files) process.stdout.write(`wrote ${f}\n`);
     });
 }

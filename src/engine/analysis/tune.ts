@@ -1,8 +1,8 @@
 import { gapEvaluator } from '../../core/gapEvaluator';
-import { mitigate, type EpochRecord, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
+import { checkPresetKnobs, mitigate, type EpochRecord, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
 import { selectTuningSet, type TuningMethod } from '../../core/tuningSet';
 import type { LinearHead } from '../../core/types';
-import { tuneProblem, type OrtTuneRunner } from '../train/tuneProblem';
+import { tuneProblem, type OrtTuneRunner, type TuneJobOptions } from '../train/tuneProblem';
 import type { AnalysisSession } from './session';
 
 /**
@@ -12,7 +12,7 @@ import type { AnalysisSession } from './session';
  */
 export const ORT_TUNING_MIN_MACS = 2 ** 26;
 
-/** Options of a fine-tuning run; the optimiser settings default to the core's scaled schedule. */
+/** Options of a fine-tuning run; the optimiser settings default to core's L-BFGS preset (DEFAULT_PRESET). */
 export interface TuneOptions extends Omit<MitigateOptions, 'onEpoch' | 'signal'> {
   /** Tuning images per class (default 100). */
   k?: number;
@@ -20,7 +20,7 @@ export interface TuneOptions extends Omit<MitigateOptions, 'onEpoch' | 'signal'>
   threshold?: number;
   signal?: AbortSignal;
   onEpoch?: (record: EpochRecord, schedule: Schedule) => void;
-  /** 'js': core's plain-JavaScript SGD; 'ort': `ortRunner`; 'auto' (default): `ortRunner` from ORT_TUNING_MIN_MACS on, when given. */
+  /** 'js': core's plain-JavaScript optimiser; 'ort': `ortRunner`; 'auto' (default): `ortRunner` from ORT_TUNING_MIN_MACS on, when given. */
   trainer?: 'js' | 'ort' | 'auto';
   /** Runs the tuning with ONNX Runtime, in this process (CLI) or in the extraction child (extension). */
   ortRunner?: OrtTuneRunner;
@@ -44,6 +44,7 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
   if (!rankings.some((r) => r)) {
     throw new Error('No class has a spurious feature yet, so there is nothing to tune against: label at least one top feature "spurious" first.');
   }
+  checkPresetKnobs(opts);
   const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, seed: opts.seed ?? 0, predictions: s.predictions });
   if (usesOrt(tuning.length * s.features.cols * s.head.classes, opts)) {
     const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
@@ -70,6 +71,13 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The optimiser options of a run that cross to the ONNX Runtime runner, explicit undefineds dropped (they must match the JavaScript path's). */
+export function jobOptions(opts: TuneOptions): TuneJobOptions {
+  const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, maxIter, checkEvery, gradTol } = opts;
+  const all: TuneJobOptions = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, maxIter, checkEvery, gradTol, threshold: opts.threshold ?? 0.05 };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as TuneJobOptions;
 }
 
 /** Whether this tuning run goes to ONNX Runtime (see TuneOptions.trainer). */

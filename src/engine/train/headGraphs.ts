@@ -117,3 +117,31 @@ export function buildForwardGraph(classes: number, dim: number): Uint8Array {
       node('ArgMax', [O.logits], [O.argmax], [i('axis', 1), i('keepdims', 0)]),
     ]);
 }
+
+/** Names of the loss-and-gradient graph's inputs and outputs. */
+export const LOSS_GRAD_IO = { inputs: { x: 'X', y: 'Y', scale: 'scale', w: 'W', b: 'b' }, outputs: { loss: 'loss', gw: 'gW', gb: 'gb' } } as const;
+
+/**
+ * Softmax cross-entropy of a head over a chunk of rows and its gradient, for full-batch optimisers (core/headTune's
+ * L-BFGS): loss = -scale Σ Y ⊙ log p, gW = scale (p - Y)ᵀ X, gb = scale Σ_rows (p - Y). With scale = 1 / (all rows),
+ * the chunks' outputs add up to the mean over all rows, as core's softmaxCrossEntropy computes it.
+ */
+export function buildLossGradGraph(classes: number, dim: number): Uint8Array {
+  const I = LOSS_GRAD_IO.inputs;
+  const O = LOSS_GRAD_IO.outputs;
+  return encode('linear_head_loss_grad', [
+    value(I.x, ['N', dim]), value(I.y, ['N', classes]), value(I.scale, []), value(I.w, [classes, dim]), value(I.b, [classes]),
+  ], [value(O.loss, []), value(O.gw, [classes, dim]), value(O.gb, [classes])], [
+    node('Gemm', [I.x, I.w, I.b], ['logits'], [i('transB', 1)]),
+    node('LogSoftmax', ['logits'], ['logp'], [i('axis', 1)]),
+    node('Exp', ['logp'], ['p']),
+    node('Mul', [I.y, 'logp'], ['ylogp']),
+    node('ReduceSum', ['ylogp'], ['nll_sum'], [i('keepdims', 0)]),
+    node('Mul', ['nll_sum', I.scale], ['nll_scaled']),
+    node('Neg', ['nll_scaled'], [O.loss]),
+    node('Sub', ['p', I.y], ['pmy']),
+    node('Mul', ['pmy', I.scale], ['G']),
+    node('ReduceSum', ['G'], [O.gb], [ints('axes', [0]), i('keepdims', 0)]),
+    node('Gemm', ['G', I.x], [O.gw], [i('transA', 1)]),
+  ]);
+}

@@ -2,7 +2,7 @@
 // plain-JavaScript step in src/core/mitigate.ts (batches taken in `order`, loss = mean over the epoch's steps).
 import type { LinearHead, Matrix } from '../../core/types';
 import { RawSession, type RawTensor } from '../native/ort';
-import { buildForwardGraph, buildStepGraph, FORWARD_IO, STEP_IO } from './headGraphs';
+import { buildForwardGraph, buildLossGradGraph, buildStepGraph, FORWARD_IO, LOSS_GRAD_IO, STEP_IO } from './headGraphs';
 
 /** The optimiser settings an epoch runs with (a subset of core's Schedule). */
 export interface OrtSchedule {
@@ -37,6 +37,7 @@ export class OrtHeadTrainer {
   private uLr = 0;
   private readonly steps = new Map<string, RawSession>();
   private forward: RawSession | null = null;
+  private lossGradSession: RawSession | null = null;
 
   private constructor(readonly classes: number, readonly dim: number, private readonly opts: Required<OrtTrainerOptions>) {
     const cd = classes * dim;
@@ -168,6 +169,53 @@ export class OrtHeadTrainer {
     return lossSum / steps;
   }
 
+  /**
+   * Mean softmax cross-entropy of `head` over rows `rows` of `features` and its gradient (no penalty), the quantity
+   * core's softmaxCrossEntropy computes, with ONNX Runtime's GEMMs over chunks of `chunkRows` rows: what core/headTune's
+   * L-BFGS asks for at every point when the tuning set is large.
+   */
+  async lossGrad(features: Matrix, labels: Int32Array, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<{ loss: number; gradW: Float32Array; gradB: Float32Array }> {
+    const { classes: C, dim: D } = this;
+    if (head.classes !== C || head.dim !== D || features.cols !== D) {
+      throw new RangeError(`OrtHeadTrainer: head ${head.classes} x ${head.dim} and features with ${features.cols} columns do not match the trainer's ${C} x ${D}`);
+    }
+    if (rows.length === 0) throw new RangeError('lossGrad needs at least one row');
+    this.lossGradSession ??= await RawSession.create(buildLossGradGraph(C, D), { threads: this.opts.threads, label: `head trainer (${C} x ${D} loss-gradient graph)` });
+    const step = Math.max(1, Math.min(Math.floor(chunkRows), rows.length));
+    const xb = new Float32Array(step * D);
+    const yb = new Float32Array(step * C);
+    const gradW = new Float32Array(C * D);
+    const gradB = new Float32Array(C);
+    const scale = Float32Array.of(1 / rows.length);
+    const I = LOSS_GRAD_IO.inputs;
+    const O = LOSS_GRAD_IO.outputs;
+    let loss = 0;
+    for (let start = 0; start < rows.length; start += step) {
+      const n = Math.min(step, rows.length - start);
+      yb.fill(0);
+      for (let j = 0; j < n; j++) {
+        const r = rows[start + j];
+        if (!(r >= 0 && r < features.rows)) throw new RangeError(`lossGrad: row ${r}; features have rows 0..${features.rows - 1}`);
+        const y = labels[r];
+        if (!(y >= 0 && y < C)) throw new RangeError(`image ${r} has label ${y}; valid labels are 0..${C - 1}`);
+        xb.set(features.data.subarray(r * D, r * D + D), j * D);
+        yb[j * C + y] = 1;
+      }
+      const out = await this.lossGradSession.run({
+        [I.x]: { data: xb.subarray(0, n * D), dims: [n, D] }, [I.y]: { data: yb.subarray(0, n * C), dims: [n, C] },
+        [I.scale]: { data: scale, dims: [] }, [I.w]: { data: head.weight, dims: [C, D] }, [I.b]: { data: head.bias, dims: [C] },
+      }, [O.loss, O.gw, O.gb]);
+      loss += (out[O.loss].data as Float32Array)[0];
+      const gw = out[O.gw].data as Float32Array;
+      const gb = out[O.gb].data as Float32Array;
+      if (start === 0) { gradW.set(gw); gradB.set(gb); } else {
+        for (let k = 0; k < gw.length; k++) gradW[k] += gw[k];
+        for (let k = 0; k < gb.length; k++) gradB[k] += gb[k];
+      }
+    }
+    return { loss, gradW, gradB };
+  }
+
   /** Logits (rows x classes) of a head over every row of `features`, in chunks of `chunkRows` so memory stays bounded. */
   async logits(features: Matrix, head: LinearHead, chunkRows = 4096): Promise<Float32Array> {
     const out = new Float32Array(features.rows * head.classes);
@@ -224,9 +272,10 @@ export class OrtHeadTrainer {
 
   /** Frees the native sessions; the trainer can still be used afterwards (sessions are recreated). */
   async release(): Promise<void> {
-    const all = [...this.steps.values(), ...(this.forward ? [this.forward] : [])];
+    const all = [...this.steps.values(), ...(this.forward ? [this.forward] : []), ...(this.lossGradSession ? [this.lossGradSession] : [])];
     this.steps.clear();
     this.forward = null;
+    this.lossGradSession = null;
     await Promise.all(all.map((s) => s.release()));
   }
 }

@@ -1,8 +1,9 @@
-// Fine-tuning with core mitigate's semantics (schedule, shuffles, batches, per-epoch gap check and threshold,
-// abort between steps) but with the SGD steps and the validation predictions run by ONNX Runtime: at
+// Fine-tuning with core mitigate's semantics (L-BFGS: the same iterations and round checks; SGD: schedule, shuffles,
+// batches, per-epoch gap check and threshold, abort between steps) but with the SGD steps and the validation predictions run by ONNX Runtime: at
 // ImageNet scale an epoch is GEMM work that plain JavaScript does 100x slower. ONNX Runtime runs on the
 // calling thread, so this runs in a CLI process or the extraction child, never on the extension host.
-import { epochLoop, resolveSchedule, type MitigateOptions, type MitigateResult } from '../../core/mitigate';
+import { checkPresetKnobs, epochLoop, resolveSchedule, type MitigateOptions, type MitigateResult } from '../../core/mitigate';
+import { tuneHeadLbfgs, tuningStats } from '../../core/headTune';
 import { spuriousGap } from '../../core/gap';
 import type { LinearHead } from '../../core/types';
 import { OrtHeadTrainer } from './ortHeadTrainer';
@@ -35,9 +36,19 @@ function ortEvaluator(p: TuneProblem, trainer: OrtHeadTrainer) {
 /** core's mitigate on a TuneProblem, with ONNX Runtime doing the epochs and the evaluations. */
 export async function mitigateOrt(p: TuneProblem, opts: OrtMitigateOptions): Promise<MitigateResult> {
   const { rows, tuning } = p;
+  const rowLabels = Int32Array.from(p.rowIds, (id) => p.labels[id]);
+  if (checkPresetKnobs(opts) === 'lbfgs') {
+    // The same L-BFGS iterations as core's mitigate; only the loss-gradient passes and the predictions run in ONNX Runtime.
+    if (tuning.length === 0) throw new RangeError('the tuning set is empty: no class has both a spurious feature and training images');
+    const trainer = OrtHeadTrainer.create(p.head, { threads: opts.threads });
+    try {
+      return await tuneHeadLbfgs(p.head, tuningStats(rows, tuning), (h) => trainer.lossGrad(rows, rowLabels, tuning, h), ortEvaluator(p, trainer), opts);
+    } finally {
+      await trainer.release();
+    }
+  }
   const schedule = resolveSchedule(rows, tuning, opts);
   const tuned: LinearHead = { classes: p.head.classes, dim: p.head.dim, weight: Float32Array.from(p.head.weight), bias: Float32Array.from(p.head.bias) };
-  const rowLabels = Int32Array.from(p.rowIds, (id) => p.labels[id]);
   const trainer = OrtHeadTrainer.create(tuned, { threads: opts.threads });
   const evaluate = ortEvaluator(p, trainer);
   // Whole batches per call, so the epoch's batches are mitigate's; the trainer carries momentum across calls.

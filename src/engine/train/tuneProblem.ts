@@ -25,7 +25,8 @@ export interface TuneProblem {
 }
 
 /** mitigate's options that can cross a process boundary (no callbacks, no signal). */
-export type TuneJobOptions = Pick<MitigateOptions, 'preset' | 'steps' | 'lrScale' | 'lr' | 'batch' | 'maxEpochs' | 'momentum' | 'threshold' | 'seed'>;
+export type TuneJobOptions = Pick<MitigateOptions, 'preset' | 'steps' | 'lrScale' | 'lr' | 'batch' | 'maxEpochs' | 'momentum' | 'threshold' | 'seed'
+  | 'l2Pull' | 'maxIter' | 'checkEvery' | 'gradTol'>;
 
 /** The rows of `features` a tuning run touches (tuning set first, then validation images), as a TuneProblem. */
 export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[], gapK: number, head: LinearHead): TuneProblem {
