@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { growSquareClamp, type Box } from '../src/core/cropBox';
 import { analyzeCrops } from '../src/engine/crop/analyze';
-import { inProcessCropRunner } from '../src/engine/crop/runner';
+import { inProcessRunner } from '../src/engine/jobs/inProcess';
 import type { CropImage } from '../src/engine/crop/types';
 import { CLASSES } from '../scripts/demo/generate-dataset.mjs';
 // @ts-expect-error plain ESM script without types
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const params = JSON.parse(readFileSync(join(DATA, 'params.json'), 'utf8')) as Params;
   const truth = JSON.parse(readFileSync(join(DATA, 'ground-truth.json'), 'utf8')) as { images: Record<string, { cue: boolean; split: string; label: string }> };
   const mnist = createRequire(join(process.cwd(), 'package.json'))('mnist') as Array<{ get(i: number): number[]; length: number }>;
-  const runner = inProcessCropRunner();
+  const runner = inProcessRunner('crop');
 
   const lines: string[] = [];
   const out = (l = '') => { lines.push(l); console.log(l); };

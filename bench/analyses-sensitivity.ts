@@ -6,7 +6,7 @@
 // It also measures two variants (a blur twice as wide, patches twice as large) to show whether the ordering depends
 // on those parameters, which the paper does not give.
 import { measureSensitivity } from '../src/engine/sensitivity/analyze';
-import { inProcessRunner } from '../src/engine/sensitivity/runners';
+import { inProcessRunner } from '../src/engine/jobs/inProcess';
 import { sensitivityScope } from '../src/engine/sensitivity/scope';
 import { CORRUPTIONS, type FeatureSensitivity } from '../src/engine/sensitivity/types';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const { session: s, probes } = await probeLabelledDemo({ bootstrap: 0 });
   const scope = sensitivityScope(s);
   const t0 = performance.now();
-  const r = await measureSensitivity(s, scope.pairs, inProcessRunner());
+  const r = await measureSensitivity(s, scope.pairs, inProcessRunner('sensitivity'));
   const secs = (performance.now() - t0) / 1000;
   const inferences = r.features.reduce((n, f) => n + f.imageCount * 4, 0);
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   out(`| variant | features | ${CORRUPTIONS.map((c) => NAMES[c]).join(' | ')} |`);
   out(`|---|---|${CORRUPTIONS.map(() => '---:').join('|')}|`);
   for (const v of [{ name: 'blur sigma side/16', blurSigmaFraction: 1 / 16 }, { name: 'patches side/4', patchFraction: 1 / 4 }]) {
-    const rv = await measureSensitivity(s, scope.pairs, inProcessRunner(), v);
+    const rv = await measureSensitivity(s, scope.pairs, inProcessRunner('sensitivity'), v);
     for (const [kind, label] of [['cue', 'spurious'], ['digit', 'core']] as const) {
       const m = summary(rv.features.filter((f) => f.label === label));
       out(`| ${v.name} (${'blurSigmaFraction' in v ? `${rv.params.blurSigmaPx} px` : `${rv.params.patchPx} px`}) | ${kind} | ${m.map((x) => `${f1(x.sens)} (${f1(x.drop)})`).join(' | ')} |`);

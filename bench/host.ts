@@ -9,13 +9,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AnalysisSession } from '../src/engine/analysis/session';
 import { MemoryLabelStore } from '../src/engine/analysis/labels';
 import { discoverDataset } from '../src/engine/dataset/discover';
-import { extractInChild } from '../src/engine/extract/runInChild';
+import { childRunner } from '../src/engine/jobs/runInChild';
 import { ThumbnailCache } from '../src/engine/render/thumbnails';
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 
 const DATA = resolve(process.argv[2] ?? 'demo-data/spurious-mnist');
 const MODEL = resolve(process.argv[3] ?? 'models/demo/spurious-mnist.onnx');
-const WORKER = resolve('dist/extractWorker.js');
+const WORKER = resolve('dist/jobWorker.js');
 const PAGE = 60; // tiles the gallery asks for first
 
 async function firstPage(cacheDir: string): Promise<{ ms: number; stallMs: number; extractStallMs: number; extractMs: number; analyseMs: number; thumbsMs: number }> {
@@ -25,7 +25,7 @@ async function firstPage(cacheDir: string): Promise<{ ms: number; stallMs: numbe
   const dataset = await discoverDataset(DATA);
   const he = monitorEventLoopDelay({ resolution: 5 });
   he.enable();
-  const extraction = await extractInChild({ dataset, modelPath: MODEL, cacheDir, workerPath: WORKER });
+  const extraction = await childRunner('extract', { workerPath: WORKER })({ dataset, modelPath: MODEL, cacheDir });
   he.disable();
   const t1 = performance.now();
   const s = await AnalysisSession.open(dataset, extraction, new MemoryLabelStore());

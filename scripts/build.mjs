@@ -10,7 +10,7 @@ const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20
 
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...nodeCommon, entryPoints: { extractWorker: 'src/engine/extract/worker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { jobWorker: 'src/engine/jobs/worker.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'esm', target: 'es2022', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));

@@ -55,7 +55,7 @@ const fakes = new Map<string, ExtractResult>([
   ['/m/sub/A.onnx', fakeModel('A', 'a1', [[5, 1], [4, 2], [3, 3]])],
 ]);
 // The up-front check knows the fake files; any other path is "missing", as loadModel would say.
-const checkModel: ModelChecker = async (path) => {
+const checkModel: ModelChecker = async ({ modelPath: path }) => {
   const f = fakes.get(path) ?? fakes.get(path.replace('/bad/', '/m/'));
   if (!f) throw new Error(`${path}: does not exist; expected an ONNX image classifier (.onnx)`);
   return f.model;

@@ -62,8 +62,8 @@ function session(valPerClass = 20) {
  */
 function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<string>(), o: { cancelAfterFiles?: number } = {}) {
   const calls = { jobs: [] as CropJobRequest[] };
-  const runner: CropRunner = {
-    async crop(req, onProgress) {
+  const runner: CropRunner = async (req, hooks = {}) => {
+      const { onProgress } = hooks;
       calls.jobs.push(req);
       const n = req.items.length;
       const tick = (done: number, failed: number) => onProgress?.({ phase: 'extracting', done, total: 2 * n, cached: 0, failed, imagesPerSecond: 0, etaSeconds: null });
@@ -103,7 +103,6 @@ function fakeRunner(dark: Set<string>, broken: Set<string>, nomap = new Set<stri
             : { rel, imageSize: { width: 16, height: 16 }, box: { x: 4, y: 4, width: 8, height: 8 }, squareClipped: false, row: row++, file: req.items.find((it) => it.entry.rel === rel)!.exportTo, failure: null }),
         },
       };
-    },
   };
   return { runner, calls };
 }

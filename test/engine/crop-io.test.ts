@@ -14,8 +14,8 @@ import { withModel } from '../../src/engine/extract/batchJob';
 import { abandonExport, beginExport, CropExportError, cropFileName, planExport, writeManifest } from '../../src/engine/crop/exportPlan';
 import { isInsideFolder } from '../../src/engine/fs/insideFolder';
 import { decodeInto, decodeRegionInto } from '../../src/engine/native/sharp';
-import { cropInChild } from '../../src/engine/extract/runInChild';
-import { serveExtraction } from '../../src/engine/extract/serve';
+import { childRunner } from '../../src/engine/jobs/runInChild';
+import { serveJobs } from '../../src/engine/jobs/serve';
 import type { ExtractDeps, ExtractProgress } from '../../src/engine/extract/types';
 import { FAKE_DIM, entryOf, fakeDeps, fakeFeatures } from './extractFakes';
 
@@ -46,7 +46,7 @@ async function gradientPng(path: string, w: number, h: number): Promise<void> {
 }
 
 if (process.env.SPL_CROP_WORKER === '1') {
-  serveExtraction(fakeDeps());
+  serveJobs(fakeDeps());
 } else {
   test('inputBoxToOriginal undoes resize (shorter side) and center crop, per axis', () => {
     // 100 x 50, resize 32 -> 64 x 32, crop 32 -> left 16, top 0; scale 100/64 = 50/32 = 1.5625.
@@ -150,18 +150,19 @@ if (process.env.SPL_CROP_WORKER === '1') {
     await assert.rejects(runCropJob({ modelPath: 'fake', cacheDir, items, threshold: 0, growth: 0.2, deps }), /threshold must be in \(0, 1\]/);
   });
 
-  test('cropInChild returns what the in-process job returns, and a cancelled job rejects', async () => {
+  test('the crop job in a child returns what the in-process job returns, and a cancelled job rejects', async () => {
     const dir = tmp();
     const items = await jobItems(dir);
     const env = { ...process.env, SPL_CROP_WORKER: '1' };
     const events: ExtractProgress[] = [];
-    const child = await cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, workerPath: __filename, env, onProgress: (p) => events.push(p) });
+    const cropInChild = childRunner('crop', { workerPath: __filename, env });
+    const child = await cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items }, { onProgress: (p) => events.push(p) });
     const local = await runCropJob({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, deps: fakeDeps() });
     assert.deepEqual(child, local);
     assert.deepEqual([events.at(-1)?.done, events.at(-1)?.total], [8, 8]);
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items, workerPath: __filename, env, signal: ac.signal }), { name: 'AbortError' });
+    await assert.rejects(cropInChild({ modelPath: 'fake', cacheDir: tmp(), threshold: 0.9, growth: 0.2, items }, { signal: ac.signal }), { name: 'AbortError' });
   });
 
   test('planExport refuses a folder inside the dataset', async () => {

@@ -6,16 +6,18 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { serveExtraction } from '../../src/engine/extract/serve';
-import { extractInChild, spatialMapsInChild } from '../../src/engine/extract/runInChild';
+import { serveJobs } from '../../src/engine/jobs/serve';
+import { childRunner, type ChildOptions } from '../../src/engine/jobs/runInChild';
 import { extract } from '../../src/engine/extract/pipeline';
 import { spatialMaps } from '../../src/engine/extract/spatialMaps';
-import { isFromWorker, type ToWorker } from '../../src/engine/extract/ipc';
+import { isFromWorker, type ToWorker } from '../../src/engine/jobs/ipc';
 import { decodeShard } from '../../src/engine/cache/shard';
 import type { ExtractProgress } from '../../src/engine/extract/types';
 import { FAKE_DIM, fakeDeps, writeFakeDataset } from './extractFakes';
 import { seededRgb } from '../helpers/hostile';
 import { convGemmModel } from '../helpers/onnxBuilder';
+import type { ExtractRequest } from '../../src/engine/extract/types';
+import type { SpatialRequest } from '../../src/engine/extract/spatialMaps';
 import { discoverDataset } from '../../src/engine/dataset/discover';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
@@ -24,9 +26,15 @@ const self = __filename;
 const tmp = () => mkdtempSync(join(tmpdir(), 'spl-child-'));
 const childEnv = (runDelayMs: number, extra: NodeJS.ProcessEnv = {}) => ({ ...process.env, SPL_FAKE_WORKER: '1', SPL_FAKE_DELAY: String(runDelayMs), ...extra });
 
+type Hooked = ChildOptions & { signal?: AbortSignal; onProgress?(p: ExtractProgress): void };
+const extractInChild = ({ workerPath, execArgv, graceMs, env, signal, onProgress, ...request }: ExtractRequest & Hooked) =>
+  childRunner('extract', { workerPath, execArgv, graceMs, env })(request, { signal, onProgress });
+const spatialMapsInChild = ({ workerPath, execArgv, graceMs, env, signal, ...request }: SpatialRequest & Hooked) =>
+  childRunner('spatial', { workerPath, execArgv, graceMs, env })(request, { signal });
+
 if (process.env.SPL_FAKE_WORKER === '1') {
   if (process.env.SPL_FAKE_CRASH === '1') setTimeout(() => process.abort(), 200);
-  serveExtraction(fakeDeps({ runDelayMs: Number(process.env.SPL_FAKE_DELAY ?? 0) }));
+  serveJobs(fakeDeps({ runDelayMs: Number(process.env.SPL_FAKE_DELAY ?? 0) }));
 } else {
   test('child: extractInChild returns the same result as in-process extraction, with progress', async () => {
     const dataset = await writeFakeDataset(tmp(), 30, [4]);
@@ -75,13 +83,13 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     let doneAtKill = 0;
     await new Promise<void>((resolve) => {
       child.on('message', (m: unknown) => {
-        if (isFromWorker(m) && m.type === 'progress' && m.progress.done >= 120 && doneAtKill === 0) {
-          doneAtKill = m.progress.done;
+        if (isFromWorker(m) && m.type === 'progress' && (m.progress as ExtractProgress).done >= 120 && doneAtKill === 0) {
+          doneAtKill = (m.progress as ExtractProgress).done;
           child.kill('SIGKILL');
         }
       });
       child.on('exit', () => resolve());
-      child.send({ type: 'extract', request: { dataset, modelPath: 'fake', cacheDir, batchSize: 8 } } satisfies ToWorker);
+      child.send({ type: 'run', job: 'extract', request: { dataset, modelPath: 'fake', cacheDir, batchSize: 8 } } satisfies ToWorker);
     });
     assert.ok(doneAtKill >= 120 && doneAtKill < 300, `killed at ${doneAtKill}`);
     const modelDir = join(cacheDir, readdirSync(cacheDir)[0]);
@@ -142,7 +150,7 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     writeFileSync(modelPath, convGemmModel({ size: 'S' }).bytes);
     writeFileSync(join(dir, 'tiny.card.json'), JSON.stringify({ preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }));
     const dataset = await discoverDataset(join(dir, 'data'));
-    const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'extract', 'worker.ts');
+    const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
     const cacheDir = join(dir, 'cache');
     const r = await extractInChild({ dataset, modelPath, cacheDir, threads: 1, workerPath });
     const local = await extract({ dataset, modelPath, cacheDir: join(dir, 'cache2'), threads: 1 });

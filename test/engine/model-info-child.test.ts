@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelInfoInChild } from '../../src/engine/extract/runInChild';
+import { childRunner } from '../../src/engine/jobs/runInChild';
 import { checkModelInProcess, checkModels } from '../../src/engine/compare/checkInputs';
 import { convGemmModel } from '../helpers/onnxBuilder';
 
-const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'extract', 'worker.ts');
+const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
+const modelInfoInChild = childRunner('model-info', { workerPath });
 
 test('modelInfoInChild answers what the in-process check answers, and a bad model fails naming its file', async (t) => {
   const dir = join(__dirname, '..', '.fixtures', `model-info-child-${process.pid}`);
@@ -21,15 +22,15 @@ test('modelInfoInChild answers what the in-process check answers, and a bad mode
   const notOnnx = join(dir, 'notes.onnx');
   writeFileSync(notOnnx, 'not a model');
 
-  const inChild = await modelInfoInChild({ modelPath, workerPath });
-  const local = await checkModelInProcess(modelPath);
+  const inChild = await modelInfoInChild({ modelPath });
+  const local = await checkModelInProcess({ modelPath });
   assert.deepEqual(inChild, local);
   assert.ok(inChild.headWeight instanceof Float32Array, 'typed arrays cross as typed arrays');
   assert.equal(inChild.dim, 4);
   assert.equal(inChild.classes, 5);
 
   // as compare uses it: one child per model, the unusable ones reported by file without stopping the others
-  const checked = await checkModels([modelPath, join(dir, 'missing.onnx'), notOnnx], (p) => modelInfoInChild({ modelPath: p, workerPath }));
+  const checked = await checkModels([modelPath, join(dir, 'missing.onnx'), notOnnx], modelInfoInChild);
   assert.equal(checked.infos[0]?.sha256, local.sha256);
   assert.deepEqual(checked.infos.slice(1), [null, null]);
   assert.equal(checked.problems.length, 2);

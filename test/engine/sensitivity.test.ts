@@ -8,15 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
-import { serveExtraction } from '../../src/engine/extract/serve';
-import { sensitivityInChild } from '../../src/engine/extract/runInChild';
+import { serveJobs } from '../../src/engine/jobs/serve';
+import { childRunner } from '../../src/engine/jobs/runInChild';
 import { extract } from '../../src/engine/extract/pipeline';
 import { decodeCropRgb, decodeInto, DEFAULT_PIXEL_LIMIT } from '../../src/engine/native/sharp';
 import { rgbToInput } from '../../src/engine/image/normalise';
 import { runSensitivityJob, type SensitivityDeps, type SensitivityJobRequest, type SensitivityJobResult } from '../../src/engine/sensitivity/job';
 import { measureSensitivity, type SensitivityRunner } from '../../src/engine/sensitivity/analyze';
 import { coreFeaturesOf } from '../../src/engine/analysis/classFeatures';
-import { inProcessRunner } from '../../src/engine/sensitivity/runners';
+import { inProcessRunner } from '../../src/engine/jobs/inProcess';
 import { sensitivityScope } from '../../src/engine/sensitivity/scope';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
@@ -49,7 +49,7 @@ function sensDeps(runDelayMs = 0): SensitivityDeps {
 }
 
 if (process.env.SPL_FAKE_WORKER === '1') {
-  serveExtraction(sensDeps(Number(process.env.SPL_FAKE_DELAY ?? 0)));
+  serveJobs(sensDeps(Number(process.env.SPL_FAKE_DELAY ?? 0)));
 } else {
   test('rgbToInput of decodeCropRgb is exactly decodeInto', async () => {
     const dir = tmp();
@@ -97,13 +97,13 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     const items = [{ feature: 2, subtractFeatures: [4], images: [0, 1, 2, 3] }];
     const env = { ...process.env, SPL_FAKE_WORKER: '1' };
     const events: ExtractProgress[] = [];
-    const child = await sensitivityInChild({ ...request(dataset.images, items), workerPath: self, env, onProgress: (p) => events.push(p) });
+    const child = await childRunner('sensitivity', { workerPath: self, env })(request(dataset.images, items), { onProgress: (p) => events.push(p) });
     const local = await runSensitivityJob({ ...request(dataset.images, items), deps: sensDeps() });
     assert.deepEqual(child, local);
     assert.ok(events.length >= 2 && events.at(-1)!.done === events.at(-1)!.total);
     const c = new AbortController();
     const big = [{ feature: 2, subtractFeatures: [], images: [0, 1, 2, 3, 4, 5, 6, 7] }];
-    const run = sensitivityInChild({ ...request(dataset.images, big), batchSize: 1, workerPath: self, env: { ...env, SPL_FAKE_DELAY: '50' }, graceMs: 2000, signal: c.signal, onProgress: (p) => { if (p.done >= 2) c.abort(); } });
+    const run = childRunner('sensitivity', { workerPath: self, env: { ...env, SPL_FAKE_DELAY: '50' }, graceMs: 2000 })({ ...request(dataset.images, big), batchSize: 1 }, { signal: c.signal, onProgress: (p) => { if (p.done >= 2) c.abort(); } });
     await assert.rejects(run, (e: Error) => e.name === 'AbortError');
   });
 
@@ -185,9 +185,9 @@ if (process.env.SPL_FAKE_WORKER === '1') {
     writeFileSync(join(dir, 'tiny.card.json'), JSON.stringify({ preprocess: { resize: 16, crop: 16, mean: [0, 0, 0], std: [1, 1, 1] } }));
     const dataset = await discoverDataset(join(dir, 'data'));
     const req: SensitivityJobRequest = { modelPath, entries: dataset.images, items: [{ feature: 1, subtractFeatures: [2], images: [0, 1, 2, 3] }], threads: 1 };
-    const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'extract', 'worker.ts');
-    const child = await sensitivityInChild({ ...req, workerPath });
-    const local = await inProcessRunner()(req, {});
+    const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
+    const child = await childRunner('sensitivity', { workerPath })(req);
+    const local = await inProcessRunner('sensitivity')(req, {});
     assert.deepEqual(child, local);
     assert.equal(child.inputSize, 16);
     assert.equal(child.patchPx, 2);

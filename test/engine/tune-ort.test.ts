@@ -83,7 +83,7 @@ function assertSameRun(js: Awaited<ReturnType<typeof tuneHead>>, ort: Awaited<Re
 }
 
 test('tuning: the ONNX Runtime trainer walks the same epochs as the JavaScript one and stops at the same gap check', async () => {
-  const { s, js, ort, epochsSeen } = await both({ k: 20, batch: 8 });
+  const { s, js, ort, epochsSeen } = await both({ preset: 'scaled', k: 20, batch: 8 });
   assert.ok(js.result.before.meanGap > 0.05, `a planted gap (${js.result.before.meanGap})`);
   assert.equal(js.result.stoppedBecause, 'below-threshold');
   assert.ok(js.result.after.epoch > 1, 'more than one epoch');
@@ -94,7 +94,7 @@ test('tuning: the ONNX Runtime trainer walks the same epochs as the JavaScript o
 });
 
 test('tuning: with an unreachable threshold both trainers run every epoch of the schedule', async () => {
-  const { js, ort } = await both({ k: 20, batch: 16, maxEpochs: 6, threshold: -1 });
+  const { js, ort } = await both({ preset: 'scaled', k: 20, batch: 16, maxEpochs: 6, threshold: -1 });
   assert.equal(js.result.stoppedBecause, 'max-epochs');
   assert.equal(js.result.history.length, 7);
   assertSameRun(js, ort);
@@ -103,9 +103,9 @@ test('tuning: with an unreachable threshold both trainers run every epoch of the
 test('tuning: cancelling after an epoch stops both trainers at the same point', async () => {
   const c1 = new AbortController();
   const s = await session();
-  const js = await tuneHead(s, 'low', { k: 20, batch: 8, threshold: -1, trainer: 'js', signal: c1.signal, onEpoch: (r) => { if (r.epoch === 2) c1.abort(); } });
+  const js = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'js', signal: c1.signal, onEpoch: (r) => { if (r.epoch === 2) c1.abort(); } });
   const c2 = new AbortController();
-  const ort = await tuneHead(s, 'low', { k: 20, batch: 8, threshold: -1, trainer: 'ort', ortRunner: ortInProcess, signal: c2.signal, onEpoch: (r) => { if (r.epoch === 2) c2.abort(); } });
+  const ort = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'ort', ortRunner: ortInProcess, signal: c2.signal, onEpoch: (r) => { if (r.epoch === 2) c2.abort(); } });
   assert.equal(js.result.stoppedBecause, 'aborted');
   assertSameRun(js, ort);
 });
@@ -122,15 +122,68 @@ test('tuning: trainer auto keeps small tuning sets in JavaScript and hands large
 });
 
 test('tuning: the child-process runner (the extension\'s path) returns what the in-process ONNX Runtime run does, epoch by epoch', async () => {
-  const { childTuneRunner } = await import('../../src/engine/train/childTuneRunner');
+  const { childRunner } = await import('../../src/engine/jobs/runInChild');
   const { join } = await import('node:path');
-  const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'extract', 'worker.ts');
+  const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
-  const local = await tuneHead(s, 'low', { k: 20, batch: 8, trainer: 'ort', ortRunner: ortInProcess });
+  const local = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: ortInProcess });
   const epochs: number[] = [];
-  const child = await tuneHead(s, 'low', { k: 20, batch: 8, trainer: 'ort', ortRunner: childTuneRunner({ workerPath }), onEpoch: (r) => epochs.push(r.epoch) });
+  const child = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) }), onEpoch: (r) => epochs.push(r.epoch) });
   assert.deepEqual(epochs, local.result.history.map((h) => h.epoch));
   assert.deepEqual(child.result.history, local.result.history);
   assert.deepEqual(child.head.weight, local.head.weight);
   assert.equal(child.result.stoppedBecause, local.result.stoppedBecause);
+});
+
+test('L-BFGS tuning: ONNX Runtime\'s loss-gradient graph drives the same iterations as JavaScript, to the same head', async () => {
+  // Run to convergence (threshold unreachable): strictly convex, so both reach the one optimum; and with the default
+  // threshold both stop at the same round check.
+  const full = await both({ k: 20, threshold: -1 });
+  assert.equal(full.js.result.schedule.optimizer, 'lbfgs');
+  assert.equal(full.js.result.stoppedBecause, 'converged');
+  assert.equal(full.ort.result.stoppedBecause, 'converged');
+  assert.ok(maxDiff(full.ort.head.weight, full.js.head.weight) < 2e-3, `weights differ by ${maxDiff(full.ort.head.weight, full.js.head.weight)}`);
+  assert.ok(maxDiff(full.ort.head.bias, full.js.head.bias) < 2e-3);
+  const early = await both({ k: 20 });
+  assert.equal(early.js.result.stoppedBecause, 'below-threshold');
+  assertSameRun(early.js, early.ort);
+  assert.deepEqual(early.epochsSeen, early.js.result.history.map((h) => h.epoch));
+});
+
+test('L-BFGS tuning: the child-process runner (the extension\'s path) returns what the in-process run does, round by round', async () => {
+  const { childRunner } = await import('../../src/engine/jobs/runInChild');
+  const { join } = await import('node:path');
+  const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
+  const s = await session();
+  const opts: TuneOptions = { k: 20, l2Pull: 1e-3, checkEvery: 2, threshold: -1, trainer: 'ort' };
+  const local = await tuneHead(s, 'low', { ...opts, ortRunner: ortInProcess });
+  const child = await tuneHead(s, 'low', { ...opts, ortRunner: (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) }) });
+  assert.deepEqual(child.result.history, local.result.history);
+  assert.deepEqual(child.head.weight, local.head.weight);
+  assert.deepEqual(child.result.schedule, local.result.schedule);
+  assert.equal(child.result.stoppedBecause, local.result.stoppedBecause);
+});
+
+test('tuning: the CLI\'s options and the extension\'s (k, threshold, signal, default preset) give the same tuned head, in JavaScript and through ONNX Runtime', async () => {
+  // The CLI runs ONNX Runtime in its own process (ortInProcess), the extension in the child (childTuneRunner); small
+  // problems stay in JavaScript for both. The extension passes only k, the threshold and a signal (the panel has no
+  // optimiser settings), so both must land on DEFAULT_PRESET with the same knobs.
+  const { cliTuneOptions } = await import('../../src/cli/commands/tune');
+  const { childRunner } = await import('../../src/engine/jobs/runInChild');
+  const { join } = await import('node:path');
+  const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
+  const childTune: OrtTuneRunner = (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) });
+  const s = await session();
+  const cliOpts = cliTuneOptions({ tuneK: 20, threshold: 5 });
+  const extOpts: TuneOptions = { k: 20, threshold: 0.05, signal: new AbortController().signal };
+  for (const trainer of ['js', 'ort'] as const) {
+    const cli = await tuneHead(s, 'low', { ...cliOpts, trainer, ortRunner: ortInProcess });
+    const ext = await tuneHead(s, 'low', { ...extOpts, trainer, ortRunner: childTune });
+    assert.equal(cli.result.schedule.optimizer, 'lbfgs');
+    assert.deepEqual(ext.result.schedule, cli.result.schedule);
+    assert.deepEqual(ext.result.history, cli.result.history, trainer);
+    assert.deepEqual(ext.head.weight, cli.head.weight, trainer);
+    assert.deepEqual(ext.head.bias, cli.head.bias, trainer);
+    assert.equal(ext.result.stoppedBecause, cli.result.stoppedBecause);
+  }
 });

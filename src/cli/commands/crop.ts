@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { AnalysisSession } from '../../engine/analysis/session';
 import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
-import { inProcessCropRunner } from '../../engine/crop/runner';
+import { inProcessRunner } from '../../engine/jobs/inProcess';
 import type { CropClass, CropProgress, CropReport } from '../../engine/crop/types';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, positiveInt } from '../errors';
@@ -74,7 +74,7 @@ export function registerCrop(program: Command): void {
         report = await interruptible('core cropping cancelled; the heatmaps computed so far are cached', (signal) => analyzeCrops(session, {
           scope, classes: flags.class, images: flags.image, k: flags.top, cacheDir, exportDir: flags.out ?? null,
           manifestOnly: flags.manifestOnly, threads: flags.threads, signal, onProgress: (p) => bar.update(p),
-        }, inProcessCropRunner()));
+        }, inProcessRunner('crop')));
       } finally {
         bar.stop();
       }

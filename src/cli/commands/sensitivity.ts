@@ -4,7 +4,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { reportHeader } from '../../engine/analysis/report';
 import { measureSensitivity } from '../../engine/sensitivity/analyze';
-import { inProcessRunner } from '../../engine/sensitivity/runners';
+import { inProcessRunner } from '../../engine/jobs/inProcess';
 import { DEFAULT_MAX_PAIRS, sensitivityScope } from '../../engine/sensitivity/scope';
 import type { ExtractProgress } from '../../engine/extract/types';
 import type { SensitivityReport, SensitivitySplit } from '../../engine/sensitivity/types';
@@ -64,7 +64,7 @@ export function registerSensitivity(program: Command): void {
       const bar = progress();
       let report: SensitivityReport;
       try {
-        report = await interruptible('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)', (signal) => measureSensitivity(session, scope.pairs, inProcessRunner(), {
+        report = await interruptible('sensitivity interrupted; nothing was measured (run again with fewer pairs or images)', (signal) => measureSensitivity(session, scope.pairs, inProcessRunner('sensitivity'), {
           // --images has a default: pass it only when --top-percent does not choose the images
           images: flags.topPercent === undefined ? flags.images : undefined, topPercent: flags.topPercent ?? null, split: flags.split,
           blurSigmaFraction: flags.blurSigma, patchFraction: flags.patch, seed: flags.seed, threads: flags.threads, batchSize: flags.batch,

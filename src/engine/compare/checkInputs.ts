@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { discoverDataset } from '../dataset/discover';
 import { loadModel } from '../model/loadModel';
 import type { ModelInfo } from '../model/types';
+import type { Runner } from '../runner/runner';
 
 /** Loads a model far enough to know it is a classifier the engine can use; throws an error naming the file otherwise. */
-export type ModelChecker = (path: string) => Promise<ModelInfo>;
+export type ModelChecker = Runner<{ modelPath: string }, ModelInfo>;
 
 /** Checks a model with the engine's loader in this process (reads, hashes and adapts the graph; the bytes are dropped). */
-export const checkModelInProcess: ModelChecker = async (path) => (await loadModel(path)).info;
+export const checkModelInProcess: ModelChecker = async ({ modelPath }) => (await loadModel(modelPath)).info;
 
 /** Thrown before anything is extracted when some inputs of a comparison are unusable; lists every problem found. */
 export class CompareInputError extends Error {
@@ -37,7 +38,7 @@ export async function checkModels(paths: string[], check: ModelChecker): Promise
   const problems: string[] = [];
   for (const p of paths) {
     try {
-      infos.push(await check(p));
+      infos.push(await check({ modelPath: p }));
     } catch (e) {
       infos.push(null);
       problems.push(namingFile(p, e));

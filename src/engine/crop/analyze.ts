@@ -112,10 +112,10 @@ export async function analyzeCrops(s: AnalysisSession, o: CropOptions, runner: C
     if (plan) await beginExport(plan, header);
     try {
       // the job counts each image's map before any crop, so the first n units are the maps
-      job = await runner.crop({
+      job = await runner({
         modelPath: s.model.path, cacheDir: o.cacheDir, items, threshold: params.threshold, growth: params.growth,
         threads: o.threads, batchSize: o.batchSize, pixelLimit: o.pixelLimit,
-      }, (p) => progress({ phase: p.done < n ? 'maps' : 'crops', done: Math.min(p.done, total), total }), o.signal);
+      }, { signal: o.signal, onProgress: (p) => progress({ phase: p.done < n ? 'maps' : 'crops', done: Math.min(p.done, total), total }) });
       cancelled();
     } catch (e) {
       // the crops written so far stay listed as ours, so exporting to this folder again replaces them

@@ -9,6 +9,7 @@ import { coreFeaturesOf } from '../analysis/classFeatures';
 import type { AnalysisSession } from '../analysis/session';
 import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from './job';
 import type { ExtractProgress } from '../extract/types';
+import type { Runner } from '../runner/runner';
 import { CORRUPTIONS, type FeatureSensitivity, type SensitivityReport, type SensitivitySplit } from './types';
 
 /** A (class, feature) pair to measure; cls is the head-space class id. */
@@ -18,7 +19,7 @@ export interface SensitivityPair {
 }
 
 /** Runs the decode + inference job somewhere: in this process (CLI, tests) or in a child (the extension). */
-export type SensitivityRunner = (request: SensitivityJobRequest, control: { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }) => Promise<SensitivityJobResult>;
+export type SensitivityRunner = Runner<SensitivityJobRequest, SensitivityJobResult, ExtractProgress>;
 
 /** Knobs of a sensitivity run; defaults: 65 images from the train split, blur sigma 1/32 and patches 1/8 of the input side. */
 export interface SensitivityOptions extends Pick<SensitivityJobRequest, 'blurSigmaFraction' | 'patchFraction' | 'threads' | 'batchSize' | 'pixelLimit'> {
