@@ -4,8 +4,8 @@ import type { ClassPage } from '../../src/shared/protocol';
 import { columnsFromLefts, moveFocus, PageCache, prefetchRange, scrollToShow, type GalleryKey } from '../../src/webview/class-view/gallery.logic';
 
 const key: GalleryKey = { class: 'dog', order: 'asc', split: 'val', overlay: false };
-const page = (offset: number, n: number, total: number, k = key): ClassPage => ({
-  ...k, offset, total,
+const page = (offset: number, n: number, total: number, k: GalleryKey = key): ClassPage => ({
+  class: k.class, order: k.order, split: k.split, overlay: k.overlay, offset, total,
   items: Array.from({ length: n }, (_, i) => ({ id: `dog/${offset + i}.jpg`, thumbUri: 'u', spuriosity: 0, label: 'dog', predicted: 'dog', correct: true })),
 });
 
