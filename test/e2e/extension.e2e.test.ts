@@ -1,17 +1,20 @@
-// The extension in a real VS Code (code-server in Debian's Chromium): a user ranks the demo dataset from
-// the Explorer, looks at an image's core crop, labels a feature and measures its sensitivity, re-checks a class
+// The extension in a real VS Code (code-server in Debian's Chromium): a user with no model configured ranks the
+// demo dataset from the Explorer (and picks the bundled model when asked), looks at an image's core crop, labels a feature and measures its sensitivity, re-checks a class
 // on core crops, measures the spurious gap (checked against the CLI on the same cache and annotations),
 // fine-tunes the head, compares the demo model with its variants, and the panel is photographed in Dark
-// Modern and Light Modern.
+// Modern and Light Modern. Then, from the palette: Rank Dataset on a folder that is no dataset (a clear message, no
+// stack in the log), on a second dataset cancelled from the status bar and resumed from the message (the resumed
+// run reads what was cached), both datasets listed in the Spuriosity view and the panel switched between them, and
+// Export Report (an HTML file beside the dataset).
 // Run with `npm run test:e2e`; on failure, a screenshot and the logs are kept under .e2e/.
 // While iterating: E2E_REUSE_VSIX=1 skips `npm run package` (uses the newest dist-vsix/*.vsix),
 // E2E_MODEL=<onnx> ranks with another model than the demo model inside the installed extension.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
 import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
@@ -23,6 +26,9 @@ import { SHOTS, shoot, THEMES, type ThemeSlug } from './panelShots';
 
 const repo = resolve('.');
 const DATASET = 'spurious-mnist';
+/** A second dataset (the demo's images twice over, so its extraction lasts long enough to cancel) and a folder that is none. */
+const SECOND = 'mnist-copy';
+const NOT_A_DATASET = 'notes';
 const CLASSES = ['0-zero', '1-one', '2-two', '3-three', '4-four', '5-five', '6-six', '7-seven', '8-eight', '9-nine'];
 
 /** Runs a repo script or the CLI; fails the test with its output when it fails. */
@@ -41,6 +47,34 @@ function annotationFile(dataset: string): string {
   const name = existsSync(dir) ? readdirSync(dir).find((n) => /^annotations\.[0-9a-f]{8}\.json$/.test(n)) : undefined;
   assert.ok(name, `no annotations.<sha8>.json in ${dir}`);
   return join(dir, name);
+}
+
+/** The second dataset: each train/val image of the demo twice (under a second name), probes left out. */
+function makeSecondDataset(from: string, to: string): void {
+  for (const split of ['train', 'val']) {
+    cpSync(join(from, split), join(to, split), { recursive: true });
+    for (const cls of readdirSync(join(to, split))) {
+      for (const f of readdirSync(join(to, split, cls))) cpSync(join(to, split, cls, f), join(to, split, cls, f.replace('.png', '_b.png')));
+    }
+  }
+}
+
+/** The lines of the extension's "Spuriosity Lens" output channel (VS Code writes it under the user data's logs). */
+function logLines(userDataDir: string): string[] {
+  const find = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    return d.isDirectory() ? find(p) : d.name.includes('Spuriosity Lens') ? [p] : [];
+  });
+  const logs = join(userDataDir, 'logs');
+  return existsSync(logs) ? find(logs).flatMap((f) => readFileSync(f, 'utf8').split('\n')) : [];
+}
+
+/** A screenshot of the whole workbench for the flows outside the panel: docs/screenshots/vscode-<name>.png. */
+async function shootWorkbench(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.mouse.move(2, 2);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(SHOTS, `vscode-${name}.png`) });
 }
 
 type Labels = Record<string, Record<string, { label: string; subtype?: string }>>;
@@ -90,17 +124,30 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
       'workbench.tips.enabled': false,
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
-      'spuriosityLens.modelPath': model,
+      // no model configured: the first ranking asks, offering the bundled demo model (E2E_MODEL sets one instead)
+      ...(process.env.E2E_MODEL ? { 'spuriosityLens.modelPath': model } : {}),
       'spuriosityLens.cacheLocation': 'dataset',
     });
+    makeSecondDataset(dataset, join(workspace, SECOND));
+    mkdirSync(join(workspace, NOT_A_DATASET, 'drafts'), { recursive: true });
+    writeFileSync(join(workspace, NOT_A_DATASET, 'todo.txt'), 'label the backgrounds\n');
+    writeFileSync(join(workspace, NOT_A_DATASET, 'drafts', 'plan.md'), '# plan\n');
     server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
     browser = await launchBrowser();
     page = await openWorkspace(browser, server.url, workspace);
     const p = page;
     log(`workbench open at ${server.url}`);
 
-    // ---- 1. rank the dataset from the Explorer's context menu ----
+    // ---- 1. rank the dataset from the Explorer's context menu; with no model configured the user is asked ----
     await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
+    if (!process.env.E2E_MODEL) {
+      await pickQuickItem(p, 'Use the bundled demo model');
+      // a machine-overridable setting written from a remote window goes to the machine's settings in code-server
+      const savedIn = (f: string) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, string>)['spuriosityLens.modelPath'] : undefined);
+      const saved = await until('the model choice saved in the settings', () => savedIn(join(userDataDir, 'User', 'settings.json')) ?? savedIn(join(userDataDir, 'Machine', 'settings.json')));
+      assert.equal(resolve(saved), resolve(model), 'the bundled demo model is saved as spuriosityLens.modelPath');
+      log(`first run: no model configured, picked the bundled demo model (${saved})`);
+    }
     const overview = await frameWith(p, 'overview-view vscode-table-row', { timeout: 4 * 60_000 });
     const rows = (await overview.locator('overview-view vscode-table-row vscode-table-cell:first-child').allTextContents())
       .map((t) => t.replace(/unlabeled/g, '').trim());
@@ -242,6 +289,69 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     // ---- 8. the same views in Light Modern ----
     await setColorTheme(p, THEMES.light.label);
     await lightPass(p);
+
+    // ---- 9. Rank Dataset from the palette on a folder that is no dataset: the message says why and what is valid ----
+    await clearNotifications(p);
+    await runCommand(p, 'Spuriosity: Rank Dataset');
+    await pickQuickItem(p, NOT_A_DATASET);
+    const refusal = await waitForNotification(p, /No usable images in/);
+    assert.match(refusal, new RegExp(`No usable images in \\S*${NOT_A_DATASET}.*Valid inputs:`), `the refusal names the folder and the valid layouts, got "${refusal}"`);
+    const userErrorLog = await until('the refusal in the log', () => logLines(userDataDir).find((l) => l.includes('No usable images in')));
+    const lines = logLines(userDataDir);
+    const next = lines[lines.indexOf(userErrorLog) + 1] ?? '';
+    assert.ok(!/^\s+at /.test(next), `a user error is logged without a stack trace, got "${userErrorLog}" then "${next}"`);
+    log(`non-dataset folder: "${refusal.slice(0, 120)}…"`);
+    await clearNotifications(p);
+
+    // ---- 10. a second dataset from the palette: cancel it from the status bar, resume from the message ----
+    await runCommand(p, 'Spuriosity: Rank Dataset');
+    await pickQuickItem(p, SECOND);
+    const job = p.locator('.part.statusbar .statusbar-item', { hasText: new RegExp(`ranking ${SECOND} [1-9]\\d*%`) }).first();
+    await job.waitFor({ timeout: 120_000 });
+    await shootWorkbench(p, 'job-status');
+    await job.click();
+    await pickQuickItem(p, `Cancel: ranking ${SECOND}`);
+    const stopped = await waitForNotification(p, /stopped ranking/, { timeout: 60_000 });
+    const sm = new RegExp(`stopped ranking ${SECOND}: ([\\d,]+) of ([\\d,]+) images cached; run Rank Dataset again to resume`).exec(stopped);
+    assert.ok(sm, `the cancel message says how far it got, got "${stopped}"`);
+    const [cached, total] = [Number(sm[1].replace(/,/g, '')), Number(sm[2].replace(/,/g, ''))];
+    assert.ok(cached > 0 && cached < total, `cancelled midway: ${cached} of ${total}`);
+    log(`cancelled: "${stopped}"`);
+    await shootWorkbench(p, 'cancelled');
+    await p.locator('.notification-toast .monaco-button', { hasText: 'Resume' }).first().click();
+    await until(`the panel shows ${SECOND}`, async () => (await p.locator('.tabs-container .tab', { hasText: `Spuriosity: ${SECOND}` }).count()) > 0, { timeout: 4 * 60_000 });
+    await labeledIs(p, 'overview-view .summary', '0 of 10 classes labeled', 4 * 60_000);
+    const resumed = await until('the resumed ranking in the log', () => logLines(userDataDir).map((l) => new RegExp(`Ranked ${SECOND}: (\\d+) images computed, (\\d+) from cache`).exec(l)).filter(Boolean).at(-1));
+    assert.ok(Number(resumed[2]) >= cached, `the resumed run read the ${cached} cached images from the cache (${resumed[0]})`);
+    assert.equal(Number(resumed[1]) + Number(resumed[2]), total, 'cached + computed = every image');
+    log(`resumed: ${resumed[0]}`);
+
+    // ---- 11. both datasets in the Spuriosity view; a click switches the panel back to the first ----
+    await p.locator('.activitybar .action-item a.action-label[aria-label^="Spuriosity"]').first().click();
+    const tree = p.locator('.pane-body .monaco-list-row');
+    for (const name of [DATASET, SECOND]) await tree.filter({ hasText: name }).first().waitFor({ timeout: 30_000 });
+    assert.match(await tree.filter({ hasText: SECOND }).first().innerText(), /shown/, `${SECOND} is marked as the one shown`);
+    await shootWorkbench(p, 'datasets-view');
+    await tree.filter({ hasText: DATASET }).first().click();
+    await until(`the panel shows ${DATASET} again`, async () => (await p.locator('.tabs-container .tab', { hasText: `Spuriosity: ${DATASET}` }).count()) > 0, { timeout: 60_000 });
+    await labeledIs(p, 'overview-view .summary', '10 of 10 classes labeled');
+    assert.match(await tree.filter({ hasText: DATASET }).first().innerText(), /shown/);
+    log('Spuriosity view: both datasets listed; switched the panel back to the first (still labeled, from memory)');
+
+    // ---- 12. Export Report: one HTML file beside the dataset (not inside it), thumbnails embedded ----
+    await runCommand(p, 'Spuriosity: Export Report…');
+    const pathInput = p.locator('.quick-input-widget .quick-input-box input');
+    await pathInput.waitFor({ timeout: 30_000 });
+    const offered = await pathInput.inputValue();
+    assert.match(offered, new RegExp(`spuriosity-report-${DATASET}\\.html$`), `the save dialog offers an HTML file, got "${offered}"`);
+    assert.ok(!offered.includes(`${DATASET}/spuriosity-report`), `the default is beside the dataset, not inside it: ${offered}`);
+    await pathInput.press('Enter');
+    await waitForNotification(p, /report written to/, { timeout: 120_000 });
+    const report = join(workspace, `spuriosity-report-${DATASET}.html`);
+    const html = readFileSync(report, 'utf8');
+    assert.ok((html.match(/src="data:image\/webp;base64,/g) ?? []).length >= 50, 'the report embeds the thumbnails');
+    assert.match(html, /Low-spuriosity tuning/, 'the report lists the fine-tuning run');
+    log(`report: ${basename(report)} (${(html.length / 1024).toFixed(0)} KB)`);
     log(`screenshots in ${SHOTS}; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (e) {
     const dir = join(repo, '.e2e', new Date().toISOString().replace(/[:.]/g, '-'));
