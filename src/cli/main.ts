@@ -8,6 +8,7 @@ import { registerAnnotations } from './commands/annotations';
 import { registerCrop } from './commands/crop';
 import { registerCompare } from './commands/compare';
 import { registerSensitivity } from './commands/sensitivity';
+import { registerCache } from './commands/cache';
 import { registerReport } from './commands/report';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerCrop(program);
   registerSensitivity(program);
   registerCompare(program);
+  registerCache(program);
   registerReport(program);
   return program;
 }

@@ -1,6 +1,6 @@
 // `spuriosity extract <dataset>`: features of every image into the cache, with a summary or --json report.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { discoverDataset } from '../../engine/dataset/discover';
 import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
 import { extractSummary } from '../../engine/extract/pipeline';
@@ -8,6 +8,7 @@ import { buildExtractReport, formatExtractReport } from '../report';
 import { defaultCacheDir, defaultModelPath } from '../paths';
 import { progressBar } from '../progressBar';
 import { CliError, positiveInt } from '../errors';
+import { parseShardSpec, selectShard, type ShardSpec } from '../../engine/cache/shardSelect';
 
 interface ExtractFlags {
   model?: string;
@@ -17,6 +18,7 @@ interface ExtractFlags {
   pixelLimit?: number;
   retryFailed?: boolean;
   json?: boolean;
+  shard?: ShardSpec;
 }
 
 /** Registers the extract command on the program. */
@@ -31,6 +33,7 @@ export function registerExtract(program: Command): void {
     .option('--batch <n>', 'images per inference batch (default 16)', positiveInt('--batch'))
     .option('--pixel-limit <n>', 'refuse images with more pixels than this (default 100000000)', positiveInt('--pixel-limit'))
     .option('--retry-failed', 'decode again images whose failure is cached even though they did not change')
+    .option('--shard <I/N>', 'extract only shard I (0-based) of N, chosen by a hash of each image path; merge shard caches with `spuriosity cache merge`', shardOption)
     .option('--json', 'print one JSON report on stdout (schema: src/cli/report.ts)')
     .action(async (datasetArg: string, flags: ExtractFlags) => {
       await runExtract(datasetArg, flags);
@@ -41,7 +44,8 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
   const modelPath = resolve(flags.model ?? defaultModelPath());
   const cacheDir = resolve(flags.cache ?? defaultCacheDir(datasetArg));
   // the cache folder sits inside the dataset by default: it is ours, not a skipped user file
-  const dataset = withoutSkippedUnder(await discoverDataset(datasetArg), cacheDir);
+  const whole = withoutSkippedUnder(await discoverDataset(datasetArg), cacheDir);
+  const dataset = flags.shard ? { ...whole, images: selectShard(whole.images, flags.shard) } : whole;
   const bar = progressBar();
   // First Ctrl-C: stop after the current batch (finished batches stay cached); a second one kills.
   const controller = new AbortController();
@@ -56,6 +60,8 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
     result = await extractSummary({
       dataset, modelPath, cacheDir, signal: controller.signal,
       threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed,
+      // the folder may hold other shards' records: compacting to this shard's images would drop them
+      compact: !flags.shard,
       onProgress: (p) => bar.update(p),
     });
   } catch (e) {
@@ -68,5 +74,15 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
     bar.stop();
   }
   const report = buildExtractReport(dataset, result, cacheDir);
-  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatExtractReport(report)}\n`);
+  const shard = flags.shard && { index: flags.shard.index, count: flags.shard.count, images: dataset.images.length, datasetImages: whole.images.length };
+  if (flags.json) process.stdout.write(`${JSON.stringify(shard ? { ...report, shard } : report, null, 2)}\n`);
+  else process.stdout.write(`${shard ? `Shard ${shard.index}/${shard.count}: ${shard.images} of the dataset's ${shard.datasetImages} images\n` : ''}${formatExtractReport(report)}\n`);
+}
+
+function shardOption(value: string): ShardSpec {
+  try {
+    return parseShardSpec(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }

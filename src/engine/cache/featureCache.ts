@@ -11,7 +11,7 @@
 // without re-decoding: a file that is fixed or replaced gets a new size/mtime, hence a new key,
 // and is retried automatically; `retryFailed` forces a retry of unchanged files.
 import { promises as fsp } from 'node:fs';
-import { commitFile, pidAlive, readWhole, syncDir } from './atomicFile';
+import { commitFile, deadTemp, readWhole, syncDir } from './atomicFile';
 import { join } from 'node:path';
 import { decodeShard, decodeShardHeader, encodeShard, shardFileSize, type CacheKey, type CachedFailure, type ShardBody } from './shard';
 
@@ -83,7 +83,6 @@ interface ShardFile { seq: number; file: string; records: number }
 interface ShardMemo { seq: number; body: ShardBody | null }
 
 const SHARD_RE = /^shard-(\d{8,})\.bin$/;
-const TMP_RE = /^tmp-(\d+)-/;
 /** Compact when more than this fraction of records is dead, or when there are more shards than MAX_SHARDS. */
 export const DEAD_FRACTION = 0.3;
 /** Shard count above which the cache is compacted. */
@@ -117,10 +116,10 @@ export class FeatureCache {
     const names = await fsp.readdir(this.dir);
     const seqs: Array<{ seq: number; name: string }> = [];
     for (const name of names) {
-      const tmp = TMP_RE.exec(name);
-      if (tmp) {
-        // A temp file of a live process may be a write in progress (another window): leave it.
-        if (!pidAlive(Number(tmp[1]))) await fsp.rm(join(this.dir, name), { force: true }).catch(() => undefined);
+      const dead = await deadTemp(this.dir, name);
+      if (dead !== null) {
+        // A temp file of a live process may be a write in progress (another window, another machine): leave it.
+        if (dead) await fsp.rm(join(this.dir, name), { force: true }).catch(() => undefined);
         continue;
       }
       const m = SHARD_RE.exec(name);
@@ -162,6 +161,11 @@ export class FeatureCache {
     this.totalRecords += entries.length + failures.length;
     entries.forEach((k, row) => this.index.set(k.rel, { seq, row, size: k.size, mtimeMs: k.mtimeMs, failure: null }));
     for (const f of failures) this.index.set(f.rel, { seq, row: -1, size: f.size, mtimeMs: f.mtimeMs, failure: { reason: f.reason, message: f.message } });
+  }
+
+  /** Every record indexed now, newest per image: with features (failure null) or a cached decode failure. */
+  records(): Array<CacheKey & { failure: { reason: string; message: string } | null }> {
+    return [...this.index].map(([rel, r]) => ({ rel, size: r.size, mtimeMs: r.mtimeMs, failure: r.failure }));
   }
 
   /** Number of shard files (including ignored ones). */
@@ -323,8 +327,8 @@ export class FeatureCache {
     });
   }
 
-  /** Runs `write`, which emits the new shards in order, then drops every shard that existed before. */
-  private replaceAll(write: (emit: (entries: CacheKey[], pooled: Float32Array, logits: Float32Array, failures: CachedFailure[]) => Promise<void>) => Promise<void>): Promise<{ removedShards: number }> {
+  /** Runs `write`, which emits the new shards in order, then drops every shard that existed before (merge uses it too). */
+  replaceAll(write: (emit: (entries: CacheKey[], pooled: Float32Array, logits: Float32Array, failures: CachedFailure[]) => Promise<void>) => Promise<void>): Promise<{ removedShards: number }> {
     return this.serial(async () => {
       const old = [...this.shards.values()];
       const added: Array<{ seq: number; entries: CacheKey[]; failures: CachedFailure[] }> = [];

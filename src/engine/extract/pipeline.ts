@@ -119,7 +119,7 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
   const failures = [...failureOf.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
 
   for (const p of cache.problems) warnings.push(`${p.file}: ${p.problem}`);
-  if (cache.needsCompaction(images)) {
+  if (opts.compact !== false && cache.needsCompaction(images)) {
     const failed: CachedFailure[] = [...failureOf.entries()].map(([i, f]) => ({ rel: f.rel, size: images[i].size, mtimeMs: images[i].mtimeMs, reason: f.reason, message: f.message }));
     // With the matrices in memory, compaction writes from them; otherwise it streams the live rows from disk.
     const compacted = store instanceof MatrixStore

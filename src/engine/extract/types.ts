@@ -61,6 +61,11 @@ export interface ExtractRequest {
   pixelLimit?: number;
   /** Decode images whose failure is cached even though they did not change. */
   retryFailed?: boolean;
+  /**
+   * Compact the cache afterwards when it needs it (default true). A sharded run sets false: the cache folder may
+   * hold other shards' records (a shared folder, or an earlier full run), which a compaction to this shard would drop.
+   */
+  compact?: boolean;
 }
 
 /** Options of `extract`. */
