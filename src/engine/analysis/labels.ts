@@ -1,17 +1,7 @@
-/** A human's verdict on a (class, feature) pair. */
-export interface FeatureVerdict {
-  label: 'core' | 'spurious';
-  subtype?: 'background' | 'separate_object';
-  note?: string;
-}
+import type { FeatureVerdict, LabelStore } from '../annotations/labelStore';
 
-/** Where labels live; the session only needs these operations (the annotations file implements them). */
-export interface LabelStore {
-  /** Every labeled pair. */
-  entries(): Array<{ cls: string; feature: number; verdict: FeatureVerdict }>;
-  /** Sets or clears (null) a pair's label and persists it before resolving. */
-  set(cls: string, feature: number, verdict: FeatureVerdict | null): Promise<void>;
-}
+// The verdict and the store's operations are defined beside the annotation file that implements them.
+export type { FeatureVerdict, LabelStore } from '../annotations/labelStore';
 
 /** A LabelStore in memory, for tests and for runs that must not write a file. */
 export class MemoryLabelStore implements LabelStore {

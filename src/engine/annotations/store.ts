@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import {
   emptyAnnotations, parseAnnotations, serializeAnnotations, setFeatureLabel, type AnnotationFile,
 } from '../../core/annotations';
-import type { FeatureVerdict, LabelStore } from '../analysis/labels';
+import type { FeatureVerdict, LabelStore } from './labelStore';
 
 /** Default location: `<dataset>/.spuriosity/annotations.<first 8 hex digits of the model's sha256>.json`. */
 export function defaultAnnotationPath(datasetRoot: string, modelSha256: string): string {
