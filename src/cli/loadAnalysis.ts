@@ -130,6 +130,7 @@ async function prepare(datasetArg: string, flags: AnalysisFlags) {
   const dataset = await openDataset(datasetArg, cacheDir);
   const options: AnalysisOptions = {
     headMode: flags.head, grouping: flags.grouping, topK: flags.k, gapK: flags.gapK, bootstrap: flags.bootstrap, seed: flags.seed,
+    excluded: await excludedByReview(datasetArg, flags),
   };
   return { modelPath, cacheDir, dataset, options };
 }
