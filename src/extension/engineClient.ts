@@ -33,8 +33,7 @@ export function sensitivityRunner(context: vscode.ExtensionContext): Sensitivity
 
 /** Fine-tuning of large tuning sets with ONNX Runtime, in a child process. */
 export function tuneRunner(context: vscode.ExtensionContext): OrtTuneRunner {
-  const tune = jobRunner(context, 'tune');
-  return (problem, options, hooks) => tune({ problem, options }, { signal: hooks.signal, onProgress: (e) => hooks.onEpoch?.(e.record, e.schedule) });
+  return jobRunner(context, 'tune');
 }
 
 /** Extracts (or loads from the cache) a dataset's features in a child process. */
@@ -46,10 +45,5 @@ export function runExtraction(context: vscode.ExtensionContext, opts: ExtractReq
 /** A MapSource that computes spatial maps in a child process (cached on disk by the engine). */
 export function spatialMapSource(context: vscode.ExtensionContext, modelPath: string, cacheDir: string, threads?: number): MapSource {
   const spatial = jobRunner(context, 'spatial');
-  return async (entries, features) => {
-    const r = await spatial({ modelPath, entries, featureIndices: features, cacheDir, threads });
-    const out = new Map<string, { h: number; w: number; maps: Float32Array[] }>();
-    for (const [rel, maps] of r.maps) out.set(rel, { h: r.h, w: r.w, maps });
-    return out;
-  };
+  return (request, hooks) => spatial({ ...request, modelPath, cacheDir, threads }, hooks);
 }

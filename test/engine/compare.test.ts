@@ -61,7 +61,7 @@ const checkModel: ModelChecker = async ({ modelPath: path }) => {
   return f.model;
 };
 const runExtract: ExtractRunner = async (req, hooks) => {
-  hooks.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, cached: entries.length, failed: 0, imagesPerSecond: 0, etaSeconds: null });
+  hooks?.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, cached: entries.length, failed: 0, imagesPerSecond: 0, etaSeconds: null });
   return fakes.get(req.modelPath)!;
 };
 const cueSpurious = () => new MemoryLabelStore(CLASSES.map((cls) => ({ cls, feature: 1, verdict: { label: 'spurious' as const } })));

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { tuneHead, type TuneOptions } from '../../src/engine/analysis/tune';
-import { ortInProcess } from '../../src/engine/train/ortMitigate';
+import { inProcessRunner } from '../../src/engine/jobs/inProcess';
+import { childRunner } from '../../src/engine/jobs/runInChild';
 import type { OrtTuneRunner } from '../../src/engine/train/tuneProblem';
 import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
 import type { ModelInfo } from '../../src/engine/model/types';
 import { mulberry32 } from '../../src/core/random';
 import { argmaxRows } from '../../src/core/linalg';
+
+const ortInProcess = inProcessRunner('tune');
 
 // Three classes, D = 4: features 0-2 are the objects, feature 3 a background cue in most training images of
 // class a and half of its validation images; the head leans on the cue, so a planted spurious gap.
@@ -113,7 +116,7 @@ test('tuning: cancelling after an epoch stops both trainers at the same point', 
 test('tuning: trainer auto keeps small tuning sets in JavaScript and hands large ones to the runner', async () => {
   const s = await session();
   let calls = 0;
-  const counting: OrtTuneRunner = (p, o, h) => { calls++; return ortInProcess(p, o, h); };
+  const counting: OrtTuneRunner = (req, h) => { calls++; return ortInProcess(req, h); };
   await tuneHead(s, 'low', { k: 20, ortRunner: counting });
   assert.equal(calls, 0, 'the demo-sized problem stays in JavaScript');
   await tuneHead(s, 'low', { k: 20, ortRunner: counting, trainer: 'ort' });
@@ -122,13 +125,12 @@ test('tuning: trainer auto keeps small tuning sets in JavaScript and hands large
 });
 
 test('tuning: the child-process runner (the extension\'s path) returns what the in-process ONNX Runtime run does, epoch by epoch', async () => {
-  const { childRunner } = await import('../../src/engine/jobs/runInChild');
-  const { join } = await import('node:path');
+    const { join } = await import('node:path');
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
   const local = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: ortInProcess });
   const epochs: number[] = [];
-  const child = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) }), onEpoch: (r) => epochs.push(r.epoch) });
+  const child = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: childRunner('tune', { workerPath }), onEpoch: (r) => epochs.push(r.epoch) });
   assert.deepEqual(epochs, local.result.history.map((h) => h.epoch));
   assert.deepEqual(child.result.history, local.result.history);
   assert.deepEqual(child.head.weight, local.head.weight);
@@ -151,13 +153,12 @@ test('L-BFGS tuning: ONNX Runtime\'s loss-gradient graph drives the same iterati
 });
 
 test('L-BFGS tuning: the child-process runner (the extension\'s path) returns what the in-process run does, round by round', async () => {
-  const { childRunner } = await import('../../src/engine/jobs/runInChild');
-  const { join } = await import('node:path');
+    const { join } = await import('node:path');
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
   const opts: TuneOptions = { k: 20, l2Pull: 1e-3, checkEvery: 2, threshold: -1, trainer: 'ort' };
   const local = await tuneHead(s, 'low', { ...opts, ortRunner: ortInProcess });
-  const child = await tuneHead(s, 'low', { ...opts, ortRunner: (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) }) });
+  const child = await tuneHead(s, 'low', { ...opts, ortRunner: childRunner('tune', { workerPath }) });
   assert.deepEqual(child.result.history, local.result.history);
   assert.deepEqual(child.head.weight, local.head.weight);
   assert.deepEqual(child.result.schedule, local.result.schedule);
@@ -165,14 +166,13 @@ test('L-BFGS tuning: the child-process runner (the extension\'s path) returns wh
 });
 
 test('tuning: the CLI\'s options and the extension\'s (k, threshold, signal, default preset) give the same tuned head, in JavaScript and through ONNX Runtime', async () => {
-  // The CLI runs ONNX Runtime in its own process (ortInProcess), the extension in the child (childTuneRunner); small
+  // The CLI runs ONNX Runtime in its own process (ortInProcess), the extension in the child (childRunner('tune')); small
   // problems stay in JavaScript for both. The extension passes only k, the threshold and a signal (the panel has no
   // optimiser settings), so both must land on DEFAULT_PRESET with the same knobs.
   const { cliTuneOptions } = await import('../../src/cli/commands/tune');
-  const { childRunner } = await import('../../src/engine/jobs/runInChild');
-  const { join } = await import('node:path');
+    const { join } = await import('node:path');
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
-  const childTune: OrtTuneRunner = (problem, options, h) => childRunner('tune', { workerPath })({ problem, options }, { signal: h.signal, onProgress: (e) => h.onEpoch?.(e.record, e.schedule) });
+  const childTune: OrtTuneRunner = childRunner('tune', { workerPath });
   const s = await session();
   const cliOpts = cliTuneOptions({ tuneK: 20, threshold: 5 });
   const extOpts: TuneOptions = { k: 20, threshold: 0.05, signal: new AbortController().signal };

@@ -77,7 +77,7 @@ export function registerCompare(program: Command): void {
               ? `probes labelled ${r.labeled} top (class, feature) pair(s) (${r.spurious} spurious), replacing any label they had`
               : `probes labelled ${r.labeled} unlabelled top pair(s) (${r.spurious} spurious) and kept ${r.kept} already labelled (--overwrite-labels replaces them)`;
           } : undefined,
-          runExtract: async (request, hooks) => {
+          runExtract: async (request, hooks = {}) => {
             const bar = progressBar();
             try {
               return await extract({ ...request, ...hooks, onProgress: (p) => { bar.update(p); hooks.onProgress?.(p); } });

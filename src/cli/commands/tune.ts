@@ -6,7 +6,7 @@ import type { TuningMethod } from '../../core/tuningSet';
 import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
 import { LBFGS_DEFAULTS } from '../../core/headTune';
 import { tuneHead, type TuneOptions, type TuneOutcome } from '../../engine/analysis/tune';
-import { ortInProcess } from '../../engine/train/ortMitigate';
+import { inProcessRunner } from '../../engine/jobs/inProcess';
 import { headJson, writeHeadNpy } from '../../engine/export/headFiles';
 import { writeAtomic } from '../../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../../engine/model/swapHead';
@@ -107,7 +107,7 @@ export function registerTune(program: Command): void {
         const outcome = await tuneHead(session, method, {
           ...tuneOpts,
           // Large tuning sets run their epochs in ONNX Runtime (GEMM speed), here in the CLI's process.
-          ortRunner: ortInProcess,
+          ortRunner: inProcessRunner('tune'),
           onEpoch: (r) => { if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r${method}: epoch ${r.epoch}, gap ${pts(r.meanGap)}, val acc ${pts(r.valAccuracy)}   `); },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');

@@ -8,13 +8,14 @@ import { extract } from '../extract/pipeline';
 import type { ExtractProgress, ExtractRequest, ExtractResult } from '../extract/types';
 import type { ModelInfo } from '../model/types';
 import type { LabelStore } from './labels';
+import type { Runner } from '../runner/runner';
 import { AnalysisSession, type AnalysisOptions } from './session';
 
-/** Runs one extraction: `extract` in-process by default; the extension passes one that forks the extraction worker. */
-export type ExtractRunner = (request: ExtractRequest, hooks: { signal?: AbortSignal; onProgress?(p: ExtractProgress): void }) => Promise<ExtractResult>;
+/** Runs one extraction: `extract` in-process by default; the extension passes the job worker's (engine/jobs). */
+export type ExtractRunner = Runner<ExtractRequest, ExtractResult, ExtractProgress>;
 
 /** Runs `extract` in this process. */
-export const extractInProcess: ExtractRunner = (request, hooks) => extract({ ...request, ...hooks });
+export const extractInProcess: ExtractRunner = (request, hooks = {}) => extract({ ...request, ...hooks });
 
 /** Discovers a dataset folder or manifest; a cache folder inside it is ours, not a skipped user file, so it is left out. */
 export async function openDataset(root: string, cacheDir: string): Promise<Dataset> {

@@ -50,7 +50,8 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
     const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
     const problem = tuneProblem(s.features, s.labels, tuning, valImages, rankings, s.options.gapK, s.head);
     const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed } = opts;
-    const result = await opts.ortRunner!(problem, { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 }, { signal: opts.signal, onEpoch: opts.onEpoch });
+    const options = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 };
+    const result = await opts.ortRunner!({ problem, options }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
     return { method, head: result.head, tuningImages: tuning.length, result };
   }
   const evaluate = gapEvaluator(s.features, s.labels, s.index, rankings, s.options.gapK);

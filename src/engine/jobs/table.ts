@@ -10,7 +10,8 @@ import type { ExtractDeps, ExtractProgress, ExtractRequest, ExtractResult } from
 import { runCropJob, type CropJobRequest, type CropJobResult } from '../crop/cropJob';
 import { runSensitivityJob, type SensitivityJobRequest, type SensitivityJobResult } from '../sensitivity/job';
 import { runTuneJob, type TuneJobRequest } from '../train/tuneJob';
-import type { EpochRecord, MitigateResult, Schedule } from '../../core/mitigate';
+import type { TuneEpoch } from '../train/tuneProblem';
+import type { MitigateResult } from '../../core/mitigate';
 import { loadModel } from '../model/loadModel';
 import type { ModelInfo } from '../model/types';
 
@@ -30,12 +31,6 @@ export interface Job<Req, Res, P, Wire = Res> {
   serve?(request: Req, ctx: JobContext<P>): Promise<Wire>;
   /** The parent's side of `serve`: the result back from its wire form. */
   receive?(wire: Wire): Promise<Res>;
-}
-
-/** A tuning job's progress: one per epoch, with the schedule it follows. */
-export interface TuneEpoch {
-  record: EpochRecord;
-  schedule: Schedule;
 }
 
 const job = <Req, Res, P = never, Wire = Res>(j: Job<Req, Res, P, Wire>): Job<Req, Res, P, Wire> => j;

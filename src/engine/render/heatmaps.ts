@@ -6,11 +6,13 @@ import type { Preprocess } from '../model/types';
 import { decodeCropRgb, encodePng, type DecodeOptions } from '../native/sharp';
 import { exists, imageKey } from './thumbnails';
 import { writeAtomic } from '../fs/writeAtomic';
+import type { Runner } from '../runner/runner';
+import type { SpatialRequest, SpatialResult } from '../extract/spatialMaps';
 import type { Colormap } from '../../shared/colormap';
 import { blendColormap } from './blend';
 
-/** Spatial activation maps of some features on some images: per image rel, one h x w map per requested feature. */
-export type MapSource = (entries: ImageEntry[], features: number[]) => Promise<Map<string, { h: number; w: number; maps: Float32Array[] }>>;
+/** Spatial activation maps of some features on some images (the spatial job with the model, cache and threads bound). */
+export type MapSource = Runner<Pick<SpatialRequest, 'entries' | 'featureIndices'>, SpatialResult>;
 
 /** Opacity of the heatmap over the image: enough to read the colours and still see the object. */
 const ALPHA = 0.5;
@@ -70,10 +72,11 @@ export class HeatmapCache {
     const todo: ImageEntry[] = [];
     for (const e of entries) if (!(await allExist(files.get(e.rel)!))) todo.push(e);
     if (todo.length === 0) return;
-    const maps = await this.maps(todo, features);
+    const { h, w, maps } = await this.maps({ entries: todo, featureIndices: features });
     await Promise.all(todo.map(async (e) => {
-      const m = maps.get(e.rel);
-      if (!m) return;
+      const found = maps.get(e.rel);
+      if (!found) return;
+      const m = { h, w, maps: found };
       const base = await decodeCropRgb(e.path, this.pre, this.decode);
       const dests = files.get(e.rel)!;
       await Promise.all(units(m).map((unit, i) => this.render(base, unit, m.h, m.w, dests[i], alpha)));

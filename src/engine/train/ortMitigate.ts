@@ -7,8 +7,7 @@ import { tuneHeadLbfgs, tuningStats } from '../../core/headTune';
 import { spuriousGap } from '../../core/gap';
 import type { LinearHead } from '../../core/types';
 import { OrtHeadTrainer } from './ortHeadTrainer';
-import type { OrtTuneRunner, TuneProblem } from './tuneProblem';
-import { defaultThreads } from '../native/ort';
+import type { TuneProblem } from './tuneProblem';
 
 /** Options of mitigateOrt: mitigate's, plus ONNX Runtime's thread count. */
 export interface OrtMitigateOptions extends Omit<MitigateOptions, 'yieldEvery' | 'yieldFn'> {
@@ -62,7 +61,3 @@ export async function mitigateOrt(p: TuneProblem, opts: OrtMitigateOptions): Pro
     await trainer.release();
   }
 }
-
-/** An OrtTuneRunner in this process, with the default ONNX Runtime threads (for the CLI; never the extension host). */
-export const ortInProcess: OrtTuneRunner = (problem, options, hooks) =>
-  mitigateOrt(problem, { ...options, threads: defaultThreads(), signal: hooks.signal, onEpoch: hooks.onEpoch });

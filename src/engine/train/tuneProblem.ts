@@ -3,6 +3,8 @@
 import type { EpochRecord, MitigateOptions, MitigateResult, Schedule } from '../../core/mitigate';
 import type { ClassRanking } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
+import type { Runner } from '../runner/runner';
+import type { TuneJobRequest } from './tuneJob';
 
 /** What a fine-tuning run needs, restricted to the rows it touches, so it can cross a process boundary. */
 export interface TuneProblem {
@@ -49,8 +51,11 @@ export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32A
   return { rows: { rows: ids.length, cols: D, data }, rowIds: Int32Array.from(ids), labels, tuning: t, val: v, rankings, gapK, head };
 }
 
-/** Runs a TuneProblem with ONNX Runtime: in this process (CLI, ortInProcess) or in the extraction child (extension). */
-export type OrtTuneRunner = (
-  problem: TuneProblem, options: TuneJobOptions,
-  hooks: { signal?: AbortSignal; onEpoch?: (record: EpochRecord, schedule: Schedule) => void },
-) => Promise<MitigateResult>;
+/** A tuning job's progress: one per epoch (an L-BFGS round), with the schedule it follows. */
+export interface TuneEpoch {
+  record: EpochRecord;
+  schedule: Schedule;
+}
+
+/** Runs a tuning job with ONNX Runtime: in this process (the CLI) or in a child process (the extension); engine/jobs registers it. */
+export type OrtTuneRunner = Runner<TuneJobRequest, MitigateResult, TuneEpoch>;
