@@ -73,6 +73,8 @@ export class LabelingView extends LitElement {
 
   /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
   private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
+  /** Labels sent per class whose answer (new cards) has not arrived yet. */
+  private unanswered = new Map<string, number>();
   private requested = new Set<string>();
   private lastCards: ReadonlyMap<string, FeatureCard[]> | null = null;
   /** "seven done, 3 of 4 classes labeled" after the last label of a class; cleared by the next move. */
@@ -110,9 +112,13 @@ export class LabelingView extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('cards') && this.cards !== this.lastCards) {
-      // Fresh cards from the host supersede optimistic labels of their class.
+      // Fresh cards from the host supersede optimistic labels of their class, once they answer the last label sent:
+      // the answer to an earlier key would otherwise undo the labels typed after it, and the class-done step with them.
       for (const cls of this.cards.keys()) {
         if (this.lastCards?.get(cls) === this.cards.get(cls)) continue;
+        const left = Math.max(0, (this.unanswered.get(cls) ?? 0) - 1);
+        this.unanswered.set(cls, left);
+        if (left > 0) continue;
         for (const k of [...this.optimistic.keys()]) if (k.startsWith(`${cls}\u0000`)) this.optimistic.delete(k);
       }
       this.lastCards = this.cards;
@@ -168,6 +174,7 @@ export class LabelingView extends LitElement {
     if (!card) return;
     this.doneNote = null;
     this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null });
+    this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
     post(label === 'spurious' && subtype
       ? { type: 'setLabel', class: cls, feature: card.feature, label, subtype }
       : { type: 'setLabel', class: cls, feature: card.feature, label });
