@@ -8,7 +8,7 @@
 // The head: a cue class weighs its core features 0.5 and its cue 1.2, other classes their core features 1.0, so cue
 // classes' images without the cue are often lost to a rival: positive spurious gaps where the cue is labelled.
 // Values are float16-representable, as the feature cache stores them.
-import { roundThroughFloat16 } from '../../src/engine/cache/float16';
+import { fromFloat16Bits, roundThroughFloat16, toFloat16Bits } from '../../src/engine/cache/float16';
 
 /** The shape of a planted dataset. */
 export interface PlantedSpec {
@@ -92,17 +92,14 @@ function hash01(x: number): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-let noiseTable: Float32Array | null = null;
-/** 4,096 half-normal(0.15) values rounded to float16, by inverse CDF on a grid (so the table itself is seeded by nothing). */
-function noise(): Float32Array {
+let noiseTable: { values: Float32Array; bits: Uint16Array } | null = null;
+/** 4,096 half-normal(0.15) values rounded to float16 (and their bits), by inverse CDF on a grid (seeded by nothing). */
+function noise(): { values: Float32Array; bits: Uint16Array } {
   if (noiseTable) return noiseTable;
-  const t = new Float32Array(4096);
-  for (let i = 0; i < t.length; i++) {
-    const p = (i + 0.5) / t.length;
-    t[i] = 0.15 * Math.SQRT2 * erfinv(p);
-  }
-  roundThroughFloat16(t);
-  return (noiseTable = t);
+  const values = new Float32Array(4096);
+  for (let i = 0; i < values.length; i++) values[i] = 0.15 * Math.SQRT2 * erfinv((i + 0.5) / values.length);
+  roundThroughFloat16(values);
+  return (noiseTable = { values, bits: Uint16Array.from(values, (v) => toFloat16Bits(v)) });
 }
 
 function erfinv(x: number): number {
@@ -121,27 +118,48 @@ function erfinv(x: number): number {
   return p * x;
 }
 
-/** Writes the features (count x D, float16-representable) and logits (count x C) of `images` into the given arrays. */
-export function plantedRows(spec: PlantedSpec, head: ReturnType<typeof plantedHead>, images: PlantedImage[], pooled: Float32Array, logits: Float32Array): void {
+function setValue(x: Float32Array, xb: Uint16Array, f: number, v: number): void {
+  xb[f] = toFloat16Bits(v);
+  x[f] = fromFloat16Bits(xb[f]);
+}
+
+/**
+ * Writes the features (count x D, float16-representable) into `pooled` and/or their float16 bits into `bits`, and the
+ * logits (count x C) of `images`.
+ */
+export function plantedRows(spec: PlantedSpec, head: ReturnType<typeof plantedHead>, images: PlantedImage[], pooled: Float32Array | null, logits: Float32Array, bits?: Uint16Array): void {
   const { dim: D, classes: C } = spec;
-  const table = noise();
-  const u16 = new Float32Array(1);
+  const { values, bits: valueBits } = noise();
+  const x = new Float32Array(D);
+  const xb = new Uint16Array(D);
+  // the head's non-zeros flattened: class c's terms are tf/tw[start[c] .. start[c + 1])
+  const start = new Int32Array(C + 1);
+  head.terms.forEach((t, c) => { start[c + 1] = start[c] + t.length; });
+  const tf = Int32Array.from(head.terms.flat(), (t) => t[0]);
+  const tw = Float64Array.from(head.terms.flat(), (t) => t[1]);
   images.forEach((img, r) => {
     let s = (spec.seed * 0x9e3779b1) ^ Math.imul(img.cls + 1, 0x85ebca6b) ^ Math.imul(img.j + 1, 0xc2b2ae35) ^ (img.split === 'val' ? 0x27d4eb2f : 0);
-    const o = r * D;
     for (let d = 0; d < D; d++) {
       // xorshift32: fast, and good enough to pick noise from a table
       s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-      pooled[o + d] = table[(s >>> 20) & 4095];
+      const k = (s >>> 20) & 4095;
+      x[d] = values[k];
+      xb[d] = valueBits[k];
     }
-    const next = () => { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; return (s >>> 0) / 4294967296; };
-    for (const f of coreOf(spec, img.cls)) { u16[0] = 0.2 + 0.8 * next(); roundThroughFloat16(u16); pooled[o + f] = u16[0]; }
+    // (no closure captures s: a captured variable would slow the loop above to a crawl)
     const cue = cueOf(spec, img.cls);
-    if (cue >= 0 && hasCue(spec, img)) { u16[0] = 1 + next(); roundThroughFloat16(u16); pooled[o + cue] = u16[0]; }
+    const u = [0, 0, 0];
+    for (let q = 0; q < 3; q++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; u[q] = (s >>> 0) / 4294967296; }
+    const [f1, f2] = coreOf(spec, img.cls);
+    setValue(x, xb, f1, 0.2 + 0.8 * u[0]);
+    setValue(x, xb, f2, 0.2 + 0.8 * u[1]);
+    if (cue >= 0 && hasCue(spec, img)) setValue(x, xb, cue, 1 + u[2]);
+    if (pooled) pooled.set(x, r * D);
+    if (bits) bits.set(xb, r * D);
     const lo = r * C;
     for (let c = 0; c < C; c++) {
       let z = head.bias[c];
-      for (const [f, w] of head.terms[c]) z += w * pooled[o + f];
+      for (let t = start[c]; t < start[c + 1]; t++) z += tw[t] * x[tf[t]];
       logits[lo + c] = z;
     }
   });

@@ -46,7 +46,24 @@ export function encodeShard(header: Omit<ShardHeader, 'pooledFormat'>, pooled: F
     throw new Error(`shard: expected ${n} x ${header.dim} pooled and ${n} x ${header.classes} logits values`);
   }
   const pooledView = pooled.subarray(0, n * header.dim);
-  const pooledFormat: ShardHeader['pooledFormat'] = fitsFloat16(pooledView) ? 'f16' : 'f32';
+  const f16 = fitsFloat16(pooledView);
+  return layoutShard(header, f16 ? 'f16' : 'f32', logits, (buf, body) => {
+    if (f16) encodeFloat16(pooledView, new Uint16Array(buf.buffer, buf.byteOffset + body, n * header.dim));
+    else new Float32Array(buf.buffer, buf.byteOffset + body, n * header.dim).set(pooledView);
+  });
+}
+
+/** Serialises a shard whose pooled rows are already float16 bits (entries x dim): a writer that makes float16 directly skips the encoding. */
+export function encodeShardFloat16(header: Omit<ShardHeader, 'pooledFormat'>, pooledBits: Uint16Array, logits: Float32Array): Buffer {
+  const n = header.entries.length;
+  if (pooledBits.length < n * header.dim || logits.length < n * header.classes) {
+    throw new Error(`shard: expected ${n} x ${header.dim} pooled and ${n} x ${header.classes} logits values`);
+  }
+  return layoutShard(header, 'f16', logits, (buf, body) => new Uint16Array(buf.buffer, buf.byteOffset + body, n * header.dim).set(pooledBits.subarray(0, n * header.dim)));
+}
+
+function layoutShard(header: Omit<ShardHeader, 'pooledFormat'>, pooledFormat: ShardHeader['pooledFormat'], logits: Float32Array, writePooled: (buf: Buffer, body: number) => void): Buffer {
+  const n = header.entries.length;
   const json = Buffer.from(JSON.stringify({ ...header, pooledFormat }), 'utf8');
   const H = pad8(json.length);
   const pooledBytes = n * header.dim * (pooledFormat === 'f16' ? 2 : 4);
@@ -60,11 +77,7 @@ export function encodeShard(header: Omit<ShardHeader, 'pooledFormat'>, pooled: F
   buf.writeUInt32LE(B, 12);
   json.copy(buf, PREFIX);
   const body = PREFIX + H; // a multiple of 8 from the buffer's start, and Buffer.alloc is aligned
-  if (pooledFormat === 'f16') {
-    encodeFloat16(pooledView, new Uint16Array(buf.buffer, buf.byteOffset + body, n * header.dim));
-  } else {
-    new Float32Array(buf.buffer, buf.byteOffset + body, n * header.dim).set(pooledView);
-  }
+  writePooled(buf, body);
   new Float32Array(buf.buffer, buf.byteOffset + body + logitsOffset, n * header.classes).set(logits.subarray(0, n * header.classes));
   createHash('sha256').update(buf.subarray(PREFIX)).digest().copy(buf, 16);
   return buf;
@@ -103,6 +116,8 @@ export interface ShardBody {
   copyPooled(row: number, count: number, out: Float32Array, outOffset: number): void;
   /** Same for logits (`count` x classes). */
   copyLogits(row: number, count: number, out: Float32Array, outOffset: number): void;
+  /** Copies features `features` of one row (float32) into out at outOffset: a reader of a few columns decodes no more. */
+  copyPooledAt(row: number, features: ArrayLike<number>, out: Float32Array, outOffset: number): void;
 }
 
 /** Decodes float16 bits src[from, from + length) into out at outOffset through the lookup table (kept monomorphic for speed). */
@@ -136,6 +151,11 @@ export function decodeShard(buf: Buffer): ShardBody {
     },
     copyLogits(row, count, out, outOffset) {
       out.set(logits.subarray(row * classes, (row + count) * classes), outOffset);
+    },
+    copyPooledAt(row, features, out, outOffset) {
+      const o = row * dim;
+      if (f16) for (let k = 0; k < features.length; k++) out[outOffset + k] = table[pooled16[o + features[k]]];
+      else for (let k = 0; k < features.length; k++) out[outOffset + k] = pooled32[o + features[k]];
     },
   };
 }

@@ -3,7 +3,6 @@
 // rankings and per-feature gaps ever read of the features: n x (a few) floats instead of n x D.
 import type { FeatureCache, RowSink } from '../../cache/featureCache';
 import type { CacheKey } from '../../cache/shard';
-import { SCRATCH_ROWS } from '../../extract/rowStore';
 
 /** One class's columns: values[j] holds feature feats[j] for each of the class's images, in `rows` order. */
 interface ClassCols {
@@ -19,7 +18,7 @@ export class ClassColumns {
   readonly pos: Int32Array;
   private readonly cols: ClassCols[];
 
-  constructor(private readonly cache: FeatureCache, private readonly entries: CacheKey[], private readonly labels: Int32Array, classes: number, private readonly dim: number) {
+  constructor(private readonly cache: FeatureCache, private readonly entries: CacheKey[], private readonly labels: Int32Array, classes: number) {
     const counts = new Int32Array(classes);
     for (const c of labels) if (c >= 0) counts[c]++;
     this.classRows = Array.from(counts, (n) => new Int32Array(n));
@@ -53,20 +52,17 @@ export class ClassColumns {
     const missing = want.map((feats, c) => [...new Set(feats)].filter((f) => this.column(c, f) === undefined));
     if (!missing.some((m) => m.length)) return;
     const fresh = missing.map((feats, c) => feats.map(() => new Float32Array(this.classRows[c].length)));
-    const D = this.dim;
-    const scratch = new Float32Array(SCRATCH_ROWS * D);
+    const scratch = new Float32Array(Math.max(1, ...missing.map((m) => m.length)));
     const sink: RowSink = (first, count, body, row) => {
-      for (let a = 0; a < count; a += SCRATCH_ROWS) {
-        const k = Math.min(SCRATCH_ROWS, count - a);
-        body.copyPooled(row + a, k, scratch, 0);
-        for (let q = 0; q < k; q++) {
-          const r = first + a + q;
-          const c = this.labels[r];
-          if (c < 0) continue;
-          const feats = missing[c];
-          const p = this.pos[r];
-          for (let j = 0; j < feats.length; j++) fresh[c][j][p] = scratch[q * D + feats[j]];
-        }
+      for (let q = 0; q < count; q++) {
+        const r = first + q;
+        const c = this.labels[r];
+        if (c < 0) continue;
+        const feats = missing[c];
+        if (!feats.length) continue;
+        body.copyPooledAt(row + q, feats, scratch, 0);
+        const p = this.pos[r];
+        for (let j = 0; j < feats.length; j++) fresh[c][j][p] = scratch[j];
       }
     };
     // only classes that miss a column need their rows read

@@ -37,9 +37,21 @@ export class ScanStore implements RowStore {
     this.fromCache = (first, count, body, row) => {
       for (let a = 0; a < count; a += SCRATCH_ROWS) {
         const k = Math.min(SCRATCH_ROWS, count - a);
-        body.copyPooled(row + a, k, this.pooled, 0);
-        if (!this.head) body.copyLogits(row + a, k, this.logits, 0);
-        this.take(first + a, k, this.pooled, this.logits, 0);
+        if (this.head) {
+          body.copyPooled(row + a, k, this.pooled, 0);
+          this.take(first + a, k, this.pooled, this.logits, 0);
+          continue;
+        }
+        // with the cached logits, only the rows that join a group need their features decoded
+        body.copyLogits(row + a, k, this.logits, 0);
+        for (let r = 0; r < k; r++) {
+          const x = first + a + r;
+          this.predicted[x] = argmaxAt(this.logits, r * classes, classes);
+          if (this.groupOf(x) >= 0) {
+            body.copyPooled(row + a + r, 1, this.pooled, 0);
+            this.add(x, this.pooled, 0);
+          }
+        }
       }
     };
   }
@@ -64,18 +76,26 @@ export class ScanStore implements RowStore {
     } else {
       for (let r = 0; r < k; r++) this.predicted[first + r] = argmaxAt(logits, (at + r) * this.classes, this.classes);
     }
+    for (let r = 0; r < k; r++) this.add(first + r, pooled, at + r);
+  }
+
+  /** The group (class) a training image's features are summed into under the grouping, or -1. */
+  private groupOf(x: number): number {
     const { labels, split } = this.rows;
-    const C = this.counts.length;
-    for (let r = 0; r < k; r++) {
-      const x = first + r;
-      if (split[x] !== SPLIT_TRAIN) continue;
-      const p = this.predicted[x];
-      const g = this.grouping === 'predicted' ? p : (p === labels[x] ? labels[x] : -1);
-      if (g < 0 || g >= C) continue;
-      this.counts[g]++;
-      const o = g * D;
-      const xo = (at + r) * D;
-      for (let d = 0; d < D; d++) this.sums[o + d] += pooled[xo + d];
-    }
+    if (split[x] !== SPLIT_TRAIN) return -1;
+    const p = this.predicted[x];
+    const g = this.grouping === 'predicted' ? p : (p === labels[x] ? labels[x] : -1);
+    return g >= 0 && g < this.counts.length ? g : -1;
+  }
+
+  /** Adds image x's features (row `at` of pooled) to its group's sums. */
+  private add(x: number, pooled: Float32Array, at: number): void {
+    const g = this.groupOf(x);
+    if (g < 0) return;
+    const D = this.dim;
+    this.counts[g]++;
+    const o = g * D;
+    const xo = at * D;
+    for (let d = 0; d < D; d++) this.sums[o + d] += pooled[xo + d];
   }
 }

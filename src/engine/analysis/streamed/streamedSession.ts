@@ -87,7 +87,7 @@ export class StreamedSession implements AnalysisView {
     this._head = modelHead(extraction.model);
     this._predictions = extraction.predicted;
     this._correct = correctness(this._predictions, this.labels);
-    this.columns = new ClassColumns(cache, entries, this.labels, this.classNames.length, extraction.model.dim);
+    this.columns = new ClassColumns(cache, entries, this.labels, this.classNames.length);
     this._importance = importanceFromSums(scan.sums, scan.counts, this._head, options.grouping, options.topK);
     this._spuriosity = { spurious: this.classNames.map(() => []), scores: new Float32Array(n).fill(NaN), rankings: this.classNames.map(() => null) };
     this._gaps = spuriousGap([], this._correct, { bootstrap: 0 });
