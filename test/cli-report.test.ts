@@ -53,3 +53,27 @@ test('gapVerdict: a finding only when the interval excludes 0', () => {
   assert.equal(gapVerdict(-10, [-30, 0]), 'not significant');
   assert.equal(gapVerdict(5, null), 'no interval');
 });
+
+test('htmlReport lists the tuning runs with their exports, escapes names, and shows a file name where a thumbnail is missing', async () => {
+  const { openAnalysis, openDataset } = await import('../src/engine/analysis/openAnalysis');
+  const { openLabelStore } = await import('../src/engine/analysis/fileLabelStore');
+  const { htmlReport } = await import('../src/engine/analysis/htmlReport');
+  const { defaultModelPath } = await import('../src/cli/paths');
+  const cacheDir = join(data, '.spuriosity');
+  const { session } = await openAnalysis({
+    dataset: await openDataset(data, cacheDir), modelPath: defaultModelPath(), cacheDir, threads: 1,
+    openLabels: (m) => openLabelStore(data, m),
+  });
+  const html = await htmlReport(session, {
+    thumbnail: async () => undefined,
+    tuning: [{ method: 'Low-spuriosity <tuning>', before: { gap: 0.29, accuracy: 0.888 }, after: { gap: 0.04, accuracy: 0.924 }, epochs: 5, stoppedEarly: true, trainImages: 1000, exported: ['/x/tuned-head.json'] }],
+  });
+  assert.match(html, /<h2>Fine-tuning<\/h2>/);
+  assert.ok(html.includes('Low-spuriosity &#60;tuning&#62;'), 'names are escaped');
+  assert.match(html, /\+29\.0 → \+4\.0 pts/);
+  assert.match(html, /88\.8% → 92\.4%/);
+  assert.match(html, /5 \(stopped: gap below the threshold\)/);
+  assert.ok(html.includes('/x/tuned-head.json'));
+  assert.doesNotMatch(html, /<img /, 'no thumbnails given: none embedded');
+  assert.match(html, /<span class="noimg">val\//, 'the image is named instead');
+});
