@@ -249,7 +249,7 @@ export interface CollisionPair {
 
 /**
  * Why an image is in the review queue; 'marked': the user marked it (excluded images are in no ranking, so only here);
- * 'misclassified': a validation image the head confidently calls another class (a wrong label or a confusing image).
+ * 'misclassified': a validation image the head calls another class, most probable first (a wrong label or a confusing image).
  */
 export type ReviewReason = 'negative-gap' | 'collision' | 'marked' | 'misclassified';
 /** What a review can mark on an image: its label is wrong, or it is left out of rankings, gaps and tuning. */

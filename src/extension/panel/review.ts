@@ -82,7 +82,7 @@ export class ReviewMarks {
   }
 }
 
-/** Confidently misclassified validation images added to the queue: where label errors usually show first. */
+/** Misclassified validation images added to the queue (most probable first): where label errors usually show first. */
 const MISCLASSIFIED_IMAGES = 20;
 
 /** A queue entry before its thumbnail: the engine's picks plus this module's misclassified images. */

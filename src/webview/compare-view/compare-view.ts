@@ -31,7 +31,8 @@ export class CompareView extends LitElement {
     th, td { padding: 3px 8px; text-align: right; border-bottom: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); white-space: nowrap; }
     th { font-weight: 600; }
     th:first-child, td:first-child { text-align: left; }
-    td.model { white-space: normal; min-width: 140px; max-width: 360px; }
+    td.model { white-space: normal; min-width: 120px; max-width: 260px; }
+    th.wrap { white-space: normal; }
     td.labels { text-align: left; }
     td.labels > div { display: flex; gap: 6px; align-items: center; }
     .none { color: var(--vscode-editorWarning-foreground, var(--vscode-errorForeground)); }
@@ -101,7 +102,7 @@ export class CompareView extends LitElement {
       ${unlabeled.length ? html`<div class="notice" role="status" data-notice="unlabeled">
         <span><strong>${unlabeled.map((m) => m.id).join(', ')}</strong> ${unlabeled.length === 1 ? 'has' : 'have'} no spurious labels, so no class is
           ranked and ${unlabeled.length === 1 ? 'it has' : 'they have'} no gap (left out of the statistics). Each model has its own top features and
-          annotation file: label ${unlabeled.length === 1 ? 'its' : 'theirs'} in the Labeling view and this tab updates as you go.</span>
+          annotation file: label ${unlabeled.length === 1 ? 'its features' : 'theirs'} in the Labeling view and this tab updates as you go.</span>
         ${unlabeled.map((m) => html`<vscode-button icon="tag" @click=${() => this.label(m)}>Label ${m.id}</vscode-button>`)}
       </div>` : nothing}
       <div class="stats" role="group" aria-label="Comparison summary">
@@ -115,10 +116,10 @@ export class CompareView extends LitElement {
       <section>
           <h3>Models</h3>
           <div class="scroll"><table aria-label="Models">
-            <thead><tr><th scope="col">Model</th><th scope="col">Spurious labels</th><th scope="col">Val acc.</th><th scope="col">Acc. high</th><th scope="col">Acc. low</th>
-              <th scope="col">Mean gap</th><th scope="col">Classes</th><th scope="col" title="accuracy on low-spuriosity images minus the fit's prediction">Eff. robustness</th></tr></thead>
-            <tbody>${c.models.map((m) => html`<tr class=${m.included ? '' : 'out'} title=${m.path} data-model=${m.id}>
-              <td class="model">${m.id}${m.note ? html`<br><span class="muted">${m.note}</span>` : nothing}</td>
+            <thead><tr><th scope="col">Model</th><th scope="col" class="wrap">Spurious labels</th><th scope="col">Val acc.</th><th scope="col">Acc. high</th><th scope="col">Acc. low</th>
+              <th scope="col">Mean gap</th><th scope="col">Classes</th><th scope="col" class="wrap" title="accuracy on low-spuriosity images minus the fit's prediction">Eff. robustness</th></tr></thead>
+            <tbody>${c.models.map((m) => html`<tr class=${m.included ? '' : 'out'} title=${m.note ? `${m.path}: ${m.note}` : m.path} data-model=${m.id}>
+              <td class="model">${m.id}${m.note ? html`<br><span class="muted">${m.spuriousPairs === 0 && m.accuracy !== null ? 'no spurious labels yet: no gap' : m.note}</span>` : nothing}</td>
               <td class="labels">${this.labelsCell(m)}</td>
               <td>${formatPercent(m.accuracy)}</td><td>${formatPercent(m.accHigh)}</td><td>${formatPercent(m.accLow)}</td>
               <td>${m.meanGap === null ? '—' : `${formatPoints(m.meanGap)} pts`}</td><td>${m.classes}</td>

@@ -2,6 +2,7 @@
 // features and annotation file). Says how many spurious labels each has, so a model without any stands out.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { LabelingModel, LabelingModels } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { sharedStyles } from '../lib/shared-styles';
@@ -27,7 +28,7 @@ export class ModelSwitcher extends LitElement {
     const active = lm.models.find((m) => m.sha256 === lm.active) ?? lm.models[0];
     return html`<div class="bar" role="group" aria-label="Model to label">
       <label for="model">Labeling model</label>
-      <vscode-single-select id="model" aria-label="Model whose features to label" .value=${active.sha256} ?disabled=${lm.loading}
+      ${keyed(lm.models.map((m) => `${m.sha256}:${m.spuriousPairs}`).join(','), html`<vscode-single-select id="model" aria-label="Model whose features to label" .value=${active.sha256} ?disabled=${lm.loading}
         @change=${(e: Event) => {
           const sha = (e.target as HTMLSelectElement).value;
           const m = lm.models.find((x) => x.sha256 === sha);
@@ -35,7 +36,7 @@ export class ModelSwitcher extends LitElement {
         }}>
         ${lm.models.map((m) => html`<vscode-option value=${m.sha256} ?selected=${m.sha256 === active.sha256}
           description=${fileName(m.annotations)}>${m.id}${m.ranked ? ' (ranked)' : ''} · ${labelsText(m)}</vscode-option>`)}
-      </vscode-single-select>
+      </vscode-single-select>`)}
       ${lm.loading ? html`<span role="status">Opening ${active.id}'s features from the cache…</span>`
         : html`<span class="muted" title=${active.annotations}>labels go to ${fileName(active.annotations)}${active.ranked ? '' : '; the Models tab updates as you label'}</span>`}
       ${!lm.loading && active.spuriousPairs === 0 ? html`<span class="warn">${active.id} has no spurious labels yet: it has no gap in the comparison</span>` : nothing}

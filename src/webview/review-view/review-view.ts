@@ -13,7 +13,7 @@ const REASONS: Record<ReviewItem['reason'], string> = {
   'negative-gap': 'high spuriosity in a negative-gap class',
   collision: 'predicted as a colliding class',
   marked: 'marked by you',
-  misclassified: 'confidently misclassified',
+  misclassified: 'misclassified (most probable first)',
 };
 
 /** `<review-view>`: collision pairs table and review queue. */
