@@ -41,6 +41,8 @@ export async function runMitigationJob(
       after: point(out.result.after),
       epochs: out.result.after.epoch,
       stoppedEarly: out.result.stoppedBecause === 'below-threshold',
+      stoppedBecause: out.result.stoppedBecause,
+      optimizer: out.result.schedule.optimizer,
       trainImages: out.tuningImages,
     },
     tuned: { method, head: out.head, labels: s.classNames },

@@ -219,6 +219,10 @@ export interface MitigationResult {
   epochs: number;
   /** True when training stopped because the mean gap fell below the target. */
   stoppedEarly: boolean;
+  /** Which rule stopped it (absent in results saved before it existed). */
+  stoppedBecause?: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'aborted';
+  /** 'lbfgs': epochs are L-BFGS rounds (a gap check every few iterations); 'sgd': SGD epochs. */
+  optimizer?: 'lbfgs' | 'sgd';
   /** Training images used. */
   trainImages: number;
 }

@@ -44,3 +44,10 @@ test('progress and before/after charts map points to percentage points', () => {
   assert.deepEqual(bars.data.datasets.map((d) => d.data[0]), [14, 3.2, 81, 79.5]);
   assert.equal(resultSummary(r), 'gap +14.0 → +3.2 pts, accuracy 81.0% → 79.5% in 6 epochs (stopped early: gap below target)');
 });
+
+test('resultSummary names L-BFGS rounds and the rule that stopped the run', () => {
+  const r: MitigationResult = { method: 'low-spuriosity', before: { epoch: 0, accuracy: 0.81, gap: 0.14 }, after: { epoch: 6, accuracy: 0.795, gap: 0.082 }, epochs: 6, stoppedEarly: false, stoppedBecause: 'converged', optimizer: 'lbfgs', trainImages: 900 };
+  assert.equal(resultSummary(r), 'gap +14.0 → +8.2 pts, accuracy 81.0% → 79.5% in 6 rounds (stopped: converged)');
+  assert.match(resultSummary({ ...r, stoppedBecause: 'max-iterations', epochs: 1 }), /in 1 round \(stopped: iteration budget used\)$/);
+  assert.match(resultSummary({ ...r, optimizer: 'sgd', stoppedBecause: 'max-epochs' }), /in 6 epochs \(stopped: last epoch\)$/);
+});

@@ -23,10 +23,23 @@ export function beforeAfterSeries(results: readonly MitigationResult[]): { label
   };
 }
 
-/** One line summing up a run: "gap +14.0 → +3.2 pts, accuracy 81.0% → 79.5% in 6 epochs (stopped early)". */
+/** One line summing up a run: "gap +14.0 → +3.2 pts, accuracy 81.0% → 79.5% in 6 rounds (stopped: converged)", naming the rule that stopped it. */
 export function resultSummary(r: MitigationResult): string {
   const g = (x: number | null): string => (x === null ? '—' : signed(x * 100, 1, true));
   const a = (x: number): string => `${(x * 100).toFixed(1)}%`;
   return `gap ${g(r.before.gap)} → ${g(r.after.gap)} pts, accuracy ${a(r.before.accuracy)} → ${a(r.after.accuracy)} ` +
-    `in ${r.epochs} ${r.epochs === 1 ? 'epoch' : 'epochs'}${r.stoppedEarly ? ' (stopped early: gap below target)' : ''}`;
+    `in ${r.epochs} ${r.optimizer === 'lbfgs' ? (r.epochs === 1 ? 'round' : 'rounds') : r.epochs === 1 ? 'epoch' : 'epochs'}${stopNote(r)}`;
+}
+
+const STOP_NOTES: Record<NonNullable<MitigationResult['stoppedBecause']>, string> = {
+  'below-threshold': ' (stopped early: gap below target)',
+  'max-epochs': ' (stopped: last epoch)',
+  'max-iterations': ' (stopped: iteration budget used)',
+  converged: ' (stopped: converged)',
+  aborted: ' (cancelled)',
+};
+
+function stopNote(r: MitigationResult): string {
+  if (r.stoppedBecause) return STOP_NOTES[r.stoppedBecause];
+  return r.stoppedEarly ? STOP_NOTES['below-threshold'] : '';
 }
