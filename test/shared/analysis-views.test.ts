@@ -68,7 +68,8 @@ test('a comparison keeps the engine numbers, in 0..1 for accuracies and gaps', (
     notes: ['n'],
   };
   const v = comparisonView(r, 'd');
-  assert.deepEqual(v.models[0], { id: 'm1', path: '/m1.onnx', accuracy: 0.9, accHigh: 1, accLow: 0.8, meanGap: 0.2, classes: 1, included: true, note: null, effectiveRobustness: -0.05 });
+  assert.deepEqual(v.models[0], { id: 'm1', path: '/m1.onnx', accuracy: 0.9, accHigh: 1, accLow: 0.8, meanGap: 0.2, classes: 1, included: true, note: null, effectiveRobustness: -0.05,
+    sha256: 'x', spuriousPairs: 2, annotations: '/a.json' });
   assert.deepEqual(v.fit, { beta: 0.85, r2: null, ols: { slope: 1.2, intercept: -0.3 } });
   assert.deepEqual(v.gapTable, [{ class: 'a', gaps: [0.2] }, { class: 'b', gaps: [null] }]);
   assert.deepEqual(v.variance, { classes: 2, acrossClasses: 30, acrossModels: 10, ratio: 3 });
