@@ -96,3 +96,20 @@ test('a malformed review file is reported with file:line and never overwritten',
   await assert.rejects(writeReviewFile(path, emptyReview(dir)), /refusing to overwrite .*review\.json.*not a valid review file/);
   assert.equal(await readFile(path, 'utf8'), text);
 });
+
+test('store: a hand edit made while the panel is open is kept by the next change', async () => {
+  const dir = await fresh('hand-edit');
+  const path = defaultReviewPath(dir);
+  const s = await ReviewFileStore.open(path, dir, () => new Date(AT));
+  await s.change('a.png', { excluded: true });
+  const edited = JSON.parse(await readFile(path, 'utf8'));
+  edited.images['b.png'] = { labelError: true, note: 'typed by hand', at: AT };
+  await writeFile(path, JSON.stringify(edited));
+  await s.change('c.png', { excluded: true });
+  assert.deepEqual(Object.keys((await readReviewFile(path))!.images), ['a.png', 'b.png', 'c.png']);
+  assert.deepEqual(s.excluded(), ['a.png', 'c.png']);
+  await writeFile(path, '{');
+  await assert.rejects(s.change('d.png', { excluded: true }), /review\.json:1:2: not valid JSON/);
+  assert.equal(await readFile(path, 'utf8'), '{');
+  assert.deepEqual(s.excluded(), ['a.png', 'c.png'], 'a refused change leaves the store as it was');
+});

@@ -85,10 +85,15 @@ export class ReviewFileStore {
     return new Set(Object.entries(this.current.images).filter(([, m]) => m.labelError).map(([id]) => id));
   }
 
-  /** Sets or clears flags of one image and writes the file; the in-memory state changes only once the write succeeded. */
+  /**
+   * Sets or clears flags of one image and writes the file; the in-memory state changes only once the write succeeded.
+   * The change goes onto the file as it is on disk now, so a hand edit made meanwhile is kept (and a file that no
+   * longer parses is refused, naming file:line:col).
+   */
   change(id: string, change: ReviewChange): Promise<void> {
     const run = this.queue.then(async () => {
-      const next = applyReviewChange(this.current, id, change, this.now().toISOString());
+      const latest = (await readReviewFile(this.path)) ?? this.current;
+      const next = applyReviewChange(latest, id, change, this.now().toISOString());
       await writeReviewFile(this.path, next);
       this.current = next;
     });
