@@ -13,6 +13,7 @@ import { runTuneJob, type TuneJobRequest } from '../train/tuneJob';
 import type { TuneEpoch } from '../train/tuneProblem';
 import type { MitigateResult } from '../../core/mitigate';
 import { loadModel } from '../model/loadModel';
+import { runSessionJob, type SessionJobRequest, type SessionProgress } from '../analysis/streamed/sessionJob';
 import type { ModelInfo } from '../model/types';
 
 /** What a job's run gets: the caller's hooks, plus the native adapters (fakes in tests; sharp + ONNX Runtime when absent). */
@@ -71,6 +72,11 @@ export const JOBS = {
     what: 'fine-tuning',
     run: (request, { signal, onProgress }) =>
       runTuneJob(request, { signal: signal ?? new AbortController().signal, onEpoch: (record, schedule) => onProgress?.({ record, schedule }) }),
+  }),
+  /** The out-of-core analysis session, open until cancelled: answers the host's queries as progress (analysis/streamed/sessionJob). */
+  session: job<SessionJobRequest, null, SessionProgress>({
+    what: 'analysis session',
+    run: (request, ctx) => runSessionJob(request, ctx),
   }),
   /** Loads and adapts a model and answers its description; no inference session is created. */
   'model-info': job<{ modelPath: string }, ModelInfo>({

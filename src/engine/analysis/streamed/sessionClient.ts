@@ -1,0 +1,77 @@
+// The host's side of the session job: starts the job host's child with the 'session' job and asks it questions.
+// The host process holds no feature, only the answers (a page, a card, a report).
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ExtractProgress } from '../../extract/types';
+import type { SessionJobRequest, SessionProgress, SessionQuery, SessionQueryMessage } from './sessionJob';
+
+/** An open session in a child process. */
+export interface SessionHandle {
+  /** Asks one question; answers come in the order asked. */
+  ask<T = unknown>(query: SessionQuery): Promise<T>;
+  /** Ends the job and the child. */
+  close(): Promise<void>;
+  /** The child's pid (for measuring it). */
+  readonly pid: number | undefined;
+}
+
+/** Opens the session in a child started from the job host entry (dist/jobWorker.js, or src/engine/jobs/worker.ts with tsx). */
+export function openSessionInChild(workerPath: string, request: SessionJobRequest, onProgress?: (p: ExtractProgress) => void): Promise<SessionHandle> {
+  const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc: ChildProcess = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let stderrTail = '';
+  proc.stderr?.on('data', (d: Buffer) => { stderrTail = (stderrTail + d.toString('utf8')).slice(-2000); });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let failed: Error | null = null;
+  const fail = (e: Error): void => {
+    failed = e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  return new Promise<SessionHandle>((resolve, reject) => {
+    let ready = false;
+    const handle: SessionHandle = {
+      pid: proc.pid,
+      ask: <T>(query: SessionQuery) => new Promise<T>((res, rej) => {
+        if (failed) return rej(failed);
+        const id = nextId++;
+        pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
+        proc.send({ type: 'session-query', id, query } satisfies SessionQueryMessage);
+      }),
+      close: () => new Promise<void>((res) => {
+        if (proc.exitCode !== null || !proc.connected) return res();
+        proc.once('exit', () => res());
+        proc.send({ type: 'cancel' });
+        setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+      }),
+    };
+    proc.on('message', (m: { type?: string; progress?: SessionProgress; error?: { message: string } }) => {
+      if (m.type === 'error') {
+        const e = new Error(`analysis session: ${m.error?.message}`);
+        if (!ready) reject(e);
+        fail(e);
+        return;
+      }
+      if (m.type !== 'progress' || !m.progress) return;
+      const p = m.progress;
+      if (p.type === 'extract') onProgress?.(p.progress);
+      else if (p.type === 'ready') { ready = true; resolve(handle); }
+      else {
+        const waiter = pending.get(p.id);
+        pending.delete(p.id);
+        if (!waiter) return;
+        if (p.error) {
+          const e = new Error(p.error.message);
+          e.name = p.error.name;
+          waiter.reject(e);
+        } else waiter.resolve(p.value);
+      }
+    });
+    proc.on('exit', (code, sig) => {
+      const e = new Error(`the analysis session worker ${sig ? `was killed by ${sig}` : `exited with code ${code}`}${stderrTail.trim() ? ` (stderr: ${stderrTail.trim().split('\n').slice(-3).join(' | ')})` : ''}`);
+      if (!ready) reject(e);
+      fail(e);
+    });
+    proc.send({ type: 'run', job: 'session', request });
+  });
+}
