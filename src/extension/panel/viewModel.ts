@@ -1,6 +1,7 @@
 // Reshapes an AnalysisSession into the protocol's view shapes. No math here: every number comes from src/core via the session.
 import type { AnalysisSession } from '../../engine/analysis/session';
 import type { FeatureVerdict } from '../../engine/analysis/labels';
+import { classStats, labelingOrder as sessionLabelingOrder } from '../../engine/analysis/queries/classStats';
 import { gapSignificance, valImagesForSignificance, type ClassGap } from '../../core/gap';
 import type { ClassSummary, FeatureLabel, MitigationState, PanelState, SpuriousSubtype } from '../../shared/protocol';
 
@@ -34,33 +35,16 @@ function significance(g: ClassGap | undefined): Pick<ClassSummary, 'negative' | 
 
 /** Per-class overview rows, in dataset order. */
 export function classSummaries(s: AnalysisSession): ClassSummary[] {
-  const gapOf = new Map(s.gaps.classes.map((g) => [g.cls, g] as const));
-  return s.datasetClassIds.map((cls) => {
-    const val = s.index.val[cls];
-    let ok = 0;
-    for (let j = 0; j < val.length; j++) ok += s.correct[val[j]];
-    const verdicts = s.verdicts(cls);
-    const top = s.importance[cls]?.top ?? [];
-    const g = gapOf.get(cls);
-    return {
-      name: s.classNames[cls],
-      index: cls,
-      images: s.index.train[cls].length,
-      valImages: val.length,
-      accuracy: val.length ? ok / val.length : null,
-      spuriousFeatures: s.spuriosity.spurious[cls].length,
-      labeled: top.length > 0 && top.every((f) => verdicts.has(f)),
-      gap: g ? { value: g.gap, lo: g.ci?.[0] ?? g.gap, hi: g.ci?.[1] ?? g.gap, k: g.k } : null,
-      ...significance(g),
-    };
-  });
+  return classStats(s).map((c) => ({
+    name: c.name, index: c.cls, images: c.trainImages, valImages: c.valImages, accuracy: c.valAccuracy,
+    spuriousFeatures: c.spuriousFeatures, labeled: c.labeled,
+    gap: c.gap ? { value: c.gap.gap, lo: c.gap.ci?.[0] ?? c.gap.gap, hi: c.gap.ci?.[1] ?? c.gap.gap, k: c.gap.k } : null,
+    ...significance(c.gap),
+  }));
 }
 
-/** Dataset classes ordered for labeling: the largest per-feature gap among their top features first. */
-export function labelingOrder(s: AnalysisSession): string[] {
-  const best = (cls: number) => Math.max(-Infinity, ...(s.featureGapsByClass.get(cls) ?? []).map((g) => (Number.isFinite(g.gap) ? g.gap : -Infinity)));
-  return [...s.datasetClassIds].sort((a, b) => best(b) - best(a) || a - b).map((c) => s.classNames[c]);
-}
+/** Dataset classes ordered for labeling (the engine's rule: largest per-feature gap first). */
+export const labelingOrder = (s: AnalysisSession): string[] => sessionLabelingOrder(s);
 
 /** The full snapshot the panel renders from. */
 export function panelState(s: AnalysisSession, datasetName: string, mitigation: MitigationState, extraction: PanelState['extraction'] = null): PanelState {
