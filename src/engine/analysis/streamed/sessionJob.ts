@@ -5,7 +5,9 @@
 // (the generic host ignores them), answers as the job's progress.
 import type { JobHooks } from '../../runner/runner';
 import type { ExtractDeps, ExtractProgress, ExtractRequest } from '../../extract/types';
+import type { Dataset } from '../../dataset/types';
 import { openLabelStore } from '../fileLabelStore';
+import { openDataset } from '../openAnalysis';
 import { classPage, type ClassPageRequest } from '../queries/classPage';
 import { classStats, labelingOrder } from '../queries/classStats';
 import { featureCards, imageDetail } from '../queries/imageDetail';
@@ -14,8 +16,13 @@ import type { AnalysisOptions } from '../session';
 import type { FeatureVerdict } from '../labels';
 import { StreamedSession } from './streamedSession';
 
-/** Opens a session: the extraction request (cache-first), where its annotations live, and the analysis knobs. */
-export interface SessionJobRequest extends ExtractRequest {
+/**
+ * Opens a session: the extraction request (cache-first), where its annotations live, and the analysis knobs. Give
+ * `root` instead of a discovered `dataset` and the child discovers it: then the host holds not even the image list.
+ */
+export interface SessionJobRequest extends Omit<ExtractRequest, 'dataset'> {
+  dataset?: Dataset;
+  root?: string;
   /** The dataset folder the default annotation file lives in, and an explicit file when one is chosen. */
   annotations: { root: string; path?: string };
   options?: AnalysisOptions;
@@ -50,7 +57,7 @@ export async function answer(s: StreamedSession, q: SessionQuery): Promise<unkno
   switch (q.kind) {
     case 'overview':
       return {
-        classNames: s.classNames, datasetClassIds: s.datasetClassIds, headSource: s.headSource, unmapped: s.unmapped,
+        images: s.entries.length, classNames: s.classNames, datasetClassIds: s.datasetClassIds, headSource: s.headSource, unmapped: s.unmapped,
         splits: s.splitCounts(), classes: classStats(s), labelingOrder: labelingOrder(s), gaps: s.gaps, topK: s.options.topK,
       };
     case 'classPage':
@@ -82,9 +89,10 @@ const isQuery = (m: unknown): m is SessionQueryMessage => (m as { type?: unknown
  * time (a label change finishes before the next page is read) until cancelled; resolves null then.
  */
 export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<SessionProgress> & { deps?: ExtractDeps }): Promise<null> {
-  const { annotations, options, ...extract } = request;
+  const { annotations, options, root, dataset, ...extract } = request;
+  if (!dataset && !root) throw new Error('the session job needs a dataset or its root folder');
   const s = await StreamedSession.open({
-    ...extract, options, deps: ctx.deps, signal: ctx.signal,
+    ...extract, dataset: dataset ?? await openDataset(root!, extract.cacheDir), options, deps: ctx.deps, signal: ctx.signal,
     onProgress: (progress) => ctx.onProgress?.({ type: 'extract', progress }),
     openLabels: (model) => openLabelStore(annotations.root, model, annotations.path),
   });
