@@ -14,7 +14,7 @@ export const FAMILY = [
   { name: 'stripes-3', role: 'tune', cue: 'stripes', trainCueFraction: 0.9, classes: 3, size: 32, arch: 'cnn', head: 'model', seed: 11, trainPerClass: 300, valPerClass: 100, probesPerClass: 20, epochs: 6 },
   { name: 'patch-5', role: 'tune', cue: 'patch', trainCueFraction: 0.85, classes: 5, size: 48, arch: 'resnet', head: 'model', seed: 12, trainPerClass: 240, valPerClass: 80, probesPerClass: 20, epochs: 6 },
   { name: 'texture-10', role: 'tune', cue: 'texture', trainCueFraction: 0.8, classes: 10, size: 32, arch: 'cnn', head: 'model', seed: 13, trainPerClass: 200, valPerClass: 60, probesPerClass: 20, epochs: 6 },
-  { name: 'colour-20', role: 'holdout', cue: 'colour', trainCueFraction: 0.75, classes: 20, size: 32, arch: 'resnet', head: 'model', seed: 14, trainPerClass: 150, valPerClass: 40, probesPerClass: 16, epochs: 6 },
+  { name: 'colour-20', role: 'holdout', cue: 'colour', trainCueFraction: 0.75, classes: 20, size: 32, arch: 'resnet', head: 'model', seed: 14, trainPerClass: 150, valPerClass: 40, probesPerClass: 16, epochs: 15 },
   { name: 'fit-colour-4', role: 'holdout', cue: 'colour', trainCueFraction: 0.95, classes: 4, size: 40, arch: 'cnn', head: 'fit', seed: 15, trainPerClass: 250, valPerClass: 80, probesPerClass: 20, epochs: 5 },
   { name: 'stripes-7', role: 'holdout', cue: 'stripes', trainCueFraction: 0.7, classes: 7, size: 40, arch: 'resnet', head: 'model', seed: 16, trainPerClass: 200, valPerClass: 60, probesPerClass: 20, epochs: 6 },
 ];

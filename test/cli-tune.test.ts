@@ -1,0 +1,42 @@
+// tune's optimiser flags as a user runs them: the default L-BFGS preset, the scaled preset's epoch cap said out loud,
+// and knobs of the wrong recipe or out of range refused with messages naming them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cliRunner, demoFixture } from './helpers/cli';
+
+const { data } = demoFixture('cli-tune');
+const cli = cliRunner('--threads', '1');
+
+test('tune: the default is L-BFGS with per-round history; --preset scaled --steps 30000 reports its cap', () => {
+  const a = cli('annotations', 'from-probes', data);
+  assert.equal(a.code, 0, a.stderr);
+  const d = cli('tune', data, '--json', '--max-iter', '20', '--check-every', '4');
+  assert.equal(d.code, 0, d.stderr);
+  const t = JSON.parse(d.stdout);
+  assert.equal(t.preset, 'lbfgs');
+  const m = t.methods[0];
+  assert.deepEqual({ ...m.schedule, l2Pull: undefined, gradTol: undefined }, { optimizer: 'lbfgs', maxIter: 20, checkEvery: 4, epochs: 5, l2Pull: undefined, gradTol: undefined });
+  assert.ok(['below-threshold', 'converged', 'max-iterations'].includes(m.stoppedBecause), m.stoppedBecause);
+  assert.deepEqual(m.history.map((h: { steps: number }) => h.steps), m.history.map((_: unknown, i: number) => (i === m.history.length - 1 ? m.after.steps : 4 * i)));
+  const s = cli('tune', data, '--json', '--preset', 'scaled', '--steps', '30000', '--threshold', '-100');
+  assert.equal(s.code, 0, s.stderr);
+  const sch = JSON.parse(s.stdout).methods[0].schedule;
+  assert.equal(sch.optimizer, 'sgd');
+  assert.equal(sch.stepsRequested, 30000);
+  assert.equal(sch.capped, true);
+  assert.equal(sch.epochs, 200);
+});
+
+test('tune: a knob of the other recipe or out of range is refused, naming it', () => {
+  const wrong = cli('tune', data, '--lr', '0.1');
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /--lr applies to the SGD presets/);
+  const wrong2 = cli('tune', data, '--preset', 'authors', '--l2-pull', '0.1');
+  assert.notEqual(wrong2.code, 0);
+  assert.match(wrong2.stderr, /--l2-pull applies to the --preset lbfgs preset, not to --preset authors/);
+  const bad = cli('tune', data, '--max-iter', '0');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--max-iter must be an integer from 1 to 100000, got "0"/);
+  const help = cli('tune', '--help');
+  assert.match(help.stdout.replace(/\s+/g, " "), /at most 200 epochs are run, so a larger budget is capped/);
+});
