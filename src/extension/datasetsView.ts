@@ -47,7 +47,7 @@ export class DatasetsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return item;
     }
     const shown = active?.root === root;
-    const item = new vscode.TreeItem(basename(root), node.dataset.models.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : node.dataset.models.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(basename(root), node.dataset.models.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `dataset:${root}`;
     const images = node.dataset.images === undefined ? '' : `${node.dataset.images.toLocaleString('en-US')} images`;
     item.description = job ? `ranking…${pct}` : [shown ? 'shown' : this.lens.isOpen(root) ? 'open' : '', images].filter(Boolean).join(' · ');
