@@ -328,21 +328,23 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
 
     // ---- 11. both datasets in the Spuriosity view; a click switches the panel back to the first ----
     await p.locator('.activitybar .action-item a.action-label[aria-label^="Spuriosity"]').first().click();
-    const tree = p.locator('.pane-body .monaco-list-row');
-    for (const name of [DATASET, SECOND]) await tree.filter({ hasText: name }).first().waitFor({ timeout: 30_000 });
-    assert.match(await tree.filter({ hasText: SECOND }).first().innerText(), /shown/, `${SECOND} is marked as the one shown`);
+    // a dataset's row is the one labeled with its name alone (its model rows below carry the model's name)
+    const row = (name: string) => p.locator('.part.sidebar .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) }).first();
+    for (const name of [DATASET, SECOND]) await row(name).waitFor({ timeout: 30_000 });
+    assert.match(await row(SECOND).innerText(), /shown/, `${SECOND} is marked as the one shown`);
+    assert.match(await p.locator('.part.sidebar').innerText(), /spurious-mnist demo CNN/, 'each dataset lists the model it was ranked with');
     await shootWorkbench(p, 'datasets-view');
-    await tree.filter({ hasText: DATASET }).first().click();
+    await row(DATASET).click();
     await until(`the panel shows ${DATASET} again`, async () => (await p.locator('.tabs-container .tab', { hasText: `Spuriosity: ${DATASET}` }).count()) > 0, { timeout: 60_000 });
     await labeledIs(p, 'overview-view .summary', '10 of 10 classes labeled');
-    assert.match(await tree.filter({ hasText: DATASET }).first().innerText(), /shown/);
+    assert.match(await row(DATASET).innerText(), /shown/);
     log('Spuriosity view: both datasets listed; switched the panel back to the first (still labeled, from memory)');
 
     // ---- 12. Export Report: one HTML file beside the dataset (not inside it), thumbnails embedded ----
     await runCommand(p, 'Spuriosity: Export Report…');
     const pathInput = p.locator('.quick-input-widget .quick-input-box input');
     await pathInput.waitFor({ timeout: 30_000 });
-    const offered = await pathInput.inputValue();
+    const offered = await until('the suggested file name', async () => { const v = await pathInput.inputValue(); return v.endsWith('.html') ? v : undefined; }, { timeout: 15_000 });
     assert.match(offered, new RegExp(`spuriosity-report-${DATASET}\\.html$`), `the save dialog offers an HTML file, got "${offered}"`);
     assert.ok(!offered.includes(`${DATASET}/spuriosity-report`), `the default is beside the dataset, not inside it: ${offered}`);
     await pathInput.press('Enter');
@@ -352,6 +354,52 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     assert.ok((html.match(/src="data:image\/webp;base64,/g) ?? []).length >= 50, 'the report embeds the thumbnails');
     assert.match(html, /Low-spuriosity tuning/, 'the report lists the fine-tuning run');
     log(`report: ${basename(report)} (${(html.length / 1024).toFixed(0)} KB)`);
+    await clearNotifications(p);
+
+    // ---- 13. reload: the fine-tuning result is restored into the Mitigation view, and Export still works ----
+    await runCommand(p, 'Developer: Reload Window');
+    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await until(`the restored panel shows ${DATASET}`, async () => (await p.locator('.tabs-container .tab', { hasText: `Spuriosity: ${DATASET}` }).count()) > 0, { timeout: 3 * 60_000 });
+    await (await tab(p, 'Mitigation')).click();
+    const restored = (await (await findInFrames(p, 'mitigation-view li', { hasText: 'Low-spuriosity tuning', timeout: 60_000 })).innerText()).trim();
+    assert.equal(restored, summary, 'after a reload the Mitigation view shows the same result');
+    await (await findInFrames(p, 'mitigation-view vscode-button', { hasText: 'Head as JSON' })).click();
+    const headInput = p.locator('.quick-input-widget .quick-input-box input');
+    await headInput.waitFor({ timeout: 30_000 });
+    // the simple save dialog shows the folder first, then fills in the suggested name
+    const headPath = await until('the suggested file name', async () => { const v = await headInput.inputValue(); return v.endsWith('.json') ? v : undefined; }, { timeout: 15_000 });
+    assert.match(headPath, new RegExp(`/workspace/tuned-head-${DATASET}-low-spuriosity\\.json$`), 'the tuned head is saved beside the dataset by default');
+    await headInput.press('Enter');
+    await waitForNotification(p, /wrote .*tuned-head/);
+    const head = JSON.parse(readFileSync(join(workspace, `tuned-head-${DATASET}-low-spuriosity.json`), 'utf8')) as { format: string; classes: number };
+    assert.equal(head.format, 'spuriosity-lens/head@1');
+    log(`reloaded: "${restored}" restored; exported the tuned head without tuning again`);
+    await clearNotifications(p);
+
+    // ---- 14. Create Demo Dataset… (the generator shipped in the .vsix) into a folder the user picks; it is ranked ----
+    const demoParent = join(workspace, 'demo-gen');
+    mkdirSync(demoParent);
+    await runCommand(p, 'Spuriosity: Create Demo Dataset…');
+    const folderInput = p.locator('.quick-input-widget .quick-input-box input');
+    await folderInput.waitFor({ timeout: 30_000 });
+    // the simple folder dialog fills in its starting folder asynchronously: type over it only once it is there
+    await until('the folder dialog ready', async () => (await folderInput.inputValue()).includes(workspace), { timeout: 15_000 });
+    await folderInput.fill(`${demoParent}/`);
+    await p.waitForTimeout(700);
+    await folderInput.press('Enter');
+    const made = join(demoParent, 'spurious-mnist');
+    const written = await waitForNotification(p, /demo dataset written to/, { timeout: 120_000 });
+    assert.ok(written.includes(made), `the demo dataset is written into the picked folder, got "${written}"`);
+    const gen = await until('the created demo ranked', () => {
+      const lines = logLines(userDataDir);
+      const ready = lines.findIndex((l) => l.includes(`Demo dataset ready in ${made}`));
+      return ready < 0 ? undefined : lines.slice(ready).map((l) => /Ranked spurious-mnist: (\d+) images computed, (\d+) from cache/.exec(l)).find((m) => m?.[2] === '0');
+    }, { timeout: 3 * 60_000 });
+    assert.ok(existsSync(join(made, 'params.json')) && existsSync(join(made, 'train', '0-zero')), `the demo dataset in ${made}`);
+    assert.equal(readFileSync(join(made, 'ground-truth.json'), 'utf8'), readFileSync(join(dataset, 'ground-truth.json'), 'utf8'), 'the shipped generator writes the same dataset as the repository\'s');
+    log(`Create Demo Dataset: ${made}; ${gen[0]}`);
+    await clearNotifications(p);
+
     log(`screenshots in ${SHOTS}; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (e) {
     const dir = join(repo, '.e2e', new Date().toISOString().replace(/[:.]/g, '-'));
