@@ -11,6 +11,7 @@ import { defaultCacheDir, defaultModelPath } from './paths';
 import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
 import { CliError, intInRange, nonNegativeInt, positiveInt } from './errors';
+import { DEFAULT_GAP_K } from '../core/gap';
 
 /** Flags every analysis command accepts. */
 export interface AnalysisFlags {
@@ -38,7 +39,7 @@ export function addAnalysisOptions(cmd: Command): Command {
     .addOption(new Option('--head <mode>', "model: the model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
     .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
     .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
-    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
+    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), DEFAULT_GAP_K)
     .option('--bootstrap <n>', 'bootstrap resamples for the 95% intervals (0 skips them)', nonNegativeInt('--bootstrap'), 1000)
     .option('--seed <n>', 'seed of the bootstrap and of random tuning sets', nonNegativeInt('--seed'), 0)
     .option('--exclude-reviewed', 'leave out the images the review file marks excluded (rankings, gaps, tuning sets); JSON counts them in dataset.images.excluded')

@@ -1,7 +1,7 @@
 import type { Split } from './types';
 import type { ClassIndex } from './classIndex';
-import type { ClassRanking, SplitRanking } from './spuriosity';
-import { descendingPositions } from './gap';
+import type { ClassRanking } from './spuriosity';
+import { highestSpuriosity } from './gap';
 
 /** A spurious feature of one class that is a core feature of another (section 5). */
 export interface Collision {
@@ -33,11 +33,6 @@ export interface CollisionInput {
   split?: Split;
   /** How many highest-spuriosity images to look at (default 10). */
   topK?: number;
-}
-
-/** The k highest-spuriosity images of a ranking (ties to the lower image index). */
-export function highestSpuriosity(r: SplitRanking, k: number): number[] {
-  return Array.from(descendingPositions(r).subarray(0, Math.max(0, k)), (p) => r.order[p]);
 }
 
 /**

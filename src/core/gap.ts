@@ -57,9 +57,17 @@ export interface GapSummary {
   negativeShare: number;
 }
 
+/** Images at each end of a class's validation ranking the gap compares: the paper's k for 50 images per class. */
+export const DEFAULT_GAP_K = 10;
+
+/** The k a class's gap uses with `n` validation images: k capped at half of them, so the two ends share no image. */
+export function gapKFor(k: number, n: number): number {
+  return Math.min(k, Math.floor(n / 2));
+}
+
 /** Options of spuriousGap. */
 export interface GapOptions {
-  /** Images at each end (default 10, the paper's k for 50 images per class). */
+  /** Images at each end (default DEFAULT_GAP_K). */
   k?: number;
   /** Bootstrap resamples (default 1000; 0 skips the intervals). */
   bootstrap?: number;
@@ -71,6 +79,19 @@ export function descendingPositions(r: SplitRanking): Int32Array {
   const pos = Array.from({ length: r.order.length }, (_, j) => j);
   pos.sort((a, b) => (r.scores[b] - r.scores[a]) || (r.order[a] - r.order[b]));
   return Int32Array.from(pos);
+}
+
+/** The k highest-spuriosity images of a ranking (ties to the lower image index); k is not capped. */
+export function highestSpuriosity(r: SplitRanking, k: number): number[] {
+  return Array.from(descendingPositions(r).subarray(0, Math.max(0, k)), (p) => r.order[p]);
+}
+
+/**
+ * The images at the high end of a class's gap: its k highest-spuriosity validation images with k capped as the gap
+ * caps it (gapKFor). The crop re-check and the review queue look at exactly these.
+ */
+export function gapHighEnd(val: SplitRanking, k: number): number[] {
+  return highestSpuriosity(val, gapKFor(k, val.order.length));
 }
 
 /** Correct predictions among the images at the first k of `positions` (positions index the ascending ranking). */
@@ -85,9 +106,9 @@ function correctAmongFirst(positions: ArrayLike<number>, r: SplitRanking, correc
  * scores (the reference code's ascending `[:k]` picks the wrong end); ties at either end go to the lower image index.
  * Null when the split has fewer than 2 images.
  */
-export function classGap(r: SplitRanking, correct: Uint8Array, kWant = 10): ClassGap | null {
+export function classGap(r: SplitRanking, correct: Uint8Array, kWant = DEFAULT_GAP_K): ClassGap | null {
   const n = r.order.length;
-  const k = Math.min(kWant, Math.floor(n / 2));
+  const k = gapKFor(kWant, n);
   if (k < 1) return null;
   const asc = Int32Array.from({ length: n }, (_, j) => j);
   const accLow = correctAmongFirst(asc, r, correct, k) / k;
@@ -102,7 +123,7 @@ export function classGap(r: SplitRanking, correct: Uint8Array, kWant = 10): Clas
  * gap; the mean's interval resamples within every class at once. Deterministic for a seed.
  */
 export function spuriousGap(rankings: (ClassRanking | null)[], correct: Uint8Array, opts: GapOptions = {}): GapSummary {
-  const kWant = opts.k ?? 10;
+  const kWant = opts.k ?? DEFAULT_GAP_K;
   const B = opts.bootstrap ?? 1000;
   if (!Number.isInteger(kWant) || kWant < 1) throw new RangeError(`k must be a positive integer, got ${kWant}`);
   if (!Number.isInteger(B) || B < 0) throw new RangeError(`bootstrap must be a non-negative integer, got ${B}`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_GAP_K } from '../core/gap';
 
 /** Head used to score the dataset's classes: the model's own, a fitted one, or the model's when every class maps. */
 export type HeadMode = 'auto' | 'model' | 'fit';
@@ -32,7 +33,7 @@ export function readSettings(): LensSettings {
     grouping: c.get<'predicted' | 'correct'>('grouping', 'predicted'),
     threads: c.get<number>('threads', 0),
     topFeatures: c.get<number>('topFeatures', 5),
-    gapK: c.get<number>('gapK', 10),
+    gapK: c.get<number>('gapK', DEFAULT_GAP_K),
     tuneK: c.get<number>('tuneK', 100),
     gapThreshold: c.get<number>('gapThreshold', 5),
     cacheLocation: c.get<'workspaceStorage' | 'dataset'>('cacheLocation', 'workspaceStorage'),

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildClassIndex } from '../../src/core/classIndex';
 import { computeSpuriosity } from '../../src/core/spuriosity';
-import { findCollisions, highestSpuriosity } from '../../src/core/collisions';
+import { findCollisions } from '../../src/core/collisions';
+import { highestSpuriosity } from '../../src/core/gap';
 import { featureGaps } from '../../src/core/featureGap';
 import { mat } from './helpers';
 

@@ -4,7 +4,7 @@ import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { classPage } from '../../src/engine/analysis/queries/classPage';
 import { featureCards, imageDetail } from '../../src/engine/analysis/queries/imageDetail';
-import { reviewQueue, NEGATIVE_GAP_IMAGES } from '../../src/engine/analysis/queries/reviewQueue';
+import { reviewQueue } from '../../src/engine/analysis/queries/reviewQueue';
 import { classStats, labelingOrder } from '../../src/engine/analysis/queries/classStats';
 import type { SessionView } from '../../src/engine/analysis/queries/sessionView';
 import type { LinearHead } from '../../src/core/types';
@@ -92,8 +92,9 @@ test('review queue: marked images first, then a negative-gap class highest-spuri
   assert.equal(q[0].reason, 'marked');
   assert.equal(q[0].row, 0);
   const neg = q.filter((p) => p.reason === 'negative-gap');
-  assert.equal(neg.length, NEGATIVE_GAP_IMAGES);
-  const desc = classPage(s, { cls: 0, split: 'val', order: 'desc', offset: 0, count: NEGATIVE_GAP_IMAGES });
+  // the images at the high end of the class's gap (g.k, the gap's k capped at half the class)
+  assert.equal(neg.length, g.k);
+  const desc = classPage(s, { cls: 0, split: 'val', order: 'desc', offset: 0, count: g.k });
   assert.deepEqual(neg.map((p) => p.row), desc.rows.map((r) => r.row));
   assert.ok(neg[0].note.includes('negative gap'));
   assert.equal(new Set(q.map((p) => p.row)).size, q.length);

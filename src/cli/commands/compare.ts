@@ -17,6 +17,7 @@ import { annotationRoot } from '../loadAnalysis';
 import { defaultCacheDir } from '../paths';
 import { interruptible } from '../interrupt';
 import { progressBar } from '../progressBar';
+import { DEFAULT_GAP_K } from '../../core/gap';
 
 interface CompareFlags {
   model: string[];
@@ -45,7 +46,7 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--head <mode>', "model: each model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
     .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
     .option('--k <n>', 'top features per class (1-15)', intInRange('--k', 1, 15), 5)
-    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), 10)
+    .option('--gap-k <n>', 'images at each end of a ranking for the gap (capped at half the class)', positiveInt('--gap-k'), DEFAULT_GAP_K)
     .option('--annotate-from-probes [dir]', "first label each model's unlabelled top features from probe images (as `annotations from-probes --keep`, default <dataset>/probes), writing each model's annotation file; labels already there are kept")
     .option('--overwrite-labels', 'with --annotate-from-probes: replace existing labels of those features too (hand-made ones included)')
     .option('--json', 'print the report as JSON (schema spuriosity-lens/compare@1, see README)')

@@ -1,6 +1,6 @@
 import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
 import { featureGaps, type FeatureGap } from '../../core/featureGap';
-import { spuriousGap, type GapSummary } from '../../core/gap';
+import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../core/gap';
 import { featureImportance, type ClassImportance, type ImportanceGrouping } from '../../core/importance';
 import { argmaxRows, correctness, headLogits, predict, softmaxRows } from '../../core/linalg';
 import { computeSpuriosity, rerankClass, type SpuriosityState } from '../../core/spuriosity';
@@ -100,7 +100,7 @@ export class AnalysisSession {
       headMode: options.headMode ?? 'auto',
       grouping: options.grouping ?? 'predicted',
       topK: options.topK ?? 5,
-      gapK: options.gapK ?? 10,
+      gapK: options.gapK ?? DEFAULT_GAP_K,
       featureGapK: options.featureGapK ?? 25,
       bootstrap: options.bootstrap ?? 1000,
       seed: options.seed ?? 0,

@@ -12,6 +12,7 @@ import { checkModelInProcess, checkModels, CompareInputError, type ModelChecker 
 import { failedModel, modelIds, summariseModel, type ModelGaps } from './modelSummary';
 import { compareStatistics } from './statistics';
 import { COMPARE_SCHEMA, type CompareModel, type CompareProgress, type CompareReport } from './types';
+import { DEFAULT_GAP_K } from '../../core/gap';
 
 export { extractInProcess, type ExtractRunner };
 
@@ -123,7 +124,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareReport> {
   return {
     schema: COMPARE_SCHEMA,
     dataset: { root: o.dataset.root, layout: o.dataset.layout, classes, images: counts },
-    gapK: analysis.gapK ?? 10,
+    gapK: analysis.gapK ?? DEFAULT_GAP_K,
     models,
     gapTable: classes.map((c) => ({ class: c, gaps: gaps.map((g) => (g.gap.has(c) ? Math.round(g.gap.get(c)! * 10000) / 100 : null)) })),
     correlation: stats.correlation,

@@ -1,18 +1,11 @@
 // Which images a crop run looks at.
-import { descendingPositions } from '../../core/gap';
+import { gapHighEnd } from '../../core/gap';
 import type { AnalysisSession } from '../analysis/session';
 
 /** A class and the rows (image indices) of it a run crops. */
 export interface CropTarget {
   cls: number;
   rows: number[];
-}
-
-/** Rows of the k highest-spuriosity validation images of a class, ordered as the gap orders them (ties: lower image index first). */
-export function highestSpuriosity(s: AnalysisSession, cls: number, k: number): number[] {
-  const r = s.spuriosity.rankings[cls]?.val;
-  if (!r) return [];
-  return Array.from(descendingPositions(r).subarray(0, Math.min(k, r.order.length)), (j) => r.order[j]);
 }
 
 /**
@@ -24,7 +17,10 @@ export function recheckTargets(s: AnalysisSession, k?: number, only?: number[]):
   const keep = only && new Set(only);
   return s.gaps.classes
     .filter((g) => g.negative && (!keep || keep.has(g.cls)))
-    .map((g) => ({ cls: g.cls, rows: highestSpuriosity(s, g.cls, k === undefined ? g.k : Math.min(k, Math.floor(g.n / 2))) }));
+    .map((g) => {
+      const val = s.spuriosity.rankings[g.cls]?.val;
+      return { cls: g.cls, rows: val ? gapHighEnd(val, k ?? g.k) : [] };
+    });
 }
 
 /** Every image (train, then validation) of each class. */

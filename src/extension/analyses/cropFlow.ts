@@ -1,7 +1,7 @@
 // Core crops from the panel: one image's crop for the detail view, "re-check on core crops" for a class, and
 // exports to a folder the user picks outside the dataset. The model work runs in one child process per run (engineClient).
 import * as vscode from 'vscode';
-import { highestSpuriosity } from '../../core/collisions';
+import { gapHighEnd } from '../../core/gap';
 import type { AnalysisSession } from '../../engine/analysis/session';
 import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
 import type { CropProgress, CropReport } from '../../engine/crop/types';
@@ -90,7 +90,7 @@ export async function recheckClass(context: vscode.ExtensionContext, jobs: Panel
   if (!negative && !ranking) throw new Error(`${className} has no spuriosity ranking (no feature labeled spurious), so it has no high-spuriosity images to re-check.`);
   const options: Omit<CropOptions, 'cacheDir'> = negative
     ? { scope: 'recheck', classes: [className] }
-    : { scope: 'images', images: Array.from(highestSpuriosity(ranking!.val, s.options.gapK), (i) => s.entries[i].rel) };
+    : { scope: 'images', images: gapHighEnd(ranking!.val, s.options.gapK).map((i) => s.entries[i].rel) };
   const report = await jobs.run('crops', { class: className }, `Spuriosity Lens: re-checking ${className} on core crops`,
     (report, signal) => analyze(context, t, { ...options, signal, onProgress: (p) => report(progressText(p)) }));
   if (!report) return undefined;

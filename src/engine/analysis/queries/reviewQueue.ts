@@ -1,9 +1,7 @@
-import { highestSpuriosity } from '../../../core/collisions';
+import { gapHighEnd } from '../../../core/gap';
 import type { Collision } from '../../../core/collisions';
 import { predictedName, spuriosityOf, type SessionView } from './sessionView';
 
-/** Images of a negative-gap class worth a look: its highest-spuriosity validation images (paper section 5). */
-export const NEGATIVE_GAP_IMAGES = 10;
 /** Cap on the review queue, so the tab stays quick with 1,000 classes. */
 export const MAX_REVIEW_QUEUE = 300;
 
@@ -38,7 +36,7 @@ export function reviewQueue(s: SessionView, collisions: Collision[], marked: Arr
     if (!g.negative) continue;
     const r = s.spuriosity.rankings[g.cls];
     if (!r) continue;
-    for (const row of highestSpuriosity(r.val, NEGATIVE_GAP_IMAGES)) {
+    for (const row of gapHighEnd(r.val, g.k)) {
       if (seen.has(row)) continue;
       seen.add(row);
       picks.push({ row, reason: 'negative-gap', note: `${s.classNames[g.cls]} has a negative gap (${(g.gap * 100).toFixed(1)} pts): check for a second object or a wrong label` });

@@ -4,7 +4,7 @@
 // class's images x its top and spurious features) on demand. Per image it keeps a few scalars.
 import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../../core/classIndex';
 import type { FeatureGap } from '../../../core/featureGap';
-import { spuriousGap, type GapSummary } from '../../../core/gap';
+import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../../core/gap';
 import { importanceFromSums, type ClassImportance } from '../../../core/importance';
 import { correctness, softmaxRows } from '../../../core/linalg';
 import type { ClassRanking } from '../../../core/spuriosity';
@@ -26,7 +26,7 @@ type Resolved = Required<Omit<AnalysisOptions, 'excluded'>>;
 
 function resolve(o: AnalysisOptions): Resolved {
   return {
-    headMode: o.headMode ?? 'auto', grouping: o.grouping ?? 'predicted', topK: o.topK ?? 5, gapK: o.gapK ?? 10,
+    headMode: o.headMode ?? 'auto', grouping: o.grouping ?? 'predicted', topK: o.topK ?? 5, gapK: o.gapK ?? DEFAULT_GAP_K,
     featureGapK: o.featureGapK ?? 25, bootstrap: o.bootstrap ?? 1000, seed: o.seed ?? 0,
   };
 }
