@@ -4,6 +4,11 @@ export interface CsvRow {
   fields: string[];
 }
 
+/** A record as readCsv returns it: `error` says why it cannot be trusted (an unterminated quote, text after a closing quote). */
+export interface CsvRecord extends CsvRow {
+  error?: string;
+}
+
 /** A CSV syntax error at a line. */
 export class CsvError extends Error {
   constructor(message: string, readonly line: number) {
@@ -13,53 +18,81 @@ export class CsvError extends Error {
 }
 
 /**
- * RFC 4180 CSV: comma-separated, fields optionally in double quotes (a quote inside is doubled, quoted fields may span
- * lines), LF or CRLF line ends, optional UTF-8 BOM. Blank lines are skipped. Throws CsvError on an unterminated quote
- * or text after a closing quote.
+ * The one CSV reader. RFC 4180: comma-separated, fields optionally in double quotes (a quote inside is doubled, quoted
+ * fields may span lines), CRLF, LF or a bare CR ends a record, an optional UTF-8 BOM is dropped, blank lines are no
+ * records. Never throws: a malformed record carries `error` and reading resumes at the next line (an unterminated
+ * quote ends the text). Callers that keep the good rows of a file (dataset manifests) use this; parseCsv throws instead.
  */
-export function parseCsv(text: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+export function readCsv(text: string): CsvRecord[] {
+  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: CsvRecord[] = [];
+  const n = s.length;
+  let i = 0;
   let line = 1;
-  const n = text.length;
   while (i < n) {
     const start = line;
     const fields: string[] = [];
-    let blank = true;
-    for (;;) {
-      let field = '';
-      if (text[i] === '"') {
-        blank = false;
-        const qLine = line;
+    let error: string | undefined;
+    let quoted = false;
+    let field = '';
+    let done = false;
+    while (!done) {
+      if (s[i] === '"') {
+        // Quoted field: runs to the next lone quote; newlines inside belong to the field.
+        quoted = true;
         i++;
-        for (;;) {
-          if (i >= n) throw new CsvError('unterminated quoted field', qLine);
-          const ch = text[i];
+        let closed = false;
+        while (i < n) {
+          const ch = s[i];
           if (ch === '"') {
-            if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+            if (s[i + 1] === '"') { field += '"'; i += 2; continue; }
             i++;
+            closed = true;
             break;
           }
-          if (ch === '\n') line++;
+          if (ch === '\n' || (ch === '\r' && s[i + 1] !== '\n')) line++;
           field += ch;
           i++;
         }
-        if (i < n && text[i] !== ',' && text[i] !== '\n' && !(text[i] === '\r' && text[i + 1] === '\n')) {
-          throw new CsvError(`unexpected ${JSON.stringify(text[i])} after a closing quote (quotes inside a field must be doubled)`, line);
+        if (!closed) {
+          error = 'unterminated quoted field';
+          fields.push(field);
+          break;
+        }
+        if (i < n && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') {
+          error = `unexpected ${JSON.stringify(s[i])} after a closing quote (quotes inside a field must be doubled)`;
+          // Skip the rest of the physical line so the next record starts clean.
+          while (i < n && s[i] !== '\n' && s[i] !== '\r') i++;
         }
       } else {
-        while (i < n && text[i] !== ',' && text[i] !== '\n' && !(text[i] === '\r' && text[i + 1] === '\n')) field += text[i++];
-        if (field.length) blank = false;
+        while (i < n && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') {
+          if (s[i] === '"' && !error) error = 'quote inside an unquoted field (a field with a quote must be quoted, the quote doubled)';
+          field += s[i];
+          i++;
+        }
       }
       fields.push(field);
-      if (i < n && text[i] === ',') { i++; blank = false; continue; }
-      break;
+      field = '';
+      if (i < n && s[i] === ',') { i++; continue; }
+      // End of record: CRLF, LF, CR or end of text.
+      if (s[i] === '\r') i++;
+      if (s[i] === '\n') i++;
+      line++;
+      done = true;
     }
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') { i++; line++; }
-    if (!blank) rows.push({ line: start, fields });
+    // A blank line is not a record (RFC 4180 has no empty records; files often end with one); a lone "" is one.
+    if (!(fields.length === 1 && fields[0] === '' && !quoted && !error)) records.push(error ? { line: start, fields, error } : { line: start, fields });
+    if (error === 'unterminated quoted field') break;
   }
-  return rows;
+  return records;
+}
+
+/** readCsv for files that must be whole (Salient ImageNet votes): throws CsvError at the first malformed record. */
+export function parseCsv(text: string): CsvRow[] {
+  const records = readCsv(text);
+  const bad = records.find((r) => r.error !== undefined);
+  if (bad) throw new CsvError(bad.error!, bad.line);
+  return records;
 }
 
 /** Quotes a field when it holds a comma, quote, line break or edge whitespace (or is a lone empty field). */
@@ -68,7 +101,12 @@ function quoteField(f: string, alone: boolean): string {
   return f;
 }
 
+/** Formats one record as a CSV line without its line end; readCsv reads it back to the same fields. */
+export function formatCsvRecord(fields: readonly string[]): string {
+  return fields.map((f) => quoteField(f, fields.length === 1)).join(',');
+}
+
 /** Serialises rows as CSV with LF line ends; parseCsv reads it back to the same rows. */
 export function stringifyCsv(rows: string[][]): string {
-  return rows.map((r) => r.map((f) => quoteField(f, r.length === 1)).join(',')).join('\n') + (rows.length ? '\n' : '');
+  return rows.map(formatCsvRecord).join('\n') + (rows.length ? '\n' : '');
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatCsvRecord, parseCsv } from '../../src/engine/dataset/csv';
+import { formatCsvRecord, readCsv as parseCsv } from '../../src/core/csv';
 import { parseJsonl } from '../../src/engine/dataset/jsonl';
 import { ManifestError, parseCsvManifest, parseJsonlManifest } from '../../src/engine/dataset/manifest';
 import { hashSplit } from '../../src/engine/dataset/split';

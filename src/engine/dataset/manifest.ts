@@ -1,6 +1,6 @@
 // Manifest files: a CSV with header `path,label[,split]` or JSONL with {"path","label","split"?}.
 // Rows are validated here; whether the files exist is discover.ts's concern.
-import { parseCsv } from './csv';
+import { readCsv } from '../../core/csv';
 import { parseJsonl } from './jsonl';
 import { VALIDATION_NAMES } from './split';
 
@@ -49,7 +49,7 @@ function checkRow(line: number, path: unknown, label: unknown, split: unknown): 
 
 /** Parses a CSV manifest (header row naming `path` and `label`, optionally `split`, any order, case-insensitive). */
 export function parseCsvManifest(text: string, file: string): { rows: ManifestRow[]; bad: BadManifestRow[] } {
-  const records = parseCsv(text);
+  const records = readCsv(text);
   const header = records[0];
   const cols = header ? header.fields.map((f) => f.trim().toLowerCase()) : [];
   const pathCol = cols.indexOf('path');
