@@ -104,7 +104,7 @@ export class LensController implements PanelBackend {
    * open analyses stay open; a second request for a ranking already running joins it. Undefined when cancelled
    * (the user is told how far it got and can resume) or when no model was chosen.
    */
-  async rank(root: string, tab: 'overview' | 'labeling' = 'overview', modelOverride?: string): Promise<Ranked | undefined> {
+  async rank(root: string, tab: 'overview' | 'labeling' | null = 'overview', modelOverride?: string): Promise<Ranked | undefined> {
     const settings = readSettings();
     const modelPath = modelOverride ?? configuredModel(settings) ?? (await pickModel(this.context.extensionUri));
     if (!modelPath) return undefined;
@@ -121,10 +121,11 @@ export class LensController implements PanelBackend {
       r = await run.done;
     } catch (e) {
       if (!(e instanceof Error && e.name === 'AbortError')) throw e;
-      this.stopped(run.job, tab, modelOverride);
+      this.stopped(run.job, tab ?? 'overview', modelOverride);
       return undefined;
     }
-    if (r) await this.activate(r, tab);
+    // null: keep the panel's own tab (a panel restored after a reload)
+    if (r) await this.activate(r, tab ?? undefined);
     return r;
   }
 
@@ -222,9 +223,9 @@ export class LensController implements PanelBackend {
   }
 
   /** The ranked dataset, ranking the given (or remembered, or asked-for) folder first when needed. */
-  async ensureRanked(root?: string): Promise<Ranked | undefined> {
+  async ensureRanked(root?: string, tab?: null): Promise<Ranked | undefined> {
     if (root && this.current?.root === root) return this.current;
-    if (root) return this.rank(root);
+    if (root) return this.rank(root, tab === null ? null : 'overview');
     if (this.current) return this.current;
     const known = this.known.list();
     const pick = known.length === 1 ? known[0] : await pickDataset(known, 'Spuriosity Lens: which dataset?');

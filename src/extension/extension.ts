@@ -101,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): void {
         // the analysis lives in memory: re-rank the last dataset (features come from the cache in seconds)
         const root = lens.known.list()[0];
         LensPanel.restore(panel, lens, log);
-        if (root) await lens.ensureRanked(root).catch((e) => reportError(log, 'restore', e));
+        // null: the restored webview shows the tab it showed before the reload, not the overview
+        if (root) await lens.ensureRanked(root, null).catch((e) => reportError(log, 'restore', e));
       },
     }),
   );

@@ -7,11 +7,13 @@ import type { Page } from 'playwright-core';
 export const THEMES = {
   dark: { id: 'Default Dark Modern', label: 'Dark Modern' },
   light: { id: 'Default Light Modern', label: 'Light Modern' },
+  'high-contrast': { id: 'Default High Contrast', label: 'Dark High Contrast' },
 } as const;
 /** File-name slug of a theme. */
 export type ThemeSlug = keyof typeof THEMES;
 /** The photographed views (README links these names). */
-export type View = 'overview' | 'class-overlay' | 'detail' | 'labeling' | 'mitigation' | 'crops' | 'compare';
+export type View = 'overview' | 'class-overlay' | 'detail' | 'labeling' | 'mitigation' | 'crops' | 'compare'
+  | 'labeling-flow' | 'class-heatmap' | 'reload-restored';
 
 /** Where the screenshots go. */
 export const SHOTS = resolve('docs', 'screenshots');
