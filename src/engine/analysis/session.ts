@@ -188,6 +188,11 @@ export class AnalysisSession {
     return out;
   }
 
+  /** Every labeled pair. */
+  labelEntries(): Array<{ cls: string; feature: number; verdict: FeatureVerdict }> {
+    return this.labelStore.entries();
+  }
+
   /** Spurious features per head-space class, from the labels. */
   spuriousLists(): number[][] {
     const lists: number[][] = Array.from({ length: this.classNames.length }, () => []);

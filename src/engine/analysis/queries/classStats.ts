@@ -1,5 +1,5 @@
 import type { ClassGap } from '../../../core/gap';
-import type { SessionView } from './sessionView';
+import { verdictsByClass, type SessionView } from './sessionView';
 
 /** The overview's facts about one dataset class. */
 export interface ClassStats {
@@ -18,11 +18,13 @@ export interface ClassStats {
 /** Per dataset class (in dataset order): image counts, validation accuracy, labeling progress and its gap. */
 export function classStats(s: SessionView): ClassStats[] {
   const gapOf = new Map(s.gaps.classes.map((g) => [g.cls, g] as const));
+  const byClass = verdictsByClass(s);
+  const none = new Map<number, unknown>();
   return s.datasetClassIds.map((cls) => {
     const val = s.index.val[cls];
     let ok = 0;
     for (let j = 0; j < val.length; j++) ok += s.correct[val[j]];
-    const verdicts = s.verdicts(cls);
+    const verdicts = byClass.get(cls) ?? none;
     const top = s.importance[cls]?.top ?? [];
     return {
       cls, name: s.classNames[cls], trainImages: s.index.train[cls].length, valImages: val.length,

@@ -28,6 +28,8 @@ export interface SessionView {
   indexOf(rel: string): number | undefined;
   classId(name: string): number | undefined;
   verdicts(cls: number): Map<number, FeatureVerdict>;
+  /** Every labeled pair (class by name), for queries that need every class's verdicts at once. */
+  labelEntries(): Array<{ cls: string; feature: number; verdict: FeatureVerdict }>;
   /** Activation of one feature in one image; always available for a class's top and spurious features. */
   activation(row: number, feature: number): number;
   /** Softmax probability of the predicted class, or null when the head gives none. */
@@ -55,4 +57,20 @@ export function predictedName(s: Pick<SessionView, 'classNames' | 'predictions'>
 export function spuriosityOf(s: Pick<SessionView, 'spuriosity'>, row: number): number | null {
   const v = s.spuriosity.scores[row];
   return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Verdicts of every head-space class, in one pass over the labels: per-class verdicts(cls) rebuilds the store's
+ * entries each call, which at 1,000 classes (an annotation file read per class) cost ~0.9 s per overview.
+ */
+export function verdictsByClass(s: Pick<SessionView, 'classId' | 'labelEntries'>): Map<number, Map<number, FeatureVerdict>> {
+  const out = new Map<number, Map<number, FeatureVerdict>>();
+  for (const e of s.labelEntries()) {
+    const c = s.classId(e.cls);
+    if (c === undefined) continue;
+    let m = out.get(c);
+    if (!m) out.set(c, (m = new Map()));
+    m.set(e.feature, e.verdict);
+  }
+  return out;
 }

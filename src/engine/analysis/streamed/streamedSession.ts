@@ -152,6 +152,11 @@ export class StreamedSession implements AnalysisView {
     return out;
   }
 
+  /** Every labeled pair. */
+  labelEntries(): Array<{ cls: string; feature: number; verdict: FeatureVerdict }> {
+    return this.labelStore.entries();
+  }
+
   /** Spurious features per head-space class, from the labels. */
   spuriousLists(): number[][] {
     const lists: number[][] = this.classNames.map(() => []);
