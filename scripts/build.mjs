@@ -17,6 +17,8 @@ const builds = [
 
 mkdirSync('dist/media', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/media/${f}`);
+// parquet-wasm's Node build (feature stores, bundled) reads its wasm from beside the bundle that requires it
+cpSync('node_modules/parquet-wasm/node/parquet_wasm_bg.wasm', 'dist/parquet_wasm_bg.wasm');
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
