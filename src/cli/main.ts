@@ -9,6 +9,7 @@ import { registerCrop } from './commands/crop';
 import { registerCompare } from './commands/compare';
 import { registerSensitivity } from './commands/sensitivity';
 import { registerCache } from './commands/cache';
+import { registerFeatures } from './commands/features';
 import { registerReport } from './commands/report';
 import { oneLine } from './errors';
 import { hostDecodeThreads } from '../engine/extract/decodeThreads';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSensitivity(program);
   registerCompare(program);
   registerCache(program);
+  registerFeatures(program);
   registerReport(program);
   return program;
 }
