@@ -16,6 +16,7 @@ import { spuriousGap } from '../src/core/gap';
 import { fitHead } from '../src/core/headFit';
 import type { LinearHead } from '../src/core/types';
 import type { TunePreset } from '../src/core/mitigate';
+import { TUNING_METHODS } from '../src/core/vocabulary';
 import { tuneHead, type TuneOptions } from '../src/engine/analysis/tune';
 import { FAMILY, type FamilySpec } from '../scripts/bench/family/specs.mjs';
 import { strArg } from './lib/args';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const ceiling = measure(m, fitHead(s.features, s.labels, s.head.classes, clean, { l2: 1e-3 }).head);
     ceilings.push(`- ${name}: head fitted on the ${clean.length} cue-free training images only: true gap ${pts(ceiling.trueGap)}, val acc ${pts(ceiling.acc)}`);
     const after: Record<string, ReturnType<typeof measure>> = {};
-    for (const method of ['low', 'random', 'error'] as const) {
+    for (const method of TUNING_METHODS) {
       const t = performance.now();
       const r = await tuneHead(m.session, method, tuneOpts);
       const seconds = (performance.now() - t) / 1000;

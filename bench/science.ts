@@ -11,6 +11,7 @@ import { spuriousGap } from '../src/core/gap';
 import { predict, correctness } from '../src/core/linalg';
 import { SPLIT_VAL } from '../src/core/classIndex';
 import type { LinearHead } from '../src/core/types';
+import { TUNING_METHODS } from '../src/core/vocabulary';
 import { tuneHead } from '../src/engine/analysis/tune';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
 import { DEMO_DATA as DATA, probeLabelledDemo } from './lib/probeLabelledDemo';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const closed: Record<string, number> = {};
   const accAfter: Record<string, number> = {};
-  for (const method of ['low', 'random', 'error'] as const) {
+  for (const method of TUNING_METHODS) {
     const t = await tuneHead(s, method, { seed: 0 });
     const after = evaluate(t.head);
     closed[method] = (before.trueGap - after.trueGap) / before.trueGap;

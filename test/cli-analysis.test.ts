@@ -40,6 +40,9 @@ test('from-probes writes the annotation file; rank and gap read it; --max-gap ga
   const g = JSON.parse(cli('gap', data, '--json').stdout);
   assert.ok(g.meanGap && typeof g.meanGap.value === 'number');
   assert.ok(g.meanGap.lo <= g.meanGap.value && g.meanGap.value <= g.meanGap.hi);
+  // the mean's verdict by the per-class rule: a finding only when its interval excludes 0
+  assert.equal(g.meanGap.significance, g.meanGap.lo > 0 ? 'positive' : g.meanGap.hi < 0 ? 'negative' : 'not-significant');
+  assert.match(cli('gap', data).stdout, new RegExp(`Mean gap: .*\\), ${g.meanGap.significance === 'not-significant' ? 'not significant' : g.meanGap.significance} \\(interval`));
   assert.equal(g.classes.length + g.excluded.length + g.unranked.length, 10);
   const over = cli('gap', data, '--max-gap', String(g.meanGap.value - 0.01));
   assert.equal(over.code, 3, over.stderr);
@@ -68,13 +71,14 @@ test('tune --json reports before/after per method and --out writes a head and a 
   assert.equal(r.code, 0, r.stderr);
   const t = JSON.parse(r.stdout);
   assert.equal(t.schema, 'spuriosity-lens/tune@1');
-  assert.equal(t.methods[0].method, 'low');
+  assert.equal(t.methods[0].method, 'low-spuriosity', "'low' is accepted and written as the one name");
   assert.ok(t.methods[0].history.length >= 1);
-  for (const f of ['head-low.json', 'head-low.weight.npy', 'head-low.bias.npy', 'model-low.onnx']) assert.ok(existsSync(join(out, f)), f);
-  const head = JSON.parse(readFileSync(join(out, 'head-low.json'), 'utf8'));
+  for (const f of ['head-low-spuriosity.json', 'head-low-spuriosity.weight.npy', 'head-low-spuriosity.bias.npy', 'model-low-spuriosity.onnx']) assert.ok(existsSync(join(out, f)), f);
+  const head = JSON.parse(readFileSync(join(out, 'head-low-spuriosity.json'), 'utf8'));
   assert.equal(head.weight.length, head.classes);
+  assert.equal(head.method, 'low-spuriosity');
   assert.equal(head.weight[0].length, head.dim);
   // the exported model must load and adapt like any model (its logits = tuned head: test/engine/modelSwapHead.test.ts)
-  const ex = cli('extract', data, '--model', join(out, 'model-low.onnx'), '--cache', join(root, 'cache2'), '--json');
+  const ex = cli('extract', data, '--model', join(out, 'model-low-spuriosity.onnx'), '--cache', join(root, 'cache2'), '--json');
   assert.equal(ex.code, 0, ex.stderr);
 });

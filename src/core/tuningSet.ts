@@ -2,8 +2,9 @@ import type { ClassIndex } from './classIndex';
 import type { ClassRanking } from './spuriosity';
 import { mulberry32, sampleWithoutReplacement } from './random';
 
-/** How the fine-tuning images of each class are chosen. */
-export type TuningMethod = 'low' | 'random' | 'error';
+import type { TuningMethod } from './vocabulary';
+
+export type { TuningMethod };
 
 /** Options of selectTuningSet. */
 export interface TuningSetOptions {
@@ -18,7 +19,7 @@ export interface TuningSetOptions {
 }
 
 /**
- * Training images to fine-tune on, per class that has a ranking (section 4.3): 'low' takes the k lowest-spuriosity
+ * Training images to fine-tune on, per class that has a ranking (section 4.3): 'low-spuriosity' takes the k lowest-spuriosity
  * images, 'random' k random ones, 'error' the misclassified ones (randomly subsampled to k, or padded with random
  * correctly classified ones). Returns image indices, classes in ascending order.
  */
@@ -35,7 +36,7 @@ export function selectTuningSet(rankings: (ClassRanking | null)[], index: ClassI
       if (opts.includeOtherClasses) out.push(...sampleWithoutReplacement(rng, imgs, k));
       continue;
     }
-    if (opts.method === 'low') {
+    if (opts.method === 'low-spuriosity') {
       out.push(...r.train.order.subarray(0, Math.min(k, r.train.order.length)));
     } else if (opts.method === 'random') {
       out.push(...sampleWithoutReplacement(rng, imgs, k));

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TuningMethod } from '../core/tuningSet';
 import { checkTuning } from '../engine/analysis/tuneGuard';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { tuneHead } from '../engine/analysis/tune';
 import type { OrtTuneRunner } from '../engine/train/tuneProblem';
-import { headJson, writeHeadNpy } from '../engine/export/headFiles';
+import { headJson, parseHeadJson, writeHeadNpy } from '../engine/export/headFiles';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
 import type { ExportKind, MitigationMethod, MitigationPoint, MitigationResult, MitigationState } from '../shared/protocol';
@@ -19,8 +18,6 @@ export interface TunedHead {
   labels: string[];
 }
 
-const CORE_METHOD: Record<MitigationMethod, TuningMethod> = { 'low-spuriosity': 'low', random: 'random', error: 'error' };
-
 /**
  * Runs one fine-tuning method on the session's head, reporting each epoch as a protocol point. Large tuning sets
  * go to `ortRunner` (ONNX Runtime in a child process); small ones stay in JavaScript on this thread, yielding.
@@ -29,7 +26,7 @@ export async function runMitigationJob(
   s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; ortRunner?: OrtTuneRunner },
   onPoint: (p: MitigationPoint, maxEpochs: number) => void,
 ): Promise<{ result: MitigationResult; tuned: TunedHead }> {
-  const out = await tuneHead(s, CORE_METHOD[method], {
+  const out = await tuneHead(s, method, {
     k: opts.k, threshold: opts.gapThreshold, signal: opts.signal, ortRunner: opts.ortRunner,
     onEpoch: (r, schedule) => onPoint({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null }, schedule.epochs),
   });
@@ -108,9 +105,10 @@ export async function saveTunedHead(cacheDir: string, t: TunedHead): Promise<voi
 /** The tuned head of a method saved by saveTunedHead, if its shape still fits the session's head. */
 export async function loadTunedHead(cacheDir: string, method: MitigationMethod, fits: LinearHead): Promise<TunedHead | undefined> {
   try {
-    const j = JSON.parse(await readFile(headFile(cacheDir, method), 'utf8')) as { classes: number; dim: number; labels: string[]; weight: number[][]; bias: number[] };
-    if (j.classes !== fits.classes || j.dim !== fits.dim || j.weight.length !== j.classes) return undefined;
-    return { method, labels: j.labels, head: { classes: j.classes, dim: j.dim, weight: Float32Array.from(j.weight.flat()), bias: Float32Array.from(j.bias) } };
+    const file = headFile(cacheDir, method);
+    const j = parseHeadJson(await readFile(file, 'utf8'), file);
+    if (j.head.classes !== fits.classes || j.head.dim !== fits.dim) return undefined;
+    return { method, labels: j.labels, head: j.head };
   } catch {
     return undefined;
   }
@@ -121,7 +119,7 @@ export async function loadTunedHead(cacheDir: string, method: MitigationMethod, 
  * under the threshold), and has the user confirm when k covers whole classes. True when tuning should go ahead.
  */
 export async function confirmTuning(s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number }): Promise<boolean> {
-  const check = checkTuning(s, CORE_METHOD[method], { k: opts.k, threshold: opts.gapThreshold });
+  const check = checkTuning(s, method, { k: opts.k, threshold: opts.gapThreshold });
   if (check.refusal) {
     const a = await vscode.window.showWarningMessage(`Spuriosity Lens: not fine-tuning. ${check.refusal}`, 'Open Settings');
     if (a) await vscode.commands.executeCommand('workbench.action.openSettings', check.refusal.includes('threshold') ? 'spuriosityLens.gapThreshold' : 'spuriosityLens');

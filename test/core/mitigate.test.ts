@@ -69,14 +69,14 @@ test('tuning sets: low takes the k lowest, error takes misclassified images then
   const labels = Int32Array.from([0, 0, 0, 0, 0, 1]);
   const index = buildClassIndex(labels, new Uint8Array(6), 2);
   const st = computeSpuriosity(X, index, [[0], []]);
-  assert.deepEqual(Array.from(selectTuningSet(st.rankings, index, { method: 'low', k: 2 })), [1, 3]);
+  assert.deepEqual(Array.from(selectTuningSet(st.rankings, index, { method: 'low-spuriosity', k: 2 })), [1, 3]);
   const predictions = Int32Array.from([1, 0, 0, 0, 0, 1]); // image 0 misclassified
   const err = Array.from(selectTuningSet(st.rankings, index, { method: 'error', k: 3, predictions, seed: 1 }));
   assert.equal(err.length, 3);
   assert.equal(err[0], 0);
   assert.equal(new Set(err).size, 3);
   assert.deepEqual(Array.from(selectTuningSet(st.rankings, index, { method: 'random', k: 99 })).sort(), [0, 1, 2, 3, 4]);
-  assert.equal(selectTuningSet(st.rankings, index, { method: 'low', k: 2, includeOtherClasses: true }).length, 3);
+  assert.equal(selectTuningSet(st.rankings, index, { method: 'low-spuriosity', k: 2, includeOtherClasses: true }).length, 3);
 });
 
 test('low-spuriosity tuning shrinks the gap of a head that leans on spurious cues (L-BFGS default and the scaled SGD preset)', async () => {
@@ -99,7 +99,7 @@ test('low-spuriosity tuning shrinks the gap of a head that leans on spurious cue
   const head = headOf([[0.05, 2, -2], [-0.05, -2, 2]]);
   const index = buildClassIndex(labels, split, 2);
   const st = computeSpuriosity(X, index, [[1], [2]]);
-  const tuning = selectTuningSet(st.rankings, index, { method: 'low', k: 40 });
+  const tuning = selectTuningSet(st.rankings, index, { method: 'low-spuriosity', k: 40 });
   const evaluate = gapEvaluator(X, labels, index, st.rankings, 10);
   for (const preset of ['lbfgs', 'scaled'] as const) {
     const r = await mitigate(X, labels, head, tuning, evaluate, { preset, seed: 3 });

@@ -103,7 +103,7 @@ test('low-spuriosity tuning reduces the gap the cue causes', async () => {
   const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0, gapK: 5 });
   await s.setLabel('a', 2, { label: 'spurious' });
   const before = s.gaps.mean;
-  const t = await tuneHead(s, 'low', { k: 10 });
+  const t = await tuneHead(s, 'low-spuriosity', { k: 10 });
   assert.ok(t.result.after.meanGap < before, `gap ${before} -> ${t.result.after.meanGap}`);
   s.useHead(t.head);
   assert.ok(Math.abs(s.gaps.mean - t.result.after.meanGap) < 1e-9);

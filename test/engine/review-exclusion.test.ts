@@ -81,7 +81,7 @@ test('exclusion: the hand-computed gap moves from +50 to 0 points and the image 
 test('exclusion: an excluded training image leaves the low-spuriosity tuning set; top features stay', async () => {
   const s = await labelled();
   const top = s.importance.map((c) => c.top.slice());
-  const lowest = (x: AnalysisSession) => Array.from(selectTuningSet(x.spuriosity.rankings, x.index, { method: 'low', k: 2 }), (i) => x.entries[i].rel);
+  const lowest = (x: AnalysisSession) => Array.from(selectTuningSet(x.spuriosity.rankings, x.index, { method: 'low-spuriosity', k: 2 }), (i) => x.entries[i].rel);
   assert.deepEqual(lowest(s), ['train/a/t0.png', 'train/a/t1.png']);
   s.setExcluded(['train/a/t0.png']);
   assert.deepEqual(lowest(s), ['train/a/t1.png', 'train/a/t2.png']);

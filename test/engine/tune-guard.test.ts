@@ -10,7 +10,7 @@ import { cueFixture as fixture } from '../helpers/sessionFixture';
 test('no spurious label: refused, there is nothing to reduce', () => {
   const { dataset, extraction } = fixture();
   const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0 });
-  const c = checkTuning(s, 'low', { k: 10, threshold: 0.05 });
+  const c = checkTuning(s, 'low-spuriosity', { k: 10, threshold: 0.05 });
   assert.match(c.refusal ?? '', /No class has a feature labeled spurious/);
 });
 
@@ -20,10 +20,10 @@ test('a gap already under the threshold is refused with both numbers; above it t
   await s.setLabel('a', 2, { label: 'spurious', subtype: 'background' });
   assert.ok(s.gaps.mean > 0.05, `the fixture plants a gap (${s.gaps.mean})`);
   const pts = (s.gaps.mean * 100).toFixed(1);
-  const over = checkTuning(s, 'low', { k: 10, threshold: s.gaps.mean + 0.01 });
+  const over = checkTuning(s, 'low-spuriosity', { k: 10, threshold: s.gaps.mean + 0.01 });
   assert.ok(over.refusal?.includes(`already ${pts} points`), over.refusal ?? '');
   assert.match(over.refusal ?? '', /under the .*-point threshold.*head would stay unchanged/);
-  const ok = checkTuning(s, 'low', { k: 10, threshold: 0.05 });
+  const ok = checkTuning(s, 'low-spuriosity', { k: 10, threshold: 0.05 });
   assert.equal(ok.refusal, null);
   assert.deepEqual(ok.warnings, []);
 });
@@ -32,10 +32,10 @@ test('k at least a ranked class\'s training size: a warning naming the class and
   const { dataset, extraction } = fixture();
   const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0, gapK: 5 });
   await s.setLabel('a', 2, { label: 'spurious', subtype: 'background' });
-  const c = checkTuning(s, 'low', { k: 40, threshold: 0.05 });
+  const c = checkTuning(s, 'low-spuriosity', { k: 40, threshold: 0.05 });
   assert.equal(c.refusal, null);
   // only class a has a ranking (b has no spurious feature, so tuning takes none of its images)
   assert.deepEqual(c.wholeClasses, [{ name: 'a', trainImages: 40 }]);
   assert.match(c.warnings[0], /tuneK = 40.*1 of 1 ranked class\(es\) \(a: 40\).*low-spuriosity tuning trains on every training image of that class/);
-  assert.deepEqual(checkTuning(s, 'low', { k: 39, threshold: 0.05 }).wholeClasses, []);
+  assert.deepEqual(checkTuning(s, 'low-spuriosity', { k: 39, threshold: 0.05 }).wholeClasses, []);
 });

@@ -64,9 +64,9 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 
 async function both(opts: TuneOptions) {
   const s = await session();
-  const js = await tuneHead(s, 'low', { ...opts, trainer: 'js' });
+  const js = await tuneHead(s, 'low-spuriosity', { ...opts, trainer: 'js' });
   const epochsSeen: number[] = [];
-  const ort = await tuneHead(s, 'low', { ...opts, trainer: 'ort', ortRunner: ortInProcess, onEpoch: (r, sch) => { epochsSeen.push(r.epoch); opts.onEpoch?.(r, sch); } });
+  const ort = await tuneHead(s, 'low-spuriosity', { ...opts, trainer: 'ort', ortRunner: ortInProcess, onEpoch: (r, sch) => { epochsSeen.push(r.epoch); opts.onEpoch?.(r, sch); } });
   return { s, js, ort, epochsSeen };
 }
 
@@ -106,9 +106,9 @@ test('tuning: with an unreachable threshold both trainers run every epoch of the
 test('tuning: cancelling after an epoch stops both trainers at the same point', async () => {
   const c1 = new AbortController();
   const s = await session();
-  const js = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'js', signal: c1.signal, onEpoch: (r) => { if (r.epoch === 2) c1.abort(); } });
+  const js = await tuneHead(s, 'low-spuriosity', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'js', signal: c1.signal, onEpoch: (r) => { if (r.epoch === 2) c1.abort(); } });
   const c2 = new AbortController();
-  const ort = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'ort', ortRunner: ortInProcess, signal: c2.signal, onEpoch: (r) => { if (r.epoch === 2) c2.abort(); } });
+  const ort = await tuneHead(s, 'low-spuriosity', { preset: 'scaled', k: 20, batch: 8, threshold: -1, trainer: 'ort', ortRunner: ortInProcess, signal: c2.signal, onEpoch: (r) => { if (r.epoch === 2) c2.abort(); } });
   assert.equal(js.result.stoppedBecause, 'aborted');
   assertSameRun(js, ort);
 });
@@ -117,20 +117,20 @@ test('tuning: trainer auto keeps small tuning sets in JavaScript and hands large
   const s = await session();
   let calls = 0;
   const counting: OrtTuneRunner = (req, h) => { calls++; return ortInProcess(req, h); };
-  await tuneHead(s, 'low', { k: 20, ortRunner: counting });
+  await tuneHead(s, 'low-spuriosity', { k: 20, ortRunner: counting });
   assert.equal(calls, 0, 'the demo-sized problem stays in JavaScript');
-  await tuneHead(s, 'low', { k: 20, ortRunner: counting, trainer: 'ort' });
+  await tuneHead(s, 'low-spuriosity', { k: 20, ortRunner: counting, trainer: 'ort' });
   assert.equal(calls, 1);
-  await assert.rejects(tuneHead(s, 'low', { trainer: 'ort' }), /needs an ortRunner/);
+  await assert.rejects(tuneHead(s, 'low-spuriosity', { trainer: 'ort' }), /needs an ortRunner/);
 });
 
 test('tuning: the child-process runner (the extension\'s path) returns what the in-process ONNX Runtime run does, epoch by epoch', async () => {
     const { join } = await import('node:path');
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
-  const local = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: ortInProcess });
+  const local = await tuneHead(s, 'low-spuriosity', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: ortInProcess });
   const epochs: number[] = [];
-  const child = await tuneHead(s, 'low', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: childRunner('tune', { workerPath }), onEpoch: (r) => epochs.push(r.epoch) });
+  const child = await tuneHead(s, 'low-spuriosity', { preset: 'scaled', k: 20, batch: 8, trainer: 'ort', ortRunner: childRunner('tune', { workerPath }), onEpoch: (r) => epochs.push(r.epoch) });
   assert.deepEqual(epochs, local.result.history.map((h) => h.epoch));
   assert.deepEqual(child.result.history, local.result.history);
   assert.deepEqual(child.head.weight, local.head.weight);
@@ -157,8 +157,8 @@ test('L-BFGS tuning: the child-process runner (the extension\'s path) returns wh
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
   const opts: TuneOptions = { k: 20, l2Pull: 1e-3, checkEvery: 2, threshold: -1, trainer: 'ort' };
-  const local = await tuneHead(s, 'low', { ...opts, ortRunner: ortInProcess });
-  const child = await tuneHead(s, 'low', { ...opts, ortRunner: childRunner('tune', { workerPath }) });
+  const local = await tuneHead(s, 'low-spuriosity', { ...opts, ortRunner: ortInProcess });
+  const child = await tuneHead(s, 'low-spuriosity', { ...opts, ortRunner: childRunner('tune', { workerPath }) });
   assert.deepEqual(child.result.history, local.result.history);
   assert.deepEqual(child.head.weight, local.head.weight);
   assert.deepEqual(child.result.schedule, local.result.schedule);
@@ -177,8 +177,8 @@ test('tuning: the CLI\'s options and the extension\'s (k, threshold, signal, def
   const cliOpts = cliTuneOptions({ tuneK: 20, threshold: 5 });
   const extOpts: TuneOptions = { k: 20, threshold: 0.05, signal: new AbortController().signal };
   for (const trainer of ['js', 'ort'] as const) {
-    const cli = await tuneHead(s, 'low', { ...cliOpts, trainer, ortRunner: ortInProcess });
-    const ext = await tuneHead(s, 'low', { ...extOpts, trainer, ortRunner: childTune });
+    const cli = await tuneHead(s, 'low-spuriosity', { ...cliOpts, trainer, ortRunner: ortInProcess });
+    const ext = await tuneHead(s, 'low-spuriosity', { ...extOpts, trainer, ortRunner: childTune });
     assert.equal(cli.result.schedule.optimizer, 'lbfgs');
     assert.deepEqual(ext.result.schedule, cli.result.schedule);
     assert.deepEqual(ext.result.history, cli.result.history, trainer);

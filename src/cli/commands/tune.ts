@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { TuningMethod } from '../../core/tuningSet';
+import { parseTuningMethod, TUNING_METHODS, type TuningMethod } from '../../core/vocabulary';
 import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
 import { LBFGS_DEFAULTS } from '../../core/headTune';
 import { tuneHead, type TuneOptions, type TuneOutcome } from '../../engine/analysis/tune';
@@ -15,7 +15,8 @@ import { CliError, finiteNumber, intInRange, positiveInt } from '../errors';
 import { table } from '../format/table';
 
 interface TuneFlags extends AnalysisFlags, OptimiserFlags {
-  method: TuningMethod | 'all';
+  /** A tuning method, 'low' (its short form, and what older versions wrote) or 'all'. */
+  method: TuningMethod | 'low' | 'all';
   out?: string;
   json?: boolean;
 }
@@ -81,7 +82,7 @@ export function registerTune(program: Command): void {
     .command('tune')
     .description('fine-tune the linear head on the k lowest-spuriosity training images per class with a spurious feature (or a baseline) and report gap and accuracy before/after')
     .argument('<dataset>', 'ImageFolder root or .csv/.jsonl manifest'))
-    .addOption(new Option('--method <m>', 'low: lowest spuriosity (the paper); random / error: baselines; all: the three, same budget').choices(['low', 'random', 'error', 'all']).default('low'))
+    .addOption(new Option('--method <m>', 'low-spuriosity (or low): lowest spuriosity (the paper); random / error: baselines; all: the three, same budget').choices([...TUNING_METHODS, 'low', 'all']).default('low-spuriosity'))
     .option('--tune-k <n>', 'tuning images per class (capped at the class size)', positiveInt('--tune-k'), 100)
     .option('--threshold <points>', 'stop once the mean validation gap is below this many points', finiteNumber('--threshold'), 5)
     .addOption(new Option('--preset <p>', 'lbfgs: full-batch L-BFGS from the original head with an L2 pull toward it, gap checked every --check-every iterations (no step size to choose); '
@@ -101,7 +102,7 @@ export function registerTune(program: Command): void {
     .action(async (dataset: string, flags: TuneFlags) => {
       const tuneOpts = cliTuneOptions(flags);
       const { session } = await loadAnalysis(dataset, flags);
-      const methods: TuningMethod[] = flags.method === 'all' ? ['low', 'random', 'error'] : [flags.method];
+      const methods: TuningMethod[] = flags.method === 'all' ? [...TUNING_METHODS] : [parseTuningMethod(flags.method)!];
       const results: Array<{ outcome: TuneOutcome; files: string[] }> = [];
       for (const method of methods) {
         const outcome = await tuneHead(session, method, {

@@ -2,7 +2,8 @@
 // stops before its first epoch when the mean gap is already under the threshold, and a per-class budget of at least
 // a class's training size makes "low-spuriosity" tuning train on every image of that class.
 import type { TuningMethod } from '../../core/tuningSet';
-import type { AnalysisSession } from './session';
+import { signed } from '../../shared/signed';
+import type { AnalysisView } from './queries/sessionView';
 
 /** What the guard found: a reason not to tune at all, or warnings to confirm. */
 export interface TuneCheck {
@@ -14,11 +15,11 @@ export interface TuneCheck {
   wholeClasses: Array<{ name: string; trainImages: number }>;
 }
 
-const METHOD_NAME: Record<TuningMethod, string> = { low: 'low-spuriosity', random: 'random-image', error: 'error' };
-const pts = (x: number) => `${(x * 100).toFixed(1).replace('-', '−')}`;
+const METHOD_NAME: Record<TuningMethod, string> = { 'low-spuriosity': 'low-spuriosity', random: 'random-image', error: 'error' };
+const pts = (x: number) => signed(x * 100, 1);
 
 /** Checks a planned run of `method` with k images per class and a gap threshold (a fraction, as the tuner takes it). */
-export function checkTuning(s: AnalysisSession, method: TuningMethod, opts: { k: number; threshold: number }): TuneCheck {
+export function checkTuning(s: Pick<AnalysisView, 'datasetClassIds' | 'spuriosity' | 'gaps' | 'index' | 'classNames'>, method: TuningMethod, opts: { k: number; threshold: number }): TuneCheck {
   const ranked = s.datasetClassIds.filter((c) => s.spuriosity.rankings[c]);
   if (ranked.length === 0 || s.gaps.classes.length === 0) {
     return {
@@ -38,7 +39,7 @@ export function checkTuning(s: AnalysisSession, method: TuningMethod, opts: { k:
   if (wholeClasses.length) {
     const list = wholeClasses.slice(0, 6).map((w) => `${w.name}: ${w.trainImages}`).join(', ') + (wholeClasses.length > 6 ? `, and ${wholeClasses.length - 6} more` : '');
     warnings.push(`Tuning images per class (spuriosityLens.tuneK = ${opts.k}) is at least the training size of ${wholeClasses.length} of ${ranked.length} ranked class(es) (${list}): `
-      + `${METHOD_NAME[method]} tuning trains on every training image of ${wholeClasses.length === 1 ? 'that class' : 'those classes'}, not a ${method === 'low' ? 'low-spuriosity ' : ''}subset.`);
+      + `${METHOD_NAME[method]} tuning trains on every training image of ${wholeClasses.length === 1 ? 'that class' : 'those classes'}, not a ${method === 'low-spuriosity' ? 'low-spuriosity ' : ''}subset.`);
   }
   return { refusal: null, warnings, wholeClasses };
 }

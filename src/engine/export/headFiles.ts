@@ -1,10 +1,43 @@
 import type { LinearHead } from '../../core/types';
+import { parseTuningMethod, type TuningMethod } from '../../core/vocabulary';
 import { writeAtomic } from '../fs/writeAtomic';
 
 /** The head as JSON: `{ classes, dim, labels, weight: number[classes][dim], bias: number[classes] }`. */
 export function headJson(head: LinearHead, labels: string[], extra: Record<string, unknown> = {}): string {
   const weight = Array.from({ length: head.classes }, (_, c) => Array.from(head.weight.subarray(c * head.dim, (c + 1) * head.dim)));
   return `${JSON.stringify({ format: 'spuriosity-lens/head@1', classes: head.classes, dim: head.dim, labels, ...extra, weight, bias: Array.from(head.bias) })}\n`;
+}
+
+/** A head JSON file read back: the head, its class labels, and the tuning method that made it (null when it names none). */
+export interface HeadFile {
+  head: LinearHead;
+  labels: string[];
+  method: TuningMethod | null;
+}
+
+/**
+ * Reads what headJson wrote, by this version or an older one (whose CLI wrote `method: "low"`, read as
+ * 'low-spuriosity'). Throws naming the file and the field when it is not a head.
+ */
+export function parseHeadJson(text: string, file: string): HeadFile {
+  let j: { classes?: unknown; dim?: unknown; labels?: unknown; weight?: unknown; bias?: unknown; method?: unknown };
+  try {
+    j = JSON.parse(text) as typeof j;
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const { classes, dim, labels, weight, bias } = j;
+  if (!Number.isInteger(classes) || !Number.isInteger(dim)) throw new Error(`${file}: classes and dim must be integers`);
+  const c = classes as number;
+  const d = dim as number;
+  if (!Array.isArray(weight) || weight.length !== c || weight.some((r) => !Array.isArray(r) || r.length !== d)) throw new Error(`${file}: weight must be ${c} rows of ${d} numbers`);
+  if (!Array.isArray(bias) || bias.length !== c) throw new Error(`${file}: bias must have ${c} numbers`);
+  if (!Array.isArray(labels) || labels.length !== c || labels.some((l) => typeof l !== 'string')) throw new Error(`${file}: labels must be ${c} strings`);
+  return {
+    head: { classes: c, dim: d, weight: Float32Array.from((weight as number[][]).flat()), bias: Float32Array.from(bias as number[]) },
+    labels: labels as string[],
+    method: parseTuningMethod(j.method),
+  };
 }
 
 /** A NumPy .npy (format 1.0) of a float32 C-order array. */
