@@ -178,10 +178,10 @@
     const spurious = f.label === 'spurious';
     // A background feature's images stay correct (accuracy saturated) while the true class's probability drops, as on the demo.
     const saturated = spurious && f.subtype === 'background';
-    const drops = saturated ? { colour: 0.015, texture: 0, shape: -0.015 }
-      : spurious ? { colour: 0.31 + 0.01 * f.rank, texture: 0.12, shape: 0.04 } : { colour: 0.03, texture: 0.09, shape: 0.27 + 0.01 * f.rank };
-    const probabilityDrops = saturated ? { colour: 0.276, texture: 0.012, shape: 0.015 }
-      : spurious ? { colour: 0.352, texture: 0.094, shape: 0.033 } : { colour: 0.068, texture: 0.081, shape: 0.162 + 0.01 * f.rank };
+    const drops = saturated ? { gray: 0.015, blur: 0, 'patch-rotate': -0.015 }
+      : spurious ? { gray: 0.31 + 0.01 * f.rank, blur: 0.12, 'patch-rotate': 0.04 } : { gray: 0.03, blur: 0.09, 'patch-rotate': 0.27 + 0.01 * f.rank };
+    const probabilityDrops = saturated ? { gray: 0.276, blur: 0.012, 'patch-rotate': 0.015 }
+      : spurious ? { gray: 0.352, blur: 0.094, 'patch-rotate': 0.033 } : { gray: 0.068, blur: 0.081, 'patch-rotate': 0.162 + 0.01 * f.rank };
     return { class: c.name, feature: f.feature, images: 65, clean: saturated ? 1 : 0.94, drops, probabilityDrops, note: spurious ? 'mask without the core features\u2019 overlap' : null };
   };
   const comparison = () => {

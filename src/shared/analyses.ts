@@ -81,10 +81,9 @@ export interface CropRecheck {
   note: string | null;
 }
 
-/** How a feature's images are corrupted: grayed (colour), blurred (texture), patch-rotated (shape). */
-export type Corruption = 'colour' | 'texture' | 'shape';
-/** Corruptions in table order. */
-export const CORRUPTIONS: readonly Corruption[] = ['colour', 'texture', 'shape'];
+import type { Corruption } from '../core/vocabulary';
+
+export { CORRUPTIONS, CORRUPTION_CUE, type Corruption, type Cue } from '../core/vocabulary';
 
 /** Sensitivity of the model to one feature's region: accuracy drop and true-class probability drop per corruption. */
 export interface SensitivityView {

@@ -47,8 +47,8 @@ test('sensitivity outcomes map gray/blur/patch-rotate onto colour/texture/shape,
     ],
   };
   const v = sensitivityView(f);
-  assert.deepEqual(v.drops, { colour: 0.35, texture: 0.05, shape: -0.01 });
-  assert.deepEqual(v.probabilityDrops, { colour: 0.3, texture: 0.05, shape: -0.02 }, 'probability drops are engine points too');
+  assert.deepEqual(v.drops, { gray: 0.35, blur: 0.05, 'patch-rotate': -0.01 });
+  assert.deepEqual(v.probabilityDrops, { gray: 0.3, blur: 0.05, 'patch-rotate': -0.02 }, 'probability drops are engine points too');
   assert.equal(v.clean, 0.95);
   assert.equal(v.note, 'mask minus core features #3, #4; 42% of each image masked on average');
 });

@@ -7,7 +7,7 @@ import { restoreUiState } from '../../src/webview/lib/ui-state';
 const card = (feature: number, label: FeatureCard['label']): FeatureCard => ({
   class: 'a', feature, rank: 0, importance: 1, perFeatureGap: null, label, subtype: null, images: [],
 });
-const sens = (cls: string, feature: number): SensitivityView => ({ class: cls, feature, images: 65, clean: 0.9, drops: { colour: 0.3, texture: 0.1, shape: 0 }, probabilityDrops: { colour: 0.25, texture: 0.05, shape: 0 }, note: null });
+const sens = (cls: string, feature: number): SensitivityView => ({ class: cls, feature, images: 65, clean: 0.9, drops: { gray: 0.3, blur: 0.1, 'patch-rotate': 0 }, probabilityDrops: { gray: 0.25, blur: 0.05, 'patch-rotate': 0 }, note: null });
 const recheck = (cls: string): CropRecheck => ({ class: cls, gap: -0.1, coreFeatures: [1], items: [], counts: { images: 0, cropped: 0, changed: 0, fixed: 0, broken: 0, reliable: 0 }, note: null });
 
 test('job progress is kept per job until the job ends', () => {
@@ -26,7 +26,7 @@ test('crops, re-checks, sensitivities and the comparison are stored by their key
   d = applyHostMessage(d, { type: 'cropRecheck', recheck: recheck('a') });
   assert.equal(d.rechecks.get('a')?.gap, -0.1);
   d = applyHostMessage(d, { type: 'sensitivity', result: sens('a', 7) });
-  assert.equal(d.sensitivity.get(sensitivityKey('a', 7))?.drops.colour, 0.3);
+  assert.equal(d.sensitivity.get(sensitivityKey('a', 7))?.drops.gray, 0.3);
   assert.equal(d.sensitivity.get(sensitivityKey('a', 8)), undefined);
   assert.equal(EMPTY_DATA.sensitivity.size, 0);
 });

@@ -2,11 +2,9 @@
 // feature's top-activating images drops when only the region that feature marks is grayed, blurred or
 // patch-rotated. Shared by the CLI (--json), the extension and the panel's labeling-view table.
 
-/** The three corruptions, one per visual cue: colour (gray), texture (blur), shape (patch-rotate). */
-export type Corruption = 'gray' | 'blur' | 'patch-rotate';
+import type { Corruption } from '../../core/vocabulary';
 
-/** Every corruption, in report order. */
-export const CORRUPTIONS: readonly Corruption[] = ['gray', 'blur', 'patch-rotate'];
+export { CORRUPTIONS, type Corruption } from '../../core/vocabulary';
 
 /** Which images of the class a feature's top-activating images are drawn from. */
 export type SensitivitySplit = 'train' | 'val' | 'all';

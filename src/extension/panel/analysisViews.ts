@@ -2,7 +2,7 @@
 // (protocol units: 0..1). No math beyond the unit change and picking fields: the numbers are the engines'.
 import type { CompareReport } from '../../engine/compare/types';
 import type { CropClass, CropImage } from '../../engine/crop/types';
-import type { Corruption as EngineCorruption, FeatureSensitivity } from '../../engine/sensitivity/types';
+import type { FeatureSensitivity } from '../../engine/sensitivity/types';
 import type { ComparisonView, Corruption, CropRecheck, CropView, SensitivityView } from '../../shared/protocol';
 
 const unit = (points: number | null | undefined): number | null => (points === null || points === undefined || !Number.isFinite(points) ? null : points / 100);
@@ -28,15 +28,13 @@ export function comparisonView(r: CompareReport, datasetName: string): Compariso
   };
 }
 
-const CORRUPTION_OF: Record<EngineCorruption, Corruption> = { gray: 'colour', blur: 'texture', 'patch-rotate': 'shape' };
-
 /** One (class, feature) sensitivity as the labeling view's table shows it. */
 export function sensitivityView(f: FeatureSensitivity): SensitivityView {
-  const drops: Record<Corruption, number> = { colour: NaN, texture: NaN, shape: NaN };
-  const probabilityDrops: Record<Corruption, number> = { colour: NaN, texture: NaN, shape: NaN };
+  const drops: Record<Corruption, number> = { gray: NaN, blur: NaN, 'patch-rotate': NaN };
+  const probabilityDrops: Record<Corruption, number> = { gray: NaN, blur: NaN, 'patch-rotate': NaN };
   for (const o of f.outcomes) {
-    drops[CORRUPTION_OF[o.corruption]] = o.sensitivity / 100;
-    probabilityDrops[CORRUPTION_OF[o.corruption]] = o.probabilityDrop / 100;
+    drops[o.corruption] = o.sensitivity / 100;
+    probabilityDrops[o.corruption] = o.probabilityDrop / 100;
   }
   const notes: string[] = [];
   if (f.maskSource === 'minus-core') notes.push(`mask minus core feature${f.coreFeatures.length === 1 ? '' : 's'} ${f.coreFeatures.map((c) => `#${c}`).join(', ')}`);

@@ -1,11 +1,11 @@
 // Pure helpers of the sensitivity table: which corruption the model needs most, by which measure, and what it suggests.
-import { CORRUPTIONS, type Corruption, type SensitivityView } from '../../shared/protocol';
+import { CORRUPTION_CUE, CORRUPTIONS, type Corruption, type SensitivityView } from '../../shared/protocol';
 
-/** Column titles: what each corruption removes from the feature's region. */
-export const CORRUPTION_TITLES: Record<Corruption, string> = { colour: 'Colour', texture: 'Texture', shape: 'Shape' };
+/** Column titles: the cue each corruption removes from the feature's region. */
+export const CORRUPTION_TITLES: Record<Corruption, string> = { gray: 'Colour', blur: 'Texture', 'patch-rotate': 'Shape' };
 /** How each cue is removed from the region, for tooltips. */
 export const CORRUPTION_METHODS: Record<Corruption, string> = {
-  colour: 'region grayed', texture: 'region blurred', shape: 'region cut into patches, each rotated by a random multiple of 90°',
+  gray: 'region grayed', blur: 'region blurred', 'patch-rotate': 'region cut into patches, each rotated by a random multiple of 90°',
 };
 
 /** The two readings of a corruption: the paper's accuracy drop, and the mean drop of the true class's probability. */
@@ -61,8 +61,9 @@ export function sensitivityHint(v: Pick<SensitivityView, 'drops' | 'probabilityD
   if (v.images === 0) return 'No images of the class activate this feature.';
   const pick = sensitivityPick(v);
   if (pick === null) return 'The model barely needs this region: no corruption drops accuracy or the true class\'s probability by 2 points or more.';
-  const c = pick.corruption;
-  if (pick.measure === 'accuracy') return `The model relies on this region's ${c} most (${CORRUPTION_METHODS[c]}: the largest accuracy drop).`;
+  const c = CORRUPTION_CUE[pick.corruption];
+  const how = CORRUPTION_METHODS[pick.corruption];
+  if (pick.measure === 'accuracy') return `The model relies on this region's ${c} most (${how}: the largest accuracy drop).`;
   return `Accuracy is saturated (no corruption flips 2 points of the predictions: other features still carry the class), `
-    + `but the model's confidence relies on this region's ${c} most (${CORRUPTION_METHODS[c]}: the largest probability drop).`;
+    + `but the model's confidence relies on this region's ${c} most (${how}: the largest probability drop).`;
 }
