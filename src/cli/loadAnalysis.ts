@@ -12,6 +12,8 @@ import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
 import { CliError, intInRange, nonNegativeInt, positiveInt } from './errors';
 import { DEFAULT_GAP_K } from '../core/gap';
+import type { Precision } from '../engine/extract/precision';
+import { precisionOption } from './precisionOption';
 
 /** Flags every analysis command accepts. */
 export interface AnalysisFlags {
@@ -27,6 +29,7 @@ export interface AnalysisFlags {
   seed?: number;
   excludeReviewed?: boolean;
   review?: string;
+  precision?: Precision;
 }
 
 /** Adds the options every analysis command shares. */
@@ -35,6 +38,7 @@ export function addAnalysisOptions(cmd: Command): Command {
     .option('--model <path>', 'ONNX classifier (default: the bundled demo model)')
     .option('--cache <dir>', 'feature cache root (default: <dataset>/.spuriosity)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: cores - 1)', positiveInt('--threads'))
+    .addOption(precisionOption())
     .option('--annotations <file>', 'annotation file (default: <dataset>/.spuriosity/annotations.<model sha8>.json)')
     .addOption(new Option('--head <mode>', "model: the model's own head; fit: a new linear head fitted on the train split; auto: model when every class maps onto its labels").choices(['auto', 'model', 'fit']).default('auto'))
     .addOption(new Option('--grouping <g>', 'training images defining feature importance').choices(['predicted', 'correct']).default('predicted'))
@@ -81,13 +85,14 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
   let opened;
   try {
     opened = await openAnalysis({
-      dataset, modelPath, cacheDir, threads: flags.threads, options,
+      dataset, modelPath, cacheDir, threads: flags.threads, precision: flags.precision, options,
       onProgress: (p) => bar.update(p),
       openLabels: (model) => openLabelStore(annotationRoot(datasetArg), model, flags.annotations && resolve(flags.annotations)),
     });
   } finally {
     bar.stop();
   }
+  reportNotice(opened.extraction.model.precision?.notice);
   reportFailures(opened.extraction.failures);
   return { session: opened.session, store: opened.labelStore, cacheDir };
 }
@@ -112,7 +117,7 @@ export async function loadReportAnalysis(datasetArg: string, flags: AnalysisFlag
   let session: StreamedSession;
   try {
     session = await StreamedSession.open({
-      dataset, modelPath, cacheDir, threads: flags.threads, options, onProgress: (p) => bar.update(p),
+      dataset, modelPath, cacheDir, threads: flags.threads, precision: flags.precision, options, onProgress: (p) => bar.update(p),
       openLabels: async (model) => (store = await openLabelStore(annotationRoot(datasetArg), model, flags.annotations && resolve(flags.annotations))),
     });
   } catch (e) {
@@ -121,6 +126,7 @@ export async function loadReportAnalysis(datasetArg: string, flags: AnalysisFlag
   } finally {
     bar.stop();
   }
+  reportNotice(session.extraction.model.precision?.notice);
   reportFailures(session.extraction.failures);
   return { session, store: store!, cacheDir };
 }
@@ -139,6 +145,11 @@ async function prepare(datasetArg: string, flags: AnalysisFlags) {
 /** Annotations live with the data: in the dataset folder, or beside a manifest. */
 export function annotationRoot(datasetArg: string): string {
   return resolve(defaultCacheDir(datasetArg), '..');
+}
+
+/** The one-line --precision int8 fallback notice, on stderr. */
+function reportNotice(notice: string | null | undefined): void {
+  if (notice) process.stderr.write(`spuriosity: ${notice}\n`);
 }
 
 /** Lists unusable images on stderr: the first few in full, then a count (the extract --json report has them all). */

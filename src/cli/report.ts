@@ -8,7 +8,9 @@ import { mapClasses } from '../engine/analysis/headChoice';
  * {
  *   dataset: { root, layout: 'imagefolder'|'imagefolder-splits'|'manifest', validationSource: string|null,
  *              classes: string[], images: number (discovered), skippedByReason: { [SkipReason]: number } },
- *   model: { path, sha256, name: string|null, dim: number, classes: number, hasSpatialMap: boolean },
+ *   model: { path, sha256, name: string|null, dim: number, classes: number, hasSpatialMap: boolean,
+ *            precision: 'float32'|'int8' (what ran; int8 asked for may fall back, then cache.warnings says why),
+ *            precisionDetail: string, featureKey: string (the cache folder: sha256 for float32, the int8 model's key) },
  *   cache: { dir, hits: number, computed: number, warnings: string[] },
  *   counts: { discovered, withFeatures, failed, skipped },
  *   seconds: number, imagesPerSecond: number (computed images / seconds),
@@ -22,7 +24,7 @@ import { mapClasses } from '../engine/analysis/headChoice';
  */
 export interface ExtractReport {
   dataset: { root: string; layout: Dataset['layout']; validationSource: string | null; classes: string[]; images: number; skippedByReason: Record<string, number> };
-  model: { path: string; sha256: string; name: string | null; dim: number; classes: number; hasSpatialMap: boolean };
+  model: { path: string; sha256: string; name: string | null; dim: number; classes: number; hasSpatialMap: boolean; precision: 'float32' | 'int8'; precisionDetail: string; featureKey: string };
   cache: { dir: string; hits: number; computed: number; warnings: string[] };
   counts: { discovered: number; withFeatures: number; failed: number; skipped: number };
   seconds: number;
@@ -74,7 +76,10 @@ export function buildExtractReport(dataset: Dataset, result: ExtractSummary, cac
   });
   return {
     dataset: { root: dataset.root, layout: dataset.layout, validationSource: dataset.validationSource, classes: dataset.classes, images: dataset.images.length, skippedByReason: countBy(dataset.skipped, (s) => s.reason) },
-    model: { path: m.path, sha256: m.sha256, name: m.card.name ?? null, dim: m.dim, classes: m.classes, hasSpatialMap: m.spatialOutput !== null },
+    model: {
+      path: m.path, sha256: m.sha256, name: m.card.name ?? null, dim: m.dim, classes: m.classes, hasSpatialMap: m.spatialOutput !== null,
+      precision: m.precision?.used ?? 'float32', precisionDetail: m.precision?.detail ?? 'float32', featureKey: m.precision?.featureKey ?? m.sha256,
+    },
     cache: { dir: cacheDir, hits: result.cacheHits, computed: result.computed, warnings: result.warnings ?? [] },
     counts: { discovered: dataset.images.length, withFeatures: result.entries.length, failed: result.failures.length, skipped: dataset.skipped.length },
     seconds: result.seconds,
@@ -104,7 +109,7 @@ const byReason = (r: Record<string, number>): string => Object.entries(r).map(([
 export function formatExtractReport(r: ExtractReport): string {
   const lines = [
     `Dataset ${r.dataset.root} (${r.dataset.layout}): ${r.dataset.images} images in ${r.dataset.classes.length} classes`,
-    `Model ${r.model.name ?? r.model.path}: ${r.model.dim} features, ${r.model.classes} classes`,
+    `Model ${r.model.name ?? r.model.path}: ${r.model.dim} features, ${r.model.classes} classes, ${r.model.precisionDetail}`,
     `Features for ${r.counts.withFeatures} images: ${r.cache.hits} from cache, ${r.cache.computed} computed in ${r.seconds.toFixed(1)} s` +
       (r.cache.computed > 0 ? ` (${r.imagesPerSecond.toFixed(1)} images/s)` : ''),
     `Cache: ${r.cache.dir}`,

@@ -1,6 +1,8 @@
 // `spuriosity extract <dataset>`: features of every image into the cache, with a summary or --json report.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { Precision } from '../../engine/extract/precision';
+import { precisionOption } from '../precisionOption';
 import { discoverDataset } from '../../engine/dataset/discover';
 import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
 import { extractSummary } from '../../engine/extract/pipeline';
@@ -19,6 +21,7 @@ interface ExtractFlags {
   retryFailed?: boolean;
   json?: boolean;
   shard?: ShardSpec;
+  precision?: Precision;
 }
 
 /** Registers the extract command on the program. */
@@ -32,6 +35,7 @@ export function registerExtract(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: cores - 1)', positiveInt('--threads'))
     .option('--batch <n>', 'images per inference batch (default 16)', positiveInt('--batch'))
     .option('--pixel-limit <n>', 'refuse images with more pixels than this (default 100000000)', positiveInt('--pixel-limit'))
+    .addOption(precisionOption())
     .option('--retry-failed', 'decode again images whose failure is cached even though they did not change')
     .option('--shard <I/N>', 'extract only shard I (0-based) of N, chosen by a hash of each image path; merge shard caches with `spuriosity cache merge`', shardOption)
     .option('--json', 'print one JSON report on stdout (schema: src/cli/report.ts)')
@@ -59,7 +63,7 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
     // The report needs counts and predictions only: features stay in the cache, memory stays flat in n.
     result = await extractSummary({
       dataset, modelPath, cacheDir, signal: controller.signal,
-      threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed,
+      threads: flags.threads, batchSize: flags.batch, pixelLimit: flags.pixelLimit, retryFailed: flags.retryFailed, precision: flags.precision,
       // the folder may hold other shards' records: compacting to this shard's images would drop them
       compact: !flags.shard,
       onProgress: (p) => bar.update(p),
@@ -73,6 +77,9 @@ async function runExtract(datasetArg: string, flags: ExtractFlags): Promise<void
     process.off('SIGINT', onSigint);
     bar.stop();
   }
+  const notice = result.model.precision?.notice;
+  // The human summary lists it among its warnings; --json keeps stdout a document, so say it on stderr.
+  if (notice && flags.json) process.stderr.write(`spuriosity: ${notice}\n`);
   const report = buildExtractReport(dataset, result, cacheDir);
   const shard = flags.shard && { index: flags.shard.index, count: flags.shard.count, images: dataset.images.length, datasetImages: whole.images.length };
   if (flags.json) process.stdout.write(`${JSON.stringify(shard ? { ...report, shard } : report, null, 2)}\n`);

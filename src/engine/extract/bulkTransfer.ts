@@ -4,6 +4,7 @@
 // (FileRowStore, see transferExtract.ts), so the child holds no matrix and the parent reads only live rows.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { featureCacheKey } from '../model/types';
 import type { ExtractResult } from './types';
 
 /** Results smaller than this (bytes of features + logits) go inline over IPC. */
@@ -34,7 +35,7 @@ export function transferPath(modelCacheDir: string): string {
 /** Moves the matrices of a result already in memory into a transfer file when large; returns the slimmed result and the reference. */
 export async function packResult(result: ExtractResult, cacheRoot: string, threshold = BULK_THRESHOLD): Promise<{ result: ExtractResult; bulk: BulkRef | null }> {
   if (result.features.byteLength + result.logits.byteLength < threshold) return { result, bulk: null };
-  const dir = join(cacheRoot, result.model.sha256.toLowerCase());
+  const dir = join(cacheRoot, featureCacheKey(result.model).toLowerCase());
   await fsp.mkdir(dir, { recursive: true });
   const path = transferPath(dir);
   const fh = await fsp.open(path, 'w');

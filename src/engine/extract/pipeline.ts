@@ -8,7 +8,8 @@ import { ProgressTracker } from './progress';
 import { decodeBatch } from './decodeBatch';
 import { startDecodePool } from './decodeThreads';
 import { availableParallelism } from 'node:os';
-import type { ModelInfo } from '../model/types';
+import { featureCacheKey, type ModelInfo } from '../model/types';
+import { choosePrecision, modelBytesFor } from './precision';
 import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type ExtractSummary, type InferenceModel, type InferenceOutputs } from './types';
 import { MatrixStore, PredictionStore, type RowStore } from './rowStore';
 
@@ -79,12 +80,16 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
   const { info } = loaded;
   const D = info.dim;
   const C = info.classes;
+  // int8 features are cached under the int8 model's own key, apart from float32 ones (see precision.ts).
+  const choice = await choosePrecision(opts.precision, info, images, deps.detectInt8);
+  info.precision = choice.info;
+  if (choice.info.notice) warnings.push(choice.info.notice);
 
   progress.enter('scanning-cache');
   throwIfAborted(signal);
   let cache: FeatureCache;
   try {
-    cache = await FeatureCache.open(opts.cacheDir, { sha256: info.sha256, dim: D, classes: C }, { shardRows: opts.shardRows });
+    cache = await FeatureCache.open(opts.cacheDir, { sha256: featureCacheKey(info), dim: D, classes: C }, { shardRows: opts.shardRows });
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new Error(`cannot use the feature cache folder ${opts.cacheDir} (${why}): choose a writable folder (CLI --cache DIR)`);
@@ -102,9 +107,15 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
   let computed = 0;
   if (look.misses.length > 0) {
     // Session creation (seconds for a ResNet-50) overlaps the first decodes inside runBatches.
-    const modelReady = deps.createModel(loaded.adapted!, info, { threads: opts.threads ?? deps.defaultThreads() });
+    const threads = opts.threads ?? deps.defaultThreads();
+    const adapted = loaded.adapted!;
     // createModel holds the bytes while the session is built; dropping ours frees them afterwards (~100 MB for a ResNet-50).
     loaded.adapted = null;
+    const modelReady = modelBytesFor(choice, { adapted, info, cacheRoot: opts.cacheDir, threads, pixelLimit: opts.pixelLimit ?? deps.defaultPixelLimit, decodeInto: deps.decodeInto, signal })
+      .then(({ bytes, skipped }) => {
+        if (skipped > 0) warnings.push(`int8 calibration left out ${skipped} image(s) that did not decode`);
+        return deps.createModel(bytes, info, { threads });
+      });
     try {
       computed = await runBatches({ opts, deps, info, modelReady, cache, misses: look.misses, store, status, failureOf, progress, warnings });
     } finally {

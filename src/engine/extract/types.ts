@@ -1,6 +1,7 @@
 // Types of the extraction pipeline: options, progress, result, and the injectable native adapters.
 import type { Dataset, ImageEntry } from '../dataset/types';
 import type { ModelInfo, Preprocess } from '../model/types';
+import type { Int8Support } from '../model/quantize/int8Support';
 
 /** Why an image produced no features (the decoder's DecodeFailure, or 'error' for anything unexpected). */
 export type ExtractFailureReason = 'empty' | 'corrupt' | 'truncated' | 'too-large' | 'unsupported' | 'unreadable' | 'error';
@@ -47,6 +48,8 @@ export interface ExtractDeps {
   defaultPixelLimit: number;
   /** decodeInto is the real sharp adapter, which decode threads can run (see decodeThreads.ts). */
   threadedDecode?: boolean;
+  /** Whether int8 can run here (default: CPU flags + ONNX Runtime build check, model/quantize/int8Support.ts); tests inject it. */
+  detectInt8?(): Promise<Int8Support>;
 }
 
 /** Serializable options of an extraction run (what crosses the IPC boundary). */
@@ -66,6 +69,8 @@ export interface ExtractRequest {
    * hold other shards' records (a shared folder, or an earlier full run), which a compaction to this shard would drop.
    */
   compact?: boolean;
+  /** float32 (default) or int8: the backbone quantized on a seeded sample of this dataset, features cached apart. */
+  precision?: 'float32' | 'int8';
 }
 
 /** Options of `extract`. */

@@ -43,4 +43,21 @@ export interface ModelInfo {
   labels: string[];
   /** What adapting the graph did that a user should know (e.g. logits taken before a final Softmax; no spatial map). */
   notes?: string[];
+  /** The precision features were extracted at and the key of their cache folder; absent means float32 under sha256. */
+  precision?: ModelPrecision;
+}
+
+/** Precision a run used (int8 asked for may have fallen back to float32: then `notice` says why). */
+export interface ModelPrecision {
+  used: 'float32' | 'int8';
+  /** Feature-cache folder name: the model's sha256 for float32, the int8 model's key for int8. */
+  featureKey: string;
+  /** e.g. 'int8 (avx2: 7-bit weights; calibrated on 64 images)'. */
+  detail: string;
+  notice: string | null;
+}
+
+/** The feature-cache folder of a model's features at the precision it ran. */
+export function featureCacheKey(info: Pick<ModelInfo, 'sha256' | 'precision'>): string {
+  return info.precision?.featureKey ?? info.sha256;
 }

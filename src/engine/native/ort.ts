@@ -1,7 +1,9 @@
 // The only file importing onnxruntime-node. onnxruntime-node's session.run returns a promise but runs the
 // graph synchronously on the calling thread once a setImmediate fires, so a long batch occupies that
 // thread's event loop: callers that must stay responsive (the extension host) run models in the extract worker.
-import { availableParallelism } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelInfo } from '../model/types';
 
@@ -221,4 +223,23 @@ function sameValues(a: RawTensor['data'], b: RawTensor['data']): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
+}
+
+/**
+ * The graph ONNX Runtime would run for `bytes` after its extended (level 2) optimizations, as ONNX bytes: tells
+ * whether this build fuses quantized QDQ patterns into integer kernels. Level 2 is the one with the QDQ fusions and
+ * before the hardware-specific layout rewrites, which ORT warns about when asked to save them.
+ */
+export async function optimizedGraph(bytes: Uint8Array): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'spuriosity-ort-'));
+  const file = join(dir, 'optimized.onnx');
+  try {
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'extended', optimizedModelFilePath: file, logSeverityLevel: 3,
+    });
+    await session.release();
+    return new Uint8Array(await readFile(file));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
