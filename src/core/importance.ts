@@ -1,9 +1,7 @@
 import type { LinearHead, Matrix } from './types';
 import { SPLIT_TRAIN } from './classIndex';
 import { checkHead, predict } from './linalg';
-
-/** Which training images define a class's feature importance. */
-export type ImportanceGrouping = 'predicted' | 'correct';
+import type { Grouping } from './vocabulary';
 
 /** Feature importance of one class and its top features. */
 export interface ClassImportance {
@@ -30,7 +28,7 @@ export interface ImportanceInput {
   /** Predicted class per image; computed from the head when omitted. */
   predictions?: Int32Array;
   /** 'predicted' (default, Salient ImageNet): training images predicted as c. 'correct': images of c classified as c. */
-  grouping?: ImportanceGrouping;
+  grouping?: Grouping;
   /** Top features per class, 1..15 (default 5). */
   k?: number;
 }
@@ -89,7 +87,7 @@ export function featureImportance(input: ImportanceInput): ClassImportance[] {
  * Importance and top-k features per class from per-group feature sums (C x D, float64) and group sizes: the last
  * step of featureImportance, also used by callers that sum the features as they stream past.
  */
-export function importanceFromSums(sums: Float64Array, counts: Int32Array, head: LinearHead, grouping: ImportanceGrouping, k: number): ClassImportance[] {
+export function importanceFromSums(sums: Float64Array, counts: Int32Array, head: LinearHead, grouping: Grouping, k: number): ClassImportance[] {
   checkTopK(k);
   const C = head.classes;
   const D = head.dim;

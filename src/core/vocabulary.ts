@@ -32,7 +32,9 @@ export type TuningMethod = 'low-spuriosity' | 'random' | 'error';
 export const TUNING_METHODS: readonly TuningMethod[] = ['low-spuriosity', 'random', 'error'];
 
 /** Which head classifies: the model's own (mapped by class names), one fitted on the dataset, or whichever fits (auto). */
-export type HeadMode = 'auto' | 'model' | 'fit';
+export type HeadMode = 'auto' | HeadSource;
+/** The head an analysis ended up with: the model's own or one fitted on the dataset's training split. */
+export type HeadSource = 'model' | 'fit';
 /** Which training images a class's feature importance averages over: those predicted as the class, or those of the class classified correctly. */
 export type Grouping = 'predicted' | 'correct';
 

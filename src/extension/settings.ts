@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
 import { DEFAULT_GAP_K } from '../core/gap';
-
-/** Head used to score the dataset's classes: the model's own, a fitted one, or the model's when every class maps. */
-export type HeadMode = 'auto' | 'model' | 'fit';
+import type { Grouping, HeadMode } from '../core/vocabulary';
 
 /** The extension's settings, read fresh each time a job starts so edits apply without a reload. */
 export interface LensSettings {
   modelPath: string;
   headMode: HeadMode;
-  grouping: 'predicted' | 'correct';
+  grouping: Grouping;
   threads: number;
   topFeatures: number;
   gapK: number;
@@ -30,7 +28,7 @@ export function readSettings(): LensSettings {
   return {
     modelPath,
     headMode: c.get<HeadMode>('headMode', 'auto'),
-    grouping: c.get<'predicted' | 'correct'>('grouping', 'predicted'),
+    grouping: c.get<Grouping>('grouping', 'predicted'),
     threads: c.get<number>('threads', 0),
     topFeatures: c.get<number>('topFeatures', 5),
     gapK: c.get<number>('gapK', DEFAULT_GAP_K),

@@ -18,13 +18,14 @@ import { defaultCacheDir } from '../paths';
 import { interruptible } from '../interrupt';
 import { progressBar } from '../progressBar';
 import { DEFAULT_GAP_K } from '../../core/gap';
+import type { Grouping, HeadMode } from '../../core/vocabulary';
 
 interface CompareFlags {
   model: string[];
   cache?: string;
   threads?: number;
-  head: 'auto' | 'model' | 'fit';
-  grouping: 'predicted' | 'correct';
+  head: HeadMode;
+  grouping: Grouping;
   k: number;
   gapK: number;
   annotateFromProbes?: string | true;

@@ -1,8 +1,9 @@
 import type { LinearHead } from '../../core/types';
+import type { HeadMode, HeadSource } from '../../core/vocabulary';
 import type { ModelInfo } from '../model/types';
 
-/** Which head scores the dataset: the model's own (classes mapped by name or wnid) or one fitted on the features. */
-export type HeadMode = 'auto' | 'model' | 'fit';
+// sessionJob imports HeadMode from here.
+export type { HeadMode };
 
 /** How the dataset's classes map onto the model's logits. */
 export interface ClassMapping {
@@ -30,7 +31,7 @@ export function mapClasses(datasetClasses: string[], model: ModelInfo): ClassMap
 }
 
 /** Decides the head source; 'model' mode with unmapped classes still uses the model head (those classes are reported, their images unlabeled). */
-export function chooseHeadSource(mode: HeadMode, mapping: ClassMapping): 'model' | 'fit' {
+export function chooseHeadSource(mode: HeadMode, mapping: ClassMapping): HeadSource {
   if (mode === 'fit') return 'fit';
   if (mode === 'model') return 'model';
   return mapping.unmapped.length === 0 ? 'model' : 'fit';
@@ -43,7 +44,7 @@ export function modelHead(model: ModelInfo): LinearHead {
 
 /** The classes an analysis works in ("head space"), and each image's class there. */
 export interface HeadSpace {
-  headSource: 'model' | 'fit';
+  headSource: HeadSource;
   /** Class names in head space: the model's labels with its own head, else the dataset's classes. */
   classNames: string[];
   /** Head-space indices of the dataset's classes, in dataset order (unmapped ones left out). */

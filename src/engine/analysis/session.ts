@@ -1,21 +1,22 @@
 import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
 import { featureGaps, type FeatureGap } from '../../core/featureGap';
 import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../core/gap';
-import { featureImportance, type ClassImportance, type ImportanceGrouping } from '../../core/importance';
+import { featureImportance, type ClassImportance } from '../../core/importance';
+import type { Grouping, HeadMode } from '../../core/vocabulary';
 import { argmaxRows, correctness, headLogits, predict, softmaxRows } from '../../core/linalg';
 import { computeSpuriosity, rerankClass, type SpuriosityState } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
 import type { Dataset, ImageEntry } from '../dataset/types';
 import type { ExtractResult } from '../extract/types';
 import type { ModelInfo } from '../model/types';
-import { headSpace, modelHead, type HeadMode } from './headChoice';
+import { headSpace, modelHead } from './headChoice';
 import { fitDatasetHead } from './fitHead';
 import type { FeatureVerdict, LabelStore } from './labels';
 
 /** Knobs of an analysis; defaults follow the paper (k = 5 features, gap k = 10, 1,000 bootstrap resamples). */
 export interface AnalysisOptions {
   headMode?: HeadMode;
-  grouping?: ImportanceGrouping;
+  grouping?: Grouping;
   topK?: number;
   gapK?: number;
   featureGapK?: number;

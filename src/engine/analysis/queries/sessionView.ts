@@ -1,11 +1,11 @@
 import type { ClassIndex } from '../../../core/classIndex';
 import type { FeatureGap } from '../../../core/featureGap';
 import type { GapSummary } from '../../../core/gap';
-import type { ClassImportance, ImportanceGrouping } from '../../../core/importance';
+import type { ClassImportance } from '../../../core/importance';
+import type { Grouping, HeadMode } from '../../../core/vocabulary';
 import type { SpuriosityState } from '../../../core/spuriosity';
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import type { ModelInfo } from '../../model/types';
-import type { HeadMode } from '../headChoice';
 import type { FeatureVerdict } from '../labels';
 
 /**
@@ -42,7 +42,7 @@ export interface AnalysisView extends SessionView {
   readonly model: ModelInfo;
   readonly headSource: 'model' | 'fit';
   readonly unmapped: string[];
-  readonly options: { headMode: HeadMode; grouping: ImportanceGrouping; topK: number; gapK: number; featureGapK: number; bootstrap: number; seed: number };
+  readonly options: { headMode: HeadMode; grouping: Grouping; topK: number; gapK: number; featureGapK: number; bootstrap: number; seed: number };
   readonly excludedCount: number;
   splitCounts(): { train: number; val: number };
   valAccuracy(): number;

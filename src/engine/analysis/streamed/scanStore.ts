@@ -4,7 +4,7 @@
 import { LookupStatus, type RowSink } from '../../cache/featureCache';
 import { predict } from '../../../core/linalg';
 import { SPLIT_TRAIN } from '../../../core/classIndex';
-import type { ImportanceGrouping } from '../../../core/importance';
+import type { Grouping } from '../../../core/vocabulary';
 import type { LinearHead } from '../../../core/types';
 import { argmaxAt, SCRATCH_ROWS, type RowStore } from '../../extract/rowStore';
 
@@ -27,7 +27,7 @@ export class ScanStore implements RowStore {
   private readonly pooled: Float32Array;
   private readonly logits: Float32Array;
 
-  constructor(n: number, readonly dim: number, readonly classes: number, private readonly rows: ScanLabels, private readonly grouping: ImportanceGrouping, private readonly head: LinearHead | null = null) {
+  constructor(n: number, readonly dim: number, readonly classes: number, private readonly rows: ScanLabels, private readonly grouping: Grouping, private readonly head: LinearHead | null = null) {
     this.predicted = new Int32Array(n);
     const C = head ? head.classes : classes;
     this.sums = new Float64Array(C * dim);
