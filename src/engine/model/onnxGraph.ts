@@ -3,6 +3,7 @@ import { ModelAdaptError } from './errors';
 import { findHead, type HeadLocation } from './findHead';
 import { GraphIndex } from './graphIndex';
 import { inferShapes, valueInfoShape, type Shape } from './shapeInfer';
+import { addTokenMap } from './tokenMap';
 
 /** What adaptation learned about a classifier graph. */
 export interface AdaptedGraph extends HeadLocation {
@@ -45,6 +46,7 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
     head.notes.push(`the pooled map "${head.spatial}" has shape [${s.map((d) => d ?? '?')}], not N x ${head.dim} x h x w: spatial maps are unavailable`);
     head.spatial = null;
   }
+  if (!head.spatial) spatialShape = tokenMapFor(model, index, shapes, head) ?? spatialShape;
 
   const batch = inputShape[0] === null ? { dimParam: 'batch' } : { dimValue: inputShape[0] };
   addOutput(graph, head.pooled, [batch, { dimValue: head.dim }]);
@@ -57,6 +59,24 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
   const inputSize = h !== null && h === inputShape[3] ? h : null;
   const adapted = onnx.ModelProto.encode(model).finish();
   return { adapted, graph: { ...head, inputName, inputSize, spatialShape } };
+}
+
+/** For a class-token transformer, adds its token map as the spatial map (head.spatial) and returns its shape; a refusal becomes a note. */
+function tokenMapFor(model: onnx.ModelProto, index: GraphIndex, shapes: Map<string, Shape>, head: HeadLocation): [number, number, number] | null {
+  const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  const found = addTokenMap(model.graph!, index, shapes, head.pooled, head.dim, opset === undefined || opset === null ? 1 : Number(opset));
+  if (!found) return null;
+  // A class-token model has no global pooling by design: the pooling note does not apply to it.
+  head.notes = head.notes.filter((n) => !n.startsWith('no GlobalAveragePool'));
+  if ('why' in found) {
+    head.notes.push(`class-token model: ${found.why}`);
+    return null;
+  }
+  const [d, h, w] = found.shape;
+  const prefix = found.prefix === null ? '' : `, ${found.prefix} non-patch token${found.prefix === 1 ? '' : 's'} dropped`;
+  head.notes.push(`class-token model (the head reads token ${found.classToken}): heatmaps are token maps, the ${h} x ${w} patch tokens' values of the ${d} features after the final norm${prefix}`);
+  head.spatial = found.spatial;
+  return found.shape;
 }
 
 /** Finds the head behind the first graph output that has one; the error for the first output when none does. */
