@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 import type { AnalysisSession } from '../engine/analysis/session';
 import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { Dataset, ImageEntry } from '../engine/dataset/types';
-import type { ExtractProgress, ExtractResult } from '../engine/extract/types';
+import type { ExtractProgress } from '../engine/extract/types';
+import { MemoryLabelStore } from '../engine/analysis/labels';
+import { openSessionInChild, type SessionHandle } from '../engine/analysis/streamed/sessionClient';
+import type { SessionOpened, SessionOverview } from '../engine/analysis/streamed/sessionJob';
 import { HeatmapCache } from '../engine/render/heatmaps';
 import { ThumbnailCache } from '../engine/render/thumbnails';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
@@ -16,8 +19,8 @@ import { configuredModel, pickModel } from './modelChoice';
 import { formatRate, withJob } from './progress';
 import { readSettings, type LensSettings } from './settings';
 import { cacheDirFor, KnownDatasets } from './storage';
-import { runExtraction, spatialMapSource, tuneRunner } from './engineClient';
-import { confirmTuning, exportTunedHead, loadTunedHead, MitigationMemory, runMitigationJob, saveTunedHead, type SavedMitigation, type TunedHead } from './mitigation';
+import { runExtraction, spatialMapSource } from './engineClient';
+import { confirmTuning, exportTunedHead, loadTunedHead, MitigationMemory, runMitigationJob, saveTunedHead, tuneCheck, type SavedMitigation, type TunedHead } from './mitigation';
 import { jobStatus } from './jobStatus';
 import { pickDataset } from './datasetPick';
 import { reportError } from './errors';
@@ -26,12 +29,20 @@ import { AnalysisActions } from './analyses/actions';
 /** Preview size for the image detail view: large enough to inspect, small enough to cache for every image. */
 const PREVIEW_SIZE = 448;
 
-/** One ranked dataset: its discovery, features, analysis and caches. */
+/**
+ * One ranked dataset: its analysis session (in the session child: this process holds no feature and no image list,
+ * only the overview and the answers it asked for) and its caches. `memory` is an in-memory copy of the analysis,
+ * loaded only for core crops, sensitivity, model comparison and the HTML report, which still need features here.
+ */
 export interface Ranked {
   root: string;
-  dataset: Dataset;
-  extraction: ExtractResult;
-  session: AnalysisSession;
+  session: SessionHandle;
+  /** The session's overview, refreshed after every change (labels, exclusions). */
+  overview: SessionOverview;
+  /** Images named by the answers shown so far (the webview can only name those). */
+  served: Map<string, ImageEntry>;
+  memory?: Promise<{ dataset: Dataset; session: AnalysisSession }>;
+  loaded?: { dataset: Dataset; session: AnalysisSession };
   cacheDir: string;
   modelPath: string;
   thumbs: ThumbnailCache;
@@ -76,8 +87,13 @@ export class LensController implements PanelBackend {
   constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     this.known = new KnownDatasets(context.workspaceState);
     this.memory = new MitigationMemory(context.workspaceState);
-    this.analyses = new AnalysisActions(context, log, () => this.current, (m) => void LensPanel.active?.post(m),
-      (p) => LensPanel.active?.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString());
+    this.analyses = new AnalysisActions(context, log, () => this.analysisTarget(), (m) => void LensPanel.active?.post(m),
+      (p) => LensPanel.active?.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString(),
+      () => (this.current ? this.inMemory(this.current) : Promise.resolve(undefined)),
+      () => {
+        const c = this.current;
+        return c ? { root: c.root, setExcluded: (ids: string[]) => this.setExcluded(c, ids) } : undefined;
+      });
   }
 
   get extensionUri(): vscode.Uri {
@@ -139,45 +155,85 @@ export class LensController implements PanelBackend {
     return this.rank(root, 'overview', modelPath);
   }
 
+  /**
+   * Opens the analysis session in its child (discovery, cache-first extraction and the out-of-core analysis all run
+   * there; a fitted head is analysed in memory, in the child too), then keeps only its overview.
+   */
   private async openRanked(job: RankingJob, settings: LensSettings): Promise<Ranked | undefined> {
     const { root, modelPath } = job;
     const cacheDir = cacheDirFor(this.context, root, settings);
-    // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: not a skipped file worth reporting
-    const dataset = await openDataset(root, cacheDir);
-    if (dataset.images.length === 0) {
-      throw new Error(`No images found in ${root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
-    }
-    this.log.info(`Dataset ${root}: ${dataset.images.length} images, ${dataset.classes.length} classes (${dataset.layout}); ${dataset.skipped.length} files skipped`);
-    for (const s of dataset.skipped) this.log.debug(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
     const name = basename(root);
-    const { extraction, session } = await openAnalysis({
-      dataset, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
-      options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded: await reviewedExclusions(root, this.log) },
-      runExtract: (request) => withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => runExtraction(this.context, {
-        ...request, signal,
-        onProgress: (p) => {
-          job.progress = p;
-          this.progressed();
-          report({
-            message: p.phase === 'extracting' ? formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds) : p.phase.replace('-', ' '),
-            fraction: p.total ? p.done / p.total : undefined,
-          });
-        },
-      }), job.abort),
-      openLabels: (model) => openLabelStore(root, model),
-    });
-    this.reportFailures(extraction);
-    if (session.unmapped.length) this.log.warn(`Classes not in the model's labels: ${session.unmapped.join(', ')}`);
-    this.log.info(`Ranked ${name}: ${extraction.computed} images computed, ${extraction.cacheHits} from cache, head: ${session.headSource}`);
-    const decode = { pixelLimit: settings.pixelLimit };
-    return {
-      root, dataset, extraction, session, cacheDir, modelPath,
-      thumbs: new ThumbnailCache(join(cacheDir, 'thumbs'), decode),
-      previews: new ThumbnailCache(join(cacheDir, 'previews'), decode, PREVIEW_SIZE),
-      heatmaps: new HeatmapCache(join(cacheDir, 'heatmaps'), extraction.model.sha256, extraction.model.card.preprocess, decode,
-        spatialMapSource(this.context, modelPath, cacheDir, settings.threads || undefined)),
-      mitigation: this.memory.load(root, extraction.model.sha256),
-    };
+    const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'jobWorker.js').fsPath;
+    const excluded = await reviewedExclusions(root, this.log);
+    const session = await withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => openSessionInChild(workerPath, {
+      root, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
+      annotations: { root },
+      // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: the child leaves it out of discovery
+      options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded },
+    }, (p) => {
+      job.progress = p;
+      this.progressed();
+      report({
+        message: p.phase === 'extracting' ? formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds) : p.phase.replace('-', ' '),
+        fraction: p.total ? p.done / p.total : undefined,
+      });
+    }, signal), job.abort);
+    try {
+      const [opened, overview] = await Promise.all([session.ask<SessionOpened>({ kind: 'opened' }), session.ask<SessionOverview>({ kind: 'overview' })]);
+      this.log.info(`Dataset ${root}: ${opened.images} images, ${opened.classes} classes (${opened.layout}); ${opened.skippedCount} files skipped`);
+      for (const sk of opened.skipped) this.log.debug(`skipped ${sk.path}: ${sk.reason}${sk.detail ? ` (${sk.detail})` : ''}`);
+      this.reportFailures(opened);
+      if (overview.unmapped.length) this.log.warn(`Classes not in the model's labels: ${overview.unmapped.join(', ')}`);
+      this.log.info(`Ranked ${name}: ${opened.computed} images computed, ${opened.cacheHits} from cache, head: ${overview.headSource}, ${overview.outOfCore ? 'out of core' : 'in memory'} in the session process (pid ${session.pid})`);
+      const decode = { pixelLimit: settings.pixelLimit };
+      const model = overview.model;
+      return {
+        root, session, overview, served: new Map(), cacheDir, modelPath,
+        thumbs: new ThumbnailCache(join(cacheDir, 'thumbs'), decode),
+        previews: new ThumbnailCache(join(cacheDir, 'previews'), decode, PREVIEW_SIZE),
+        heatmaps: new HeatmapCache(join(cacheDir, 'heatmaps'), model.sha256, model.preprocess, decode,
+          spatialMapSource(this.context, modelPath, cacheDir, settings.threads || undefined)),
+        mitigation: this.memory.load(root, model.sha256),
+      };
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The in-memory copy of an analysis, for the analyses that still need features in this process (core crops,
+   * sensitivity, model comparison, the HTML report): loaded on first use, with the labels and exclusions the session
+   * has (its label store is a copy in memory: the session child owns the annotation file).
+   */
+  inMemory(c: Ranked): Promise<{ dataset: Dataset; session: AnalysisSession }> {
+    c.memory ??= (async () => {
+      const settings = readSettings();
+      const dataset = await openDataset(c.root, c.cacheDir);
+      const opened = await openAnalysis({
+        dataset, modelPath: c.modelPath, cacheDir: c.cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
+        options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded: await reviewedExclusions(c.root, this.log) },
+        runExtract: (request) => withJob(`Spuriosity Lens: loading ${basename(c.root)}'s features for this analysis`, (_report, signal) => runExtraction(this.context, { ...request, signal })),
+        openLabels: async (model) => new MemoryLabelStore((await openLabelStore(c.root, model)).entries()),
+      });
+      this.log.info(`Loaded ${basename(c.root)}'s features into the extension host for crops / sensitivity / comparison (${opened.session.entries.length} images)`);
+      c.loaded = { dataset, session: opened.session };
+      return c.loaded;
+    })();
+    c.memory.catch(() => { c.memory = undefined; });
+    return c.memory;
+  }
+
+  /** The current dataset as the in-memory analyses see it, once inMemory loaded it. */
+  private analysisTarget() {
+    const c = this.current;
+    return c?.loaded ? { root: c.root, dataset: c.loaded.dataset, session: c.loaded.session, cacheDir: c.cacheDir, modelPath: c.modelPath, previews: c.previews } : undefined;
+  }
+
+  /** Leaves these images out (the review tab's exclusions): the session re-ranks; an in-memory copy follows. */
+  private async setExcluded(c: Ranked, ids: string[]): Promise<void> {
+    c.overview = await c.session.ask<SessionOverview>({ kind: 'setExcluded', ids });
+    c.loaded?.session.setExcluded(ids);
   }
 
   /** Makes r the panel's analysis; the least recently used beyond MAX_OPEN is dropped (its cache stays on disk). */
@@ -188,11 +244,14 @@ export class LensController implements PanelBackend {
     this.open.set(key, r);
     for (const [k, o] of this.open) {
       if (this.open.size <= MAX_OPEN) break;
-      if (o !== r) this.open.delete(k);
+      if (o !== r) {
+        this.open.delete(k);
+        void o.session.close();
+      }
     }
     if (this.current !== r) this.analyses.reset();
     this.current = r;
-    await this.known.touch(r.root, { path: r.modelPath, name: r.session.model.card.name ?? basename(r.modelPath) }, r.dataset.images.length);
+    await this.known.touch(r.root, { path: r.modelPath, name: r.overview.model.name ?? basename(r.modelPath) }, r.overview.images);
     LensPanel.active?.refreshRoots(); // the dataset's caches must become loadable
     LensPanel.show(this, this.log, tab);
     this.changed.fire();
@@ -232,10 +291,11 @@ export class LensController implements PanelBackend {
     return pick ? this.rank(pick) : undefined;
   }
 
-  private reportFailures(ex: ExtractResult): void {
+  private reportFailures(ex: SessionOpened): void {
     for (const f of ex.failures) this.log.warn(`Could not use ${f.path}: ${f.reason}: ${f.message}`);
-    if (ex.failures.length) {
-      void vscode.window.showWarningMessage(`Spuriosity Lens: ${ex.failures.length} image(s) could not be read and were left out; the rest were ranked.`, 'Show Log')
+    if (ex.failureCount > ex.failures.length) this.log.warn(`… and ${ex.failureCount - ex.failures.length} more image(s) that could not be used`);
+    if (ex.failureCount) {
+      void vscode.window.showWarningMessage(`Spuriosity Lens: ${ex.failureCount} image(s) could not be read and were left out; the rest were ranked.`, 'Show Log')
         .then((a) => { if (a) this.log.show(); });
     }
   }
@@ -250,9 +310,23 @@ export class LensController implements PanelBackend {
     return roots;
   }
 
-  /** The current analysis. */
-  session(): AnalysisSession | undefined {
+  /** The current analysis session (in its child). */
+  session(): SessionHandle | undefined {
     return this.current?.session;
+  }
+
+  /** The current analysis's overview. */
+  overview(): SessionOverview | undefined {
+    return this.current?.overview;
+  }
+
+  /** Records images an answer named. */
+  remember(entries: ImageEntry[]): void {
+    const c = this.current;
+    if (!c) return;
+    // bounded: the ids of recent pages, cards and queues are what the webview can still name
+    if (c.served.size > 50_000) c.served.clear();
+    for (const e of entries) c.served.set(e.rel, e);
   }
 
   /** The panel snapshot. */
@@ -260,7 +334,7 @@ export class LensController implements PanelBackend {
     const c = this.current;
     if (!c) return undefined;
     const settings = readSettings();
-    const state = panelState(c.session, basename(c.root), { ...c.mitigation.state, tuneK: settings.tuneK, gapThresholdPoints: settings.gapThreshold });
+    const state = panelState(c.overview, basename(c.root), { ...c.mitigation.state, tuneK: settings.tuneK, gapThresholdPoints: settings.gapThreshold });
     // a ranking in progress (of this or another dataset) shows in the overview's progress bar, with its Cancel
     const p = this.runningJobs().find((j) => j.progress?.phase === 'extracting')?.progress;
     return p ? { ...state, extraction: { split: 'train', done: p.done, total: p.total, rate: p.imagesPerSecond || null } } : state;
@@ -270,22 +344,23 @@ export class LensController implements PanelBackend {
   previews() { return this.current?.previews; }
   heatmaps() { return this.current?.heatmaps; }
 
-  /** Resolves an image id; anything not in the dataset is refused and logged (the webview is untrusted). */
+  /**
+   * Resolves an image id the panel was shown; anything else is refused and logged (the webview is untrusted, and it
+   * only knows ids our answers gave it).
+   */
   entry(id: string): ImageEntry | undefined {
-    const s = this.current?.session;
-    const i = s?.indexOf(id);
-    if (!s || i === undefined) {
-      this.log.warn(`Refused a request for "${id}": not an image of the ranked dataset`);
-      return undefined;
-    }
-    return s.entries[i];
+    const e = this.current?.served.get(id);
+    if (!e) this.log.warn(`Refused a request for "${id}": not an image of the ranked dataset shown in the panel`);
+    return e;
   }
 
   /** Saves a label at once and re-ranks its class. */
   async setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype): Promise<void> {
-    const s = this.current?.session;
-    if (!s) return;
-    await s.setLabel(cls, feature, fromProtocolLabel(label, subtype));
+    const c = this.current;
+    if (!c) return;
+    const verdict = fromProtocolLabel(label, subtype);
+    c.overview = await c.session.ask<SessionOverview>({ kind: 'setLabel', cls, feature, verdict });
+    await c.loaded?.session.setLabel(cls, feature, verdict);
     this.analyses.labelChanged(cls);
   }
 
@@ -294,7 +369,7 @@ export class LensController implements PanelBackend {
     const c = this.current;
     if (!c || c.mitigation.state.running) return;
     const settings = readSettings();
-    if (!(await confirmTuning(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100 }))) return;
+    if (!(await confirmTuning(await tuneCheck(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100 })))) return;
     const abort = new AbortController();
     this.mitigationAbort = abort;
     const bar = jobStatus()?.begin(`fine-tuning ${basename(c.root)}`, () => abort.abort());
@@ -302,7 +377,7 @@ export class LensController implements PanelBackend {
     m.state = { ...m.state, running: method, history: [] };
     LensPanel.active?.pushState();
     try {
-      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal, ortRunner: tuneRunner(this.context) }, (point, maxEpochs) => {
+      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal, threads: settings.threads || undefined }, (point, maxEpochs) => {
         m.state = { ...m.state, maxEpochs, history: [...m.state.history, point] };
         bar?.update(`epoch ${point.epoch} of ${maxEpochs}`, maxEpochs ? point.epoch / maxEpochs : undefined);
         if (this.current === c) void LensPanel.active?.post({ type: 'mitigationProgress', method, point });
@@ -316,7 +391,7 @@ export class LensController implements PanelBackend {
       bar?.end();
       this.mitigationAbort = undefined;
       m.state = { ...m.state, running: null };
-      await this.memory.save(c.root, c.extraction.model.sha256, m);
+      await this.memory.save(c.root, c.overview.model.sha256, m);
       LensPanel.active?.pushState();
     }
   }
@@ -332,7 +407,7 @@ export class LensController implements PanelBackend {
   async exportHead(kind: ExportKind): Promise<void> {
     const c = this.current;
     const newest = c?.mitigation.state.results.at(-1)?.method;
-    const tuned = c && (c.tuned ?? (newest ? await loadTunedHead(c.cacheDir, newest, c.session.head) : undefined));
+    const tuned = c && (c.tuned ?? (newest ? await loadTunedHead(c.cacheDir, newest, { classes: c.overview.model.classes, dim: c.overview.model.dim }) : undefined));
     if (!c || !tuned) {
       void vscode.window.showInformationMessage('Spuriosity Lens: fine-tune the head first; the export writes the tuned head.');
       return;
@@ -346,7 +421,7 @@ export class LensController implements PanelBackend {
     if (!target) return;
     await exportTunedHead(tuned, kind, target.fsPath, c.modelPath);
     c.mitigation.exported = [{ method: tuned.method, kind, path: target.fsPath }, ...c.mitigation.exported.filter((e) => e.path !== target.fsPath)];
-    await this.memory.save(c.root, c.extraction.model.sha256, c.mitigation);
+    await this.memory.save(c.root, c.overview.model.sha256, c.mitigation);
     void vscode.window.showInformationMessage(`Spuriosity Lens: wrote ${target.fsPath}`);
   }
 }

@@ -10,6 +10,8 @@ import { DatasetsView } from './datasetsView';
 import { pickDataset } from './datasetPick';
 import { generateDemo } from './demoDataset';
 import { readSettings } from './settings';
+import { signed } from '../shared/signed';
+import { gapSignificance } from '../core/gap';
 
 /** Entry point: registers commands, the Spuriosity view, the status bar item, the panel serializer and the output channel. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -52,17 +54,19 @@ export function activate(context: vscode.ExtensionContext): void {
     command('measureGap', async () => {
       const r = await lens.ensureRanked();
       if (!r) return;
-      const g = r.session.gaps;
+      const g = r.overview.gaps;
       LensPanel.show(lens, log, 'overview');
       if (g.classes.length === 0) {
         const a = await vscode.window.showInformationMessage('Spuriosity Lens: no feature is labeled spurious yet, so no class has a ranking. Label the top features first.', 'Label Features');
         if (a) await vscode.commands.executeCommand('spuriosityLens.labelFeatures');
         return;
       }
-      const pts = (x: number) => `${(x * 100).toFixed(1)}`;
+      const pts = (x: number) => signed(x * 100, 1, true);
       const ci = g.meanCi ? ` (95% CI ${pts(g.meanCi[0])} to ${pts(g.meanCi[1])})` : '';
-      const neg = g.classes.filter((c) => c.negative).length;
-      void vscode.window.showInformationMessage(`Spurious gap: ${pts(g.mean)} points${ci} over ${g.classes.length} class(es)${neg ? `; ${neg} negative` : ''}.`);
+      // the panel's rule for the mean as for each class: a finding only when its interval excludes 0
+      const verdict = !g.meanCi ? '' : gapSignificance(g.meanCi[0], g.meanCi[1]) === 'not-significant' ? ', not significant (its interval includes 0)' : ', significant';
+      const neg = g.classes.filter((c) => c.ci && gapSignificance(c.ci[0], c.ci[1]) === 'negative').length;
+      void vscode.window.showInformationMessage(`Spurious gap: ${pts(g.mean)} points${ci}${verdict} over ${g.classes.length} class(es)${neg ? `; ${neg} significantly negative` : ''}.`);
     }),
     command('labelFeatures', async () => {
       if (await lens.ensureRanked()) LensPanel.show(lens, log, 'labeling');
@@ -84,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('exportReport', async () => {
       const r = await lens.ensureRanked();
-      if (r) await exportReport(r);
+      if (r) await exportReport(r, async () => (await lens.inMemory(r)).session);
     }),
     command('compareModels', async () => {
       if (!(await lens.ensureRanked())) return;

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { checkTuning } from '../engine/analysis/tuneGuard';
-import type { AnalysisSession } from '../engine/analysis/session';
-import { tuneHead } from '../engine/analysis/tune';
-import type { OrtTuneRunner } from '../engine/train/tuneProblem';
+import type { TuneCheck } from '../engine/analysis/tuneGuard';
+import type { SessionHandle } from '../engine/analysis/streamed/sessionClient';
+import type { TuneAnswer, TuneEvent } from '../engine/analysis/streamed/sessionJob';
 import { headJson, parseHeadJson, writeHeadNpy } from '../engine/export/headFiles';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
@@ -19,16 +18,19 @@ export interface TunedHead {
 }
 
 /**
- * Runs one fine-tuning method on the session's head, reporting each epoch as a protocol point. Large tuning sets
- * go to `ortRunner` (ONNX Runtime in a child process); small ones stay in JavaScript on this thread, yielding.
+ * Runs one fine-tuning method on the session's head in the session's process (out of core there: only the tuning and
+ * validation rows are read), reporting each epoch as a protocol point; the host gets the tuned head, never a feature.
  */
 export async function runMitigationJob(
-  s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; ortRunner?: OrtTuneRunner },
+  s: SessionHandle, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; threads?: number },
   onPoint: (p: MitigationPoint, maxEpochs: number) => void,
 ): Promise<{ result: MitigationResult; tuned: TunedHead }> {
-  const out = await tuneHead(s, method, {
-    k: opts.k, threshold: opts.gapThreshold, signal: opts.signal, ortRunner: opts.ortRunner,
-    onEpoch: (r, schedule) => onPoint({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null }, schedule.epochs),
+  const out = await s.ask<TuneAnswer>({ kind: 'tune', method, k: opts.k, threshold: opts.gapThreshold, threads: opts.threads }, {
+    signal: opts.signal,
+    onEvent: (v) => {
+      const { record: r, schedule } = v as TuneEvent;
+      onPoint({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null }, schedule.epochs);
+    },
   });
   const point = (r: typeof out.result.before): MitigationPoint => ({ epoch: r.epoch, accuracy: r.valAccuracy, gap: Number.isFinite(r.meanGap) ? r.meanGap : null });
   return {
@@ -42,8 +44,13 @@ export async function runMitigationJob(
       optimizer: out.result.schedule.optimizer,
       trainImages: out.tuningImages,
     },
-    tuned: { method, head: out.head, labels: s.classNames },
+    tuned: { method, head: out.head, labels: out.labels },
   };
+}
+
+/** The session's check of a planned run (see engine/analysis/tuneGuard). */
+export function tuneCheck(s: SessionHandle, method: MitigationMethod, opts: { k: number; gapThreshold: number }): Promise<TuneCheck> {
+  return s.ask<TuneCheck>({ kind: 'tuneCheck', method, k: opts.k, threshold: opts.gapThreshold });
 }
 
 /** Writes the tuned head as JSON, .npy, or the original ONNX model with the head swapped in. */
@@ -103,7 +110,7 @@ export async function saveTunedHead(cacheDir: string, t: TunedHead): Promise<voi
 }
 
 /** The tuned head of a method saved by saveTunedHead, if its shape still fits the session's head. */
-export async function loadTunedHead(cacheDir: string, method: MitigationMethod, fits: LinearHead): Promise<TunedHead | undefined> {
+export async function loadTunedHead(cacheDir: string, method: MitigationMethod, fits: Pick<LinearHead, 'classes' | 'dim'>): Promise<TunedHead | undefined> {
   try {
     const file = headFile(cacheDir, method);
     const j = parseHeadJson(await readFile(file, 'utf8'), file);
@@ -118,8 +125,7 @@ export async function loadTunedHead(cacheDir: string, method: MitigationMethod, 
  * Asks before a run: refuses with the reason when tuning cannot change the head (no ranked class, the gap already
  * under the threshold), and has the user confirm when k covers whole classes. True when tuning should go ahead.
  */
-export async function confirmTuning(s: AnalysisSession, method: MitigationMethod, opts: { k: number; gapThreshold: number }): Promise<boolean> {
-  const check = checkTuning(s, method, { k: opts.k, threshold: opts.gapThreshold });
+export async function confirmTuning(check: TuneCheck): Promise<boolean> {
   if (check.refusal) {
     const a = await vscode.window.showWarningMessage(`Spuriosity Lens: not fine-tuning. ${check.refusal}`, 'Open Settings');
     if (a) await vscode.commands.executeCommand('workbench.action.openSettings', check.refusal.includes('threshold') ? 'spuriosityLens.gapThreshold' : 'spuriosityLens');

@@ -11,6 +11,8 @@ import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { gapReport, rankReport } from '../../src/engine/analysis/report';
 import { openDataset } from '../../src/engine/analysis/openAnalysis';
 import { extract } from '../../src/engine/extract/pipeline';
+import { tuneHead } from '../../src/engine/analysis/tune';
+import { tuneStreamed } from '../../src/engine/analysis/streamed/tuneStreamed';
 import type { Dataset } from '../../src/engine/dataset/types';
 import type { ExtractDeps } from '../../src/engine/extract/types';
 import { className, cueOf, type PlantedSpec } from '../../bench/lib/plantedFeatures';
@@ -20,7 +22,7 @@ import { plantedCache } from '../helpers/plantedCache';
 const demo = demoFixture('streamed', { trainPerClass: 30, valPerClass: 12 });
 
 /** Both sessions on the same cache, each with its own copy of `labels`; returns their rank and gap reports. */
-async function compare(dataset: Dataset, modelPath: string, cacheDir: string, labels: (s: AnalysisSession) => Array<{ cls: string; feature: number }>, deps?: ExtractDeps) {
+async function compare(dataset: Dataset, modelPath: string, cacheDir: string, labels: (s: AnalysisSession) => Array<{ cls: string; feature: number }>, deps?: ExtractDeps, methods: Array<'low-spuriosity' | 'random'> = ['low-spuriosity', 'random']) {
   const mem = AnalysisSession.create(dataset, await extract({ dataset, modelPath, cacheDir, deps, threads: 1 }), new MemoryLabelStore(), { bootstrap: 100 });
   const str = await StreamedSession.open({ dataset, modelPath, cacheDir, deps, threads: 1, openLabels: async () => new MemoryLabelStore(), options: { bootstrap: 100 } });
   const pairs = labels(mem);
@@ -29,6 +31,15 @@ async function compare(dataset: Dataset, modelPath: string, cacheDir: string, la
   assert.deepEqual(str.spuriosity.rankings, mem.spuriosity.rankings);
   assert.deepEqual(rankReport(str, 10), rankReport(mem, 10));
   assert.deepEqual(gapReport(str), gapReport(mem));
+  // fine-tuning out of core (only the tuning and validation rows read from the cache): the same head and history
+  for (const method of methods) {
+    const opts = { k: 10, maxIter: 2, trainer: 'js' as const };
+    const [a, b] = [await tuneHead(mem, method, opts), await tuneStreamed(str, method, opts)];
+    assert.equal(b.tuningImages, a.tuningImages, `${method}: tuning set size`);
+    assert.deepEqual(b.result.history, a.result.history, `${method}: tuning history`);
+    assert.deepEqual(b.head, a.head, `${method}: tuned head`);
+    assert.ok(a.result.history.length >= 2, `${method}: the run trained (${a.result.history.length} records)`);
+  }
   return { mem, str };
 }
 
@@ -58,7 +69,7 @@ test('20,000 planted images, 2,048 features, 100 classes: streamed equals in-mem
     const { dataset, deps } = await plantedCache(cacheDir, spec, 2000);
     assert.equal(dataset.images.length, 20_000);
     const cues = Array.from({ length: spec.classes }, (_, c) => ({ cls: className(c), feature: cueOf(spec, c) })).filter((p) => p.feature >= 0);
-    const { mem } = await compare(dataset, '/planted/model.onnx', cacheDir, () => cues, deps);
+    const { mem } = await compare(dataset, '/planted/model.onnx', cacheDir, () => cues, deps, ['low-spuriosity']);
     // the planted structure is visible: each cue is a top feature of its class, and labelled cues give positive gaps
     for (const p of cues) assert.ok(mem.importance[mem.classId(p.cls)!].top.includes(p.feature), `${p.cls}: cue ${p.feature} in its top features`);
     assert.equal(mem.gaps.classes.length, cues.length);

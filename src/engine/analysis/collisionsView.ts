@@ -1,12 +1,12 @@
 import { findCollisions, type Collision } from '../../core/collisions';
-import type { AnalysisSession } from './session';
+import type { SessionView } from './queries/sessionView';
 
 /** Spurious feature collisions of the session (labels + top features), on the validation split. */
-export function sessionCollisions(s: AnalysisSession): Collision[] {
+export function sessionCollisions(s: SessionView): Collision[] {
   const C = s.classNames.length;
   const core: number[][] = Array.from({ length: C }, () => []);
   const id = new Map(s.classNames.map((c, i) => [c, i] as const));
-  for (const e of s.labelStore.entries()) {
+  for (const e of s.labelEntries()) {
     const c = id.get(e.cls);
     if (c !== undefined && e.verdict.label === 'core') core[c].push(e.feature);
   }

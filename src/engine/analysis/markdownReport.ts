@@ -1,10 +1,10 @@
 import { gapReport, rankReport } from './report';
-import type { AnalysisSession } from './session';
+import type { AnalysisView } from './queries/sessionView';
 
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(1));
 
 /** A human-readable report: summary, per-class gaps with intervals, and each class's top features and labels. */
-export function markdownReport(s: AnalysisSession): string {
+export function markdownReport(s: AnalysisView): string {
   const g = gapReport(s);
   const r = rankReport(s, 3);
   const lines: string[] = [];

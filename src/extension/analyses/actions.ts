@@ -12,7 +12,7 @@ import { PanelJobs } from './panelJobs';
 import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
 import { ModelLabeling } from './modelLabeling';
 import { comparisonView } from '../panel/analysisViews';
-import { ReviewMarks } from '../panel/review';
+import { ReviewMarks, type ReviewTarget } from '../panel/review';
 
 /** What the analyses need of the ranked dataset. */
 export interface AnalysisTarget {
@@ -36,12 +36,18 @@ export class AnalysisActions {
   /** The review file's marks (label error, excluded) on images of the ranked dataset. */
   readonly review: ReviewMarks;
 
+  /**
+   * `target` is the ranked dataset with its in-memory session once `load` made it (these analyses need the features
+   * in this process; the panel's pages, rankings and gaps come from the session child and never load them); `marks`
+   * is what the review file's marks need (the folder, and the re-ranking an exclusion causes).
+   */
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
     private readonly target: () => AnalysisTarget | undefined, private readonly post: (m: HostToWebview) => void,
-    private readonly uriOf: (path: string) => string | undefined) {
+    private readonly uriOf: (path: string) => string | undefined,
+    private readonly load: () => Promise<unknown> = async () => undefined, marks: () => ReviewTarget | undefined = () => undefined) {
     this.jobs = new PanelJobs(post);
     this.crops = new ImageCrops(context, target, post, log);
-    this.review = new ReviewMarks(target);
+    this.review = new ReviewMarks(marks);
     this.labeling = new ModelLabeling(context, log, target, post, (report) => {
       const t = this.target();
       if (!t) return;
@@ -83,11 +89,12 @@ export class AnalysisActions {
 
   /** Computes one image's core crop for the detail view (answered with an imageCrop message). */
   imageCrop(id: string): void {
-    this.crops.request(id);
+    void this.load().then(() => this.crops.request(id), (e: Error) => this.log.error(`Core crop of ${id}: ${e.message}`));
   }
 
   /** Re-checks a class's highest-spuriosity images on their core crops and sends the result. */
   async recheck(cls: string): Promise<void> {
+    await this.load();
     const t = this.target();
     if (!t) return;
     const thumb = async (id: string): Promise<string> => {
@@ -104,6 +111,7 @@ export class AnalysisActions {
 
   /** Exports crops of one class, or asks which classes (negative-gap ones preselected). */
   async exportCrops(cls?: string): Promise<void> {
+    await this.load();
     const t = this.target();
     if (!t) return;
     let classes = cls ? [cls] : undefined;
@@ -119,6 +127,7 @@ export class AnalysisActions {
 
   /** Sends the sensitivity of a (class, feature), measuring it first unless cached. */
   async sensitivityOf(cls: string, feature: number): Promise<void> {
+    await this.load();
     const t = this.target();
     if (!t) return;
     // the labeling view asks about the features of the model it labels, which may be a compared one
@@ -132,6 +141,7 @@ export class AnalysisActions {
    * from the picker and close it).
    */
   async compare(picked?: () => void): Promise<boolean> {
+    await this.load();
     const t = this.target();
     if (!t) return false;
     if (this.jobs.isRunning('compare')) {
@@ -153,6 +163,7 @@ export class AnalysisActions {
   /** Opens the Labeling view on a model of the comparison (the Models tab's and the notification's "Label" buttons). */
   async labelModel(sha256: string | null): Promise<void> {
     this.post({ type: 'showTab', tab: 'labeling' });
+    if (sha256 !== null) await this.load();
     await this.labeling.select(sha256);
   }
 }

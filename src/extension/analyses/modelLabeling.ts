@@ -12,6 +12,8 @@ import type { FeatureLabel, HostToWebview, LabelingModel, LabelingModels, Spurio
 import { runExtraction, spatialMapSource } from '../engineClient';
 import type { PanelBackend } from '../panel/backend';
 import { classSummaries, fromProtocolLabel, labelingOrder } from '../panel/viewModel';
+import { localSession } from '../../engine/analysis/streamed/sessionClient';
+import { overview } from '../../engine/analysis/streamed/sessionJob';
 import { readSettings } from '../settings';
 import type { AnalysisTarget } from './actions';
 
@@ -133,7 +135,8 @@ export class ModelLabeling {
     if (!o) return b;
     const changed = (s: AnalysisSession) => this.labelsChanged(s);
     return Object.create(b, {
-      session: { value: () => o.session },
+      session: { value: () => localSession(o.session) },
+      overview: { value: () => overview(o.session) },
       heatmaps: { value: () => o.heatmaps },
       setLabel: {
         value: async (cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype) => {

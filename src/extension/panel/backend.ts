@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { AnalysisSession } from '../../engine/analysis/session';
+import type { SessionHandle } from '../../engine/analysis/streamed/sessionClient';
+import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob';
 import type { ImageEntry } from '../../engine/dataset/types';
 import type { HeatmapCache } from '../../engine/render/heatmaps';
 import type { ThumbnailCache } from '../../engine/render/thumbnails';
@@ -11,7 +12,12 @@ export interface PanelBackend {
   readonly extensionUri: vscode.Uri;
   /** Folders the webview may load from: dist/, media/ and the thumbnail/heatmap caches. */
   resourceRoots(): vscode.Uri[];
-  session(): AnalysisSession | undefined;
+  /** The analysis session (in the session child: the host asks it for pages, cards, details; it holds no feature). */
+  session(): SessionHandle | undefined;
+  /** The session's last overview (per-class facts only). */
+  overview(): SessionOverview | undefined;
+  /** Records images an answer named, so later webview requests naming them resolve without asking the child. */
+  remember(entries: ImageEntry[]): void;
   state(): PanelState | undefined;
   thumbs(): ThumbnailCache | undefined;
   /** Larger previews for the detail view. */

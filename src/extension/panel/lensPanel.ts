@@ -134,7 +134,7 @@ export class LensPanel implements vscode.Disposable {
         return;
       }
       case 'requestCollisions':
-        await this.post({ type: 'collisions', pairs: collisionPairs(b) });
+        await this.post({ type: 'collisions', pairs: await collisionPairs(b) });
         return;
       case 'requestReviewQueue':
         await this.post({ type: 'reviewQueue', items: await reviewQueue(b, this.panel.webview) });

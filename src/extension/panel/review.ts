@@ -1,22 +1,17 @@
 // The review tab's host side: collision pairs, the queue of images worth a second look, and the marks a review
 // makes on images (label error, excluded), kept in the review file beside the annotations.
 import * as vscode from 'vscode';
-import { sessionCollisions } from '../../engine/analysis/collisionsView';
-import { MAX_REVIEW_QUEUE, reviewQueue as sessionReviewQueue, type ReviewPick } from '../../engine/analysis/queries/reviewQueue';
-import { predictedName, spuriosityOf } from '../../engine/analysis/queries/sessionView';
-import type { AnalysisSession } from '../../engine/analysis/session';
+import type { ReviewItemData } from '../../engine/analysis/queries/reviewItems';
 import { defaultReviewPath, reviewExcluded, ReviewFileStore } from '../../engine/review/store';
 import type { CollisionPair, ReviewItem, ReviewMarkKind } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 
-/** Collision pairs for the review tab. */
-export function collisionPairs(b: PanelBackend): CollisionPair[] {
+/** Collision pairs for the review tab (the session answers them). */
+export async function collisionPairs(b: PanelBackend): Promise<CollisionPair[]> {
   const s = b.session();
   if (!s) return [];
-  return sessionCollisions(s).map((c) => ({
-    spuriousClass: s.classNames[c.spuriousClass], coreClass: s.classNames[c.coreClass], feature: c.feature,
-    confusions: Math.round(c.confusion * c.n),
-  }));
+  const found = await s.ask<Array<{ spuriousName: string; coreName: string; feature: number; confusion: number; n: number }>>({ kind: 'collisions' });
+  return found.map((c) => ({ spuriousClass: c.spuriousName, coreClass: c.coreName, feature: c.feature, confusions: Math.round(c.confusion * c.n) }));
 }
 
 /**
@@ -36,10 +31,10 @@ export async function reviewedExclusions(root: string, log: vscode.LogOutputChan
   }
 }
 
-/** What marking needs of the ranked dataset. */
+/** What marking needs of the ranked dataset: its folder, and who re-ranks when the exclusions change. */
 export interface ReviewTarget {
   root: string;
-  session: AnalysisSession;
+  setExcluded(ids: string[]): Promise<void>;
 }
 
 /** The ranked dataset's review file: marks persist at once; an exclusion re-ranks (the image leaves rankings and gaps). */
@@ -77,37 +72,10 @@ export class ReviewMarks {
     const store = await pending;
     await store.change(id, { [kind]: on });
     if (kind !== 'excluded') return false;
-    t.session.setExcluded(store.excluded());
+    await t.setExcluded(store.excluded());
     return true;
   }
 }
-
-/** Misclassified validation images added to the queue (most probable first): where label errors usually show first. */
-const MISCLASSIFIED_IMAGES = 20;
-
-/** A queue entry before its thumbnail: the engine's picks plus this module's misclassified images. */
-type QueuePick = Omit<ReviewPick, 'reason'> & { reason: ReviewItem['reason'] };
-
-/** Validation images of the dataset's classes the head gets wrong, most confident first (ties: lower row), not in `seen`. */
-function misclassified(s: AnalysisSession, seen: Set<number>): QueuePick[] {
-  const rows: Array<{ row: number; p: number }> = [];
-  for (const cls of s.datasetClassIds) {
-    for (const row of s.index.val[cls]) if (!s.correct[row] && !seen.has(row)) rows.push({ row, p: s.confidence(row) ?? -1 });
-  }
-  rows.sort((a, b) => b.p - a.p || a.row - b.row);
-  return rows.slice(0, MISCLASSIFIED_IMAGES).map(({ row, p }) => {
-    const predicted = predictedName(s, row);
-    return {
-      row, reason: 'misclassified' as const, label: s.classNames[s.labels[row]], predicted, spuriosity: spuriosityOf(s, row),
-      note: `predicted ${predicted}${p >= 0 ? ` with probability ${p.toFixed(2)}` : ''}: a wrong label, or an image that is hard to read`,
-    };
-  });
-}
-
-const MARKED_NOTE = {
-  excluded: 'excluded by you: left out of rankings, gaps and tuning sets',
-  labelError: 'flagged by you as a label error (still in the analysis)',
-};
 
 /**
  * Images worth a second look, with thumbnails and their review marks: the engine's queue, led by the images the review
@@ -117,20 +85,12 @@ export async function reviewQueue(b: PanelBackend, webview: vscode.Webview): Pro
   const s = b.session();
   if (!s) return [];
   const labelErrors = await b.analyses.review.labelErrors();
-  const marked: Array<{ row: number; note: string }> = [];
-  s.entries.forEach((e, row) => {
-    if (s.excluded[row]) marked.push({ row, note: MARKED_NOTE.excluded });
-    else if (labelErrors.has(e.rel)) marked.push({ row, note: MARKED_NOTE.labelError });
-  });
-  const picks: QueuePick[] = sessionReviewQueue(s, sessionCollisions(s), marked);
-  picks.push(...misclassified(s, new Set(picks.map((p) => p.row))).slice(0, Math.max(0, MAX_REVIEW_QUEUE - picks.length)));
-  const thumbs = await Promise.all(picks.map((p) => b.thumbs()!.ensure(s.entries[p.row])));
-  return picks.map((p, j) => {
-    const id = s.entries[p.row].rel;
-    return {
-      id, thumbUri: webview.asWebviewUri(vscode.Uri.file(thumbs[j])).toString(),
-      label: p.label, predicted: p.predicted, spuriosity: p.spuriosity, reason: p.reason, note: p.note,
-      labelError: labelErrors.has(id), excluded: s.excluded[p.row] === 1,
-    };
-  });
+  const picks = await s.ask<ReviewItemData[]>({ kind: 'reviewQueue', labelErrors: [...labelErrors] });
+  b.remember(picks.map((p) => p.entry));
+  const thumbs = await Promise.all(picks.map((p) => b.thumbs()!.ensure(p.entry)));
+  return picks.map((p, j) => ({
+    id: p.entry.rel, thumbUri: webview.asWebviewUri(vscode.Uri.file(thumbs[j])).toString(),
+    label: p.label, predicted: p.predicted, spuriosity: p.spuriosity, reason: p.reason, note: p.note,
+    labelError: p.labelError, excluded: p.excluded,
+  }));
 }

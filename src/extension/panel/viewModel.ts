@@ -1,7 +1,9 @@
-// Reshapes an AnalysisSession into the protocol's view shapes. No math here: every number comes from src/core via the session.
-import type { AnalysisSession } from '../../engine/analysis/session';
+// Reshapes a session's overview (the child's answer) or an in-memory session into the protocol's view shapes. No math
+// here: every number comes from src/core via the session.
 import type { FeatureVerdict } from '../../engine/analysis/labels';
-import { classStats, labelingOrder as sessionLabelingOrder } from '../../engine/analysis/queries/classStats';
+import { classStats, labelingOrder as sessionLabelingOrder, type ClassStats } from '../../engine/analysis/queries/classStats';
+import type { SessionView } from '../../engine/analysis/queries/sessionView';
+import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob';
 import { gapSignificance, valImagesForSignificance, type ClassGap } from '../../core/gap';
 import type { ClassSummary, FeatureLabel, MitigationState, PanelState, SpuriousSubtype } from '../../shared/protocol';
 
@@ -34,8 +36,13 @@ function significance(g: ClassGap | undefined): Pick<ClassSummary, 'negative' | 
 }
 
 /** Per-class overview rows, in dataset order. */
-export function classSummaries(s: AnalysisSession): ClassSummary[] {
-  return classStats(s).map((c) => ({
+export function classSummaries(s: SessionView): ClassSummary[] {
+  return summariesOf(classStats(s));
+}
+
+/** Overview rows from the engine's class statistics. */
+export function summariesOf(stats: ClassStats[]): ClassSummary[] {
+  return stats.map((c) => ({
     name: c.name, index: c.cls, images: c.trainImages, valImages: c.valImages, accuracy: c.valAccuracy,
     spuriousFeatures: c.spuriousFeatures, labeled: c.labeled,
     gap: c.gap ? { value: c.gap.gap, lo: c.gap.ci?.[0] ?? c.gap.gap, hi: c.gap.ci?.[1] ?? c.gap.gap, k: c.gap.k } : null,
@@ -44,24 +51,26 @@ export function classSummaries(s: AnalysisSession): ClassSummary[] {
 }
 
 /** Dataset classes ordered for labeling (the engine's rule: largest per-feature gap first). */
-export const labelingOrder = (s: AnalysisSession): string[] => sessionLabelingOrder(s);
+export const labelingOrder = (s: SessionView): string[] => sessionLabelingOrder(s);
 
-/** The full snapshot the panel renders from. */
-export function panelState(s: AnalysisSession, datasetName: string, mitigation: MitigationState, extraction: PanelState['extraction'] = null): PanelState {
-  const classes = classSummaries(s);
-  const { train, val } = s.splitCounts();
-  const mean = s.gaps.classes.length ? { value: s.gaps.mean, lo: s.gaps.meanCi?.[0] ?? s.gaps.mean, hi: s.gaps.meanCi?.[1] ?? s.gaps.mean } : null;
+/** The full snapshot the panel renders from, built from the session's overview (no per-image data). */
+export function panelState(o: SessionOverview, datasetName: string, mitigation: MitigationState, extraction: PanelState['extraction'] = null): PanelState {
+  const classes = summariesOf(o.classes);
+  const g = o.gaps;
+  const mean = g.classes.length ? { value: g.mean, lo: g.meanCi?.[0] ?? g.mean, hi: g.meanCi?.[1] ?? g.mean } : null;
   return {
-    dataset: { name: datasetName, root: s.dataset.root },
-    model: { name: s.model.card.name ?? s.model.path.split(/[\\/]/).pop() ?? 'model' },
-    splits: { train, val },
+    dataset: { name: datasetName, root: o.datasetRoot },
+    model: { name: o.model.name ?? o.model.path.split(/[\\/]/).pop() ?? 'model' },
+    splits: o.splits,
     classes,
     meanGap: mean,
+    // the per-class rule for the mean too (a degenerate interval such as [+100, +100] is still an interval)
+    ...(g.classes.length && g.meanCi ? { meanGapSignificance: gapSignificance(g.meanCi[0], g.meanCi[1]) } : {}),
     progress: { labeledClasses: classes.filter((c) => c.labeled).length, totalClasses: classes.length },
-    labelingOrder: labelingOrder(s),
-    topK: s.options.topK,
+    labelingOrder: o.labelingOrder,
+    topK: o.topK,
     extraction,
     mitigation,
-    head: { source: s.headSource, mode: s.options.headMode },
+    head: { source: o.headSource, mode: o.headMode },
   };
 }

@@ -2,25 +2,42 @@
 // The host process holds no feature, only the answers (a page, a card, a report).
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExtractProgress } from '../../extract/types';
-import type { SessionJobRequest, SessionProgress, SessionQuery, SessionQueryMessage } from './sessionJob';
+import { answer, tuneServed, type ServedSession, type SessionJobRequest, type SessionProgress, type SessionQuery, type SessionQueryMessage } from './sessionJob';
 
-/** An open session in a child process. */
+/** How one question goes: intermediate events (a tuning run's epochs) and a signal that stops it. */
+export interface AskOptions {
+  onEvent?(value: unknown): void;
+  signal?: AbortSignal;
+}
+
+/** An open session, in a child process or (for an in-memory analysis) in this one. */
 export interface SessionHandle {
-  /** Asks one question; answers come in the order asked. */
-  ask<T = unknown>(query: SessionQuery): Promise<T>;
+  /** Asks one question; answers come in the order asked (a tuning run goes beside the queue). */
+  ask<T = unknown>(query: SessionQuery, opts?: AskOptions): Promise<T>;
   /** Ends the job and the child. */
   close(): Promise<void>;
-  /** The child's pid (for measuring it). */
+  /** The child's pid (for measuring it); undefined for a session in this process. */
   readonly pid: number | undefined;
 }
 
+/** A handle over a session in this process (the same answers as the child's, e.g. a compared model's analysis). */
+export function localSession(s: ServedSession): SessionHandle {
+  return {
+    pid: undefined,
+    ask: async <T>(q: SessionQuery, opts: AskOptions = {}) => (q.kind === 'tune'
+      ? tuneServed(s, q, opts.signal ?? new AbortController().signal, (e) => opts.onEvent?.(e))
+      : answer(s, q)) as Promise<T>,
+    close: async () => undefined,
+  };
+}
+
 /** Opens the session in a child started from the job host entry (dist/jobWorker.js, or src/engine/jobs/worker.ts with tsx). */
-export function openSessionInChild(workerPath: string, request: SessionJobRequest, onProgress?: (p: ExtractProgress) => void): Promise<SessionHandle> {
+export function openSessionInChild(workerPath: string, request: SessionJobRequest, onProgress?: (p: ExtractProgress) => void, signal?: AbortSignal): Promise<SessionHandle> {
   const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const proc: ChildProcess = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderrTail = '';
   proc.stderr?.on('data', (d: Buffer) => { stderrTail = (stderrTail + d.toString('utf8')).slice(-2000); });
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; onEvent?(v: unknown): void }>();
   let nextId = 1;
   let failed: Error | null = null;
   const fail = (e: Error): void => {
@@ -28,15 +45,28 @@ export function openSessionInChild(workerPath: string, request: SessionJobReques
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
+  const send = (m: unknown): void => {
+    if (proc.connected) proc.send(m as object);
+  };
   return new Promise<SessionHandle>((resolve, reject) => {
     let ready = false;
+    const onAbort = (): void => {
+      if (ready) return;
+      const e = new Error('opening the analysis session was cancelled');
+      e.name = 'AbortError';
+      reject(e);
+      proc.kill('SIGKILL');
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const handle: SessionHandle = {
       pid: proc.pid,
-      ask: <T>(query: SessionQuery) => new Promise<T>((res, rej) => {
+      ask: <T>(query: SessionQuery, opts: AskOptions = {}) => new Promise<T>((res, rej) => {
         if (failed) return rej(failed);
         const id = nextId++;
-        pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
-        proc.send({ type: 'session-query', id, query } satisfies SessionQueryMessage);
+        pending.set(id, { resolve: res as (v: unknown) => void, reject: rej, onEvent: opts.onEvent });
+        send({ type: 'session-query', id, query } satisfies SessionQueryMessage);
+        opts.signal?.addEventListener('abort', () => send({ type: 'session-cancel', id }), { once: true });
       }),
       close: () => new Promise<void>((res) => {
         if (proc.exitCode !== null || !proc.connected) return res();
@@ -55,7 +85,11 @@ export function openSessionInChild(workerPath: string, request: SessionJobReques
       if (m.type !== 'progress' || !m.progress) return;
       const p = m.progress;
       if (p.type === 'extract') onProgress?.(p.progress);
-      else if (p.type === 'ready') { ready = true; resolve(handle); }
+      else if (p.type === 'ready') {
+        ready = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(handle);
+      } else if (p.type === 'event') pending.get(p.id)?.onEvent?.(p.value);
       else {
         const waiter = pending.get(p.id);
         pending.delete(p.id);

@@ -1,20 +1,37 @@
-// The out-of-core session as a long-lived job of the child-process host (engine/jobs/table.ts 'session'): the child
-// opens the StreamedSession (features stay in the cache, in that process) and answers the host's queries (pages,
-// feature cards, image details, labels, exclusions, rankings and gaps) until the host cancels the job. The host never
-// holds a feature: it gets page-sized answers. Queries travel as `session-query` messages on the same IPC channel
-// (the generic host ignores them), answers as the job's progress.
+// The analysis session as a long-lived job of the child-process host (engine/jobs/table.ts 'session'): the child
+// opens the session (out of core: features stay in the cache, in that process; an in-memory one in the child when
+// the analysis needs a fitted head) and answers the host's queries (overview, pages, feature cards, image details,
+// labels, exclusions, review queue, tuning, reports) until the host cancels the job. The host never holds a feature:
+// it gets page-sized answers. Queries travel as `session-query` messages on the same IPC channel (the generic host
+// ignores them), answers (and a tuning run's epochs) as the job's progress.
 import type { JobHooks } from '../../runner/runner';
 import type { ExtractDeps, ExtractProgress, ExtractRequest } from '../../extract/types';
-import type { Dataset } from '../../dataset/types';
+import type { Dataset, ImageEntry } from '../../dataset/types';
+import type { EpochRecord, Schedule } from '../../../core/mitigate';
+import type { TuningMethod } from '../../../core/tuningSet';
+import type { LinearHead } from '../../../core/types';
+import { headLogits, softmaxRows } from '../../../core/linalg';
 import { openLabelStore } from '../fileLabelStore';
-import { openDataset } from '../openAnalysis';
-import { classPage, type ClassPageRequest } from '../queries/classPage';
-import { classStats, labelingOrder } from '../queries/classStats';
+import { extractInProcess, openAnalysis, openDataset } from '../openAnalysis';
+import { classPage, type ClassPageRequest, type ClassPageRow } from '../queries/classPage';
+import { classStats, labelingOrder, type ClassStats } from '../queries/classStats';
 import { featureCards, imageDetail } from '../queries/imageDetail';
+import { overlayFeatures, type OverlayChoice } from '../queries/overlayFeatures';
+import { misclassifiedRows, reviewItems } from '../queries/reviewItems';
+import { sessionCollisions } from '../collisionsView';
 import { gapReport, rankReport } from '../report';
-import type { AnalysisOptions } from '../session';
+import { markdownReport } from '../markdownReport';
+import { AnalysisSession, type AnalysisOptions } from '../session';
 import type { FeatureVerdict } from '../labels';
-import { StreamedSession } from './streamedSession';
+import { checkTuning } from '../tuneGuard';
+import { tuneHead, type TuneOutcome } from '../tune';
+import { runTuneJob } from '../../train/tuneJob';
+import type { OrtTuneRunner } from '../../train/tuneProblem';
+import type { GapSummary } from '../../../core/gap';
+import type { HeadMode } from '../headChoice';
+import type { ModelInfo } from '../../model/types';
+import { StreamedHeadError, StreamedSession } from './streamedSession';
+import { tuneStreamed } from './tuneStreamed';
 
 /**
  * Opens a session: the extraction request (cache-first), where its annotations live, and the analysis knobs. Give
@@ -28,86 +45,251 @@ export interface SessionJobRequest extends Omit<ExtractRequest, 'dataset'> {
   options?: AnalysisOptions;
 }
 
+/** The session a child serves: out of core, or in memory (in the child) when a fitted head is needed. */
+export type ServedSession = StreamedSession | AnalysisSession;
+
 /** What the host can ask an open session. */
 export type SessionQuery =
   | { kind: 'overview' }
-  | { kind: 'classPage'; request: ClassPageRequest }
+  | { kind: 'opened' }
+  | { kind: 'classPage'; request: ClassPageRequest; overlay?: OverlayChoice }
   | { kind: 'featureCards'; cls: number }
   | { kind: 'imageDetail'; id: string }
+  | { kind: 'entries'; ids: string[] }
   | { kind: 'setLabel'; cls: string; feature: number; verdict: FeatureVerdict | null }
   | { kind: 'setExcluded'; ids: string[] }
+  | { kind: 'reviewQueue'; labelErrors: string[] }
+  | { kind: 'collisions' }
+  | { kind: 'tuneCheck'; method: TuningMethod; k: number; threshold: number }
+  | { kind: 'tune'; method: TuningMethod; k: number; threshold: number; threads?: number }
   | { kind: 'rankReport'; show?: number }
-  | { kind: 'gapReport' };
+  | { kind: 'gapReport' }
+  | { kind: 'markdownReport' };
 
-/** The message a query travels in (parent -> child). */
+/** The message a query travels in (parent -> child); `session-cancel` stops a running tuning query. */
 export interface SessionQueryMessage {
   type: 'session-query';
   id: number;
   query: SessionQuery;
 }
 
-/** The session job's progress: the extraction's while it opens, then 'ready', then one answer per query. */
+/** The session job's progress: the extraction's while it opens, then 'ready', then answers and a tuning run's epochs. */
 export type SessionProgress =
   | { type: 'extract'; progress: ExtractProgress }
   | { type: 'ready' }
+  | { type: 'event'; id: number; value: unknown }
   | { type: 'answer'; id: number; value?: unknown; error?: { name: string; message: string } };
 
-/** Answers one query against the session. */
-export async function answer(s: StreamedSession, q: SessionQuery): Promise<unknown> {
+/** The panel's snapshot of a session: everything per class, nothing per image. */
+export interface SessionOverview {
+  images: number;
+  datasetRoot: string;
+  datasetClasses: string[];
+  classNames: string[];
+  datasetClassIds: number[];
+  headSource: 'model' | 'fit';
+  headMode: HeadMode;
+  /** Whether the features stay in the cache (out of core) or the child holds them (a fitted head). */
+  outOfCore: boolean;
+  unmapped: string[];
+  splits: { train: number; val: number };
+  classes: ClassStats[];
+  labelingOrder: string[];
+  gaps: GapSummary;
+  topK: number;
+  gapK: number;
+  excludedCount: number;
+  model: { name: string | null; path: string; sha256: string; dim: number; classes: number; preprocess: ModelInfo['card']['preprocess'] };
+}
+
+/** What opening found, said once (the host logs it and warns about unreadable images). */
+export interface SessionOpened {
+  images: number;
+  classes: number;
+  layout: string;
+  computed: number;
+  cacheHits: number;
+  /** The first 200 unreadable images, and how many there were. */
+  failures: Array<{ path: string; reason: string; message: string }>;
+  failureCount: number;
+  skipped: Array<{ path: string; reason: string; detail?: string }>;
+  skippedCount: number;
+  warnings: string[];
+}
+
+/** A gallery page row with the predicted class's probability under the head in use. */
+export type ServedPageRow = ClassPageRow & { confidence: number | null };
+
+/** A tuning run's epoch, as the host's progress bar and chart need it. */
+export interface TuneEvent {
+  record: EpochRecord;
+  schedule: Schedule;
+}
+
+/** A finished tuning run (the tuned head crosses back; no feature does). */
+export interface TuneAnswer extends Omit<TuneOutcome, 'head'> {
+  head: LinearHead;
+  labels: string[];
+}
+
+/** The overview of a session. */
+export function overview(s: ServedSession): SessionOverview {
+  const m = s.model;
+  return {
+    images: s.entries.length, datasetRoot: s.dataset.root, datasetClasses: s.dataset.classes,
+    classNames: s.classNames, datasetClassIds: s.datasetClassIds, headSource: s.headSource, headMode: s.options.headMode,
+    outOfCore: s instanceof StreamedSession, unmapped: s.unmapped, splits: s.splitCounts(), classes: classStats(s), labelingOrder: labelingOrder(s),
+    gaps: s.gaps, topK: s.options.topK, gapK: s.options.gapK, excludedCount: s.excludedCount,
+    model: { name: m.card.name ?? null, path: m.path, sha256: m.sha256, dim: m.dim, classes: m.classes, preprocess: m.card.preprocess },
+  };
+}
+
+/** Softmax probability of each row's predicted class under the head in use (a fitted or tuned one too). */
+export async function confidences(s: ServedSession, rows: number[]): Promise<Array<number | null>> {
+  if (s instanceof StreamedSession) {
+    await s.loadRows(rows);
+    return rows.map((r) => s.confidence(r));
+  }
+  if (!rows.length) return [];
+  const probs = softmaxRows(headLogits(s.features, s.head, rows));
+  return rows.map((r, j) => {
+    const p = probs.data[j * probs.cols + s.predictions[r]];
+    return Number.isFinite(p) ? p : null;
+  });
+}
+
+const rowOf = (s: ServedSession, id: string): number => {
+  const row = s.indexOf(id);
+  if (row === undefined) throw new Error(`"${id}" is not an image of the analysed dataset`);
+  return row;
+};
+
+/** Answers one query against the session (the job serves 'tune' through tuneServed: it reports epochs and can be cancelled). */
+export async function answer(s: ServedSession, q: SessionQuery): Promise<unknown> {
   switch (q.kind) {
     case 'overview':
+      return overview(s);
+    case 'opened': {
+      const ex = s.extraction;
       return {
-        images: s.entries.length, classNames: s.classNames, datasetClassIds: s.datasetClassIds, headSource: s.headSource, unmapped: s.unmapped,
-        splits: s.splitCounts(), classes: classStats(s), labelingOrder: labelingOrder(s), gaps: s.gaps, topK: s.options.topK,
-      };
-    case 'classPage':
-      return classPage(s, q.request);
+        images: s.entries.length, classes: s.dataset.classes.length, layout: s.dataset.layout, computed: ex.computed, cacheHits: ex.cacheHits,
+        failures: ex.failures.slice(0, 200).map((f) => ({ path: f.path, reason: f.reason, message: f.message })), failureCount: ex.failures.length,
+        skipped: s.dataset.skipped.slice(0, 200), skippedCount: s.dataset.skipped.length, warnings: ex.warnings ?? [],
+      } satisfies SessionOpened;
+    }
+    case 'classPage': {
+      const page = classPage(s, q.request);
+      const conf = await confidences(s, page.rows.map((r) => r.row));
+      const rows: ServedPageRow[] = page.rows.map((r, j) => ({ ...r, confidence: conf[j] }));
+      return { ...page, rows, ...(q.overlay ? { overlay: overlayFeatures(s, q.request.cls, q.overlay) } : {}) };
+    }
     case 'featureCards':
       return featureCards(s, q.cls);
     case 'imageDetail': {
-      const row = s.indexOf(q.id);
-      if (row === undefined) throw new Error(`"${q.id}" is not an image of the analysed dataset`);
-      await s.loadRow(row);
-      return imageDetail(s, row);
+      const row = rowOf(s, q.id);
+      const [confidence] = await confidences(s, [row]);
+      return { ...imageDetail(s, row), confidence };
     }
+    case 'entries':
+      return q.ids.map((id): ImageEntry | null => {
+        const row = s.indexOf(id);
+        return row === undefined ? null : s.entries[row];
+      });
     case 'setLabel':
       await s.setLabel(q.cls, q.feature, q.verdict);
-      return { gaps: s.gaps, classes: classStats(s) };
+      return overview(s);
     case 'setExcluded':
-      return { excluded: await s.setExcluded(q.ids), gaps: s.gaps };
+      await s.setExcluded(q.ids);
+      return overview(s);
+    case 'reviewQueue': {
+      const candidates = misclassifiedRows(s);
+      const conf = await confidences(s, candidates);
+      const of = new Map(candidates.map((r, j) => [r, conf[j]] as const));
+      return reviewItems(s, q.labelErrors, (r) => of.get(r) ?? null);
+    }
+    case 'collisions':
+      return sessionCollisions(s).map((c) => ({ ...c, spuriousName: s.classNames[c.spuriousClass], coreName: s.classNames[c.coreClass] }));
+    case 'tuneCheck':
+      return checkTuning(s, q.method, { k: q.k, threshold: q.threshold });
     case 'rankReport':
       return rankReport(s, q.show);
     case 'gapReport':
       return gapReport(s);
+    case 'markdownReport':
+      return markdownReport(s);
+    case 'tune':
+      return tuneServed(s, q, new AbortController().signal, () => undefined);
   }
 }
 
+/** ONNX Runtime in this (child) process, for tuning sets large enough to need it. */
+const ortInProcess = (threads?: number): OrtTuneRunner => (request, hooks = {}) =>
+  runTuneJob({ ...request, threads }, { signal: hooks.signal ?? new AbortController().signal, onEpoch: (record, schedule) => hooks.onProgress?.({ record, schedule }) });
+
+/** One tuning run on the served session (out of core: only the tuning and validation rows are read), reporting each epoch. */
+export async function tuneServed(s: ServedSession, q: Extract<SessionQuery, { kind: 'tune' }>, signal: AbortSignal, onEpoch: (e: TuneEvent) => void): Promise<TuneAnswer> {
+  const opts = { k: q.k, threshold: q.threshold, signal, ortRunner: ortInProcess(q.threads), onEpoch: (record: EpochRecord, schedule: Schedule) => onEpoch({ record, schedule }) };
+  const out = s instanceof StreamedSession ? await tuneStreamed(s, q.method, opts) : await tuneHead(s, q.method, opts);
+  return { ...out, labels: s.classNames };
+}
+
 const isQuery = (m: unknown): m is SessionQueryMessage => (m as { type?: unknown } | null)?.type === 'session-query';
+const isCancel = (m: unknown): m is { type: 'session-cancel'; id: number } => (m as { type?: unknown } | null)?.type === 'session-cancel';
+
+/** Opens the session out of core; an analysis that needs a fitted head opens in memory instead (in this, the child's, process). */
+async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgress> & { deps?: ExtractDeps }): Promise<ServedSession> {
+  const { annotations, options, root, dataset: given, ...extract } = request;
+  if (!given && !root) throw new Error('the session job needs a dataset or its root folder');
+  const dataset = given ?? await openDataset(root!, extract.cacheDir);
+  if (dataset.images.length === 0) {
+    throw new Error(`No images found in ${dataset.root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
+  }
+  const common = {
+    ...extract, dataset, options, deps: ctx.deps, signal: ctx.signal,
+    onProgress: (progress: ExtractProgress) => ctx.onProgress?.({ type: 'extract', progress }),
+    openLabels: (model: Parameters<typeof openLabelStore>[1]) => openLabelStore(annotations.root, model, annotations.path),
+  };
+  try {
+    return await StreamedSession.open(common);
+  } catch (e) {
+    if (!(e instanceof StreamedHeadError)) throw e;
+  }
+  const { signal, onProgress, ...req } = common;
+  return (await openAnalysis({ ...req, signal, onProgress, runExtract: extractInProcess })).session;
+}
 
 /**
  * Runs the session job in this (child) process: opens the session, reports 'ready', then answers queries one at a
- * time (a label change finishes before the next page is read) until cancelled; resolves null then.
+ * time (a label change finishes before the next page is read) until cancelled; resolves null then. A tuning run goes
+ * beside the queue (pages stay quick while it trains) and stops on `session-cancel`.
  */
 export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<SessionProgress> & { deps?: ExtractDeps }): Promise<null> {
-  const { annotations, options, root, dataset, ...extract } = request;
-  if (!dataset && !root) throw new Error('the session job needs a dataset or its root folder');
-  const s = await StreamedSession.open({
-    ...extract, dataset: dataset ?? await openDataset(root!, extract.cacheDir), options, deps: ctx.deps, signal: ctx.signal,
-    onProgress: (progress) => ctx.onProgress?.({ type: 'extract', progress }),
-    openLabels: (model) => openLabelStore(annotations.root, model, annotations.path),
-  });
+  const s = await openServed(request, ctx);
   ctx.onProgress?.({ type: 'ready' });
   let chain = Promise.resolve();
+  const tunes = new Map<number, AbortController>();
+  const reply = async (id: number, run: () => Promise<unknown>): Promise<void> => {
+    try {
+      ctx.onProgress?.({ type: 'answer', id, value: await run() });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      ctx.onProgress?.({ type: 'answer', id, error: { name: err.name, message: err.message } });
+    }
+  };
   const onMessage = (m: unknown): void => {
+    if (isCancel(m)) {
+      tunes.get(m.id)?.abort();
+      return;
+    }
     if (!isQuery(m)) return;
-    chain = chain.then(async () => {
-      try {
-        ctx.onProgress?.({ type: 'answer', id: m.id, value: await answer(s, m.query) });
-      } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        ctx.onProgress?.({ type: 'answer', id: m.id, error: { name: err.name, message: err.message } });
-      }
-    });
+    const q = m.query;
+    if (q.kind === 'tune') {
+      const abort = new AbortController();
+      tunes.set(m.id, abort);
+      void reply(m.id, () => tuneServed(s, q, abort.signal, (e) => ctx.onProgress?.({ type: 'event', id: m.id, value: e }))).finally(() => tunes.delete(m.id));
+      return;
+    }
+    chain = chain.then(() => reply(m.id, () => answer(s, q)));
   };
   process.on('message', onMessage);
   try {
@@ -117,6 +299,7 @@ export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<Se
     });
   } finally {
     process.off('message', onMessage);
+    for (const a of tunes.values()) a.abort();
   }
   return null;
 }

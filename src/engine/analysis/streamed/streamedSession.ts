@@ -13,7 +13,7 @@ import { FeatureCache } from '../../cache/featureCache';
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import { extractInto } from '../../extract/pipeline';
 import type { ExtractOptions, ExtractSummary } from '../../extract/types';
-import type { ModelInfo } from '../../model/types';
+import { featureCacheKey, type ModelInfo } from '../../model/types';
 import { headSpace, modelHead, type HeadSpace } from '../headChoice';
 import type { FeatureVerdict, LabelStore } from '../labels';
 import type { AnalysisView } from '../queries/sessionView';
@@ -114,7 +114,7 @@ export class StreamedSession implements AnalysisView {
     });
     const m = summary.entries.length;
     const extraction: ExtractSummary = { ...summary, predicted: store.predicted.slice(0, m) };
-    const cache = await FeatureCache.open(req.cacheDir, { sha256: summary.model.sha256, dim: summary.model.dim, classes: summary.model.classes });
+    const cache = await FeatureCache.open(req.cacheDir, { sha256: featureCacheKey(summary.model), dim: summary.model.dim, classes: summary.model.classes });
     const labelStore = await openLabels(summary.model);
     const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space!, cache, store, options.excluded ?? []);
     await s.refreshFeatures();
@@ -179,13 +179,27 @@ export class StreamedSession implements AnalysisView {
   }
 
   /** Reads one image's logits from the cache for confidence(row). */
-  async loadRow(row: number): Promise<void> {
-    if (this.confidences.has(row)) return;
+  loadRow(row: number): Promise<void> {
+    return this.loadRows([row]);
+  }
+
+  /** Reads these images' logits (each shard once) for confidence(row); rows already read are skipped. */
+  async loadRows(rows: ArrayLike<number>): Promise<void> {
+    const want = [...new Set(Array.from(rows))].filter((r) => !this.confidences.has(r)).sort((a, b) => a - b);
+    if (!want.length) return;
     const C = this.model.classes;
     const logits = new Float32Array(C);
-    await this.cache.lookupRows([this.entries[row]], (_first, _count, body, r) => body.copyLogits(r, 1, logits, 0));
-    this.confidences.set(row, softmaxRows({ rows: 1, cols: C, data: logits }).data[this._predictions[row]]);
+    await this.cache.lookupRows(want.map((r) => this.entries[r]), (first, count, body, r) => {
+      for (let q = 0; q < count; q++) {
+        body.copyLogits(r + q, 1, logits, 0);
+        const row = want[first + q];
+        this.confidences.set(row, softmaxRows({ rows: 1, cols: C, data: logits }).data[this._predictions[row]]);
+      }
+    });
   }
+
+  /** The feature cache the session reads (fine-tuning reads its rows from it). */
+  get featureCache(): FeatureCache { return this.cache; }
 
   /** Labels one pair (null clears), persists it, and re-ranks that class; gaps are recomputed. */
   setLabel(className: string, feature: number, verdict: FeatureVerdict | null): Promise<void> {

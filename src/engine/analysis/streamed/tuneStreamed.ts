@@ -1,0 +1,115 @@
+// Fine-tuning out of core: the same run as analysis/tune's tuneHead (same tuning set, same optimiser, same
+// evaluation), over only the rows it touches. The tuning set's and the validation set's feature rows are read from
+// the cache (float16 there, float32-exact here) into one matrix; no other row is ever read. ImageNet's paper setting:
+// 100 per class = 100k tuning rows and 50k validation rows x 2,048 features (1.2 GB) instead of 1.33M rows (10.9 GB).
+import { mitigate, checkPresetKnobs, type HeadEvaluation } from '../../../core/mitigate';
+import { spuriousGap } from '../../../core/gap';
+import { predict } from '../../../core/linalg';
+import { selectTuningSet, type TuningMethod } from '../../../core/tuningSet';
+import type { ClassRanking } from '../../../core/spuriosity';
+import type { LinearHead } from '../../../core/types';
+import type { FeatureCache } from '../../cache/featureCache';
+import type { ImageEntry } from '../../dataset/types';
+import type { TuneProblem } from '../../train/tuneProblem';
+import { ORT_TUNING_MIN_MACS, type TuneOptions, type TuneOutcome } from '../tune';
+import type { ClassIndex } from '../../../core/classIndex';
+
+/** What the streamed tuning reads of a session. */
+export interface StreamedTuneSource {
+  readonly entries: ImageEntry[];
+  readonly labels: Int32Array;
+  readonly index: ClassIndex;
+  readonly predictions: Int32Array;
+  readonly head: LinearHead;
+  readonly spuriosity: { rankings: (ClassRanking | null)[] };
+  readonly options: { gapK: number };
+  readonly featureCache: FeatureCache;
+}
+
+/** Reads the tuning and validation rows (tuning first, then validation, each image once) from the cache: tuneProblem's layout. */
+export async function readTuneProblem(s: StreamedTuneSource, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[]): Promise<TuneProblem> {
+  const D = s.head.dim;
+  const rowOf = new Map<number, number>();
+  const ids: number[] = [];
+  const rowFor = (id: number): number => {
+    let r = rowOf.get(id);
+    if (r === undefined) {
+      r = ids.length;
+      rowOf.set(id, r);
+      ids.push(id);
+    }
+    return r;
+  };
+  const t = Int32Array.from(tuning, rowFor);
+  const v = Int32Array.from(valImages, rowFor);
+  const data = new Float32Array(ids.length * D);
+  // lookupRows visits shards in turn; read in ascending image order so each shard is read once
+  const order = Int32Array.from(ids.keys()).sort((a, b) => ids[a] - ids[b]);
+  const keys = Array.from(order, (r) => s.entries[ids[r]]);
+  const look = await s.featureCache.lookupRows(keys, (first, count, body, row) => {
+    for (let q = 0; q < count; q++) body.copyPooled(row + q, 1, data, order[first + q] * D);
+  });
+  if (look.hits !== keys.length) {
+    throw new Error(`the feature cache in ${s.featureCache.dir} no longer holds ${keys.length - look.hits} of the tuning and validation images (was it cleared or recomputed by another run?): open the analysis again`);
+  }
+  return { rows: { rows: ids.length, cols: D, data }, rowIds: Int32Array.from(ids), labels: s.labels, tuning: t, val: v, rankings, gapK: s.options.gapK, head: s.head };
+}
+
+/** Predicts the problem's validation rows with a candidate head: mean gap over ranked classes (no bootstrap) and accuracy, as gapEvaluator. */
+export function problemEvaluator(p: TuneProblem, n: number): (head: LinearHead) => HeadEvaluation {
+  return (head) => {
+    const pred = predict(p.rows, head, p.val);
+    const correct = new Uint8Array(n);
+    let hits = 0;
+    for (let j = 0; j < p.val.length; j++) {
+      const id = p.rowIds[p.val[j]];
+      const ok = pred[j] === p.labels[id] ? 1 : 0;
+      correct[id] = ok;
+      hits += ok;
+    }
+    return { meanGap: spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 }).mean, valAccuracy: p.val.length ? hits / p.val.length : NaN };
+  };
+}
+
+/**
+ * tuneHead out of core: the tuning set of `method` from the rankings, its rows and the validation rows read from the
+ * cache, then ONNX Runtime (from ORT_TUNING_MIN_MACS on, when `ortRunner` is given, as tuneHead decides) or core's
+ * optimiser over those rows. The same head and history as tuneHead on the in-memory session.
+ */
+export async function tuneStreamed(s: StreamedTuneSource, method: TuningMethod, opts: TuneOptions = {}): Promise<TuneOutcome> {
+  // a label change while this runs re-ranks a class in the session: the run keeps the rankings it started with
+  const rankings = s.spuriosity.rankings.slice();
+  if (!rankings.some((r) => r)) {
+    throw new Error('No class has a spurious feature yet, so there is nothing to tune against: label at least one top feature "spurious" first.');
+  }
+  checkPresetKnobs(opts);
+  const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, seed: opts.seed ?? 0, predictions: s.predictions });
+  const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
+  const problem = await readTuneProblem(s, tuning, valImages, rankings);
+  const macs = tuning.length * s.head.dim * s.head.classes;
+  const ort = opts.trainer === 'ort' || (opts.trainer !== 'js' && opts.ortRunner !== undefined && macs >= ORT_TUNING_MIN_MACS);
+  if (ort) {
+    if (!opts.ortRunner) throw new Error("tuneStreamed: trainer 'ort' needs an ortRunner");
+    const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed } = opts;
+    const options = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 };
+    const result = await opts.ortRunner({ problem, options }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
+    return { method, head: result.head, tuningImages: tuning.length, result };
+  }
+  const rowLabels = Int32Array.from(problem.rowIds, (id) => s.labels[id]);
+  const flag = { aborted: false };
+  const onAbort = () => { flag.aborted = true; };
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    const result = await mitigate(problem.rows, rowLabels, s.head, problem.tuning, problemEvaluator(problem, s.labels.length), {
+      ...opts,
+      threshold: opts.threshold ?? 0.05,
+      signal: flag,
+      onEpoch: opts.onEpoch,
+      yieldEvery: opts.yieldEvery ?? 8,
+      yieldFn: opts.yieldFn ?? (() => new Promise((r) => setImmediate(r))),
+    });
+    return { method, head: result.head, tuningImages: tuning.length, result };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
