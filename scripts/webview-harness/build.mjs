@@ -1,6 +1,6 @@
 // Builds the harness: dist/webview.js (same esbuild options as scripts/build.mjs, webview only,
 // so the harness works while other entry points are mid-edit) and dist/harness/index.html, a
-// static page that loads it with a fake acquireVsCodeApi (mock-host.js) and a theme's --vscode-* variables.
+// static page that loads it with a fake acquireVsCodeApi (mock-host.ts, bundled) and a theme's --vscode-* variables.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,12 @@ export async function buildHarness() {
   mkdirSync(join(dist, 'media'), { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(dist, 'media', f));
   mkdirSync(join(dist, 'harness'), { recursive: true });
-  cpSync(join(here, 'mock-host.js'), join(dist, 'harness', 'mock-host.js'));
+  // The mock host is TypeScript typed against the protocol (npm run typecheck checks it); bundled as a classic script.
+  await esbuild.build({
+    bundle: true, sourcemap: true, minify: false, logLevel: 'warning', legalComments: 'none',
+    platform: 'browser', format: 'iife', target: 'es2022',
+    entryPoints: [join(here, 'mock-host.ts')], outfile: join(dist, 'harness', 'mock-host.js'),
+  });
   writeFileSync(join(dist, 'harness', 'index.html'), `<!DOCTYPE html>
 <html lang="en">
 <head>
