@@ -70,7 +70,9 @@ test('cli extract: human summary on stdout, no progress bar when stderr is not a
   assert.match(r.stdout, /Features for \d+ images: 0 from cache/);
   assert.match(r.stdout, /could not be used/);
   assert.equal(r.stderr, '');
-  assert.equal(readdirSync(join(root, 'other-cache')).length, 1);
+  // One feature folder (the model's sha256) beside models/, the warm path's stored model description.
+  assert.deepEqual(readdirSync(join(root, 'other-cache')).filter((n) => n !== 'models').length, 1);
+  assert.ok(readdirSync(join(root, 'other-cache', 'models')).some((n) => n.endsWith('.json')));
 });
 
 test('cli extract: the default cache of a manifest dataset sits beside the manifest', () => {

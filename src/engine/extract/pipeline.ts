@@ -10,6 +10,7 @@ import { startDecodePool } from './decodeThreads';
 import { availableParallelism } from 'node:os';
 import { featureCacheKey, type ModelInfo } from '../model/types';
 import { choosePrecision, modelBytesFor } from './precision';
+import type { WarmLoadedModel } from '../model/modelInfoCache';
 import { ExtractCancelledError, type ExtractDeps, type ExtractFailure, type ExtractOptions, type ExtractResult, type ExtractSummary, type InferenceModel, type InferenceOutputs } from './types';
 import { MatrixStore, PredictionStore, type RowStore } from './rowStore';
 
@@ -76,7 +77,8 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
 
   progress.enter('loading-model');
   throwIfAborted(signal);
-  const loaded: { info: ModelInfo; adapted: Uint8Array | null } = await deps.loadModel(opts.modelPath);
+  // The warm path (default deps): a stored description when the model file is unchanged, the bytes only on a miss.
+  const loaded = deps.loadModelWarm ? await deps.loadModelWarm(opts.modelPath, opts.cacheDir) : eagerLoad(await deps.loadModel(opts.modelPath));
   const { info } = loaded;
   const D = info.dim;
   const C = info.classes;
@@ -108,10 +110,9 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
   if (look.misses.length > 0) {
     // Session creation (seconds for a ResNet-50) overlaps the first decodes inside runBatches.
     const threads = opts.threads ?? deps.defaultThreads();
-    const adapted = loaded.adapted!;
-    // createModel holds the bytes while the session is built; dropping ours frees them afterwards (~100 MB for a ResNet-50).
-    loaded.adapted = null;
-    const modelReady = modelBytesFor(choice, { adapted, info, cacheRoot: opts.cacheDir, threads, pixelLimit: opts.pixelLimit ?? deps.defaultPixelLimit, decodeInto: deps.decodeInto, signal })
+    // createModel holds the bytes while the session is built; nothing of ours keeps them (~100 MB for a ResNet-50).
+    const modelReady = loaded.adapted()
+      .then((adapted) => modelBytesFor(choice, { adapted, info, cacheRoot: opts.cacheDir, threads, pixelLimit: opts.pixelLimit ?? deps.defaultPixelLimit, decodeInto: deps.decodeInto, signal }))
       .then(({ bytes, skipped }) => {
         if (skipped > 0) warnings.push(`int8 calibration left out ${skipped} image(s) that did not decode`);
         return deps.createModel(bytes, info, { threads });
@@ -246,6 +247,21 @@ async function runBatches(r: BatchRun): Promise<number> {
     await pool?.close();
   }
   return computed;
+}
+
+/** A loadModel result as a WarmLoadedModel whose bytes are handed over once. */
+function eagerLoad(r: { info: ModelInfo; adapted: Uint8Array }): WarmLoadedModel {
+  let held: Uint8Array | null = r.adapted;
+  return {
+    info: r.info,
+    fromStore: false,
+    adapted: async () => {
+      if (!held) throw new Error(`${r.info.path}: the adapted model was already handed over`);
+      const b = held;
+      held = null;
+      return b;
+    },
+  };
 }
 
 function keyOf(e: ImageEntry): { rel: string; size: number; mtimeMs: number } {

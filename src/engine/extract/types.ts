@@ -2,6 +2,7 @@
 import type { Dataset, ImageEntry } from '../dataset/types';
 import type { ModelInfo, Preprocess } from '../model/types';
 import type { Int8Support } from '../model/quantize/int8Support';
+import type { WarmLoadedModel } from '../model/modelInfoCache';
 
 /** Why an image produced no features (the decoder's DecodeFailure, or 'error' for anything unexpected). */
 export type ExtractFailureReason = 'empty' | 'corrupt' | 'truncated' | 'too-large' | 'unsupported' | 'unreadable' | 'error';
@@ -50,6 +51,8 @@ export interface ExtractDeps {
   threadedDecode?: boolean;
   /** Whether int8 can run here (default: CPU flags + ONNX Runtime build check, model/quantize/int8Support.ts); tests inject it. */
   detectInt8?(): Promise<Int8Support>;
+  /** loadModel with the warm path (model/modelInfoCache.ts): no read, hash or adaptation of an unchanged model file. */
+  loadModelWarm?(modelPath: string, cacheRoot: string): Promise<WarmLoadedModel>;
 }
 
 /** Serializable options of an extraction run (what crosses the IPC boundary). */

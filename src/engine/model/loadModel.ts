@@ -21,7 +21,7 @@ export function sha256File(path: string): Promise<string> {
 }
 
 /** Reads an ONNX classifier, finds pooled features / spatial map / logits, returns its description and the adapted model bytes (those tensors added as graph outputs). Throws ModelAdaptError naming the node it expected. */
-export async function loadModel(modelPath: string): Promise<{ info: ModelInfo; adapted: Uint8Array }> {
+export async function loadModel(modelPath: string): Promise<{ info: ModelInfo; adapted: Uint8Array; inputSize: number | null }> {
   const path = resolve(modelPath);
   let bytes: Uint8Array;
   let sha256: string;
@@ -50,5 +50,5 @@ export async function loadModel(modelPath: string): Promise<{ info: ModelInfo; a
     labels,
     notes: graph.notes,
   };
-  return { info, adapted };
+  return { info, adapted, inputSize: graph.inputSize };
 }
