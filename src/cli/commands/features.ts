@@ -7,7 +7,7 @@ import { openDataset } from '../../engine/analysis/openAnalysis';
 import { loadModel } from '../../engine/model/loadModel';
 import { importFeatureStores, type ImportReport } from '../../engine/store/importStore';
 import { defaultCacheDir, defaultModelPath } from '../paths';
-import { CliError, nonNegativeInt } from '../errors';
+import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { registerFeaturesExport } from './featuresExport';
 
 interface ImportFlags {
@@ -16,6 +16,7 @@ interface ImportFlags {
   json?: boolean;
   show: number;
   strict?: boolean;
+  threads?: number;
 }
 
 /** Registers the features command group. */
@@ -28,6 +29,7 @@ export function registerFeatures(program: Command): void {
     .argument('<store...>', 'Parquet files, or folders of *.parquet files (e.g. a Spark job\'s part files)')
     .option('--model <path>', 'ONNX classifier the features belong to: its head scores them and gives logits a store lacks (default: the bundled demo model)')
     .option('--cache <dir>', 'feature cache root (default: <dataset>/.spuriosity)')
+    .option('--threads <n>', 'ONNX Runtime threads computing the logits a store lacks (default: cores - 1)', positiveInt('--threads'))
     .option('--show <n>', 'rejected rows listed (all are in --json)', nonNegativeInt('--show'), 20)
     .option('--strict', 'exit with code 2 when any row or file was rejected')
     .option('--json', 'print the import report as JSON (schema spuriosity-lens/features-import@1)')
@@ -40,7 +42,7 @@ export function registerFeatures(program: Command): void {
       const tty = process.stderr.isTTY === true;
       const t0 = performance.now();
       const report = await importFeatureStores({
-        files, dataset, model: info, cacheDir, maxProblems: flags.json ? Number.MAX_SAFE_INTEGER : Math.max(flags.show, 1),
+        files, dataset, model: info, cacheDir, threads: flags.threads, maxProblems: flags.json ? Number.MAX_SAFE_INTEGER : Math.max(flags.show, 1),
         onProgress: tty ? (p) => process.stderr.write(`\rimporting ${p.file}: ${p.rowsRead}/${p.rowsInFile} rows, ${p.imported} imported`) : undefined,
       });
       if (tty) process.stderr.write('\n');

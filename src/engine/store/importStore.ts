@@ -8,13 +8,13 @@
 // scalars per dataset image (where its row was seen). A bad row is reported by file and row and skipped; a file that
 // is not a feature store is reported and the others go on.
 import { isAbsolute, relative, sep } from 'node:path';
-import { headLogits } from '../../core/linalg';
 import { FeatureCache, rowsPerShard } from '../cache/featureCache';
 import { float16Table, roundThroughFloat16 } from '../cache/float16';
 import type { CacheKey } from '../cache/shard';
 import type { Dataset } from '../dataset/types';
 import type { ModelInfo } from '../model/types';
 import { modelHead } from '../analysis/headChoice';
+import { headLogitsComputer, type LogitsComputer } from './headLogits';
 import { copyFinite } from './listColumn';
 import { openStore, StoreFileError, type StoreBatch } from './readStore';
 import { FEATURE_STORE_SCHEMA, type StoreProblem } from './schema';
@@ -28,6 +28,8 @@ export interface ImportRequest {
   cacheDir: string;
   /** Rows per written shard (default: the cache's own shard size). */
   shardRows?: number;
+  /** ONNX Runtime threads for logits a store lacks (default: the machine's default). */
+  threads?: number;
   /** Problems kept in the report (the count covers all); default 1000. */
   maxProblems?: number;
   onProgress?(p: { file: string; rowsRead: number; rowsInFile: number; imported: number }): void;
@@ -59,6 +61,11 @@ export interface ImportReport {
   cacheDir: string;
 }
 
+/** Writing the cache (or computing logits) failed: not the store's fault, so the import stops. */
+export class CacheWriteError extends Error {
+  override readonly name = 'CacheWriteError';
+}
+
 const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
 
 /** Imports every file into the cache of request.model under request.cacheDir; never throws for bad files or rows. */
@@ -77,6 +84,7 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
   const cache = await FeatureCache.open(req.cacheDir, { sha256: model.sha256, dim: D, classes: C }, { shardRows: req.shardRows });
   const R = Math.max(1, Math.floor(req.shardRows ?? rowsPerShard({ dim: D, classes: C })));
   const head = modelHead(model as ModelInfo);
+  const ort: { computer: LogitsComputer | null } = { computer: null };
   const table = float16Table();
   const maxProblems = req.maxProblems ?? 1000;
 
@@ -91,14 +99,15 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
   const logits = new Float32Array(R * C);
   const needLogits: number[] = [];
   let entries: CacheKey[] = [];
-  const flush = async () => {
+  const flush = () => writePending().catch((e: Error) => { throw new CacheWriteError(e.message); });
+  const writePending = async () => {
     if (entries.length === 0) return;
     const k = entries.length;
     const view = pooled.subarray(0, k * D);
     roundThroughFloat16(view); // what the cache stores, so computed logits match the stored features
     if (needLogits.length) {
-      const out = headLogits({ rows: k, cols: D, data: view }, head, needLogits);
-      needLogits.forEach((row, j) => logits.set(out.data.subarray(j * C, (j + 1) * C), row * C));
+      ort.computer ??= await headLogitsComputer(head, req.threads);
+      await ort.computer.compute(view, needLogits, logits);
     }
     await cache.writeBatch(entries, view, logits.subarray(0, k * C));
     entries = [];
@@ -161,13 +170,18 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
         req.onProgress?.({ file, rowsRead: b.firstRow + b.rows, rowsInFile: fr.rows, imported: report.imported + fr.imported });
       }
     } catch (e) {
+      if (e instanceof CacheWriteError) { await ort.computer?.release(); throw e; }
       fr.error = e instanceof StoreFileError ? e.message : `could not be read: ${(e as Error).message}`;
       problem({ file, row: null, problem: fr.error });
     }
     report.imported += fr.imported;
     report.rejected += fr.rejected;
   }
-  await flush();
+  try {
+    await flush();
+  } finally {
+    await ort.computer?.release();
+  }
   for (let i = 0; i < images.length; i++) {
     if (seenFile[i] >= 0) continue;
     report.missing.count++;
