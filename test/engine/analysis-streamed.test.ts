@@ -93,3 +93,34 @@ test('streamed session refuses a fitted head with a message saying why', async (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a second open reads the analysis index, no shard: the same session; a changed image or grouping makes a new key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spl-streamed-index-'));
+  try {
+    const { dataset, deps } = await plantedCache(dir, small, 300);
+    const labels = () => new MemoryLabelStore(Array.from({ length: small.classes }, (_, c) => ({ cls: className(c), feature: c, verdict: { label: 'spurious' as const } })));
+    const open = (ds = dataset, options: { bootstrap: number; gapK: number; grouping?: 'predicted' | 'correct' } = { bootstrap: 50, gapK: 5 }) =>
+      StreamedSession.open({ dataset: ds, modelPath: '/planted/model.onnx', cacheDir: dir, deps, openLabels: async () => labels(), options });
+    const first = await open();
+    const shardDir = join(dir, 'c0'.repeat(32));
+    const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+    const idx = readdirSync(shardDir).filter((n) => n.endsWith('.idx'));
+    assert.equal(idx.length, 1, 'the first open keeps one analysis index');
+    // scramble every shard's body (headers intact, so the cache still lists every image): an open that read a shard
+    // would fail its checksum; the indexed open reads none of them for what the index holds
+    const shards = readdirSync(shardDir).filter((n) => n.startsWith('shard-'));
+    const saved = shards.map((n) => readFileSync(join(shardDir, n)));
+    shards.forEach((n, i) => { const b = Buffer.from(saved[i]); b.fill(7, b.length - 64); writeFileSync(join(shardDir, n), b); });
+    const again = await open();
+    assertSame(first, again, 'from the index');
+    await assert.rejects(open(dataset, { bootstrap: 50, gapK: 5, grouping: 'correct' }), 'an open that reads the shards fails on the scrambled bodies');
+    shards.forEach((n, i) => writeFileSync(join(shardDir, n), saved[i]));
+    // another grouping, or one image with another mtime: not the same analysis, so the index is not used
+    const other = await open(dataset, { bootstrap: 50, gapK: 5, grouping: 'correct' });
+    assert.notDeepEqual(other.importance.map((i) => i.topImportance), first.importance.map((i) => i.topImportance));
+    const changed = { ...dataset, images: dataset.images.map((e, i) => (i === 0 ? { ...e, mtimeMs: 2 } : e)) };
+    await assert.rejects(open(changed), /should not be decoded|every image should be a cache hit/, 'a changed image is extracted again, not taken from the index');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

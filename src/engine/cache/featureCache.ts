@@ -168,6 +168,22 @@ export class FeatureCache {
     return [...this.index].map(([rel, r]) => ({ rel, size: r.size, mtimeMs: r.mtimeMs, failure: r.failure }));
   }
 
+  /** Per entry, whether the cache holds its features (Hit), a cached decode failure (Failed) or nothing (Miss), reading no shard. */
+  statusOf(entries: readonly CacheKey[]): Uint8Array {
+    const out = new Uint8Array(entries.length);
+    entries.forEach((k, i) => {
+      const rec = this.index.get(k.rel);
+      if (rec && sameKey(rec, k)) out[i] = rec.failure ? LookupStatus.Failed : LookupStatus.Hit;
+    });
+    return out;
+  }
+
+  /** The cached size and mtime of an image by its path relative to the dataset root, if the cache lists it. */
+  listed(rel: string): { size: number; mtimeMs: number } | undefined {
+    const rec = this.index.get(rel);
+    return rec ? { size: rec.size, mtimeMs: rec.mtimeMs } : undefined;
+  }
+
   /** Number of shard files (including ignored ones). */
   get shardCount(): number {
     return this.shards.size;

@@ -98,6 +98,24 @@ export class ClassColumns {
     return this.ensureAll(want);
   }
 
+  /** Every class's columns read so far (for the analysis index). */
+  snapshot(): Array<{ feats: number[]; values: Float32Array[] }> {
+    return this.cols.map((c) => ({ feats: [...c.feats], values: [...c.values] }));
+  }
+
+  /** Takes columns read by an earlier open of the same images (analysis index); a column of the wrong length is skipped. */
+  load(cols: Array<{ feats: number[]; values: Float32Array[] }>): void {
+    cols.forEach((c, cls) => {
+      if (cls >= this.cols.length) return;
+      c.feats.forEach((f, j) => {
+        if (c.values[j]?.length === this.classRows[cls].length && this.column(cls, f) === undefined) {
+          this.cols[cls].feats.push(f);
+          this.cols[cls].values.push(c.values[j]);
+        }
+      });
+    });
+  }
+
   /** Drops the columns not in `keep[c]` (e.g. the old top features after a new head). */
   retain(keep: number[][]): void {
     this.cols.forEach((c, cls) => {

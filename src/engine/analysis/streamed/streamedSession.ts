@@ -9,10 +9,11 @@ import { importanceFromSums, type ClassImportance } from '../../../core/importan
 import { correctness, softmaxRows } from '../../../core/linalg';
 import type { ClassRanking } from '../../../core/spuriosity';
 import type { LinearHead } from '../../../core/types';
-import { FeatureCache } from '../../cache/featureCache';
+import { FeatureCache, LookupStatus } from '../../cache/featureCache';
 import type { Dataset, ImageEntry } from '../../dataset/types';
-import { extractInto } from '../../extract/pipeline';
-import type { ExtractOptions, ExtractSummary } from '../../extract/types';
+import { extractInto, loadDefaultDeps } from '../../extract/pipeline';
+import type { ExtractFailure, ExtractOptions, ExtractProgress, ExtractSummary } from '../../extract/types';
+import { analysisKey, pruneAnalysisIndexes, readAnalysisIndex, writeAnalysisIndex } from './analysisIndex';
 import { featureCacheKey, type ModelInfo } from '../../model/types';
 import { headSpace, modelHead, type HeadSpace } from '../headChoice';
 import type { FeatureVerdict, LabelStore } from '../labels';
@@ -69,7 +70,7 @@ export class StreamedSession implements AnalysisView {
     readonly options: Resolved,
     space: HeadSpace,
     private readonly cache: FeatureCache,
-    scan: ScanStore,
+    scan: Pick<ScanStore, 'sums' | 'counts'>,
     excluded: Iterable<string>,
   ) {
     const entries = extraction.entries;
@@ -102,6 +103,8 @@ export class StreamedSession implements AnalysisView {
   static async open(req: StreamedOpenRequest): Promise<StreamedSession> {
     const { openLabels, options = {}, ...extract } = req;
     const opts = resolve(options);
+    const indexed = await StreamedSession.openFromIndex(req, opts);
+    if (indexed) return indexed;
     let space: HeadSpace | undefined;
     const { summary, store } = await extractInto(extract, (n, info) => {
       space = headSpace(req.dataset.classes, info, opts.headMode);
@@ -117,6 +120,56 @@ export class StreamedSession implements AnalysisView {
     const cache = await FeatureCache.open(req.cacheDir, { sha256: featureCacheKey(summary.model), dim: summary.model.dim, classes: summary.model.classes });
     const labelStore = await openLabels(summary.model);
     const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space!, cache, store, options.excluded ?? []);
+    await s.refreshFeatures();
+    await s.refreshRankings();
+    // the next open reads this instead of every shard twice
+    const key = analysisKey(summary.model.sha256, opts.grouping, extraction.entries);
+    try {
+      await writeAnalysisIndex(cache.dir, key, { predicted: extraction.predicted, sums: store.sums, counts: store.counts, columns: s.columns.snapshot() });
+      await pruneAnalysisIndexes(cache.dir, key);
+    } catch (e) {
+      extraction.warnings?.push(`could not keep the analysis index in ${cache.dir}: ${(e as Error).message}`);
+    }
+    return s;
+  }
+
+  /**
+   * The open without a pass over the shards: when the cache holds every image (or its cached failure) and an earlier
+   * open of the same images, model and grouping left its analysis index, predictions, importance sums and columns come
+   * from there. Null when anything differs (the full open then runs and writes a new index).
+   */
+  private static async openFromIndex(req: StreamedOpenRequest, opts: Resolved): Promise<StreamedSession | null> {
+    const t0 = performance.now();
+    const images = req.dataset.images;
+    const progress = (phase: ExtractProgress['phase'], done: number) => req.onProgress?.({ phase, done, total: images.length, cached: done, failed: 0, imagesPerSecond: 0, etaSeconds: null });
+    progress('loading-model', 0);
+    const { info } = await (req.deps ?? (await loadDefaultDeps())).loadModel(req.modelPath);
+    const space = headSpace(req.dataset.classes, info, opts.headMode);
+    if (space.headSource !== 'model') return null;
+    progress('scanning-cache', 0);
+    let cache: FeatureCache;
+    try {
+      cache = await FeatureCache.open(req.cacheDir, { sha256: info.sha256, dim: info.dim, classes: info.classes });
+    } catch {
+      return null;
+    }
+    const status = cache.statusOf(images);
+    if (status.some((x) => x === LookupStatus.Miss || (req.retryFailed && x === LookupStatus.Failed))) return null;
+    const entries = images.filter((_, i) => status[i] === LookupStatus.Hit);
+    const idx = await readAnalysisIndex(cache.dir, analysisKey(info.sha256, opts.grouping, entries));
+    if (!idx || idx.predicted.length !== entries.length || idx.counts.length !== info.classes || idx.sums.length !== info.classes * info.dim) return null;
+    // cached decode failures come back from the index without reading a shard
+    const failedAt = images.flatMap((_, i) => (status[i] === LookupStatus.Failed ? [i] : []));
+    const look = await cache.lookupRows(failedAt.map((i) => images[i]), () => undefined);
+    const failures: ExtractFailure[] = look.failures.map((f) => ({ path: images[failedAt[f.index]].path, rel: f.rel, reason: f.reason as ExtractFailure['reason'], message: f.message }));
+    progress('done', images.length);
+    const extraction: ExtractSummary = {
+      model: info, entries, predicted: idx.predicted, failures, skipped: req.dataset.skipped, cacheHits: entries.length, computed: 0,
+      seconds: (performance.now() - t0) / 1000, warnings: cache.problems.map((p) => `${p.file}: ${p.problem}`),
+    };
+    const labelStore = await req.openLabels(info);
+    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space, cache, idx, req.options?.excluded ?? []);
+    s.columns.load(idx.columns);
     await s.refreshFeatures();
     await s.refreshRankings();
     return s;
