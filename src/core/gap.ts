@@ -31,18 +31,22 @@ export function gapSignificance(lo: number, hi: number): GapSignificance {
 /**
  * Validation images a class would need for its interval to exclude 0 if the gap stayed at `gap`, or null when
  * that cannot be said (a zero gap, or no usable interval). The rule: the gap compares two means of k images each,
- * so its interval's half-width scales as 1/sqrt(k); the side of the interval toward 0 (d = hi - gap for a negative
- * gap, gap - lo for a positive one) must shrink below |gap|, which takes k' = k (d / |gap|)^2 images at each end,
- * i.e. n' = n k' / k validation images with k kept the same share of the class (k = 10 of 50 in the paper; raise
- * the gap's k with n, since a fixed k does not narrow the interval). Always more than n when not yet significant.
+ * so the interval's half-width h = (hi - lo) / 2 scales as 1/sqrt(k); it must shrink below |gap|, which takes
+ * k' > k (h / |gap|)^2 images at each end, i.e. n' > n (h / |gap|)^2 validation images with k kept the same share
+ * of the class (k = 10 of 50 in the paper; raise the gap's k with n, since a fixed k does not narrow the interval).
+ * The half-width, not the side toward 0: a skewed bootstrap interval such as [-30, 0] around -10 has a 10-point
+ * side toward 0 that would promise significance with one more image. An end clamped at +-1 understates the width,
+ * so then the side toward 0 (unclamped) counts when it is the larger. Always more than n when not yet significant.
  */
 export function valImagesForSignificance(n: number, gap: number, lo: number, hi: number): number | null {
   if (!(n > 0) || !Number.isFinite(gap) || gap === 0 || !Number.isFinite(lo) || !Number.isFinite(hi)) return null;
   if (gapSignificance(lo, hi) !== 'not-significant') return n;
-  const d = gap < 0 ? hi - gap : gap - lo;
-  if (!(d > 0)) return null;
-  // the tolerance keeps float noise (0.15 / 0.05 = 3.0000000000000004) from adding an image
-  return Math.max(n + 1, Math.ceil(n * (d / Math.abs(gap)) ** 2 - 1e-9));
+  const clamped = lo <= -1 || hi >= 1;
+  const h = Math.max((hi - lo) / 2, clamped ? (gap < 0 ? hi - gap : gap - lo) : 0);
+  if (!(h > 0)) return null;
+  // strictly more than n (h/|gap|)^2: at equality the interval would still touch 0; the tolerance keeps float
+  // noise (0.15 / 0.05 = 3.0000000000000004) from adding an image
+  return Math.max(n + 1, Math.floor(n * (h / Math.abs(gap)) ** 2 + 1e-9) + 1);
 }
 
 /** Gaps of every ranked class and their mean (section 4.2). */

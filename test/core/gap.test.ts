@@ -96,12 +96,24 @@ test('a gap is a finding only when its interval excludes 0', () => {
   assert.equal(gapSignificance(-0.1, 0.2), 'not-significant');
 });
 
-test('validation images needed: the half-width toward 0 shrinks as 1/sqrt(n) until it is below |gap|', () => {
-  // -10 points with [-30, 0] on 50 images: the upper side is 10 points, exactly |gap|, so just over 50 are needed.
-  assert.equal(valImagesForSignificance(50, -0.1, -0.3, 0), 51);
-  // +5 with [-10, +20] on 50: the lower side is 15 points = 3x the gap, so 9x the images.
-  assert.equal(valImagesForSignificance(50, 0.05, -0.1, 0.2), 450);
+test('validation images needed: the interval half-width shrinks as 1/sqrt(n) until it is below |gap|', () => {
+  // -10 points with [-30, 0] on 50 images (the issue's weak class): half-width 15 = 1.5x the gap, so more than
+  // 50 x 2.25 = 112.5 images; the side toward 0 (10 points) would have said 51.
+  assert.equal(valImagesForSignificance(50, -0.1, -0.3, 0), 113);
+  // +5 with [-10, +20] on 50: half-width 15 points = 3x the gap; 9x the images is the boundary, so one more.
+  assert.equal(valImagesForSignificance(50, 0.05, -0.1, 0.2), 451);
+  // a symmetric interval: +10 with [-2, +22] on 40: half-width 12, more than 40 x 1.44 = 57.6 images
+  assert.equal(valImagesForSignificance(40, 0.1, -0.02, 0.22), 58);
+  // an end clamped at +100 understates the width: the side toward 0 (80 - -10 = 90 points) counts instead of 55
+  assert.equal(valImagesForSignificance(10, 0.8, -0.1, 1), Math.floor(10 * (0.9 / 0.8) ** 2) + 1);
   assert.equal(valImagesForSignificance(50, 0.2, 0.1, 0.3), 50, 'already significant: the images it has');
   assert.equal(valImagesForSignificance(50, 0, -0.1, 0.1), null, 'no gap to detect');
   assert.equal(valImagesForSignificance(0, -0.1, -0.3, 0), null);
+  // the claim itself: at n' the interval, narrowed by sqrt(n / n'), excludes 0; one image fewer it would not
+  for (const [n, gap, lo, hi] of [[50, -0.1, -0.3, 0], [50, 0.05, -0.1, 0.2], [23, 0.07, -0.05, 0.21]] as const) {
+    const need = valImagesForSignificance(n, gap, lo, hi)!;
+    const h = (hi - lo) / 2;
+    assert.ok(h * Math.sqrt(n / need) < Math.abs(gap), `${need} images settle ${gap} in [${lo}, ${hi}]`);
+    assert.ok(h * Math.sqrt(n / (need - 1)) >= Math.abs(gap) - 1e-12, `${need - 1} images would not`);
+  }
 });

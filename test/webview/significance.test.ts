@@ -17,7 +17,9 @@ test('only an interval that excludes 0 is a finding (the issue: -10 points with 
 
 test('a non-significant gap says how many validation images would settle it', () => {
   assert.equal(notSignificantText(row(0.05, -0.1, 0.2)),
-    'Not significant: its 95% interval includes 0, so this gap may be noise. About 450 validation images (k = 90 at each end, now 50 and k = 10) would settle it if the gap stayed the same.');
+    'Not significant: its 95% interval includes 0, so this gap may be noise. About 451 validation images (k = 91 at each end, now 50 and k = 10) would settle it if the gap stayed the same.');
+  // the issue's weak class, -10 with [-30, 0]: its half-width (15 points) decides, not its 10-point side toward 0
+  assert.match(notSignificantText(row(-0.1, -0.3, 0)), /About 113 validation images \(k = 23 at each end/);
   assert.match(notSignificantText(row(0.05, -0.1, 0.2, { valImagesNeeded: 1200 })), /About 1,200 validation images \(k = 240/);
   assert.equal(notSignificantText(row(0, -0.1, 0.1)), 'Not significant: its 95% interval includes 0, so this gap may be noise.');
 });
