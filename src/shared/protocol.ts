@@ -84,6 +84,8 @@ export interface PanelState {
   classes: ClassSummary[];
   /** Mean of the per-class gaps over classes with a spurious feature, or null when there is none. */
   meanGap: Interval | null;
+  /** The mean gap's verdict by the per-class rule (a finding only when its 95% interval excludes 0); absent without an interval. */
+  meanGapSignificance?: GapSignificance;
   progress: { labeledClasses: number; totalClasses: number };
   /** Class names in labeling order: largest per-feature gap first. */
   labelingOrder: string[];

@@ -34,7 +34,8 @@ function formatGap(r: ReturnType<typeof gapReport>): string {
   const head = `Spurious gap (k = ${r.k}) — ${r.dataset.root}, head: ${r.head}, validation accuracy ${r.valAccuracy ?? '–'}%`;
   if (!r.meanGap) return `${head}\nNo class has a feature labeled spurious: label features (spuriosity annotations ...) to rank and measure.`;
   const rows = r.classes.map((c) => [c.name + (c.negative ? ' (negative)' : ''), c.valImages, c.k, c.accHigh, c.accLow, c.gap, c.ci ? `${c.ci[0]?.toFixed(1)} .. ${c.ci[1]?.toFixed(1)}` : '–']);
-  const mean = `Mean gap: ${r.meanGap.value} points (95% CI ${r.meanGap.lo} .. ${r.meanGap.hi}) over ${r.classes.length} class(es)`;
+  const verdict = r.meanGap.significance === null ? '' : r.meanGap.significance === 'not-significant' ? ', not significant (interval includes 0)' : `, ${r.meanGap.significance} (interval excludes 0)`;
+  const mean = `Mean gap: ${r.meanGap.value} points (95% CI ${r.meanGap.lo} .. ${r.meanGap.hi})${verdict} over ${r.classes.length} class(es)`;
   const left = r.unranked.length ? `\nNo spurious feature (left out): ${r.unranked.join(', ')}` : '';
   return `${head}\n${table(['class', 'val', 'k', 'acc high', 'acc low', 'gap', '95% CI'], rows)}\n${mean}${left}`;
 }

@@ -2,6 +2,7 @@
 // top-activating images, its lowest- and highest-spuriosity validation images, and the tuning results when there are
 // any. Images are embedded as small base64 thumbnails so the file can be mailed or attached to a ticket as is.
 import { readFile } from 'node:fs/promises';
+import { signed } from '../../shared/signed';
 import type { ImageEntry } from '../dataset/types';
 import type { ThumbnailCache } from '../render/thumbnails';
 import { gapReport, rankReport } from './report';
@@ -33,8 +34,8 @@ export interface HtmlReportOptions {
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (x: number | null | undefined, signed = false): string =>
-  x === null || x === undefined || !Number.isFinite(x) ? '–' : `${signed && x > 0 ? '+' : ''}${x.toFixed(1)}`.replace('-', '−');
+const num = (x: number | null | undefined, plus = false): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : signed(x, 1, plus);
 const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
 
 /** A gap is a finding only when its 95% interval excludes 0; otherwise the sample cannot tell it from no gap. */
@@ -76,7 +77,8 @@ export async function htmlReport(s: AnalysisSession, opts: HtmlReportOptions): P
     `<dt>Head</dt><dd>${g.head === 'model' ? "the model's own head" : 'a linear head fitted on the training split'}</dd>`,
     `<dt>Images</dt><dd>${g.dataset.images.train.toLocaleString('en-US')} train, ${g.dataset.images.val.toLocaleString('en-US')} validation; validation accuracy ${num(g.valAccuracy)}%</dd>`,
     `<dt>Mean spurious gap</dt><dd>${g.meanGap
-      ? `<strong>${num(g.meanGap.value, true)} points</strong> (95% CI ${num(g.meanGap.lo, true)} to ${num(g.meanGap.hi, true)}) over ${g.classes.length} class(es), k = ${g.k}`
+      ? `<strong>${num(g.meanGap.value, true)} points</strong> (95% CI ${num(g.meanGap.lo, true)} to ${num(g.meanGap.hi, true)}) over ${g.classes.length} class(es), k = ${g.k}; `
+        + `<span class="v-${gapVerdict(g.meanGap.value, [g.meanGap.lo, g.meanGap.hi]).replace(' ', '-')}">${gapVerdict(g.meanGap.value, [g.meanGap.lo, g.meanGap.hi])}</span>`
       : 'no class has a feature labeled spurious yet: label the top features to rank and measure'}</dd>`,
     `<dt>Generated</dt><dd>${esc((opts.now ?? new Date()).toISOString().replace('T', ' ').slice(0, 16))} UTC by Spuriosity Lens</dd>`,
     '</dl>',
@@ -112,7 +114,7 @@ export async function htmlReport(s: AnalysisSession, opts: HtmlReportOptions): P
     }
     if (c.ranking) {
       const end = async (title: string, items: typeof c.ranking.val.lowest): Promise<string> =>
-        `<div class="end"><h4>${title}</h4><div class="strip">${(await Promise.all(items.map((it) => img(it.image, `${it.spuriosity.toFixed(2)}${it.correct ? '' : ' ✗'}`, !it.correct)))).join('')}</div></div>`;
+        `<div class="end"><h4>${title}</h4><div class="strip">${(await Promise.all(items.map((it) => img(it.image, `${signed(it.spuriosity, 2)}${it.correct ? '' : ' ✗'}`, !it.correct)))).join('')}</div></div>`;
       parts.push(`<h3>Validation ranking (${c.ranking.val.images} images; spurious features ${c.spuriousFeatures.map((f) => `#${f}`).join(', ')})</h3>`,
         '<div class="ends">', await end('Lowest spuriosity', c.ranking.val.lowest), await end('Highest spuriosity', c.ranking.val.highest), '</div>',
         '<p class="muted">Caption: spuriosity score; ✗ and a red frame mark a wrong prediction.</p>');

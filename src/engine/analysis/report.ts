@@ -27,7 +27,11 @@ export function gapReport(s: AnalysisView) {
     ...reportHeader(s),
     k: s.options.gapK,
     bootstrap: s.options.bootstrap,
-    meanGap: g.classes.length ? { value: pts(g.mean), lo: pts(g.meanCi?.[0] ?? NaN), hi: pts(g.meanCi?.[1] ?? NaN) } : null,
+    // the per-class rule for the mean too: a finding only when its interval excludes 0 (null without an interval)
+    meanGap: g.classes.length ? {
+      value: pts(g.mean), lo: pts(g.meanCi?.[0] ?? NaN), hi: pts(g.meanCi?.[1] ?? NaN),
+      significance: g.meanCi ? gapSignificance(g.meanCi[0], g.meanCi[1]) : null,
+    } : null,
     negativeShare: g.classes.length ? Math.round(g.negativeShare * 10000) / 10000 : null,
     classes: g.classes.map((c) => ({
       name: s.classNames[c.cls], valImages: c.n, k: c.k, accHigh: pts(c.accHigh), accLow: pts(c.accLow), gap: pts(c.gap),

@@ -2,7 +2,7 @@
 // sends the verdict and the validation images that would settle an open gap; older hosts (and the harness) may not,
 // so the verdict is derived from the interval here with the same rule.
 import { gapSignificance, valImagesForSignificance } from '../../core/gap';
-import type { ClassSummary, GapSignificance } from '../../shared/protocol';
+import type { ClassSummary, GapSignificance, PanelState } from '../../shared/protocol';
 import { formatCount } from './format';
 
 /** The gap's verdict, or null without a gap or without an interval (a point estimate alone is never a finding). */
@@ -11,6 +11,21 @@ export function significanceOf(c: Pick<ClassSummary, 'gap' | 'significance'>): G
   if (!c.gap || c.gap.lo === c.gap.hi) return null;
   return gapSignificance(c.gap.lo, c.gap.hi);
 }
+
+/**
+ * The mean gap's verdict by the per-class rule (core gapSignificance on its bootstrap interval, as `gap --json`
+ * gives it): the host's, else derived from the interval; null without a gap or an interval.
+ */
+export function meanSignificanceOf(p: Pick<PanelState, 'meanGap' | 'meanGapSignificance'>): GapSignificance | null {
+  return p.meanGap ? significanceOf({ gap: { ...p.meanGap, k: 0 }, significance: p.meanGapSignificance }) : null;
+}
+
+/** Tooltip of the mean gap's verdict chip. */
+export const MEAN_VERDICT_HELP: Record<GapSignificance, string> = {
+  positive: "The mean gap's 95% interval lies above 0: across the ranked classes, high-spuriosity images are classified better than low-spuriosity ones",
+  negative: "The mean gap's 95% interval lies below 0: across the ranked classes, low-spuriosity images are classified better; review for label noise",
+  'not-significant': "The mean gap's 95% interval includes 0: across the ranked classes this may be noise, not a finding",
+};
 
 /** True when the class's gap is significantly negative: the only case worth a re-check on core crops. */
 export function isSignificantNegative(c: Pick<ClassSummary, 'gap' | 'significance'>): boolean {

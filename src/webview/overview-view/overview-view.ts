@@ -9,7 +9,7 @@ import { emitUi } from '../lib/events';
 import { post } from '../lib/host';
 import { sharedStyles } from '../lib/shared-styles';
 import { DEFAULT_UI } from '../lib/ui-state';
-import { imagesNeededText, isSignificantNegative, notSignificantText, significanceOf } from '../lib/significance';
+import { imagesNeededText, isSignificantNegative, MEAN_VERDICT_HELP, meanSignificanceOf, notSignificantText, significanceOf } from '../lib/significance';
 import type { ChartTheme } from '../lib/theme';
 import { filterClasses, nextSort, sortClasses, type ClassFilter, type SortDir, type SortKey } from './overview.logic';
 import '../themed-chart/themed-chart';
@@ -37,6 +37,7 @@ export class OverviewView extends LitElement {
     .sort { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
     .num { font-variant-numeric: tabular-nums; }
     .grow { flex: 1; min-width: 160px; }
+    .mean-verdict { margin-top: 2px; }
   `];
 
   /** Data from the host. */
@@ -95,7 +96,7 @@ export class OverviewView extends LitElement {
     const open = withGap.filter((c) => significanceOf(c) === 'not-significant').length;
     return html`
       <div class="summary" role="group" aria-label="Dataset summary">
-        <div><div class="muted">Mean spurious gap</div><div class="big num">${formatInterval(p.meanGap)}</div></div>
+        <div><div class="muted">Mean spurious gap</div><div class="big num">${formatInterval(p.meanGap)}</div>${this.meanVerdict(p)}</div>
         <div><div class="muted">Classes with a ranking</div><div class="big num">${formatCount(withGap.length)} of ${formatCount(p.classes.length)}</div></div>
         <div><div class="muted">Negative gaps (interval below 0)</div><div class="big num">${formatCount(negatives)}${open > 0
           ? html` <span class="muted" style="font-size: 0.7em; font-weight: normal">· ${formatCount(open)} not significant</span>` : nothing}</div>
@@ -151,6 +152,13 @@ export class OverviewView extends LitElement {
     const need = imagesNeededText(open[0]);
     return `${formatCount(open.length)} ${one ? 'gap is' : 'gaps are'} not significant (${names}): ${one ? 'its interval includes' : 'their intervals include'} 0, `
       + `so ${one ? 'it is not a finding' : 'they are not findings'} and ${one ? 'is' : 'are'} never counted as negative.${need ? ` ${open[0].name}: ${need}` : ''}`;
+  }
+
+  /** The mean gap's chip, by the per-class rule: a finding only when its interval excludes 0. */
+  private meanVerdict(p: PanelState) {
+    const v = meanSignificanceOf(p);
+    if (!v) return nothing;
+    return html`<div class="mean-verdict"><span class=${`chip ${v === 'not-significant' ? 'open' : v}`} title=${MEAN_VERDICT_HELP[v]}>${v === 'not-significant' ? 'not significant' : v}</span></div>`;
   }
 
   /** The gap's chip: negative only when its interval is below 0; an interval across 0 is "not significant". */
