@@ -4,6 +4,7 @@ import {
   assertNever, type CollisionPair, type ComparisonView, type CropRecheck, type CropView, type FeatureCard, type HostToWebview,
   type ImageDetail, type JobProgress, type LabelingModels, type NoticeLevel, type PanelJob, type PanelState, type ReviewItem, type SensitivityView, type Tab,
 } from '../../shared/protocol';
+import { labelSignature, type SavedSensitivity } from './sensitivity-store';
 
 /** A notification shown in the panel's banner. */
 export interface Notice {
@@ -30,6 +31,8 @@ export interface AppData {
   rechecks: ReadonlyMap<string, CropRecheck>;
   /** Sensitivities per (class, feature), keyed by sensitivityKey; the host caches them for the session too. */
   sensitivity: ReadonlyMap<string, SensitivityView>;
+  /** Sensitivities saved before a reload, per class, until the class's cards arrive with the labels they were measured under. */
+  pendingSensitivity: SavedSensitivity | null;
   comparison: ComparisonView | null;
   /** Models the Labeling view can label (after a comparison) and the one it labels; null until the host says. */
   labelingModels: LabelingModels | null;
@@ -49,9 +52,30 @@ function withEntry<K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> {
 /** Before the first message. */
 export const EMPTY_DATA: AppData = {
   panel: null, featureCards: new Map(), detail: null, collisions: null, review: null, notices: [], requestedTab: null,
-  jobs: {}, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null,
+  jobs: {}, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), pendingSensitivity: null, comparison: null,
   labelingModels: null,
 };
+
+/** True while the Labeling view labels the ranked model (not a compared one): the only model whose sensitivities are saved. */
+export function labelsRankedModel(d: Pick<AppData, 'labelingModels'>): boolean {
+  const m = d.labelingModels;
+  return !m || m.models.find((x) => x.ranked)?.sha256 === m.active;
+}
+
+/** A class's cards arrived: its saved sensitivities come back when measured under the same features and labels, else they are dropped. */
+function promotePending(d: AppData, cls: string, cards: readonly FeatureCard[]): AppData {
+  const p = d.pendingSensitivity;
+  const saved = p?.classes[cls];
+  if (!p || !saved || !labelsRankedModel(d)) return d;
+  const rest = { ...p.classes };
+  delete rest[cls];
+  const pendingSensitivity = Object.keys(rest).length ? { ...p, classes: rest } : null;
+  const same = (!d.panel || (d.panel.dataset.root === p.root && d.panel.model.name === p.model)) && saved.labels === labelSignature(cards);
+  if (!same) return { ...d, pendingSensitivity };
+  const sensitivity = new Map(d.sensitivity);
+  for (const r of saved.results) if (!sensitivity.has(sensitivityKey(cls, r.feature))) sensitivity.set(sensitivityKey(cls, r.feature), r);
+  return { ...d, pendingSensitivity, sensitivity };
+}
 
 /** Notices kept on screen at most; older ones drop off. */
 export const MAX_NOTICES = 4;
@@ -62,9 +86,11 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
   switch (msg.type) {
     case 'state': {
       const same = !d.panel || (d.panel.dataset.root === msg.state.dataset.root && d.panel.model.name === msg.state.model.name);
+      const p = d.pendingSensitivity;
+      const pendingSensitivity = same && p && p.root === msg.state.dataset.root && p.model === msg.state.model.name ? p : null;
       // another dataset or model: crops, sensitivities and a comparison of the old one would be shown as this one's
-      return same ? { ...d, panel: msg.state }
-        : { ...d, panel: msg.state, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), comparison: null, labelingModels: null, featureCards: new Map() };
+      return same ? { ...d, panel: msg.state, pendingSensitivity }
+        : { ...d, panel: msg.state, crops: new Map(), rechecks: new Map(), sensitivity: new Map(), pendingSensitivity, comparison: null, labelingModels: null, featureCards: new Map() };
     }
     case 'classPage':
       return d;
@@ -74,7 +100,7 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       const m = new Map(d.featureCards);
       const before = d.featureCards.get(msg.class);
       m.set(msg.class, msg.cards);
-      if (!before || !labelsChanged(before, msg.cards)) return { ...d, featureCards: m };
+      if (!before || !labelsChanged(before, msg.cards)) return promotePending({ ...d, featureCards: m }, msg.class, msg.cards);
       // Crops come from the core features and a spurious feature's mask loses the core overlap: a new label makes both stale.
       const rechecks = new Map(d.rechecks);
       rechecks.delete(msg.class);
@@ -130,8 +156,7 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
 
 /** True when any feature's label or subtype differs between two card lists of a class. */
 export function labelsChanged(a: readonly FeatureCard[], b: readonly FeatureCard[]): boolean {
-  const key = (cards: readonly FeatureCard[]) => cards.map((c) => `${c.feature}:${c.label ?? ''}:${c.subtype ?? ''}`).sort().join(',');
-  return key(a) !== key(b);
+  return labelSignature(a) !== labelSignature(b);
 }
 
 /** Classes whose every top feature is labeled, for the labeling view's next-class choice. */

@@ -1,6 +1,7 @@
 // The webview's only channel to the extension host. acquireVsCodeApi may be called once per
 // page, so it is wrapped here; outside VS Code (unit tests, a plain browser) a no-op stands in.
 import type { HostToWebview, WebviewToHost } from '../../shared/protocol';
+import { restoreSensitivity, type SavedSensitivity } from './sensitivity-store';
 import { restoreUiState, type UiState } from './ui-state';
 
 interface VsCodeApi {
@@ -42,7 +43,25 @@ export function loadUiState(): UiState {
   return restoreUiState(vscode().getState());
 }
 
-/** Persists the UI state (small: never the data, which the host resends on ready). */
+/** The saved blob: the UI state's fields, plus `sensitivity` (measured results, see sensitivity-store). */
+function saved(): Record<string, unknown> {
+  const s = vscode().getState();
+  return typeof s === 'object' && s !== null ? (s as Record<string, unknown>) : {};
+}
+
+/** Persists the UI state (small: never the data, which the host resends on ready, except measured sensitivities). */
 export function saveUiState(s: UiState): void {
-  vscode().setState(s);
+  const { sensitivity } = saved();
+  vscode().setState(sensitivity === undefined ? s : { ...s, sensitivity });
+}
+
+/** The sensitivities saved before the last reload, or null. */
+export function loadSensitivity(): SavedSensitivity | null {
+  return restoreSensitivity(saved().sensitivity);
+}
+
+/** Persists measured sensitivities beside the UI state (a few hundred bytes per feature). */
+export function saveSensitivity(v: SavedSensitivity | null): void {
+  const { sensitivity: _old, ...rest } = saved();
+  vscode().setState(v ? { ...rest, sensitivity: v } : rest);
 }

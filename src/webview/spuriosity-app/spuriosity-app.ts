@@ -4,8 +4,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { TABS, type HostToWebview, type PanelState, type Tab } from '../../shared/protocol';
-import { applyHostMessage, EMPTY_DATA, type AppData } from '../lib/app-state';
-import { loadUiState, onHostMessage, post, saveUiState } from '../lib/host';
+import { applyHostMessage, EMPTY_DATA, labelsRankedModel, type AppData } from '../lib/app-state';
+import { loadSensitivity, loadUiState, onHostMessage, post, saveSensitivity, saveUiState } from '../lib/host';
+import { sensitivityToSave } from '../lib/sensitivity-store';
 import { DEFAULT_UI, type UiState } from '../lib/ui-state';
 import type { UiPatch } from '../lib/events';
 import { sharedStyles } from '../lib/shared-styles';
@@ -52,6 +53,7 @@ export class SpuriosityApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.ui = loadUiState();
+    this.data = { ...EMPTY_DATA, pendingSensitivity: loadSensitivity() };
     this.stop = onHostMessage((m) => this.onMessage(m));
     this.addEventListener('ui-change', this.onUi as EventListener);
     post({ type: 'ready' });
@@ -76,6 +78,7 @@ export class SpuriosityApp extends LitElement {
 
   private onMessage(m: HostToWebview): void {
     const next = applyHostMessage(this.data, m);
+    this.keepSensitivity(this.data, next);
     if (next.requestedTab) {
       const r = next.requestedTab;
       this.patchUi(r.class === undefined ? { tab: r.tab } : { tab: r.tab, selectedClass: r.class, labelingClass: r.class, cropsClass: r.class });
@@ -83,6 +86,14 @@ export class SpuriosityApp extends LitElement {
     } else {
       this.data = next;
     }
+  }
+
+  /** Saves measured sensitivities when they changed (a reload restarts the host and its cache; see sensitivity-store). */
+  private keepSensitivity(before: AppData, after: AppData): void {
+    if (before.sensitivity === after.sensitivity && before.pendingSensitivity === after.pendingSensitivity) return;
+    // a compared model's sensitivities are not saved (the reloaded panel labels the ranked model): keep the last save
+    if (!after.panel || !labelsRankedModel(after)) return;
+    saveSensitivity(sensitivityToSave(after.panel, after.sensitivity, after.featureCards, after.pendingSensitivity));
   }
 
   private onUi = (e: CustomEvent<UiPatch>): void => {
