@@ -43,6 +43,8 @@ export interface GroundTruth {
 
 /** Version of the pixel recipe, recorded in params.json and ground-truth.json. */
 export const GENERATOR_VERSION: string;
+/** Recipe of the object masks under masks/ (written to masks/.done once all are). */
+export const MASKS_VERSION: string;
 /** Class folder names in label order ('0-zero' ... '9-nine'). */
 export const CLASSES: readonly string[];
 /** Default options. */

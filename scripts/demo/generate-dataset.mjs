@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { hashSeed, mulberry32, shuffle } from './lib/prng.mjs';
 import { DEFAULT_CUE_STYLE, SIZE, cueDescription, drawDigit, newCanvas, paintCue, paintNeutral, toBytes } from './lib/render.mjs';
+import { MASK_GROW, inkAlpha, inkMask } from './lib/masks.mjs';
 
 /** Version of the recipe; bump it whenever the pixels change, so existing outputs are regenerated. */
 export const GENERATOR_VERSION = 'spurious-mnist/1';
@@ -35,7 +36,10 @@ export function recipeHash() {
   return h.digest('hex').slice(0, 16);
 }
 
-const OWN_ENTRIES = ['train', 'val', 'probes', 'ground-truth.json', 'params.json'];
+const OWN_ENTRIES = ['train', 'val', 'probes', 'masks', 'ground-truth.json', 'params.json'];
+
+/** Recipe of the object masks (masks/<split>/<class>/<stem>.png, the digit's ink grown by MASK_GROW px); written to masks/.done when all are. */
+export const MASKS_VERSION = `ink-grow-${MASK_GROW}/1`;
 
 function checkOptions(o) {
   const int = (name, v, min) => {
@@ -85,15 +89,22 @@ export async function generateDemoDataset(opts = {}) {
     probesPerClass: o.probesPerClass, trainCueFraction: o.trainCueFraction, cueStyle: style,
   };
   const paramsPath = join(out, 'params.json');
+  const masksDone = join(out, 'masks', '.done');
+  // Masks came later than the images: a dataset generated before them gets its masks/ alone, images untouched.
+  let imagesUpToDate = false;
   if (!o.force && existsSync(paramsPath)) {
     try {
       if (JSON.stringify(JSON.parse(readFileSync(paramsPath, 'utf8'))) === JSON.stringify(params)) {
-        log(`${out} already holds this dataset (same parameters); use --force to regenerate`);
-        return out;
+        if (existsSync(masksDone) && readFileSync(masksDone, 'utf8').trim() === MASKS_VERSION) {
+          log(`${out} already holds this dataset (same parameters); use --force to regenerate`);
+          return out;
+        }
+        imagesUpToDate = true;
       }
     } catch { /* unreadable params: regenerate below */ }
   }
-  if (existsSync(out)) {
+  if (imagesUpToDate) rmSync(join(out, 'masks'), { recursive: true, force: true });
+  else if (existsSync(out)) {
     if (holdsForeignFiles(out)) throw new Error(`generate-dataset: ${out} is not empty and was not made by this generator; choose another --out or empty it`);
     for (const n of OWN_ENTRIES) rmSync(join(out, n), { recursive: true, force: true });
   }
@@ -117,20 +128,37 @@ export async function generateDemoDataset(opts = {}) {
       add('probe-object', i, order[o.trainPerClass + o.valPerClass + i], false, `probes/object/${cls}/object_${pad(i)}.png`);
     }
   }
-  const dirs = new Set(jobs.map((j) => j.rel.slice(0, j.rel.lastIndexOf('/'))));
+  const masked = jobs.filter((j) => j.kind === 'train' || j.kind === 'val');
+  const dirs = new Set([...(imagesUpToDate ? [] : jobs), ...masked.map((j) => ({ rel: `masks/${j.rel}` }))].map((j) => j.rel.slice(0, j.rel.lastIndexOf('/'))));
   for (const d of dirs) await mkdir(join(out, d), { recursive: true });
 
-  log(`writing ${jobs.length} images to ${out}`);
-  await pool(jobs, 8, async (j) => {
-    const rand = mulberry32(hashSeed(o.seed, j.kind, j.k, j.i));
-    const canvas = newCanvas();
-    if (j.cue) paintCue(canvas, rand, j.k, style); else paintNeutral(canvas, rand, style);
-    if (j.digitIndex >= 0) drawDigit(canvas, rand, mnist[j.k].get(j.digitIndex));
-    const png = await sharp(Buffer.from(toBytes(canvas)), { raw: { width: SIZE, height: SIZE, channels: 3 } })
+  const paint = (j) => (canvas, rand) => (j.cue ? paintCue(canvas, rand, j.k, style) : paintNeutral(canvas, rand, style));
+  if (!imagesUpToDate) {
+    log(`writing ${jobs.length} images to ${out}`);
+    await pool(jobs, 8, async (j) => {
+      const rand = mulberry32(hashSeed(o.seed, j.kind, j.k, j.i));
+      const canvas = newCanvas();
+      paint(j)(canvas, rand);
+      if (j.digitIndex >= 0) drawDigit(canvas, rand, mnist[j.k].get(j.digitIndex));
+      const png = await sharp(Buffer.from(toBytes(canvas)), { raw: { width: SIZE, height: SIZE, channels: 3 } })
+        .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false })
+        .toBuffer();
+      await writeFile(join(out, j.rel), png);
+    });
+  }
+  log(`writing ${masked.length} object masks to ${join(out, 'masks')}`);
+  await pool(masked, 8, async (j) => {
+    const alpha = inkAlpha(() => mulberry32(hashSeed(o.seed, j.kind, j.k, j.i)), paint(j), mnist[j.k].get(j.digitIndex));
+    const png = await sharp(Buffer.from(inkMask(alpha)), { raw: { width: SIZE, height: SIZE, channels: 1 } })
       .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false })
       .toBuffer();
-    await writeFile(join(out, j.rel), png);
+    await writeFile(join(out, 'masks', j.rel), png);
   });
+  await writeFile(masksDone, `${MASKS_VERSION}\n`);
+  if (imagesUpToDate) {
+    log(`done: masks for the ${masked.length} images of ${out}`);
+    return out;
+  }
 
   for (const j of jobs) {
     if (j.kind === 'train' || j.kind === 'val') truth[j.rel] = { split: j.kind, label: CLASSES[j.k], cue: j.cue };

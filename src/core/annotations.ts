@@ -6,12 +6,23 @@ export type FeatureLabel = 'core' | 'spurious';
 /** What kind of spurious cue a feature is. */
 export type SpuriousSubtype = 'background' | 'separate_object';
 
+/** Where a machine-made label came from: an accepted mask suggestion (absent on a person's label). */
+export interface LabelOrigin {
+  by: 'mask-suggestion';
+  /** The masks' source: a folder, or a segmentation model's file name. */
+  source: string;
+  /** The pair's mean share of NAM mass on the object when it was accepted. */
+  score: number;
+}
+
 /** One labeled (class, feature) pair. */
 export interface FeatureAnnotation {
   label: FeatureLabel;
   /** Only for spurious features. */
   subtype?: SpuriousSubtype;
   note?: string;
+  /** Set when the label is an accepted machine suggestion; absent when a person gave it. */
+  origin?: LabelOrigin;
   /** When it was labeled, an ISO 8601 timestamp. */
   at: string;
 }
@@ -82,8 +93,8 @@ export function parseAnnotations(text: string, file = 'annotations.json'): Annot
     for (const [f, a] of Object.entries(feats as { [k: string]: Json })) {
       const fp = `${cp}/${pathKey(f)}`;
       if (!/^(0|[1-9]\d*)$/.test(f)) bad(fp, `feature keys must be non-negative integers without leading zeros, got "${f}"`);
-      if (!isObj(a)) return bad(fp, 'must be an object { label, subtype?, note?, at }');
-      onlyKeys(a, fp, ['label', 'subtype', 'note', 'at']);
+      if (!isObj(a)) return bad(fp, 'must be an object { label, subtype?, note?, origin?, at }');
+      onlyKeys(a, fp, ['label', 'subtype', 'note', 'origin', 'at']);
       const label = str(a, 'label', fp, (s) => (s === 'core' || s === 'spurious' ? null : `must be "core" or "spurious", got "${s}"`)) as FeatureLabel;
       const ann: FeatureAnnotation = { label, at: '' };
       if (a.subtype !== undefined) {
@@ -91,6 +102,16 @@ export function parseAnnotations(text: string, file = 'annotations.json'): Annot
         if (label !== 'spurious') bad(`${fp}/subtype`, 'a subtype is only valid for a spurious feature');
       }
       if (a.note !== undefined) ann.note = str(a, 'note', fp);
+      if (a.origin !== undefined) {
+        const o = a.origin;
+        const op = `${fp}/origin`;
+        if (!isObj(o)) return bad(op, 'must be an object { by, source, score }');
+        onlyKeys(o, op, ['by', 'source', 'score']);
+        str(o, 'by', op, (s) => (s === 'mask-suggestion' ? null : `must be "mask-suggestion", got "${s}"`));
+        const source = str(o, 'source', op);
+        if (typeof o.score !== 'number' || !(o.score >= 0 && o.score <= 1)) bad(o.score === undefined ? op : `${op}/score`, `score must be a number in [0, 1], got ${JSON.stringify(o.score ?? null)}`);
+        ann.origin = { by: 'mask-suggestion', source, score: o.score as number };
+      }
       ann.at = str(a, 'at', fp, (s) => (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)) ? null : `must be an ISO 8601 timestamp, got "${s}"`));
       Object.defineProperty(out, f, { value: ann, enumerable: true, writable: true, configurable: true });
     }

@@ -1,5 +1,5 @@
 // `spuriosity annotations import|export|from-probes`: move labels between our file and Salient ImageNet's votes CSV,
-// or label top features from probe images of a benchmark with a known cue.
+// label top features from probe images of a benchmark with a known cue, or suggest labels from object masks (suggest.ts).
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -7,6 +7,7 @@ import { exportSalientCsv, parseSalientCsv, salientToAnnotations } from '../../c
 import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
 import { writeAtomic } from '../../engine/fs/writeAtomic';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
+import { registerSuggest } from './suggest';
 
 /** Registers `annotations` and its subcommands. */
 export function registerAnnotations(program: Command): void {
@@ -58,4 +59,6 @@ export function registerAnnotations(program: Command): void {
       const r = await annotateFromProbes(session, store, probes, cacheDir, { keep: flags.keep, threads: flags.threads });
       process.stdout.write(`labeled ${r.labeled} (class, feature) pair(s) from probes, ${r.spurious} spurious; wrote ${store.path}\n`);
     });
+
+  registerSuggest(ann);
 }

@@ -89,6 +89,7 @@ export class AnnotationFileStore implements LabelStore {
         const verdict: FeatureVerdict = { label: a.label };
         if (a.subtype) verdict.subtype = a.subtype;
         if (a.note !== undefined) verdict.note = a.note;
+        if (a.origin) verdict.origin = { ...a.origin };
         out.push({ cls, feature: Number(f), verdict });
       }
     }

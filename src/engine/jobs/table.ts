@@ -9,6 +9,7 @@ import { spatialMaps, type SpatialRequest, type SpatialResult } from '../extract
 import type { ExtractDeps, ExtractProgress, ExtractRequest, ExtractResult } from '../extract/types';
 import { runCropJob, type CropJobRequest, type CropJobResult } from '../crop/cropJob';
 import { runSensitivityJob, type SensitivityJobRequest, type SensitivityJobResult } from '../sensitivity/job';
+import { runMaskScoreJob, type MaskScoreRequest, type MaskScoreResult } from '../masks/maskScoreJob';
 import { runTuneJob, type TuneJobRequest } from '../train/tuneJob';
 import type { TuneEpoch } from '../train/tuneProblem';
 import type { MitigateResult } from '../../core/mitigate';
@@ -66,6 +67,11 @@ export const JOBS = {
   sensitivity: job<SensitivityJobRequest, SensitivityJobResult, ExtractProgress>({
     what: 'sensitivity',
     run: (request, ctx) => runSensitivityJob({ ...request, ...ctx }),
+  }),
+  /** Automatic feature labeling: per (class, top feature) the share of NAM mass on the object masks (maps stored as for heatmaps). */
+  'mask-score': job<MaskScoreRequest, MaskScoreResult, ExtractProgress>({
+    what: 'mask-scoring',
+    run: (request, ctx) => runMaskScoreJob({ ...request, ...ctx }),
   }),
   /** Linear-head fine-tuning with ONNX Runtime (engine/train owns the request); progress is one TuneEpoch per epoch. */
   tune: job<TuneJobRequest, MitigateResult, TuneEpoch>({

@@ -153,6 +153,19 @@ export async function imageSize(path: string, opts: DecodeOptions): Promise<{ wi
   }
 }
 
+/**
+ * Decodes an object mask (any 8-bit or 1-bit PNG/JPEG..., grey, palette or RGB; alpha ignored) to one 8-bit channel,
+ * EXIF-oriented: the first channel after conversion to greyscale (automatic feature labeling, engine/masks).
+ */
+export async function decodeMaskGray(path: string, opts: DecodeOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    const { data, info } = await open(path, opts).rotate().removeAlpha().greyscale().extractChannel(0).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (err) {
+    throw await toDecodeError(path, err);
+  }
+}
+
 /** The region of the oriented, 8-bit sRGB image as a sharp pipeline; two passes because libvips' extract after rotate() would cut the unrotated image. */
 async function region(path: string, box: RegionBox, opts: DecodeOptions): Promise<Sharp> {
   const full = await open(path, opts).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
