@@ -12,6 +12,7 @@ import { NO_GAPS, type LiveComparison } from '../../engine/compare/relabel';
 import type { Dataset } from '../../engine/dataset/types';
 import { sha256File } from '../../engine/model/loadModel';
 import type { ComparisonView } from '../../shared/protocol';
+import { signed } from '../../shared/signed';
 import { modelChecker, runExtraction } from '../engineClient';
 import { comparisonView } from '../panel/analysisViews';
 import { formatRate } from '../progress';
@@ -128,7 +129,7 @@ export function announceComparison(run: ComparisonRun, datasetName: string, labe
   const r = run.view.meanCorrelation;
   const done = `Spuriosity Lens: compared ${report.models.length} models on ${datasetName}`;
   if (unlabeled.length === 0) {
-    void vscode.window.showInformationMessage(`${done}${r === null ? '' : `; mean correlation of class gaps r = ${r.toFixed(2)}`}.`);
+    void vscode.window.showInformationMessage(`${done}${r === null ? '' : `; mean correlation of class gaps r = ${signed(r, 2)}`}.`);
     return;
   }
   const names = unlabeled.map((m) => m.id).join(', ');

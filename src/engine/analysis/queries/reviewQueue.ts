@@ -1,5 +1,6 @@
 import { gapHighEnd } from '../../../core/gap';
 import type { Collision } from '../../../core/collisions';
+import { signed } from '../../../shared/signed';
 import { predictedName, spuriosityOf, type SessionView } from './sessionView';
 
 /** Cap on the review queue, so the tab stays quick with 1,000 classes. */
@@ -39,7 +40,7 @@ export function reviewQueue(s: SessionView, collisions: Collision[], marked: Arr
     for (const row of gapHighEnd(r.val, g.k)) {
       if (seen.has(row)) continue;
       seen.add(row);
-      picks.push({ row, reason: 'negative-gap', note: `${s.classNames[g.cls]} has a negative gap (${(g.gap * 100).toFixed(1)} pts): check for a second object or a wrong label` });
+      picks.push({ row, reason: 'negative-gap', note: `${s.classNames[g.cls]} has a negative gap (${signed(g.gap * 100, 1)} pts): check for a second object or a wrong label` });
     }
   }
   for (const c of collisions) {
