@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { sourceMappedStack } from '../engine/jobs/sourceMappedStack';
 
 /**
  * Whether an error is a bug of ours rather than something the user can fix: the engine reports bad input with
@@ -12,7 +13,8 @@ export function isProgrammingError(e: unknown): boolean {
 /** The log line of a failure: the message for a user error, the stack (for a report) for a programming error. */
 export function errorLogLine(where: string, e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
-  if (isProgrammingError(e) && e instanceof Error && e.stack) return `${where}: ${e.stack}`;
+  // a bug's stack names src/ lines (the bundles' source maps), not positions in the minified dist/*.js
+  if (isProgrammingError(e) && e instanceof Error && e.stack) return `${where}: ${sourceMappedStack(e.stack)}`;
   return `${where}: ${message}`;
 }
 
