@@ -13,7 +13,8 @@ import { DEFAULT_SUGGEST_THRESHOLDS, type SuggestThresholds } from '../src/core/
 import { MemoryLabelStore } from '../src/engine/analysis/labels';
 import { annotateFromProbes } from '../src/engine/analysis/probeAnnotate';
 import { AnalysisSession } from '../src/engine/analysis/session';
-import { acceptSuggestions, DEFAULT_IMAGES_PER_FEATURE, planMaskScore, suggestionsFromScores, type SuggestionFile } from '../src/engine/annotations/suggestions';
+import { acceptSuggestions, planMaskScore } from '../src/engine/analysis/maskSuggest';
+import { DEFAULT_IMAGES_PER_FEATURE, suggestionsFromScores, type SuggestionFile } from '../src/engine/annotations/suggestions';
 import { discoverDataset } from '../src/engine/dataset/discover';
 import { withoutSkippedUnder } from '../src/engine/dataset/withoutFolder';
 import { extract } from '../src/engine/extract/pipeline';

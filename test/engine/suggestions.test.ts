@@ -11,9 +11,8 @@ import { pairScore } from '../../src/core/maskScore';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { AnnotationFileStore } from '../../src/engine/annotations/store';
-import {
-  acceptSuggestions, planMaskScore, readSuggestionFile, suggestionsFromScores, writeSuggestionFile, type SuggestionFile,
-} from '../../src/engine/annotations/suggestions';
+import { acceptSuggestions, planMaskScore } from '../../src/engine/analysis/maskSuggest';
+import { readSuggestionFile, suggestionsFromScores, writeSuggestionFile, type SuggestionFile } from '../../src/engine/annotations/suggestions';
 import type { MaskScoreResult } from '../../src/engine/masks/maskScoreJob';
 import { cueFixture } from '../helpers/sessionFixture';
 

@@ -6,8 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SUGGEST_THRESHOLDS, type SuggestThresholds } from '../../core/maskScore';
+import { acceptSuggestions, planMaskScore } from '../../engine/analysis/maskSuggest';
 import {
-  acceptSuggestions, DEFAULT_IMAGES_PER_FEATURE, defaultSuggestionPath, planMaskScore, scoreText, suggestionsFromScores, writeSuggestionFile,
+  DEFAULT_IMAGES_PER_FEATURE, defaultSuggestionPath, scoreText, suggestionsFromScores, writeSuggestionFile,
 } from '../../engine/annotations/suggestions';
 import type { FeatureVerdict } from '../../engine/annotations/labelStore';
 import { inProcessRunner } from '../../engine/jobs/inProcess';
