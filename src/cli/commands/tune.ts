@@ -13,6 +13,7 @@ import { writeModelWithHead } from '../../engine/model/swapHead';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, finiteNumber, intInRange, positiveInt } from '../errors';
 import { table } from '../format/table';
+import type { AnalysisSession } from '../../engine/analysis/session';
 
 interface TuneFlags extends AnalysisFlags, OptimiserFlags {
   /** A tuning method, 'low' (its short form, and what older versions wrote) or 'all'. */
@@ -30,8 +31,10 @@ export interface OptimiserFlags {
   preset?: TunePreset;
   l2Pull?: number;
   maxIter?: number;
-  checkEvery?: number;
+  pullStart?: number;
   gradTol?: number;
+  maxAccuracyDrop?: number;
+  kShare?: number;
   steps?: number;
   lr?: number;
   lrScale?: number;
@@ -44,14 +47,16 @@ export interface OptimiserFlags {
 export function cliTuneOptions(f: OptimiserFlags): TuneOptions {
   const opts: TuneOptions = {
     k: f.tuneK, threshold: f.threshold / 100, preset: f.preset, seed: f.seed,
-    l2Pull: f.l2Pull, maxIter: f.maxIter, checkEvery: f.checkEvery, gradTol: f.gradTol,
+    l2Pull: f.l2Pull, pullStart: f.pullStart, maxIter: f.maxIter, gradTol: f.gradTol,
+    maxAccuracyDrop: f.maxAccuracyDrop === undefined ? undefined : f.maxAccuracyDrop / 100, kShare: f.kShare,
     steps: f.steps, lr: f.lr, lrScale: f.lrScale, batch: f.batch, maxEpochs: f.maxEpochs, momentum: f.momentum,
   };
+  if (f.kShare !== undefined && !(f.kShare > 0 && f.kShare <= 1)) throw new CliError(`--k-share must be a share in (0, 1], got ${f.kShare}`);
   try {
     checkPresetKnobs(opts);
   } catch (e) {
     const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new CliError((e as Error).message.replace(/\b(steps|lrScale|lr|batch|maxEpochs|momentum|l2Pull|maxIter|checkEvery|gradTol)\b/g, flag).replace(/'(lbfgs|scaled|authors)'/g, '--preset $1'));
+    throw new CliError((e as Error).message.replace(/\b(steps|lrScale|lr|batch|maxEpochs|momentum|l2Pull|pullStart|maxIter|gradTol|maxAccuracyDrop)\b/g, flag).replace(/'(lbfgs|scaled|authors)'/g, '--preset $1'));
   }
   return opts;
 }
@@ -76,6 +81,29 @@ function nonNegativeNumber(option: string): (value: string) => number {
 
 const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
 
+/** `spuriosity tune --json` (schema spuriosity-lens/tune@1): gaps and accuracies in points. */
+export function tuneReport(session: AnalysisSession, flags: Pick<TuneFlags, 'tuneK' | 'threshold' | 'preset'>, results: Array<{ outcome: TuneOutcome; files: string[] }>) {
+  return {
+    schema: 'spuriosity-lens/tune@1' as const,
+    dataset: session.dataset.root,
+    model: { path: session.model.path, sha256: session.model.sha256 },
+    head: session.headSource,
+    tuneK: flags.tuneK,
+    thresholdPoints: flags.threshold,
+    preset: flags.preset ?? 'lbfgs',
+    methods: results.map(({ outcome: o, files }) => ({
+      method: o.method,
+      tuningImages: o.tuningImages,
+      schedule: o.result.schedule,
+      stoppedBecause: o.result.stoppedBecause,
+      before: { gap: pts(o.result.before.meanGap), valAccuracy: pts(o.result.before.valAccuracy) },
+      after: { gap: pts(o.result.after.meanGap), valAccuracy: pts(o.result.after.valAccuracy), epoch: o.result.after.epoch, steps: o.result.after.steps ?? null },
+      history: o.result.history.map((h) => ({ epoch: h.epoch, steps: h.steps ?? null, gap: pts(h.meanGap), valAccuracy: pts(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
+      files,
+    })),
+  };
+}
+
 /** Registers the tune command. */
 export function registerTune(program: Command): void {
   addAnalysisOptions(program
@@ -83,13 +111,15 @@ export function registerTune(program: Command): void {
     .description('fine-tune the linear head on the k lowest-spuriosity training images per class with a spurious feature (or a baseline) and report gap and accuracy before/after')
     .argument('<dataset>', 'ImageFolder root or .csv/.jsonl manifest'))
     .addOption(new Option('--method <m>', 'low-spuriosity (or low): lowest spuriosity (the paper); random / error: baselines; all: the three, same budget').choices([...TUNING_METHODS, 'low', 'all']).default('low-spuriosity'))
-    .option('--tune-k <n>', 'tuning images per class (capped at the class size)', positiveInt('--tune-k'), 100)
+    .option('--tune-k <n>', 'tuning images per class (capped at --k-share of the class)', positiveInt('--tune-k'), 100)
     .option('--threshold <points>', 'stop once the mean validation gap is below this many points', finiteNumber('--threshold'), 5)
-    .addOption(new Option('--preset <p>', 'lbfgs: full-batch L-BFGS from the original head with an L2 pull toward it, gap checked every --check-every iterations (no step size to choose); '
+    .addOption(new Option('--preset <p>', 'lbfgs: full-batch L-BFGS from the original head with an L2 pull toward it, weakened round by round from --pull-start to --l2-pull, gap and accuracy checked after each round (no step size to choose); '
       + "scaled: SGD, a step budget with a feature-scaled learning rate; authors: the reference code's SGD, lr 0.001, batch 128, 20 epochs").choices(['lbfgs', 'scaled', 'authors']).default('lbfgs'))
-    .option('--l2-pull <x>', `lbfgs: strength of the pull toward the original head, on standardised features (default ${LBFGS_DEFAULTS.l2Pull})`, nonNegativeNumber('--l2-pull'))
-    .option('--max-iter <n>', `lbfgs: L-BFGS iterations at most (default ${LBFGS_DEFAULTS.maxIter})`, intInRange('--max-iter', 1, 100_000))
-    .option('--check-every <n>', `lbfgs: iterations per round; the gap is checked after each (default ${LBFGS_DEFAULTS.checkEvery})`, positiveInt('--check-every'))
+    .option('--l2-pull <x>', `lbfgs: the last round's pull toward the original head, on standardised features (default ${LBFGS_DEFAULTS.l2Pull})`, nonNegativeNumber('--l2-pull'))
+    .option('--pull-start <x>', `lbfgs: the first round's pull; rounds go down two a decade to --l2-pull, each solved to --grad-tol (default ${LBFGS_DEFAULTS.pullStart}; at or below --l2-pull: one round)`, nonNegativeNumber('--pull-start'))
+    .option('--max-iter <n>', `lbfgs: L-BFGS iterations at most over all rounds (default ${LBFGS_DEFAULTS.maxIter})`, intInRange('--max-iter', 1, 100_000))
+    .option('--max-accuracy-drop <points>', `lbfgs: a round that loses more validation accuracy than this against the original head ends tuning with the round before (default ${LBFGS_DEFAULTS.maxAccuracyDrop * 100}; 100 turns it off)`, nonNegativeNumber('--max-accuracy-drop'))
+    .option('--k-share <x>', 'tuning images per class at most this share of the class\'s training images (default 0.25: k = min(--tune-k, a quarter of the class); 1: --tune-k as is)', positiveNumber('--k-share'))
     .option('--grad-tol <x>', `lbfgs: converged once the largest gradient entry is below this (default ${LBFGS_DEFAULTS.gradTol})`, positiveNumber('--grad-tol'))
     .option('--steps <n>', `scaled: SGD step budget (default 300); at most ${SCALED_MAX_EPOCHS} epochs are run, so a larger budget is capped (the JSON says so: schedule.capped)`, positiveInt('--steps'))
     .option('--lr <x>', 'scaled/authors: learning rate (scaled default: --lr-scale / mean(|x|^2 + 1); authors: 0.001)', positiveNumber('--lr'))
@@ -125,25 +155,7 @@ export function registerTune(program: Command): void {
         }
         results.push({ outcome, files });
       }
-      const report = {
-        schema: 'spuriosity-lens/tune@1',
-        dataset: session.dataset.root,
-        model: { path: session.model.path, sha256: session.model.sha256 },
-        head: session.headSource,
-        tuneK: flags.tuneK,
-        thresholdPoints: flags.threshold,
-        preset: flags.preset ?? 'lbfgs',
-        methods: results.map(({ outcome: o, files }) => ({
-          method: o.method,
-          tuningImages: o.tuningImages,
-          schedule: o.result.schedule,
-          stoppedBecause: o.result.stoppedBecause,
-          before: { gap: pts(o.result.before.meanGap), valAccuracy: pts(o.result.before.valAccuracy) },
-          after: { gap: pts(o.result.after.meanGap), valAccuracy: pts(o.result.after.valAccuracy), epoch: o.result.after.epoch, steps: o.result.after.steps ?? null },
-          history: o.result.history.map((h) => ({ epoch: h.epoch, steps: h.steps ?? null, gap: pts(h.meanGap), valAccuracy: pts(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
-          files,
-        })),
-      };
+      const report = tuneReport(session, flags, results);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;

@@ -2,10 +2,27 @@ import type { LinearHead } from '../../core/types';
 import { parseTuningMethod, type TuningMethod } from '../../core/vocabulary';
 import { writeAtomic } from '../fs/writeAtomic';
 
-/** The head as JSON: `{ classes, dim, labels, weight: number[classes][dim], bias: number[classes] }`. */
-export function headJson(head: LinearHead, labels: string[], extra: Record<string, unknown> = {}): string {
+/** A linear head exported as JSON (Export Head as JSON, `tune --out`): logits = weight · features + bias. */
+export interface HeadJsonDocument {
+  format: 'spuriosity-lens/head@1';
+  /** Rows of weight: one per class, in the order of labels. */
+  classes: number;
+  /** Length of each weight row: the pooled feature size. */
+  dim: number;
+  labels: string[];
+  /** The tuning method that made the head; absent for a head exported without tuning. Older versions' CLI wrote "low". */
+  method?: TuningMethod;
+  /** classes rows of dim numbers. */
+  weight: number[][];
+  /** One number per class. */
+  bias: number[];
+}
+
+/** The head as JSON (HeadJsonDocument). */
+export function headJson(head: LinearHead, labels: string[], extra: { method?: TuningMethod } = {}): string {
   const weight = Array.from({ length: head.classes }, (_, c) => Array.from(head.weight.subarray(c * head.dim, (c + 1) * head.dim)));
-  return `${JSON.stringify({ format: 'spuriosity-lens/head@1', classes: head.classes, dim: head.dim, labels, ...extra, weight, bias: Array.from(head.bias) })}\n`;
+  const doc: HeadJsonDocument = { format: 'spuriosity-lens/head@1', classes: head.classes, dim: head.dim, labels, ...extra, weight, bias: Array.from(head.bias) };
+  return `${JSON.stringify(doc)}\n`;
 }
 
 /** A head JSON file read back: the head, its class labels, and the tuning method that made it (null when it names none). */
