@@ -4,6 +4,7 @@ import { gapReport } from '../../engine/analysis/report';
 import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { finiteNumber } from '../errors';
 import { table } from '../format/table';
+import { machineLabelLine, machineLabels } from './machineLabels';
 
 /** Registers the gap command. */
 export function registerGap(program: Command): void {
@@ -14,10 +15,12 @@ export function registerGap(program: Command): void {
     .option('--max-gap <points>', 'exit with code 3 when the mean gap exceeds this many points (for CI gates)', finiteNumber('--max-gap'))
     .option('--json', 'print the report as JSON (schema spuriosity-lens/gap@1, see README)')
     .action(async (dataset: string, flags: AnalysisFlags & { maxGap?: number; json?: boolean }) => {
-      const { session } = await loadReportAnalysis(dataset, flags);
+      const { session, store } = await loadReportAnalysis(dataset, flags);
       const r = gapReport(session);
-      if (flags.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      else process.stdout.write(`${formatGap(r)}\n`);
+      const machine = machineLabels(store.entries());
+      const note = machineLabelLine(machine);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...r, machineLabels: machine.list }, null, 2)}\n`);
+      else process.stdout.write(`${formatGap(r)}\n${note ? `${note}\n` : ''}`);
       if (flags.maxGap !== undefined) {
         if (!r.meanGap || r.meanGap.value === null) {
           process.stderr.write('spuriosity: --max-gap: no class has a spurious feature labeled, so there is no gap to check\n');

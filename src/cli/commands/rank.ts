@@ -4,6 +4,7 @@ import { rankReport } from '../../engine/analysis/report';
 import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { positiveInt } from '../errors';
 import { table } from '../format/table';
+import { machineLabels, machineLabelLine } from './machineLabels';
 
 /** Registers the rank command. */
 export function registerRank(program: Command): void {
@@ -16,15 +17,18 @@ export function registerRank(program: Command): void {
     .action(async (dataset: string, flags: AnalysisFlags & { show: number; json?: boolean }) => {
       const { session, store } = await loadReportAnalysis(dataset, flags);
       const r = rankReport(session, flags.show);
+      const machine = machineLabels(store.entries());
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ ...r, annotations: store.path }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...r, annotations: store.path, machineLabels: machine.list }, null, 2)}\n`);
         return;
       }
       const out: string[] = [`Spuriosity rankings — ${r.dataset.root} (head: ${r.head}, annotations: ${store.path})`];
+      const note = machineLabelLine(machine);
+      if (note) out.push(note);
       for (const c of r.classes) {
         out.push('', `${c.name}: ${c.trainImages} train / ${c.valImages} val, val accuracy ${c.valAccuracy ?? '–'}%`);
         if (c.noFeaturesReason) out.push(`  no top features: ${c.noFeaturesReason}`);
-        else out.push(table(['feature', 'importance', 'feature gap', 'label'], c.topFeatures.map((f) => [String(f.feature), f.importance, f.perFeatureGap, f.label ? `${f.label}${f.subtype ? ` (${f.subtype})` : ''}` : 'unlabeled'])).replace(/^/gm, '  '));
+        else out.push(table(['feature', 'importance', 'feature gap', 'label'], c.topFeatures.map((f) => [String(f.feature), f.importance, f.perFeatureGap, f.label ? `${f.label}${f.subtype ? ` (${f.subtype})` : ''}${machine.has(c.name, f.feature) ? ' [machine]' : ''}` : 'unlabeled'])).replace(/^/gm, '  '));
         if (c.ranking) {
           out.push(`  lowest spuriosity (val):  ${c.ranking.val.lowest.map((x) => `${x.image} (${x.spuriosity.toFixed(2)})`).join(', ')}`);
           out.push(`  highest spuriosity (val): ${c.ranking.val.highest.map((x) => `${x.image} (${x.spuriosity.toFixed(2)})`).join(', ')}`);
