@@ -9,6 +9,7 @@ import { initJobStatus, JobStatus } from './jobStatus';
 import { DatasetsView } from './datasetsView';
 import { pickDataset } from './datasetPick';
 import { generateDemo } from './demoDataset';
+import { importFeatures } from './featureImport';
 import { readSettings } from './settings';
 import { signed } from '../shared/signed';
 import { gapSignificance } from '../core/gap';
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!(await lens.ensureRanked())) return;
       await lens.analyses.exportCrops();
     }),
+    command('importFeatures', () => importFeatures(context, log, lens.known.list(), (root, model) => lens.rank(root, 'overview', model))),
     command('showLog', async () => log.show()),
     vscode.commands.registerCommand(JobStatus.showCommand, () => status.show()),
     vscode.window.registerWebviewPanelSerializer(LensPanel.viewType, {

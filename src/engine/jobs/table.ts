@@ -16,6 +16,8 @@ import type { MitigateResult } from '../../core/mitigate';
 import { loadModel } from '../model/loadModel';
 import { runSessionJob, type SessionJobRequest, type SessionProgress } from '../analysis/streamed/sessionJob';
 import type { ModelInfo } from '../model/types';
+import { runImportJob, type ImportJobRequest } from '../store/importJob';
+import type { ImportProgress } from '../store/importStore';
 
 /** What a job's run gets: the caller's hooks, plus the native adapters (fakes in tests; sharp + ONNX Runtime when absent). */
 export interface JobContext<P> extends JobHooks<P> {
@@ -83,6 +85,12 @@ export const JOBS = {
   session: job<SessionJobRequest, null, SessionProgress>({
     what: 'analysis session',
     run: (request, ctx) => runSessionJob(request, ctx),
+  }),
+  /** Parquet feature stores into a dataset's feature cache (engine/store). */
+  'features-import': job<ImportJobRequest, Awaited<ReturnType<typeof runImportJob>>, ImportProgress>({
+    what: 'feature import',
+    onCrash: 'Rows imported before the crash are cached; import again to finish.',
+    run: (request, ctx) => runImportJob(request, ctx),
   }),
   /** Loads and adapts a model and answers its description; no inference session is created. */
   'model-info': job<{ modelPath: string }, ModelInfo>({

@@ -32,7 +32,28 @@ export interface ImportRequest {
   threads?: number;
   /** Problems kept in the report (the count covers all); default 1000. */
   maxProblems?: number;
-  onProgress?(p: { file: string; rowsRead: number; rowsInFile: number; imported: number }): void;
+  onProgress?(p: ImportProgress): void;
+  /** Stops after the current batch (rows already written stay in the cache); the import then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+/** Progress of an import: after each record batch. */
+export interface ImportProgress {
+  file: string;
+  /** Index of the file in the request, and the number of files. */
+  fileIndex: number;
+  files: number;
+  rowsRead: number;
+  rowsInFile: number;
+  imported: number;
+}
+
+/** The import was cancelled through its signal. */
+export class ImportCancelledError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('feature import cancelled (the rows imported before it stay in the cache)');
+  }
 }
 
 /** Per file: what was read and kept. */
@@ -167,10 +188,15 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
           fr.imported++;
           if (entries.length === R) await flush();
         }
-        req.onProgress?.({ file, rowsRead: b.firstRow + b.rows, rowsInFile: fr.rows, imported: report.imported + fr.imported });
+        req.onProgress?.({ file, fileIndex: f, files: req.files.length, rowsRead: b.firstRow + b.rows, rowsInFile: fr.rows, imported: report.imported + fr.imported });
+        if (req.signal?.aborted) throw new ImportCancelledError();
       }
     } catch (e) {
       if (e instanceof CacheWriteError) { await ort.computer?.release(); throw e; }
+      if (e instanceof ImportCancelledError) {
+        try { await flush(); } finally { await ort.computer?.release(); }
+        throw e;
+      }
       fr.error = e instanceof StoreFileError ? e.message : `could not be read: ${(e as Error).message}`;
       problem({ file, row: null, problem: fr.error });
     }
