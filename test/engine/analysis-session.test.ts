@@ -5,50 +5,10 @@ import { MemoryLabelStore } from '../../src/engine/analysis/labels';
 import { gapReport, rankReport } from '../../src/engine/analysis/report';
 import { tuneHead } from '../../src/engine/analysis/tune';
 import { mapClasses } from '../../src/engine/analysis/headChoice';
-import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
-import type { ExtractResult } from '../../src/engine/extract/types';
-import type { ModelInfo } from '../../src/engine/model/types';
-import { mulberry32 } from '../../src/core/random';
-import { argmaxRows } from '../../src/core/linalg';
+import { cueFixture } from '../helpers/sessionFixture';
 
-// Two classes, D = 3 features: feature 0 is the object of class a, feature 1 the object of class b, feature 2 a
-// background cue present in most training images of class a and half of its validation images. The model's head
-// leans on the cue, so class-a images without it are misread: a planted spurious gap.
-function fixture(labels = ['a', 'b']) {
-  const r = mulberry32(7);
-  const rng = () => r.next();
-  const entries: ImageEntry[] = [];
-  const rows: number[][] = [];
-  const add = (label: string, split: 'train' | 'val', i: number, cue: boolean) => {
-    const obj = 0.6 + 0.4 * rng();
-    const noise = () => 0.05 * rng();
-    rows.push(label === 'a' ? [obj, noise(), cue ? 1 + rng() : noise()] : [noise(), obj, cue ? 1 + rng() : noise()]);
-    entries.push({ path: `/d/${split}/${label}/${i}.png`, rel: `${split}/${label}/${i}.png`, label, split, size: 1, mtimeMs: 1 });
-  };
-  for (const label of ['a', 'b']) {
-    for (let i = 0; i < 40; i++) add(label, 'train', i, label === 'a' && i < 36);
-    for (let i = 0; i < 20; i++) add(label, 'val', i, label === 'a' && i < 10);
-  }
-  const D = 3;
-  const features = Float32Array.from(rows.flat());
-  // logits: a = 0.5*f0 + 1.0*f2, b = 1.0*f1 + 0.6  -> class a without its cue is often called b
-  const headWeight = Float32Array.from([0.5, 0, 1.0, 0, 1.0, 0]);
-  const headBias = Float32Array.from([0, 0.6]);
-  const logits = new Float32Array(rows.length * 2);
-  rows.forEach((r, i) => {
-    logits[2 * i] = 0.5 * r[0] + r[2];
-    logits[2 * i + 1] = r[1] + 0.6;
-  });
-  const model: ModelInfo = {
-    path: '/m/model.onnx', sha256: 'ab'.repeat(32), inputName: 'input', pooledOutput: 'p', logitsOutput: 'l', spatialOutput: null,
-    dim: D, classes: 2, spatialShape: null, headWeight, headBias,
-    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels,
-  };
-  const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: ['a', 'b'], images: entries, skipped: [] };
-  const predicted = argmaxRows({ rows: entries.length, cols: 2, data: logits });
-  const extraction: ExtractResult = { model, entries, features, logits, predicted, failures: [], skipped: [], cacheHits: 0, computed: entries.length, seconds: 0 };
-  return { dataset, extraction };
-}
+// Two classes, D = 3 features, a planted background cue in class a the model's head leans on (test/helpers/sessionFixture).
+const fixture = cueFixture;
 
 test('classes map onto the model by name (ignoring case and separators) or wnid', () => {
   const { extraction } = fixture(['A', 'b_']);

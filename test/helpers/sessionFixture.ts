@@ -7,8 +7,8 @@ import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
 import type { ModelInfo } from '../../src/engine/model/types';
 
-/** The fixture's dataset and extraction (features and logits of the model's own head). */
-export function cueFixture(): { dataset: Dataset; extraction: ExtractResult } {
+/** The fixture's dataset and extraction (features and logits of the model's own head); `labels` are the model's class labels. */
+export function cueFixture(labels = ['a', 'b']): { dataset: Dataset; extraction: ExtractResult } {
   const r = mulberry32(7);
   const rng = () => r.next();
   const entries: ImageEntry[] = [];
@@ -32,7 +32,7 @@ export function cueFixture(): { dataset: Dataset; extraction: ExtractResult } {
   const model: ModelInfo = {
     path: '/m/model.onnx', sha256: 'ab'.repeat(32), inputName: 'input', pooledOutput: 'p', logitsOutput: 'l', spatialOutput: null,
     dim: 3, classes: 2, spatialShape: null, headWeight: Float32Array.from([0.5, 0, 1.0, 0, 1.0, 0]), headBias: Float32Array.from([0, 0.6]),
-    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels: ['a', 'b'],
+    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels,
   };
   const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: ['a', 'b'], images: entries, skipped: [] };
   const predicted = argmaxRows({ rows: entries.length, cols: 2, data: logits });
