@@ -46,7 +46,7 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
     head.notes.push(`the pooled map "${head.spatial}" has shape [${s.map((d) => d ?? '?')}], not N x ${head.dim} x h x w: spatial maps are unavailable`);
     head.spatial = null;
   }
-  if (!head.spatial) spatialShape = tokenMapFor(model, index, shapes, head) ?? spatialShape;
+  if (!head.spatial) spatialShape = tokenMapFor(model, index, shapes, head, inputShape[2] !== null && inputShape[3] !== null) ?? spatialShape;
 
   const batch = inputShape[0] === null ? { dimParam: 'batch' } : { dimValue: inputShape[0] };
   addOutput(graph, head.pooled, [batch, { dimValue: head.dim }]);
@@ -62,9 +62,9 @@ export function adaptOnnx(bytes: Uint8Array, file: string): { adapted: Uint8Arra
 }
 
 /** For a class-token transformer, adds its token map as the spatial map (head.spatial) and returns its shape; a refusal becomes a note. */
-function tokenMapFor(model: onnx.ModelProto, index: GraphIndex, shapes: Map<string, Shape>, head: HeadLocation): [number, number, number] | null {
+function tokenMapFor(model: onnx.ModelProto, index: GraphIndex, shapes: Map<string, Shape>, head: HeadLocation, fixedInput: boolean): [number, number, number] | null {
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
-  const found = addTokenMap(model.graph!, index, shapes, head.pooled, head.dim, opset === undefined || opset === null ? 1 : Number(opset));
+  const found = addTokenMap(model.graph!, index, shapes, head.pooled, head.dim, opset === undefined || opset === null ? 1 : Number(opset), fixedInput);
   if (!found) return null;
   // A class-token model has no global pooling by design: the pooling note does not apply to it.
   head.notes = head.notes.filter((n) => !n.startsWith('no GlobalAveragePool'));

@@ -45,7 +45,7 @@ function nodeShape(node: onnx.INodeProto, get: (name: string) => Shape | undefin
   const ins = node.input ?? [];
   const a = get(ins[0] ?? '');
   const op = node.opType ?? '';
-  if (op === 'Constant') return undefined;
+  if (op === 'Constant') return index.constant(node.output?.[0] ?? '')?.dims;
   if (SAME_SHAPE.has(op)) return a;
   if (BROADCAST.has(op)) return broadcast(ins.map((i) => get(i)));
   if (!a) return undefined;

@@ -33,11 +33,11 @@ const INT64_MAX = 9223372036854775807n;
  * among, and appends nodes that output the patch tokens as N x D x gridH x gridW. Null when the head does not read
  * one token of a token sequence (not a class-token model); a refusal naming the cause when it does but the map cannot be built.
  */
-export function addTokenMap(graph: onnx.IGraphProto, index: GraphIndex, shapes: Map<string, Shape>, features: string, dim: number, opset: number): TokenMap | TokenMapRefusal | null {
+export function addTokenMap(graph: onnx.IGraphProto, index: GraphIndex, shapes: Map<string, Shape>, features: string, dim: number, opset: number, fixedInput: boolean): TokenMap | TokenMapRefusal | null {
   const sel = findSelection(index, shapes, features);
   if (!sel) return null;
   if ('why' in sel) return sel;
-  const embed = findPatchEmbedding(index, shapes, sel.tokens);
+  const embed = findPatchEmbedding(index, shapes, sel.tokens, fixedInput);
   if ('why' in embed) return embed;
   const [gh, gw] = embed.grid;
   if (embed.channels !== dim) return { why: `the patch embedding "${embed.conv}" makes ${embed.channels}-wide tokens but the head reads ${dim} features: token maps are unavailable` };
@@ -170,7 +170,7 @@ interface PatchEmbedding {
 const TO_CONCAT = new Set(['Add', 'Identity', 'Dropout']);
 
 /** The Conv whose flattened, transposed output is the last input of the token Concat (axis 1) that `tokens` derives from. */
-function findPatchEmbedding(index: GraphIndex, shapes: Map<string, Shape>, tokens: string): PatchEmbedding | TokenMapRefusal {
+function findPatchEmbedding(index: GraphIndex, shapes: Map<string, Shape>, tokens: string, fixedInput: boolean): PatchEmbedding | TokenMapRefusal {
   const ancestors = ancestorNodes(index, tokens);
   const found: PatchEmbedding[] = [];
   for (const conv of index.graph.node ?? []) {
@@ -198,7 +198,9 @@ function findPatchEmbedding(index: GraphIndex, shapes: Map<string, Shape>, token
     if (axis !== 1 && axis !== -2) continue;
     if (ins[ins.length - 1] !== t) return { why: `the token Concat "${concat.name ?? ''}" does not put the patch tokens of "${name}" last: token maps are unavailable` };
     if (!s || s.length !== 4 || s[1] === null || s[2] === null || s[3] === null) {
-      return { why: `the patch grid of "${name}" is not fixed by the graph (the model takes a dynamic input size): token maps (heatmaps) are unavailable; export it with a fixed input size` };
+      return fixedInput
+        ? { why: `the patch grid of "${name}" could not be inferred from the graph (an op on the way from the input is not shape-inferred): token maps are unavailable` }
+        : { why: `the patch grid of "${name}" is not fixed by the graph (the model takes a dynamic input size): token maps (heatmaps) are unavailable; export it with a fixed input size` };
     }
     found.push({ conv: name, channels: s[1], grid: [s[2], s[3]], prefix: prefixTokens(index, shapes, ins.slice(0, -1)) });
   }
