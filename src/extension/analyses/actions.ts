@@ -2,9 +2,7 @@
 // messages and the palette commands call. Results go to the panel as messages; long runs are PanelJobs.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { AnalysisSession } from '../../engine/analysis/session';
-import type { Dataset, ImageEntry } from '../../engine/dataset/types';
-import type { ThumbnailCache } from '../../engine/render/thumbnails';
+import type { ImageEntry } from '../../engine/dataset/types';
 import type { ComparisonView, HostToWebview, PanelJob } from '../../shared/protocol';
 import { announceComparison, pickModels, runComparison } from './compareFlow';
 import { exportCrops, ImageCrops, recheckClass } from './cropFlow';
@@ -13,17 +11,9 @@ import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
 import { ModelLabeling } from './modelLabeling';
 import { comparisonView } from '../panel/analysisViews';
 import { ReviewMarks, type ReviewTarget } from '../panel/review';
+import type { AnalysisTarget } from './target';
 
-/** What the analyses need of the ranked dataset. */
-export interface AnalysisTarget {
-  root: string;
-  dataset: Dataset;
-  session: AnalysisSession;
-  cacheDir: string;
-  modelPath: string;
-  /** Larger previews (the re-check grid crops them, so thumbnails would be too coarse). */
-  previews: ThumbnailCache;
-}
+export type { AnalysisTarget } from './target';
 
 /** Runs the panel's analyses against the current ranking. */
 export class AnalysisActions {

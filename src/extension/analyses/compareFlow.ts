@@ -5,11 +5,10 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { defaultAnnotationPath, readAnnotationFile } from '../../engine/annotations/store';
 import { openLabelStore } from '../../engine/analysis/fileLabelStore';
-import type { AnalysisOptions, AnalysisSession } from '../../engine/analysis/session';
+import type { AnalysisOptions } from '../../engine/analysis/session';
 import { compareModels } from '../../engine/compare/compareModels';
 import { summariseModel, type ModelGaps } from '../../engine/compare/modelSummary';
 import { NO_GAPS, type LiveComparison } from '../../engine/compare/relabel';
-import type { Dataset } from '../../engine/dataset/types';
 import { sha256File } from '../../engine/model/loadModel';
 import type { ComparisonView } from '../../shared/protocol';
 import { signed } from '../../shared/signed';
@@ -19,19 +18,10 @@ import { formatRate } from '../progress';
 import { readSettings } from '../settings';
 import type { PanelJobs } from './panelJobs';
 import { excludedIds } from './modelLabeling';
+import type { CompareTarget } from './target';
 
 const RECENT_KEY = 'spuriosityLens.compareModels';
 
-/** What a comparison needs from the ranked dataset. */
-export interface CompareTarget {
-  root: string;
-  dataset: Dataset;
-  cacheDir: string;
-  /** The model the dataset is ranked with now (offered first, picked by default). */
-  modelPath: string;
-  /** Its analysis: images it excludes are left out under every model. */
-  session: AnalysisSession;
-}
 
 /** What a model's annotation file says before anything is extracted: how many spurious labels, for the picker. */
 export async function labelStatus(root: string, modelPath: string): Promise<string> {

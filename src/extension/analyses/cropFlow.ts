@@ -2,7 +2,6 @@
 // exports to a folder the user picks outside the dataset. The model work runs in one child process per run (engineClient).
 import * as vscode from 'vscode';
 import { gapHighEnd } from '../../core/gap';
-import type { AnalysisSession } from '../../engine/analysis/session';
 import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
 import type { CropProgress, CropReport } from '../../engine/crop/types';
 import type { CropRecheck, HostToWebview } from '../../shared/protocol';
@@ -11,14 +10,8 @@ import { cropRecheckView, cropView } from '../panel/analysisViews';
 import { readSettings } from '../settings';
 import type { PanelJobs } from './panelJobs';
 import { insideDataset } from './insideDataset';
+import type { CropTarget } from './target';
 
-/** What the crop flows need from the ranked dataset. */
-export interface CropTarget {
-  root: string;
-  session: AnalysisSession;
-  /** Cache root of the ranking (the heatmaps' spatial maps are cached there and reused). */
-  cacheDir: string;
-}
 
 function progressText(p: CropProgress): { message: string; fraction?: number } {
   const what = p.phase === 'maps' ? 'heatmaps' : p.phase === 'crops' ? 'classifying crops' : 'done';
