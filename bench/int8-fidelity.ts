@@ -9,7 +9,8 @@
 // Results accumulate in .bench/int8-fidelity.json (so workloads can be run one at a time) and the table is written
 // into BENCHMARKS.md's int8-fidelity section.
 //
-//   node --import tsx bench/int8-fidelity.ts [--only demo,resnet50,mobilenetv2] [--threads 2] [--no-write]
+//   node --import tsx bench/int8-fidelity.ts [--only demo,resnet50,mobilenetv2] [--images 1000] [--threads 2] [--no-write]
+// --images N uses .bench/images-N (same generator, seed 1) for the two bench models, e.g. on a loaded machine.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -22,17 +23,17 @@ import { writeBenchmarksSection } from './lib/benchmarksSection';
 const argv = process.argv.slice(2);
 const WORKLOADS = {
   demo: { model: 'models/demo/spurious-mnist.onnx', data: 'demo-data/spurious-mnist', what: 'demo CNN (trained), 2,500 PNGs, 10 classes, model head' },
-  resnet50: { model: '.bench/resnet50.onnx', data: '.bench/images-1000', what: 'bench ResNet-50 (seeded random weights), 1,000 JPEGs, 10 classes, fitted head' },
-  mobilenetv2: { model: '.bench/mobilenetv2.onnx', data: '.bench/images-1000', what: 'MobileNetV2 (seeded weights, BatchNorm statistics from 256 bench images), 1,000 JPEGs, fitted head' },
+  resnet50: { model: '.bench/resnet50.onnx', data: '.bench/images-N', what: 'bench ResNet-50 (seeded random weights), N JPEGs, 10 classes, fitted head' },
+  mobilenetv2: { model: '.bench/mobilenetv2.onnx', data: '.bench/images-N', what: 'MobileNetV2 (seeded weights, BatchNorm statistics from 256 bench images), N JPEGs, fitted head' },
 } as const;
 type Name = keyof typeof WORKLOADS;
 
-interface Row { name: Name; when: string; precisionDetail: string; secondsFloat32: number; secondsInt8: number; top1: Int8Fidelity; top5: Int8Fidelity }
+interface Row { name: Name; images: number; when: string; precisionDetail: string; secondsFloat32: number; secondsInt8: number; top1: Int8Fidelity; top5: Int8Fidelity }
 
-async function runOne(name: Name, threads: number): Promise<Row> {
-  const w = WORKLOADS[name];
-  if (name !== 'demo' && !existsSync('.bench/images-1000.complete')) {
-    const r = spawnSync(process.execPath, ['scripts/bench/make_images.mjs', '.bench/images-1000', '--images', '1000'], { stdio: 'inherit' });
+async function runOne(name: Name, threads: number, images: number): Promise<Row> {
+  const w = { ...WORKLOADS[name], data: WORKLOADS[name].data.replace('-N', `-${images}`) };
+  if (name !== 'demo' && !existsSync(`${w.data}.complete`)) {
+    const r = spawnSync(process.execPath, ['scripts/bench/make_images.mjs', w.data, '--images', String(images)], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('scripts/bench/make_images.mjs failed');
   }
   if (name === 'resnet50' && !existsSync(w.model)) spawnOk(['scripts/bench/export_resnet50.py', w.model]);
@@ -50,7 +51,7 @@ async function runOne(name: Name, threads: number): Promise<Row> {
   const top1 = await int8Fidelity(dataset, f, q, { labelTop: 1 });
   const top5 = await int8Fidelity(dataset, f, q, { labelTop: 5 });
   rmSync(cache, { recursive: true, force: true });
-  return { name, when: new Date().toISOString(), precisionDetail: q.model.precision.detail, secondsFloat32: f.seconds, secondsInt8: q.seconds, top1, top5 };
+  return { name, images: f.entries.length, when: new Date().toISOString(), precisionDetail: q.model.precision.detail, secondsFloat32: f.seconds, secondsInt8: q.seconds, top1, top5 };
 }
 
 function spawnOk(args: string[]): void {
@@ -72,7 +73,7 @@ function table(rows: Row[]): string[] {
   ];
   for (const r of rows) {
     const a = r.top1, b = r.top5;
-    out.push(`| ${r.name}: ${WORKLOADS[r.name].what} | ${r.precisionDetail} | ${f3(a.medianSpearmanVal)} (${f3(minOf(a.spearmanVal))}) / ${f3(b.medianSpearmanVal)} (${f3(minOf(b.spearmanVal))}) | ${f3(a.medianSpearmanTrain)} / ${f3(b.medianSpearmanTrain)} | ${a.top5Unchanged}/${a.top5Classes} | ${pts(a.gapFloat32)} -> ${pts(a.gapInt8)} (${signed(a.gapInt8 - a.gapFloat32)}) | ${pts(a.valAccFloat32)} -> ${pts(a.valAccInt8)} (${signed(a.valAccInt8 - a.valAccFloat32)}) | ${f3(a.maxRelativeFeatureError)} | ${r.secondsFloat32.toFixed(1)} / ${r.secondsInt8.toFixed(1)} |`);
+    out.push(`| ${r.name}: ${WORKLOADS[r.name].what.replace('N JPEGs', `${r.images.toLocaleString('en-US')} JPEGs`)} | ${r.precisionDetail} | ${f3(a.medianSpearmanVal)} (${f3(minOf(a.spearmanVal))}) / ${f3(b.medianSpearmanVal)} (${f3(minOf(b.spearmanVal))}) | ${f3(a.medianSpearmanTrain)} / ${f3(b.medianSpearmanTrain)} | ${a.top5Unchanged}/${a.top5Classes} | ${pts(a.gapFloat32)} -> ${pts(a.gapInt8)} (${signed(a.gapInt8 - a.gapFloat32)}) | ${pts(a.valAccFloat32)} -> ${pts(a.valAccInt8)} (${signed(a.valAccInt8 - a.valAccFloat32)}) | ${f3(a.maxRelativeFeatureError)} | ${r.secondsFloat32.toFixed(1)} / ${r.secondsInt8.toFixed(1)} |`);
   }
   return out;
 }
@@ -81,10 +82,11 @@ async function main(): Promise<void> {
   const only = strArg(argv, 'only', Object.keys(WORKLOADS).join(',')).split(',') as Name[];
   for (const o of only) if (!(o in WORKLOADS)) throw new Error(`--only: unknown workload "${o}"; valid: ${Object.keys(WORKLOADS).join(', ')}`);
   const threads = numArg(argv, 'threads', 2);
+  const images = numArg(argv, 'images', 1000);
   const store = resolve('.bench/int8-fidelity.json');
   const rows: Partial<Record<Name, Row>> = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : {};
   for (const name of only) {
-    rows[name] = await runOne(name, threads);
+    rows[name] = await runOne(name, threads, images);
     writeFileSync(store, JSON.stringify(rows, null, 1));
     console.log(table([rows[name]!]).slice(2).join('\n'));
   }

@@ -11,7 +11,7 @@
 // Prints a table and writes it into BENCHMARKS.md (full runs only; --no-write to skip).
 //
 //   node bench/run.mjs [--images 1000] [--quick] [--threads 2] [--batch 16] [--ref-batch 32] [--workers 1]
-//                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,scale,tune,rerank]
+//                      [--tune-rows 100000] [--rerank-images 100000] [--only cold,warm,ref,pure,pure8,cold8,scale,tune,rerank]
 //                      [--scale-sizes 250,1000] [--scale-model resnet50|standin] [--scale-small] [--scale-append] [--report-only]
 //                      [--no-write] [--merge] [--python /usr/bin/python3]
 // --merge: keep the previous run's results (.bench/last-run.json) for steps not in --only, e.g. to redo one pair.
@@ -61,7 +61,8 @@ const cfg = {
 };
 if (!['resnet50', 'standin'].includes(cfg.scaleModel)) fail(`--scale-model must be resnet50 or standin, got "${cfg.scaleModel}"`);
 if (cfg.scaleSizes.length === 0) cfg.scaleSizes = [Math.floor(cfg.images / 4), cfg.images].filter((x) => x >= 20);
-const ALL = ['cold', 'ref', 'pure', 'warm', 'scale', 'tune', 'rerank'];
+// pure8 / cold8: --precision int8 (issue 16): ONNX Runtime on our quantized model, and ours end to end int8 (cold).
+const ALL = ['cold', 'ref', 'pure', 'warm', 'pure8', 'cold8', 'scale', 'tune', 'rerank'];
 // --report-only: measure nothing, rebuild the tables from .bench/last-run.json (e.g. after changing how they are computed).
 const reportOnly = flag('report-only');
 const only = reportOnly ? [] : opt('only', ALL.join(',')).split(',');
@@ -182,6 +183,20 @@ if (want('warm') && results.cold?.json) {
   results.warm = await measure(process.execPath, cli(coldCache));
 }
 rmSync(coldCache, { recursive: true, force: true });
+if (want('pure8')) {
+  log(`pure inference, int8: ONNX Runtime on our quantized model, pre-decoded tensors, batch ${cfg.batch}`);
+  const cache = resolve('.bench/cache-pure-int8');
+  rmSync(cache, { recursive: true, force: true });
+  results.pure8 = await measure(process.execPath, ['.bench/bench-pure.js', '--data', dataDir, '--model', modelPath, '--batch', String(cfg.batch), '--threads', String(cfg.threads), '--images', String(cfg.images), '--precision', 'int8', '--cache', cache]);
+  rmSync(cache, { recursive: true, force: true });
+}
+if (want('cold8')) {
+  const cache = resolve('.bench/cache-run-int8');
+  rmSync(cache, { recursive: true, force: true });
+  log(`ours end to end, int8, cold cache (calibration and quantization included): ${cfg.images} images`);
+  results.cold8 = await measure(process.execPath, [...cli(cache), '--precision', 'int8']);
+  rmSync(cache, { recursive: true, force: true });
+}
 // Peak RSS at several sizes, one series per model and image size (kept apart under --merge).
 const scaleKey = `scale:${cfg.scaleModel}${cfg.scaleSmall ? '-small' : ''}`;
 if (want('scale')) {
@@ -235,9 +250,17 @@ row('reference: PyTorch ImageFolder + DataLoader, eval/no_grad', `${f1(refPipe)}
 row('ceiling: ONNX Runtime on pre-decoded tensors', `${f1(pure)} images/s`, '', '', R.pure);
 row('ours end to end, cold cache (`spuriosity extract`)', `${f1(oursPipe)} images/s (whole process ${f1(oursWall)})`,
   `${f2(ratio(oursPipe, refPipe))}x reference (whole process ${f2(ratio(oursWall, refWall))}x); ${f1(100 * ratio(oursPipe, pure))}% of ceiling`, '>= 1.5x; >= 90%', R.cold);
+const pure8 = R.pure8?.json?.imagesPerSecond ?? NaN;
+const cold8Computed = R.cold8?.json?.cache?.computed ?? NaN;
+const ours8Pipe = R.cold8?.json ? cold8Computed / R.cold8.json.seconds : NaN;
+const ours8Wall = wallRate(R.cold8, cold8Computed);
+row(`ceiling, int8: ONNX Runtime on our quantized model, pre-decoded tensors (${R.pure8?.json?.precision ?? 'int8'})`, `${f1(pure8)} images/s`,
+  `${f2(ratio(pure8, pure))}x the float32 ceiling`, '', R.pure8);
+row(`ours end to end, int8, cold cache (\`--precision int8\`; calibration and quantization included)`, `${f1(ours8Pipe)} images/s (whole process ${f1(ours8Wall)})`,
+  `${f2(ratio(ours8Pipe, pure))}x the float32 ceiling; ${f1(100 * ratio(ours8Pipe, pure8))}% of the int8 ceiling`, '>= 1.8x float32 ceiling', R.cold8);
 const warmWall = R.warm?.json ? R.warm.wall : NaN;
 row('ours, warm cache (all cached)', R.warm?.json ? `${f2(warmWall)} s whole process (${f2(R.warm.json.seconds)} s in extract; ${R.warm.json.cache?.hits} hits)` : 'n/a',
-  `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x', R.warm);
+  `${f1(ratio(R.cold?.wall, warmWall))}x faster than cold (whole process)`, '>= 50x; < 0.3 s whole process', R.warm);
 const tO = R.tuneOurs?.json;
 const tT = R.tuneTorch?.json;
 row(`tuning epoch, ours (ONNX Runtime graph), ${tO?.rows ?? cfg.tuneRows} x 2048 -> 1000, batch 128`, tO ? `${f2(tO.seconds)} s (${f1(tO.gflops)} GFLOP/s)` : 'n/a',
@@ -304,7 +327,7 @@ const scaleSetup = [
   'its process tree. Seeded JPEGs (ImageFolder, 10 classes); the stand-in model has ResNet-50\'s graph tail, 2048 features and 1000 classes',
   '(same cache rows and buffers) for a fraction of its inference cost (scripts/bench/export_standin.py), so its series can reach larger n.',
 ].join('\n');
-const mainSteps = ['cold', 'ref', 'pure', 'warm', 'tune', 'rerank'];
+const mainSteps = ['cold', 'ref', 'pure', 'warm', 'pure8', 'cold8', 'tune', 'rerank'];
 // The side-by-side table is rewritten only when one of its steps ran now: a scale-only run (or --report-only)
 // must not turn its other rows into n/a when last-run.json lacks them.
 const mainMeasured = only.some((o) => mainSteps.includes(o));

@@ -14,6 +14,8 @@ export interface LensSettings {
   gapThreshold: number;
   cacheLocation: 'workspaceStorage' | 'dataset';
   pixelLimit: number;
+  /** Extraction precision (engine/extract/precision.ts). */
+  precision: 'float32' | 'int8';
 }
 
 /** Reads `spuriosityLens.*`; in an untrusted workspace the model path from workspace settings is ignored. */
@@ -36,5 +38,6 @@ export function readSettings(): LensSettings {
     gapThreshold: c.get<number>('gapThreshold', 5),
     cacheLocation: c.get<'workspaceStorage' | 'dataset'>('cacheLocation', 'workspaceStorage'),
     pixelLimit: c.get<number>('pixelLimit', 100_000_000),
+    precision: c.get<'float32' | 'int8'>('precision', 'float32') === 'int8' ? 'int8' : 'float32',
   };
 }

@@ -5,7 +5,9 @@
 // uint8 activations 0.4% of their range; over a dot product of 27-72 terms these stay below 1-2% typically.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
+import { PRECISIONS } from '../../src/engine/extract/precision';
 import { optimizedGraph, RawSession } from '../../src/engine/native/ort';
 import { calibrationModel, planQdq, rewriteQdq } from '../../src/engine/model/quantize/qdqGraph';
 import { RangeCollector } from '../../src/engine/model/quantize/calibrate';
@@ -158,4 +160,11 @@ test('int8 decision: VNNI -> 8-bit weights, AVX2 only -> 7-bit, neither or no QD
   assert.ok(!build.ok && /ONNX Runtime build/.test(build.reason));
   // This ONNX Runtime build fuses the probe.
   assert.ok(opTypes(await optimizedGraph(probeQdqModel())).has('QLinearConv'));
+});
+
+test('the spuriosityLens.precision setting offers exactly the engine\'s precisions, float32 by default', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum: string[]; default: string }> } } };
+  const setting = pkg.contributes.configuration.properties['spuriosityLens.precision'];
+  assert.deepEqual(setting.enum, [...PRECISIONS]);
+  assert.equal(setting.default, 'float32');
 });
