@@ -44,15 +44,15 @@ export function scoreRows(features: Matrix, head: LinearHead, trueClass: number)
   return { predictions, trueProbability };
 }
 
-/** Accuracy in points of predictions against one true class. */
-export function accuracyPoints(predictions: Int32Array, trueClass: number): number {
+/** Accuracy (a fraction) of predictions against one true class; NaN for no predictions. */
+export function accuracyFor(predictions: Int32Array, trueClass: number): number {
   if (predictions.length === 0) return NaN;
   let ok = 0;
   for (const p of predictions) if (p === trueClass) ok++;
-  return (100 * ok) / predictions.length;
+  return ok / predictions.length;
 }
 
-/** One corruption's effect on the same images: sensitivity = clean accuracy - corrupted accuracy (points). */
+/** One corruption's effect on the same images, as fractions: sensitivity = clean accuracy - corrupted accuracy. */
 export interface SensitivityOutcome {
   accuracy: number;
   sensitivity: number;
@@ -70,12 +70,12 @@ export function sensitivityOutcome(
   if (corrupted.predictions.length !== n || clean.trueProbability.length !== n || corrupted.trueProbability.length !== n) {
     throw new RangeError(`sensitivityOutcome: clean (${n}) and corrupted (${corrupted.predictions.length}) scores must cover the same images`);
   }
-  const accuracy = accuracyPoints(corrupted.predictions, trueClass);
+  const accuracy = accuracyFor(corrupted.predictions, trueClass);
   let drop = 0;
   let flipped = 0;
   for (let i = 0; i < n; i++) {
     drop += clean.trueProbability[i] - corrupted.trueProbability[i];
     if (clean.predictions[i] !== corrupted.predictions[i]) flipped++;
   }
-  return { accuracy, sensitivity: accuracyPoints(clean.predictions, trueClass) - accuracy, probabilityDrop: n ? (100 * drop) / n : NaN, flipped };
+  return { accuracy, sensitivity: accuracyFor(clean.predictions, trueClass) - accuracy, probabilityDrop: n ? drop / n : NaN, flipped };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskMean, maxMask, removeCoreOverlap, softMask } from '../../src/core/sensitivityMask';
-import { accuracyPoints, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating } from '../../src/core/sensitivity';
+import { accuracyFor, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating } from '../../src/core/sensitivity';
 import type { LinearHead } from '../../src/core/types';
 
 const near = (a: ArrayLike<number>, b: number[], eps = 1e-6): void => {
@@ -45,12 +45,12 @@ test('sensitivity on a stub classifier: clean minus corrupted accuracy, probabil
   const clean = scoreRows({ rows: 3, cols: 2, data: Float32Array.from([2, 0, 3, 0, 0, 1]) }, head, 0);
   const corrupted = scoreRows({ rows: 3, cols: 2, data: Float32Array.from([0, 1, 3, 0, 0, 1]) }, head, 0);
   assert.deepEqual(Array.from(clean.predictions), [0, 0, 1]);
-  assert.equal(accuracyPoints(clean.predictions, 0), 200 / 3);
+  assert.equal(accuracyFor(clean.predictions, 0), 2 / 3);
   const o = sensitivityOutcome(clean, corrupted, 0);
-  assert.equal(o.accuracy, 100 / 3);
-  assert.ok(Math.abs(o.sensitivity - 100 / 3) < 1e-9);
+  assert.equal(o.accuracy, 1 / 3);
+  assert.ok(Math.abs(o.sensitivity - 1 / 3) < 1e-9);
   assert.equal(o.flipped, 1);
   // only row 0 moves: p0 from e^2/(e^2+1) to 1/(1+e)
-  const drop = (Math.exp(2) / (Math.exp(2) + 1) - 1 / (1 + Math.E)) * 100 / 3;
-  assert.ok(Math.abs(o.probabilityDrop - drop) < 1e-4, `${o.probabilityDrop} vs ${drop}`);
+  const drop = (Math.exp(2) / (Math.exp(2) + 1) - 1 / (1 + Math.E)) / 3;
+  assert.ok(Math.abs(o.probabilityDrop - drop) < 1e-6, `${o.probabilityDrop} vs ${drop}`);
 });

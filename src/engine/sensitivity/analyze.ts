@@ -3,7 +3,7 @@
 // head (the model's own or a fitted one) and turn the predictions into a report.
 import { classImages } from '../../core/classIndex';
 import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
-import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyPoints } from '../../core/sensitivity';
+import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyFor } from '../../core/sensitivity';
 import type { Matrix } from '../../core/types';
 import { coreFeaturesOf } from '../analysis/classFeatures';
 import type { AnalysisSession } from '../analysis/session';
@@ -33,7 +33,8 @@ export interface SensitivityOptions extends Pick<SensitivityJobRequest, 'blurSig
   onProgress?(p: ExtractProgress): void;
 }
 
-const pts = (x: number): number => Math.round(x * 100) / 100;
+// The report is in points (core works in fractions); NaN (no images) stays NaN in memory and is null in JSON.
+const pts = (x: number): number => Math.round(x * 10000) / 100;
 
 /** The class's images in the chosen split(s), from the session's class index, in ascending row order (topActivating breaks ties by position). */
 function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): Int32Array {
@@ -118,7 +119,7 @@ export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityP
       imageCount: ok.length,
       images: ok.map((x) => s.entries[p.rows[x.pos]].rel),
       meanMask: Math.round((maskSum / ok.length) * 1e4) / 1e4,
-      cleanAccuracy: pts(accuracyPoints(clean.predictions, p.pair.cls)),
+      cleanAccuracy: pts(accuracyFor(clean.predictions, p.pair.cls)),
       outcomes: CORRUPTIONS.map((corruption, c) => {
         const r = sensitivityOutcome(clean, scoreRows(pick(res.corrupted[c], (x) => x.pos), s.head, p.pair.cls), p.pair.cls);
         return { corruption, accuracy: pts(r.accuracy), sensitivity: pts(r.sensitivity), probabilityDrop: pts(r.probabilityDrop), flipped: r.flipped };
