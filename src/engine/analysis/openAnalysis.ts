@@ -1,7 +1,7 @@
 // The engine's one entry from "a dataset folder and a model" to "an analysis": discover -> leave out our own cache
 // folder -> extract (cache-first, through the caller's runner) -> open that model's labels -> analyse. The CLI, the
 // extension and model comparison all open an analysis through here.
-import { discoverDataset } from '../dataset/discover';
+import { discoverDataset, type DiscoverOptions } from '../dataset/discover';
 import type { Dataset } from '../dataset/types';
 import { withoutSkippedUnder } from '../dataset/withoutFolder';
 import { extract } from '../extract/pipeline';
@@ -18,8 +18,8 @@ export type ExtractRunner = Runner<ExtractRequest, ExtractResult, ExtractProgres
 export const extractInProcess: ExtractRunner = (request, hooks = {}) => extract({ ...request, ...hooks });
 
 /** Discovers a dataset folder or manifest; a cache folder inside it is ours, not a skipped user file, so it is left out. */
-export async function openDataset(root: string, cacheDir: string): Promise<Dataset> {
-  return withoutSkippedUnder(await discoverDataset(root), cacheDir);
+export async function openDataset(root: string, cacheDir: string, opts: DiscoverOptions = {}): Promise<Dataset> {
+  return withoutSkippedUnder(await discoverDataset(root, opts), cacheDir);
 }
 
 /** What openAnalysis needs: a discovered dataset (openDataset), the model, where features are cached, and how labels open. */

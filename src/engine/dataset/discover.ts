@@ -12,6 +12,12 @@ import { hashSplit, VALIDATION_NAMES } from './split';
 export interface DiscoverOptions {
   /** Longest run of synchronous filesystem calls between yields to the event loop, in ms; default 8. */
   sliceMs?: number;
+  /**
+   * Size and mtime of files already known (by path relative to the root), e.g. from the feature cache's listing:
+   * those are not stat'ed (1.33M stats cost seconds to minutes on a cold disk). A file rewritten in place keeps its
+   * old key until a discovery without `known`.
+   */
+  known?: (rel: string) => { size: number; mtimeMs: number } | undefined;
 }
 
 /** Thrown when the argument is missing or is not a dataset in any supported layout. */
@@ -49,10 +55,10 @@ export async function discoverDataset(rootOrManifest: string, opts: DiscoverOpti
   if (st.isFile()) {
     const ext = extname(arg).toLowerCase();
     if (ext !== '.csv' && ext !== '.jsonl') throw new DatasetNotFoundError(`${arg} is a file but not a .csv or .jsonl manifest. Valid inputs: ${VALID_LAYOUTS}.`);
-    return finish(await fromManifest(arg, ext, pacer));
+    return finish(await fromManifest(arg, ext, pacer, opts.known));
   }
   if (!st.isDirectory()) throw new DatasetNotFoundError(`${arg} is neither a folder nor a manifest file. Valid inputs: ${VALID_LAYOUTS}.`);
-  return finish(await fromFolders(arg, pacer));
+  return finish(await fromFolders(arg, pacer, opts.known));
 }
 
 interface Draft extends Omit<Dataset, 'classes'> {
@@ -73,9 +79,19 @@ function finish(d: Draft): Dataset {
   return { ...d, classes, ignoredSplits: d.ignoredSplits.sort(cmp) };
 }
 
+/** checkFiles over the candidates `known` does not list. */
+async function checkUnlessKnown(cands: Array<{ abs: string; rel: string }>, pacer: Pacer, known?: DiscoverOptions['known']): Promise<Array<{ size: number; mtimeMs: number } | SkippedFile>> {
+  if (!known) return checkFiles(cands.map((c) => c.abs), pacer);
+  const out: Array<{ size: number; mtimeMs: number } | SkippedFile | undefined> = cands.map((c) => known(c.rel));
+  const todo = out.flatMap((l, i) => (l ? [] : [i]));
+  const stats = await checkFiles(todo.map((i) => cands[i].abs), pacer);
+  todo.forEach((i, j) => { out[i] = stats[j]; });
+  return out as Array<{ size: number; mtimeMs: number } | SkippedFile>;
+}
+
 /** Stats every candidate (paced, see walk.ts) and turns the usable ones into entries. */
-async function toEntries(cands: Array<{ abs: string; rel: string; label: string; split: Split }>, skipped: SkippedFile[], pacer: Pacer): Promise<ImageEntry[]> {
-  const checked = await checkFiles(cands.map((c) => c.abs), pacer);
+async function toEntries(cands: Array<{ abs: string; rel: string; label: string; split: Split }>, skipped: SkippedFile[], pacer: Pacer, known?: DiscoverOptions['known']): Promise<ImageEntry[]> {
+  const checked = await checkUnlessKnown(cands, pacer, known);
   const images: ImageEntry[] = [];
   checked.forEach((r, i) => {
     const c = cands[i];
@@ -94,7 +110,7 @@ function reportLoose(files: ListedEntry[], skipped: SkippedFile[], where: string
   }
 }
 
-async function fromFolders(root: string, pacer: Pacer): Promise<Draft> {
+async function fromFolders(root: string, pacer: Pacer, known?: DiscoverOptions['known']): Promise<Draft> {
   const skipped: SkippedFile[] = [];
   const rootReal = await fsp.realpath(root);
   const top = listDir(root, '', rootReal, new Set([rootReal]), skipped);
@@ -116,7 +132,7 @@ async function fromFolders(root: string, pacer: Pacer): Promise<Draft> {
         for (const f of await collectImages(c, new Set([rootReal, splitDir.real]), skipped, pacer)) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split });
       }
     }
-    const images = await toEntries(cands, skipped, pacer);
+    const images = await toEntries(cands, skipped, pacer, known);
     return { root, layout: 'imagefolder-splits', validationSource: val.name, images, skipped, ignoredSplits, hashSplitCount: 0 };
   }
 
@@ -124,11 +140,11 @@ async function fromFolders(root: string, pacer: Pacer): Promise<Draft> {
   for (const c of top.dirs) {
     for (const f of await collectImages(c, ancestors, skipped, pacer)) cands.push({ abs: f.abs, rel: f.rel, label: c.name, split: hashSplit(f.rel) });
   }
-  const images = await toEntries(cands, skipped, pacer);
+  const images = await toEntries(cands, skipped, pacer, known);
   return { root, layout: 'imagefolder', validationSource: null, images, skipped, ignoredSplits, hashSplitCount: images.length };
 }
 
-async function fromManifest(file: string, ext: string, pacer: Pacer): Promise<Draft> {
+async function fromManifest(file: string, ext: string, pacer: Pacer, known?: DiscoverOptions['known']): Promise<Draft> {
   const root = dirname(file);
   let text: string;
   try {
@@ -163,7 +179,7 @@ async function fromManifest(file: string, ext: string, pacer: Pacer): Promise<Dr
     const split: Split = row.split === null ? hashSplit(rel) : row.split === 'train' ? 'train' : 'val';
     cands.push({ abs, rel, label: row.label, split, row });
   }
-  const checked = await checkFiles(cands.map((c) => c.abs), pacer);
+  const checked = await checkUnlessKnown(cands, pacer, known);
   const images: ImageEntry[] = [];
   let hashSplitCount = 0;
   checked.forEach((r, i) => {

@@ -31,6 +31,8 @@ import type { GapSummary } from '../../../core/gap';
 import type { HeadMode } from '../headChoice';
 import type { ModelInfo } from '../../model/types';
 import { StreamedHeadError, StreamedSession } from './streamedSession';
+import { FeatureCache } from '../../cache/featureCache';
+import { loadDefaultDeps } from '../../extract/pipeline';
 import { tuneStreamed } from './tuneStreamed';
 
 /**
@@ -61,7 +63,7 @@ export type SessionQuery =
   | { kind: 'reviewQueue'; labelErrors: string[] }
   | { kind: 'collisions' }
   | { kind: 'tuneCheck'; method: TuningMethod; k: number; threshold: number }
-  | { kind: 'tune'; method: TuningMethod; k: number; threshold: number; threads?: number }
+  | { kind: 'tune'; method: TuningMethod; k: number; threshold: number; threads?: number; maxIter?: number; trainer?: 'js' | 'ort' | 'auto' }
   | { kind: 'rankReport'; show?: number }
   | { kind: 'gapReport' }
   | { kind: 'markdownReport' };
@@ -132,13 +134,16 @@ export interface TuneAnswer extends Omit<TuneOutcome, 'head'> {
   labels: string[];
 }
 
+/** Whether the served session is the out-of-core one (by shape: a module loaded twice breaks instanceof). */
+export const isStreamed = (s: ServedSession): s is StreamedSession => typeof (s as Partial<StreamedSession>).loadRows === 'function';
+
 /** The overview of a session. */
 export function overview(s: ServedSession): SessionOverview {
   const m = s.model;
   return {
     images: s.entries.length, datasetRoot: s.dataset.root, datasetClasses: s.dataset.classes,
     classNames: s.classNames, datasetClassIds: s.datasetClassIds, headSource: s.headSource, headMode: s.options.headMode,
-    outOfCore: s instanceof StreamedSession, unmapped: s.unmapped, splits: s.splitCounts(), classes: classStats(s), labelingOrder: labelingOrder(s),
+    outOfCore: isStreamed(s), unmapped: s.unmapped, splits: s.splitCounts(), classes: classStats(s), labelingOrder: labelingOrder(s),
     gaps: s.gaps, topK: s.options.topK, gapK: s.options.gapK, excludedCount: s.excludedCount,
     model: { name: m.card.name ?? null, path: m.path, sha256: m.sha256, dim: m.dim, classes: m.classes, preprocess: m.card.preprocess },
   };
@@ -146,7 +151,7 @@ export function overview(s: ServedSession): SessionOverview {
 
 /** Softmax probability of each row's predicted class under the head in use (a fitted or tuned one too). */
 export async function confidences(s: ServedSession, rows: number[]): Promise<Array<number | null>> {
-  if (s instanceof StreamedSession) {
+  if (isStreamed(s)) {
     await s.loadRows(rows);
     return rows.map((r) => s.confidence(r));
   }
@@ -228,8 +233,11 @@ const ortInProcess = (threads?: number): OrtTuneRunner => (request, hooks = {}) 
 
 /** One tuning run on the served session (out of core: only the tuning and validation rows are read), reporting each epoch. */
 export async function tuneServed(s: ServedSession, q: Extract<SessionQuery, { kind: 'tune' }>, signal: AbortSignal, onEpoch: (e: TuneEvent) => void): Promise<TuneAnswer> {
-  const opts = { k: q.k, threshold: q.threshold, signal, ortRunner: ortInProcess(q.threads), onEpoch: (record: EpochRecord, schedule: Schedule) => onEpoch({ record, schedule }) };
-  const out = s instanceof StreamedSession ? await tuneStreamed(s, q.method, opts) : await tuneHead(s, q.method, opts);
+  const opts = {
+    k: q.k, threshold: q.threshold, signal, ortRunner: ortInProcess(q.threads), onEpoch: (record: EpochRecord, schedule: Schedule) => onEpoch({ record, schedule }),
+    ...(q.maxIter !== undefined ? { maxIter: q.maxIter } : {}), ...(q.trainer ? { trainer: q.trainer } : {}),
+  };
+  const out = isStreamed(s) ? await tuneStreamed(s, q.method, opts) : await tuneHead(s, q.method, opts);
   return { ...out, labels: s.classNames };
 }
 
@@ -240,19 +248,30 @@ const isCancel = (m: unknown): m is { type: 'session-cancel'; id: number } => (m
 async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgress> & { deps?: ExtractDeps }): Promise<ServedSession> {
   const { annotations, options, root, dataset: given, ...extract } = request;
   if (!given && !root) throw new Error('the session job needs a dataset or its root folder');
-  const dataset = given ?? await openDataset(root!, extract.cacheDir);
+  // the feature cache lists most files with their size and mtime: discovery stats only the others
+  let opened: { info: ModelInfo; cache: FeatureCache } | undefined;
+  if (!given) {
+    try {
+      const { info } = await (ctx.deps ?? (await loadDefaultDeps())).loadModel(extract.modelPath);
+      opened = { info, cache: await FeatureCache.open(extract.cacheDir, { sha256: info.sha256, dim: info.dim, classes: info.classes }) };
+    } catch {
+      opened = undefined; // the open below says what is wrong with the model or the cache folder
+    }
+  }
+  const cache = opened?.cache;
+  const dataset = given ?? await openDataset(root!, extract.cacheDir, cache ? { known: (rel) => cache.listed(rel) } : {});
   if (dataset.images.length === 0) {
     throw new Error(`No images found in ${dataset.root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
   }
   const common = {
-    ...extract, dataset, options, deps: ctx.deps, signal: ctx.signal,
+    ...extract, dataset, options, deps: ctx.deps, signal: ctx.signal, opened,
     onProgress: (progress: ExtractProgress) => ctx.onProgress?.({ type: 'extract', progress }),
     openLabels: (model: Parameters<typeof openLabelStore>[1]) => openLabelStore(annotations.root, model, annotations.path),
   };
   try {
     return await StreamedSession.open(common);
   } catch (e) {
-    if (!(e instanceof StreamedHeadError)) throw e;
+    if ((e as Error | null)?.name !== StreamedHeadError.name) throw e;
   }
   const { signal, onProgress, ...req } = common;
   return (await openAnalysis({ ...req, signal, onProgress, runExtract: extractInProcess })).session;

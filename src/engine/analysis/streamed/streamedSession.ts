@@ -41,6 +41,8 @@ export class StreamedHeadError extends Error {
 export interface StreamedOpenRequest extends ExtractOptions {
   openLabels(model: ModelInfo): Promise<LabelStore>;
   options?: AnalysisOptions;
+  /** The model and its feature cache when the caller opened them already (e.g. to discover with the cache's listing). */
+  opened?: { info: ModelInfo; cache: FeatureCache };
 }
 
 /** An analysis over the feature cache: AnalysisSession's results without its matrices. */
@@ -143,13 +145,13 @@ export class StreamedSession implements AnalysisView {
     const images = req.dataset.images;
     const progress = (phase: ExtractProgress['phase'], done: number) => req.onProgress?.({ phase, done, total: images.length, cached: done, failed: 0, imagesPerSecond: 0, etaSeconds: null });
     progress('loading-model', 0);
-    const { info } = await (req.deps ?? (await loadDefaultDeps())).loadModel(req.modelPath);
+    const info = req.opened?.info ?? (await (req.deps ?? (await loadDefaultDeps())).loadModel(req.modelPath)).info;
     const space = headSpace(req.dataset.classes, info, opts.headMode);
     if (space.headSource !== 'model') return null;
     progress('scanning-cache', 0);
     let cache: FeatureCache;
     try {
-      cache = await FeatureCache.open(req.cacheDir, { sha256: info.sha256, dim: info.dim, classes: info.classes });
+      cache = req.opened?.cache ?? await FeatureCache.open(req.cacheDir, { sha256: info.sha256, dim: info.dim, classes: info.classes });
     } catch {
       return null;
     }
