@@ -16,7 +16,8 @@ import { loadModel } from '../src/engine/model/loadModel';
 import { openSessionInChild } from '../src/engine/analysis/streamed/sessionClient';
 import type { ClassPageResult } from '../src/engine/analysis/queries/classPage';
 import { ThumbnailCache } from '../src/engine/render/thumbnails';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { TuneAnswer } from '../src/engine/analysis/streamed/sessionJob';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
 import { className, coreOf, cueOf, hasCue, imagenetSpec } from './lib/plantedFeatures';
 import { scaleWorkload, type ScaleWorkload } from './lib/scaleDataset';
@@ -29,16 +30,35 @@ const WORKER = resolve('dist/jobWorker.js');
 const PARTS = new Set((flag('--parts') ?? 'cli,session,host').split(','));
 const PAGE = 60;
 
-/** The host's side, as the extension would run it: the session in a child, the host asks for the first page. */
+/** The host's side, as the extension runs it: the session in a child opened from the dataset root, the host asks for the first page. */
 interface HostFigures {
   firstPageS: number;
+  /** Of firstPageS: until the child answered 'ready' (discovery, open), and the page answer + thumbnails after it. */
+  openS: number;
   hostRssGrowthMb: number;
   childPeakRssMb: number;
+  /** Median of 7 label changes (spurious, then cleared) through the child: the answer is the new overview. */
   rerankViaChildMs: number;
 }
 
+/** One low-spuriosity tuning run in the session child (as the extension's Fine-tune runs it). */
+interface TuneFigures {
+  tuningRows: number;
+  valRows: number;
+  rounds: number;
+  maxIter: number;
+  s: number;
+  childPeakRssMb: number;
+  gapBefore: number;
+  gapAfter: number;
+  accBefore: number;
+  accAfter: number;
+  stoppedBecause: string;
+}
+
 interface Row {
-  host?: { cold: HostFigures; warm: HostFigures };
+  host?: { first: HostFigures; cold: HostFigures; warm: HostFigures };
+  tune?: TuneFigures;
   images: number;
   generateS: number;
   rank: { rssMb: number; s: number };
@@ -86,7 +106,10 @@ async function measure(n: number): Promise<Row> {
   const skip = { stdout: '{"classes":[],"meanGap":null}', rssMb: NaN, s: NaN };
   const rank = PARTS.has('cli') ? cli(['rank', ...common, '--bootstrap', '0']) : skip;
   const gap = PARTS.has('cli') ? cli(['gap', ...common]) : skip;
-  const host = PARTS.has('host') ? { cold: await hostFirstPage(w, annotations, true), warm: await hostFirstPage(w, annotations, false) } : undefined;
+  const host = PARTS.has('host') ? {
+    first: await hostFirstPage(w, annotations, 'first'), cold: await hostFirstPage(w, annotations, 'cold'), warm: await hostFirstPage(w, annotations, 'warm'),
+  } : undefined;
+  const tune = PARTS.has('tune') ? await tuneInChild(w) : undefined;
   const rr = JSON.parse(rank.stdout) as { classes: Array<{ name: string; topFeatures: Array<{ feature: number }>; ranking: { val: { highest: Array<{ image: string }>; lowest: Array<{ image: string }> } } | null }> };
   const gr = JSON.parse(gap.stdout) as { meanGap: { value: number } | null };
   // the planted truth: a cue class's cue is among its top features, its highest-spuriosity images carry the cue
@@ -111,7 +134,7 @@ async function measure(n: number): Promise<Row> {
   }
   // the session in this process: open time, its memory, and re-ranking one class after one label change
   if (!PARTS.has('session')) {
-    return { host, images: w.images, generateS, rank, gap, openS: NaN, sessionRssMb: NaN, rerankMs: NaN, meanGap: gr.meanGap?.value ?? NaN, cueInTop: inTop / (cueClasses || 1), cuePrecisionHigh: high / (shown || 1), cuePrecisionLow: low / (shown || 1) };
+    return { host, tune, images: w.images, generateS, rank, gap, openS: NaN, sessionRssMb: NaN, rerankMs: NaN, meanGap: gr.meanGap?.value ?? NaN, cueInTop: inTop / (cueClasses || 1), cuePrecisionHigh: high / (shown || 1), cuePrecisionLow: low / (shown || 1) };
   }
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
@@ -131,7 +154,7 @@ async function measure(n: number): Promise<Row> {
   }
   times.sort((a, b) => a - b);
   return {
-    host,
+    host, tune,
     images: dataset.images.length, generateS, rank: { rssMb: rank.rssMb, s: rank.s }, gap: { rssMb: gap.rssMb, s: gap.s }, openS, sessionRssMb,
     rerankMs: times[Math.floor(times.length / 2)], meanGap: gr.meanGap?.value ?? NaN,
     cueInTop: inTop / cueClasses, cuePrecisionHigh: high / shown, cuePrecisionLow: low / shown,
@@ -150,32 +173,72 @@ function peakRssMb(pid: number | undefined): number {
 
 /**
  * Time from "open this dataset" to the first gallery page (60 thumbnails of a ranked class, highest spuriosity first)
- * with the session in a child process, and how much this (host) process grew meanwhile. Cold: no thumbnails yet;
- * warm: the same again, thumbnails made and the shards in the page cache.
+ * with the session in a child opened from the dataset root (as the extension's controller opens it), and how much
+ * this (host) process grew meanwhile. first: nothing kept (no analysis index, no thumbnails); cold: the analysis
+ * index of the first open kept, no thumbnails; warm: both kept (and the files in the OS page cache).
  */
-async function hostFirstPage(w: ScaleWorkload, annotations: string, cold: boolean): Promise<HostFigures> {
+async function hostFirstPage(w: ScaleWorkload, annotations: string, phase: 'first' | 'cold' | 'warm'): Promise<HostFigures> {
   const thumbsDir = join(w.root, 'thumbs');
-  if (cold) rmSync(thumbsDir, { recursive: true, force: true });
+  if (phase !== 'warm') rmSync(thumbsDir, { recursive: true, force: true });
+  if (phase === 'first') for (const d of readdirSync(w.cache)) for (const f of readdirSync(join(w.cache, d))) if (f.endsWith('.idx')) rmSync(join(w.cache, d, f));
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
   let rssMax = rss0;
   const sample = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 50);
   const t0 = performance.now();
   const child = await openSessionInChild(WORKER, { root: w.data, modelPath: w.model, cacheDir: w.cache, annotations: { root: w.data, path: annotations }, options: { bootstrap: 0 } });
+  const openS = (performance.now() - t0) / 1000;
   try {
     const cls = 0; // c0000: a cue class, ranked by its labelled cue
     const page = await child.ask<ClassPageResult>({ kind: 'classPage', request: { cls, split: 'val', order: 'desc', offset: 0, count: PAGE } });
     const thumbs = new ThumbnailCache(thumbsDir, { pixelLimit: 100_000_000 });
     await Promise.all(page.rows.map((r) => thumbs.ensure(r.entry)));
     const firstPageS = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    await child.ask({ kind: 'setLabel', cls: className(0), feature: coreOf(w.spec, 0)[1], verdict: { label: 'spurious' } });
-    const rerankViaChildMs = performance.now() - t1;
-    await child.ask({ kind: 'setLabel', cls: className(0), feature: coreOf(w.spec, 0)[1], verdict: null });
+    const times: number[] = [];
+    for (let k = 0; k < 7; k++) {
+      const t1 = performance.now();
+      await child.ask({ kind: 'setLabel', cls: className(4 * k), feature: coreOf(w.spec, 4 * k)[1], verdict: { label: 'spurious' } });
+      times.push(performance.now() - t1);
+      await child.ask({ kind: 'setLabel', cls: className(4 * k), feature: coreOf(w.spec, 4 * k)[1], verdict: null });
+    }
+    times.sort((a, b) => a - b);
     rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    return { firstPageS, hostRssGrowthMb: (rssMax - rss0) / 2 ** 20, childPeakRssMb: peakRssMb(child.pid), rerankViaChildMs };
+    return { firstPageS, openS, hostRssGrowthMb: (rssMax - rss0) / 2 ** 20, childPeakRssMb: peakRssMb(child.pid), rerankViaChildMs: times[3] };
   } finally {
     clearInterval(sample);
+    await child.close();
+  }
+}
+
+/**
+ * One low-spuriosity tuning run at 100 images per class (the paper's ImageNet setting: 100k tuning rows, 50k
+ * validation rows) in the session child, every class ranked (its cue, or one core feature, labelled spurious in a
+ * separate annotation file). TUNE_ITERS (default 1) caps the L-BFGS iterations: a full run is many such rounds.
+ */
+async function tuneInChild(w: ScaleWorkload): Promise<TuneFigures> {
+  const file = join(w.root, 'tune-annotations.json');
+  const { info } = await loadModel(w.model);
+  if (!existsSync(file)) {
+    const store = await AnnotationFileStore.open(file, { sha256: info.sha256, name: 'planted (every class ranked)' }, w.data);
+    for (let c = 0; c < w.spec.classes; c++) {
+      const cue = cueOf(w.spec, c);
+      await store.set(className(c), cue >= 0 ? cue : coreOf(w.spec, c)[0], { label: 'spurious' });
+    }
+  }
+  const maxIter = Number(flag('--tune-iters') ?? 1);
+  const child = await openSessionInChild(WORKER, { root: w.data, modelPath: w.model, cacheDir: w.cache, annotations: { root: w.data, path: file }, options: { bootstrap: 0 } });
+  try {
+    let rounds = 0;
+    const t0 = performance.now();
+    const out = await child.ask<TuneAnswer>({ kind: 'tune', method: 'low-spuriosity', k: 100, threshold: 0, maxIter }, { onEvent: () => { rounds++; } });
+    const s = (performance.now() - t0) / 1000;
+    const h = out.result.history;
+    return {
+      tuningRows: out.tuningImages, valRows: (w.spec.valPerClass ?? 50) * w.spec.classes, rounds, maxIter, s, childPeakRssMb: peakRssMb(child.pid),
+      gapBefore: out.result.before.meanGap, gapAfter: out.result.after.meanGap, accBefore: out.result.before.valAccuracy, accAfter: out.result.after.valAccuracy,
+      stoppedBecause: `${out.result.stoppedBecause} (${h.length} records)`,
+    };
+  } finally {
     await child.close();
   }
 }
@@ -195,16 +258,30 @@ async function main(): Promise<void> {
   const f0 = (x: number) => x.toFixed(0);
   const hostTable = rows.some((r) => r.host) ? [
     '',
-    '| images (train + val) | first gallery page, cold | first page, warm | host RSS growth (cold / warm) | session child peak RSS | re-rank through the child |',
-    '|---|---|---|---|---|---|',
-    ...rows.filter((r) => r.host).map((r) => `| ${r.images.toLocaleString('en-US')} | ${f1(r.host!.cold.firstPageS)} s | ${f1(r.host!.warm.firstPageS)} s | ${f0(r.host!.cold.hostRssGrowthMb)} / ${f0(r.host!.warm.hostRssGrowthMb)} MB | ${f0(r.host!.cold.childPeakRssMb)} MB | ${r.host!.cold.rerankViaChildMs.toFixed(1)} ms |`),
+    '| images (train + val) | first page, first open (open) | first page, cold (open) | first page, warm (open) | host RSS growth (first / cold / warm) | session child peak RSS (first / warm) | re-rank through the child (warm) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.filter((r) => r.host).map((r) => {
+      const h = r.host!;
+      const page = (x: HostFigures) => `${f1(x.firstPageS)} s (${f1(x.openS)} s)`;
+      return `| ${r.images.toLocaleString('en-US')} | ${page(h.first)} | ${page(h.cold)} | ${page(h.warm)} | ${f0(h.first.hostRssGrowthMb)} / ${f0(h.cold.hostRssGrowthMb)} / ${f0(h.warm.hostRssGrowthMb)} MB | ${f0(h.first.childPeakRssMb)} / ${f0(h.warm.childPeakRssMb)} MB | ${h.warm.rerankViaChildMs.toFixed(1)} ms |`;
+    }),
+  ] : [];
+  const pct = (x: number) => (x * 100).toFixed(1);
+  const tuneTable = rows.some((r) => r.tune) ? [
+    '',
+    '| images (train + val) | tuning rows | validation rows | L-BFGS iterations (cap) | rounds reported | time | session child peak RSS | mean gap before -> after | val accuracy before -> after | stopped |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.filter((r) => r.tune).map((r) => {
+      const t = r.tune!;
+      return `| ${r.images.toLocaleString('en-US')} | ${t.tuningRows.toLocaleString('en-US')} | ${t.valRows.toLocaleString('en-US')} | ${t.maxIter} | ${t.rounds} | ${f1(t.s)} s | ${f0(t.childPeakRssMb)} MB | ${pct(t.gapBefore)} -> ${pct(t.gapAfter)} pts | ${pct(t.accBefore)} -> ${pct(t.accAfter)}% | ${t.stoppedBecause} |`;
+    }),
   ] : [];
   const table = [
     '| images (train + val) | rank peak RSS | rank time | gap peak RSS | gap time | session open (in process) | session RSS | re-rank one class | mean gap | cue in top-5 | cue share, 5 highest / 5 lowest val |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.images.toLocaleString('en-US')} | ${f0(r.rank.rssMb)} MB | ${f1(r.rank.s)} s | ${f0(r.gap.rssMb)} MB | ${f1(r.gap.s)} s | ${f1(r.openS)} s | ${f0(r.sessionRssMb)} MB | ${r.rerankMs.toFixed(2)} ms | ${f1(r.meanGap)} pts | ${f0(r.cueInTop * 100)}% | ${f0(r.cuePrecisionHigh * 100)}% / ${f0(r.cuePrecisionLow * 100)}% |`),
   ];
-  table.push(...hostTable);
+  table.push(...hostTable, ...tuneTable);
   console.log(`\n${table.join('\n')}`);
   if (args.includes('--write')) {
     console.log(`wrote ${writeBenchmarksSection('scale-imagenet', 'ImageNet scale: out-of-core rank and gap (`npm run bench:scale`)', [
