@@ -83,7 +83,7 @@ export async function extractInto<S extends RowStore>(opts: ExtractOptions, make
   const D = info.dim;
   const C = info.classes;
   // int8 features are cached under the int8 model's own key, apart from float32 ones (see precision.ts).
-  const choice = await choosePrecision(opts.precision, info, images, deps.detectInt8);
+  const choice = await choosePrecision(opts.precision, info, images, deps.detectInt8, opts.cacheDir);
   info.precision = choice.info;
   if (choice.info.notice) warnings.push(choice.info.notice);
 

@@ -2,8 +2,10 @@
 // caches under the model's sha256; int8 runs the quantized model (built on first need, see model/quantize) and
 // caches under its own key, or falls back to float32 with a one-line notice where the integer kernels are missing.
 import type { ImageEntry } from '../dataset/types';
-import { int8ModelBytes, int8Target, type Int8BuildDeps, type Int8Target } from '../model/quantize/int8Model';
-import { decideInt8, detectCpuInt8Path, fallbackNotice, type Int8Support } from '../model/quantize/int8Support';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { INT8_MODEL_FILE, int8ModelBytes, int8Target, type Int8BuildDeps, type Int8Target } from '../model/quantize/int8Model';
+import { decideInt8, detectCpuInt8Path, fallbackNotice, weightQmaxFor, type Int8Support } from '../model/quantize/int8Support';
 import { ortFusesQdq } from '../model/quantize/ortCheck';
 import type { ModelInfo, ModelPrecision, Preprocess } from '../model/types';
 
@@ -24,12 +26,28 @@ export interface PrecisionChoice {
   target: Int8Target | null;
 }
 
-/** Decides the precision for `requested` and the feature-cache key; the notice says why int8 was not used. */
-export async function choosePrecision(requested: Precision | undefined, model: Pick<ModelInfo, 'sha256'>, images: readonly ImageEntry[], detect: () => Promise<Int8Support> = detectInt8): Promise<PrecisionChoice> {
+/**
+ * Decides the precision for `requested` and the feature-cache key; the notice says why int8 was not used. Without
+ * an injected `detect`, the ONNX Runtime build check is skipped when this cache already holds the int8 model (it was
+ * built, hence checked, here before), so a warm int8 run does not start ONNX Runtime at all.
+ */
+export async function choosePrecision(requested: Precision | undefined, model: Pick<ModelInfo, 'sha256'>, images: readonly ImageEntry[], detect?: () => Promise<Int8Support>, cacheRoot?: string): Promise<PrecisionChoice> {
   if (requested === undefined || requested === 'float32') return { info: { used: 'float32', featureKey: model.sha256, detail: 'float32', notice: null }, target: null };
   if (requested !== 'int8') throw new Error(`precision "${String(requested)}" is not one of ${PRECISIONS.join(', ')}`);
-  const support = await detect();
-  if (!support.ok) return { info: { used: 'float32', featureKey: model.sha256, detail: 'float32 (int8 unavailable)', notice: fallbackNotice(support.reason) }, target: null };
+  const fallback = (reason: string): PrecisionChoice => ({ info: { used: 'float32', featureKey: model.sha256, detail: 'float32 (int8 unavailable)', notice: fallbackNotice(reason) }, target: null });
+  let support: Int8Support;
+  if (detect) {
+    support = await detect();
+  } else {
+    const cpu = await detectCpuInt8Path();
+    if (cpu.path === null) {
+      const none = decideInt8(cpu, true);
+      return fallback(none.ok ? '' : none.reason);
+    }
+    const cached = cacheRoot !== undefined && existsSync(join(cacheRoot, int8Target(model.sha256, images, weightQmaxFor(cpu.path)).featureKey, INT8_MODEL_FILE));
+    support = decideInt8(cpu, cached ? true : await ortFusesQdq());
+  }
+  if (!support.ok) return fallback(support.reason);
   const target = int8Target(model.sha256, images, support.weightQmax);
   return { info: { used: 'int8', featureKey: target.featureKey, detail: `int8 (${support.detail}; calibrated on ${target.sample.length} images)`, notice: null }, target };
 }

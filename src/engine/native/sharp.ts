@@ -1,7 +1,8 @@
 // The only file that imports sharp (libvips). It turns image files into the model's
 // input tensor the way torchvision's ImageFolder + Resize + CenterCrop + ToTensor +
 // Normalize does, and maps every libvips failure onto a small set of reasons.
-import sharp, { type Sharp } from 'sharp';
+import type SharpFn from 'sharp';
+import type { Sharp } from 'sharp';
 import { promises as fsp, constants as fsc } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Preprocess } from '../model/types';
@@ -10,9 +11,21 @@ import { resizeRgbBilinearPil } from '../../core/nam';
 import { resizedSize } from '../image/geometry';
 import { centerCropRgb, checkPreprocess, writeCropChw, type RgbImage } from '../image/normalise';
 
-// libvips' operation cache only helps when the same file is processed twice, and then it can
-// serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
-sharp.cache(false);
+let lib: typeof SharpFn | null = null;
+/**
+ * sharp, loaded on first use: a run whose features are all cached decodes nothing and should not pay libvips'
+ * start-up (0.4-0.6 s measured on a loaded 2-core machine, more than the whole warm run may take).
+ */
+function sharp(...args: Parameters<typeof SharpFn>): Sharp {
+  if (!lib) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    lib = require('sharp') as typeof SharpFn;
+    // libvips' operation cache only helps when the same file is processed twice, and then it can
+    // serve a stale decode of a file edited on disk (a re-written image, a regenerated thumbnail).
+    lib.cache(false);
+  }
+  return lib(...args);
+}
 
 /** Why an image could not be decoded. */
 export type DecodeFailure = 'empty' | 'corrupt' | 'truncated' | 'too-large' | 'unsupported' | 'unreadable';
