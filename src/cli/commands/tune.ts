@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parseTuningMethod, TUNING_METHODS, type TuningMethod } from '../../core/vocabulary';
+import { fromPoints, parseTuningMethod, toPoints, TUNING_METHODS, type TuningMethod } from '../../core/vocabulary';
 import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
 import { LBFGS_DEFAULTS } from '../../core/headTune';
 import { tuneHead, type TuneOptions, type TuneOutcome } from '../../engine/analysis/tune';
@@ -46,9 +46,9 @@ export interface OptimiserFlags {
 /** tuneHead's options from the tune command's flags (refuses a knob of the other recipe than --preset's, naming both). */
 export function cliTuneOptions(f: OptimiserFlags): TuneOptions {
   const opts: TuneOptions = {
-    k: f.tuneK, threshold: f.threshold / 100, preset: f.preset, seed: f.seed,
+    k: f.tuneK, threshold: fromPoints(f.threshold), preset: f.preset, seed: f.seed,
     l2Pull: f.l2Pull, pullStart: f.pullStart, maxIter: f.maxIter, gradTol: f.gradTol,
-    maxAccuracyDrop: f.maxAccuracyDrop === undefined ? undefined : f.maxAccuracyDrop / 100, kShare: f.kShare,
+    maxAccuracyDrop: f.maxAccuracyDrop === undefined ? undefined : fromPoints(f.maxAccuracyDrop), kShare: f.kShare,
     steps: f.steps, lr: f.lr, lrScale: f.lrScale, batch: f.batch, maxEpochs: f.maxEpochs, momentum: f.momentum,
   };
   if (f.kShare !== undefined && !(f.kShare > 0 && f.kShare <= 1)) throw new CliError(`--k-share must be a share in (0, 1], got ${f.kShare}`);
@@ -79,8 +79,6 @@ function nonNegativeNumber(option: string): (value: string) => number {
   };
 }
 
-const pts = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
-
 /** `spuriosity tune --json` (schema spuriosity-lens/tune@1): gaps and accuracies in points. */
 export function tuneReport(session: AnalysisSession, flags: Pick<TuneFlags, 'tuneK' | 'threshold' | 'preset'>, results: Array<{ outcome: TuneOutcome; files: string[] }>) {
   return {
@@ -96,9 +94,9 @@ export function tuneReport(session: AnalysisSession, flags: Pick<TuneFlags, 'tun
       tuningImages: o.tuningImages,
       schedule: o.result.schedule,
       stoppedBecause: o.result.stoppedBecause,
-      before: { gap: pts(o.result.before.meanGap), valAccuracy: pts(o.result.before.valAccuracy) },
-      after: { gap: pts(o.result.after.meanGap), valAccuracy: pts(o.result.after.valAccuracy), epoch: o.result.after.epoch, steps: o.result.after.steps ?? null },
-      history: o.result.history.map((h) => ({ epoch: h.epoch, steps: h.steps ?? null, gap: pts(h.meanGap), valAccuracy: pts(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
+      before: { gap: toPoints(o.result.before.meanGap), valAccuracy: toPoints(o.result.before.valAccuracy) },
+      after: { gap: toPoints(o.result.after.meanGap), valAccuracy: toPoints(o.result.after.valAccuracy), epoch: o.result.after.epoch, steps: o.result.after.steps ?? null },
+      history: o.result.history.map((h) => ({ epoch: h.epoch, steps: h.steps ?? null, gap: toPoints(h.meanGap), valAccuracy: toPoints(h.valAccuracy), trainLoss: Number.isFinite(h.trainLoss) ? Math.round(h.trainLoss * 1e4) / 1e4 : null })),
       files,
     })),
   };
@@ -139,7 +137,7 @@ export function registerTune(program: Command): void {
           ...tuneOpts,
           // Large tuning sets run their epochs in ONNX Runtime (GEMM speed), here in the CLI's process.
           ortRunner: inProcessRunner('tune'),
-          onEpoch: (r) => { if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r${method}: epoch ${r.epoch}, gap ${pts(r.meanGap)}, val acc ${pts(r.valAccuracy)}   `); },
+          onEpoch: (r) => { if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r${method}: epoch ${r.epoch}, gap ${toPoints(r.meanGap)}, val acc ${toPoints(r.valAccuracy)}   `); },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
         const files: string[] = [];

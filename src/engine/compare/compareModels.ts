@@ -13,6 +13,7 @@ import { failedModel, modelIds, summariseModel, type ModelGaps } from './modelSu
 import { compareStatistics } from './statistics';
 import { COMPARE_SCHEMA, type CompareModel, type CompareProgress, type CompareReport } from './types';
 import { DEFAULT_GAP_K } from '../../core/gap';
+import { toPoints } from '../../core/vocabulary';
 
 export { extractInProcess, type ExtractRunner };
 
@@ -126,7 +127,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareReport> {
     dataset: { root: o.dataset.root, layout: o.dataset.layout, classes, images: counts },
     gapK: analysis.gapK ?? DEFAULT_GAP_K,
     models,
-    gapTable: classes.map((c) => ({ class: c, gaps: gaps.map((g) => (g.gap.has(c) ? Math.round(g.gap.get(c)! * 10000) / 100 : null)) })),
+    gapTable: classes.map((c) => ({ class: c, gaps: gaps.map((g) => (g.gap.has(c) ? toPoints(g.gap.get(c)!) : null)) })),
     correlation: stats.correlation,
     variance: stats.variance,
     fit: stats.fit,

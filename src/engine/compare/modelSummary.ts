@@ -3,6 +3,7 @@
 import type { AnalysisSession } from '../analysis/session';
 import type { ModelInfo } from '../model/types';
 import type { CompareClassGap, CompareModel } from './types';
+import { toPoints } from '../../core/vocabulary';
 
 /** A model's measured gaps before rounding, for the statistics (fractions in [0, 1]). */
 export interface ModelGaps {
@@ -13,9 +14,6 @@ export interface ModelGaps {
   accHigh: number;
   accLow: number;
 }
-
-/** Percentage points rounded to 0.01, null when not finite. */
-export const points = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 10000) / 100 : null);
 
 /** Head-space class id -> the dataset's class name, read off the images (a model head may name classes by its own labels). */
 function datasetNames(s: AnalysisSession): Map<number, string> {
@@ -49,7 +47,7 @@ export function summariseModel(s: AnalysisSession, id: string, annotations: stri
     gap.set(name, g.gap);
     sumHigh += g.accHigh;
     sumLow += g.accLow;
-    classes.push({ class: name, valImages: g.n, k: g.k, accHigh: points(g.accHigh)!, accLow: points(g.accLow)!, gap: points(g.gap)! });
+    classes.push({ class: name, valImages: g.n, k: g.k, accHigh: toPoints(g.accHigh)!, accLow: toPoints(g.accLow)!, gap: toPoints(g.gap)! });
   }
   const n = gap.size;
   const accHigh = n ? sumHigh / n : NaN;
@@ -60,8 +58,8 @@ export function summariseModel(s: AnalysisSession, id: string, annotations: stri
     : n === 0 ? `${pairs} spurious pair(s) labelled, but no class has the 2 validation images a gap needs` : null;
   const model: CompareModel = {
     id, path: s.model.path, sha256: s.model.sha256, name: s.model.card.name ?? null, dim: s.model.dim, head: s.headSource, annotations,
-    valAccuracy: points(s.valAccuracy()), spuriousPairs: pairs, classes: classes.sort((a, b) => (a.class < b.class ? -1 : a.class > b.class ? 1 : 0)),
-    meanGap: points(accHigh - accLow), accHigh: points(accHigh), accLow: points(accLow),
+    valAccuracy: toPoints(s.valAccuracy()), spuriousPairs: pairs, classes: classes.sort((a, b) => (a.class < b.class ? -1 : a.class > b.class ? 1 : 0)),
+    meanGap: toPoints(accHigh - accLow), accHigh: toPoints(accHigh), accLow: toPoints(accLow),
     included: note === null, note, predictedAccLow: null, effectiveRobustness: null,
   };
   return { model, gaps: { gap, meanGap: accHigh - accLow, accHigh, accLow } };

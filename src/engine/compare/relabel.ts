@@ -2,7 +2,8 @@
 // from its open session and the statistics are recomputed over every model's gaps, without extracting or
 // re-analysing the others.
 import type { AnalysisSession } from '../analysis/session';
-import { points, summariseModel, type ModelGaps } from './modelSummary';
+import { summariseModel, type ModelGaps } from './modelSummary';
+import { toPoints } from '../../core/vocabulary';
 import { compareStatistics } from './statistics';
 import type { CompareModel, CompareReport } from './types';
 
@@ -45,7 +46,7 @@ export function resummarise(live: LiveComparison, index: number, session: Analys
     report: {
       ...report,
       models,
-      gapTable: report.gapTable.map((row) => ({ ...row, gaps: row.gaps.map((g, i) => (i === index ? (next.gaps.gap.has(row.class) ? points(next.gaps.gap.get(row.class)!) : null) : g)) })),
+      gapTable: report.gapTable.map((row) => ({ ...row, gaps: row.gaps.map((g, i) => (i === index ? (next.gaps.gap.has(row.class) ? toPoints(next.gaps.gap.get(row.class)!) : null) : g)) })),
       correlation: stats.correlation,
       variance: stats.variance,
       fit: stats.fit,

@@ -4,7 +4,7 @@ import {
   correlationMatrix, effectiveRobustness, fitLine, gapVariance, MIN_SHARED_CLASSES,
 } from '../../core/compare';
 import type { ModelGaps } from './modelSummary';
-import { points } from './modelSummary';
+import { fromPoints, toPoints } from '../../core/vocabulary';
 import type { CompareCorrelation, CompareFit, CompareModel, CompareVariance } from './types';
 
 const round4 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
@@ -75,8 +75,9 @@ export function compareStatistics(models: CompareModel[], gaps: ModelGaps[], cla
     }
     fit = { beta: round4(er.fit.beta)!, r2: round4(er.fit.r2), ols, effectiveRobustnessFrom: 'origin' };
     inc.forEach((i, j) => {
-      models[i].predictedAccLow = points(er.predicted[j] / 100);
-      models[i].effectiveRobustness = points(er.er[j] / 100);
+      // the fit runs in points; rounded to 0.01 points like every figure of the report
+      models[i].predictedAccLow = toPoints(fromPoints(er.predicted[j]));
+      models[i].effectiveRobustness = toPoints(fromPoints(er.er[j]));
     });
     if (inc.length === 2) notes.push('2 models: the fit through the origin is a least-squares compromise between two points; effective robustness means more with 3 or more models');
   } catch (e) {

@@ -4,8 +4,10 @@ import type { CompareReport } from '../../engine/compare/types';
 import type { CropClass, CropImage } from '../../engine/crop/types';
 import type { FeatureSensitivity } from '../../engine/sensitivity/types';
 import type { ComparisonView, Corruption, CropRecheck, CropView, SensitivityView } from '../../shared/protocol';
+import { fromPoints } from '../../core/vocabulary';
 
-const unit = (points: number | null | undefined): number | null => (points === null || points === undefined || !Number.isFinite(points) ? null : points / 100);
+// The one place reports come back from points: fromPoints (core/vocabulary) on every figure; none stays null.
+const unit = (points: number | null | undefined): number | null => (points === null || points === undefined || !Number.isFinite(points) ? null : fromPoints(points));
 
 /** The comparison as the Models tab draws it. */
 export function comparisonView(r: CompareReport, datasetName: string): ComparisonView {
@@ -17,7 +19,7 @@ export function comparisonView(r: CompareReport, datasetName: string): Compariso
       classes: m.classes.length, included: m.included, note: m.note, effectiveRobustness: unit(m.effectiveRobustness),
       sha256: m.sha256, spuriousPairs: m.spuriousPairs, annotations: m.annotations,
     })),
-    fit: r.fit ? { beta: r.fit.beta, r2: r.fit.r2, ols: r.fit.ols ? { slope: r.fit.ols.slope, intercept: r.fit.ols.intercept / 100 } : null } : null,
+    fit: r.fit ? { beta: r.fit.beta, r2: r.fit.r2, ols: r.fit.ols ? { slope: r.fit.ols.slope, intercept: fromPoints(r.fit.ols.intercept) } : null } : null,
     matrixModels: c?.models ?? [],
     matrix: c?.matrix ?? [],
     shared: c?.shared ?? [],
@@ -33,13 +35,13 @@ export function sensitivityView(f: FeatureSensitivity): SensitivityView {
   const drops: Record<Corruption, number> = { gray: NaN, blur: NaN, 'patch-rotate': NaN };
   const probabilityDrops: Record<Corruption, number> = { gray: NaN, blur: NaN, 'patch-rotate': NaN };
   for (const o of f.outcomes) {
-    drops[o.corruption] = o.sensitivity / 100;
-    probabilityDrops[o.corruption] = o.probabilityDrop / 100;
+    drops[o.corruption] = fromPoints(o.sensitivity);
+    probabilityDrops[o.corruption] = fromPoints(o.probabilityDrop);
   }
   const notes: string[] = [];
   if (f.maskSource === 'minus-core') notes.push(`mask minus core feature${f.coreFeatures.length === 1 ? '' : 's'} ${f.coreFeatures.map((c) => `#${c}`).join(', ')}`);
   notes.push(`${Math.round(f.meanMask * 100)}% of each image masked on average`);
-  return { class: f.cls, feature: f.feature, images: f.imageCount, clean: f.cleanAccuracy / 100, drops, probabilityDrops, note: notes.join('; ') };
+  return { class: f.cls, feature: f.feature, images: f.imageCount, clean: fromPoints(f.cleanAccuracy), drops, probabilityDrops, note: notes.join('; ') };
 }
 
 /** Why a crop is unreliable or missing, in a sentence. */
