@@ -141,6 +141,9 @@ export class StreamedSession implements AnalysisView {
    * from there. Null when anything differs (the full open then runs and writes a new index).
    */
   private static async openFromIndex(req: StreamedOpenRequest, opts: Resolved): Promise<StreamedSession | null> {
+    // The index and the cache it checks are the float32 ones (under the model's sha256): an int8 run takes the full
+    // open, whose extraction picks the int8 cache folder (engine/extract/precision.ts).
+    if (req.precision === 'int8') return null;
     const t0 = performance.now();
     const images = req.dataset.images;
     const progress = (phase: ExtractProgress['phase'], done: number) => req.onProgress?.({ phase, done, total: images.length, cached: done, failed: 0, imagesPerSecond: 0, etaSeconds: null });
