@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const problem = tuneProblem(features, labels, tuning, valImages, new Array(C).fill(null), 10, head);
   let evaluations = 0;
   const run = await time(async () => {
-    const r = await mitigateOrt(problem, { maxIter: iters, checkEvery: iters, threshold: -1, threads, onEpoch: () => { evaluations++; } });
+    const r = await mitigateOrt(problem, { maxIter: iters, pullStart: 0, l2Pull: 1e-4, threshold: -1, threads, onEpoch: () => { evaluations++; } });
     evaluations = r.after.steps ?? 0;
   });
   const scale = 100_000 / N;

@@ -10,14 +10,20 @@ const cli = cliRunner('--threads', '1');
 test('tune: the default is L-BFGS with per-round history; --preset scaled --steps 30000 reports its cap', () => {
   const a = cli('annotations', 'from-probes', data);
   assert.equal(a.code, 0, a.stderr);
-  const d = cli('tune', data, '--json', '--max-iter', '20', '--check-every', '4');
+  const d = cli('tune', data, '--json', '--max-iter', '40', '--pull-start', '0.1', '--l2-pull', '0.001');
   assert.equal(d.code, 0, d.stderr);
   const t = JSON.parse(d.stdout);
   assert.equal(t.preset, 'lbfgs');
   const m = t.methods[0];
-  assert.deepEqual({ ...m.schedule, l2Pull: undefined, gradTol: undefined }, { optimizer: 'lbfgs', maxIter: 20, checkEvery: 4, epochs: 5, l2Pull: undefined, gradTol: undefined });
-  assert.ok(['below-threshold', 'converged', 'max-iterations'].includes(m.stoppedBecause), m.stoppedBecause);
-  assert.deepEqual(m.history.map((h: { steps: number }) => h.steps), m.history.map((_: unknown, i: number) => (i === m.history.length - 1 ? m.after.steps : 4 * i)));
+  assert.deepEqual({ ...m.schedule, pulls: m.schedule.pulls.map((p: number) => Number(p.toPrecision(2))) },
+    { optimizer: 'lbfgs', maxIter: 40, pullStart: 0.1, l2Pull: 0.001, pulls: [0.1, 0.032, 0.01, 0.0032, 0.001], gradTol: 1e-5, maxAccuracyDrop: 0.01, epochs: 5 });
+  assert.ok(['below-threshold', 'converged', 'max-iterations', 'accuracy-guard'].includes(m.stoppedBecause), m.stoppedBecause);
+  const steps = m.history.map((h: { steps: number }) => h.steps);
+  assert.ok(steps.every((x: number, i: number) => i === 0 ? x === 0 : x >= steps[i - 1]) && steps[steps.length - 1] <= 40, `steps per round ${steps}`);
+  assert.ok(m.history.length <= 6);
+  const share = cli('tune', data, '--k-share', '1.5');
+  assert.notEqual(share.code, 0);
+  assert.match(share.stderr, /--k-share must be a share in \(0, 1\], got 1.5/);
   const s = cli('tune', data, '--json', '--preset', 'scaled', '--steps', '30000', '--threshold', '-100');
   assert.equal(s.code, 0, s.stderr);
   const sch = JSON.parse(s.stdout).methods[0].schedule;

@@ -129,10 +129,10 @@ export interface TuneMethodReport {
   method: TuningMethod;
   tuningImages: number;
   schedule: Schedule;
-  stoppedBecause: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'aborted';
+  stoppedBecause: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'accuracy-guard' | 'aborted';
   before: { gap: Points | null; valAccuracy: Points | null };
   after: { gap: Points | null; valAccuracy: Points | null; epoch: number; steps: number | null };
-  /** One row per epoch (SGD) or round of checkEvery iterations (L-BFGS). */
+  /** One row per epoch (SGD) or round of the pull path (L-BFGS); after an accuracy-guard stop the last row is the round not kept. */
   history: Array<{ epoch: number; steps: number | null; gap: Points | null; valAccuracy: Points | null; trainLoss: number | null }>;
   /** Files written by --out. */
   files: string[];

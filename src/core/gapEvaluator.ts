@@ -3,11 +3,21 @@ import type { ClassIndex } from './classIndex';
 import type { ClassRanking } from './spuriosity';
 import type { HeadEvaluation } from './mitigate';
 import { predict } from './linalg';
-import { spuriousGap } from './gap';
+import { spuriousGap, type GapSummary } from './gap';
+
+/**
+ * Standard error of a mean gap from its classes' end accuracies: each end is a binomial proportion of k images,
+ * smoothed ((hits + 0.5) / (k + 1)) so an end at 0 or 1 still has a variance; classes are independent.
+ */
+export function meanGapSe(g: GapSummary): number {
+  if (!g.classes.length) return NaN;
+  const v = (p: number, k: number) => { const q = (p * k + 0.5) / (k + 1); return (q * (1 - q)) / k; };
+  return Math.sqrt(g.classes.reduce((a, c) => a + v(c.accHigh, c.k) + v(c.accLow, c.k), 0)) / g.classes.length;
+}
 
 /**
  * An `evaluate` callback for mitigate: predicts every validation image with the candidate head and returns the mean
- * spurious gap over ranked classes (no bootstrap) and the validation accuracy over all classes. Rankings depend only on
+ * spurious gap over ranked classes (no bootstrap) with its standard error, and the validation accuracy over all classes. Rankings depend only on
  * features, so they are computed once by the caller; only predictions change between epochs.
  */
 export function gapEvaluator(features: Matrix, labels: Int32Array, index: ClassIndex, rankings: (ClassRanking | null)[], k = 10): (head: LinearHead) => HeadEvaluation {
@@ -21,6 +31,7 @@ export function gapEvaluator(features: Matrix, labels: Int32Array, index: ClassI
       correct[valImages[j]] = ok;
       hits += ok;
     }
-    return { meanGap: spuriousGap(rankings, correct, { k, bootstrap: 0 }).mean, valAccuracy: valImages.length ? hits / valImages.length : NaN };
+    const g = spuriousGap(rankings, correct, { k, bootstrap: 0 });
+    return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: valImages.length ? hits / valImages.length : NaN };
   };
 }

@@ -9,6 +9,8 @@ export interface HeadEvaluation {
   meanGap: number;
   /** Validation accuracy, a fraction. */
   valAccuracy: number;
+  /** Standard error of meanGap (binomial, per class at each end; core/gapEvaluator); the L-BFGS early stop asks meanGap + 1.645 se to be below the threshold. */
+  meanGapSe?: number;
 }
 
 /** One row of the fine-tuning history; epoch 0 is the starting head. */
@@ -33,13 +35,20 @@ export interface SgdSchedule {
   capped?: boolean;
 }
 
-/** The L-BFGS preset's schedule: `epochs` is the number of rounds (gap checks) maxIter allows. */
+/** The L-BFGS preset's schedule: one round (gap check) per pull of the path, `epochs` = pulls.length rounds at most. */
 export interface LbfgsSchedule {
   optimizer: 'lbfgs';
+  /** The last (weakest) pull of the path. */
   l2Pull: number;
+  /** The first (strongest) pull of the path. */
+  pullStart: number;
+  /** The path: the pull of each round, strongest first. */
+  pulls: number[];
+  /** Iterations at most over all rounds. */
   maxIter: number;
-  checkEvery: number;
   gradTol: number;
+  /** A fraction (0.01 = 1 point): a round losing more validation accuracy than this against the original head is not kept. */
+  maxAccuracyDrop: number;
   epochs: number;
 }
 
@@ -59,15 +68,15 @@ export const SCALED_MAX_EPOCHS = 200;
 export interface MitigateOptions extends LbfgsTuneOptions {
   /**
    * 'lbfgs' (default): full-batch L-BFGS from the original head with an L2 pull toward it, on features standardised
-   * over the tuning set, the gap checked every `checkEvery` iterations (core/headTune): no step size, batch or epoch
-   * count to get wrong, and the same meaning for any feature scale and tuning-set size.
+   * over the tuning set, along a path of weakening pulls with the gap and accuracy checked after each (core/headTune):
+   * no step size, batch or epoch count to get wrong, and the same meaning for any feature scale and tuning-set size.
    * 'scaled': a budget of `steps` SGD steps (default 300), batch min(128, ceil(N / 8)) with N tuning images,
    * epochs = ceil(steps / steps-per-epoch) capped at SCALED_MAX_EPOCHS, and lr = lrScale / mean(||x||² + 1) over the
    * tuning set (lrScale default 0.1).
    * 'authors': the reference code's lr 0.001, batch 128, at most 20 epochs (sized for ImageNet; barely moves a head
    * trained on a few hundred images).
    * The SGD knobs (steps, lrScale, lr, batch, maxEpochs, momentum) apply to 'scaled' and 'authors' only; the L-BFGS
-   * knobs (l2Pull, maxIter, checkEvery, gradTol) to 'lbfgs' only: a knob of the other recipe is an error.
+   * knobs (l2Pull, pullStart, maxIter, gradTol, maxAccuracyDrop) to 'lbfgs' only: a knob of the other recipe is an error.
    */
   preset?: TunePreset;
   steps?: number;
@@ -90,7 +99,7 @@ export interface MitigateOptions extends LbfgsTuneOptions {
 }
 
 const SGD_KNOBS = ['steps', 'lrScale', 'lr', 'batch', 'maxEpochs', 'momentum'] as const;
-const LBFGS_KNOBS = ['l2Pull', 'maxIter', 'checkEvery', 'gradTol'] as const;
+const LBFGS_KNOBS = ['l2Pull', 'pullStart', 'maxIter', 'gradTol', 'maxAccuracyDrop'] as const;
 
 /** Throws when options name a knob of the other recipe than the preset's (it would be silently ignored). */
 export function checkPresetKnobs(opts: MitigateOptions): TunePreset {
@@ -110,10 +119,11 @@ export interface MitigateResult {
   before: EpochRecord;
   after: EpochRecord;
   /**
-   * Which rule stopped tuning: the gap fell below the threshold (the paper's early stop), the SGD epochs or the L-BFGS
-   * iterations ran out, L-BFGS converged (gradient, or no further decrease), or an abort.
+   * Which rule stopped tuning: the gap fell below the threshold (the paper's early stop; L-BFGS: its upper bound), the
+   * SGD epochs or the L-BFGS iterations ran out, L-BFGS reached the end of its pull path (every round converged), a
+   * round cost more validation accuracy than maxAccuracyDrop (the round before is returned), or an abort.
    */
-  stoppedBecause: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'aborted';
+  stoppedBecause: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'accuracy-guard' | 'aborted';
   schedule: Schedule;
 }
 

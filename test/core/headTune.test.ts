@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LBFGS_DEFAULTS, resolveLbfgsSchedule, tuneHeadLbfgs, tuningStats } from '../../src/core/headTune';
+import { LBFGS_DEFAULTS, pullPath, resolveLbfgsSchedule, tuneHeadLbfgs, tuningStats } from '../../src/core/headTune';
 import { checkPresetKnobs, mitigate, resolveSchedule, type HeadEvaluation } from '../../src/core/mitigate';
 import { fitHead } from '../../src/core/headFit';
 import { softmaxCrossEntropy } from '../../src/core/softmaxLoss';
@@ -80,21 +80,50 @@ test('L-BFGS tuning: the feature scale does not change the tuned predictions (st
   for (let i = 0; i < a.head.weight.length; i++) assert.ok(Math.abs(a.head.weight[i] - 1000 * b.head.weight[i]) < 1e-3 * Math.max(1, Math.abs(a.head.weight[i])));
 });
 
-test('L-BFGS tuning: the gap is checked every round and the first round below the threshold stops it', async () => {
+test('L-BFGS tuning: the rounds follow the pull path, and the first round whose gap bound is below the threshold stops it', async () => {
   const X = mat([[1], [-1], [1], [-1]]);
   const y = Int32Array.from([1, 0, 1, 0]);
   const gaps = [0.3, 0.2, 0.04, 0.01];
   let calls = 0;
   const seen: number[] = [];
   const r = await mitigate(X, y, headOf([[0], [0]]), all(4), () => ({ meanGap: gaps[Math.min(calls++, gaps.length - 1)], valAccuracy: 0.9 }), {
-    checkEvery: 2, l2Pull: 1e-6, onEpoch: (rec) => { seen.push(rec.epoch); },
+    pullStart: 1, l2Pull: 1e-3, onEpoch: (rec) => { seen.push(rec.epoch); },
   });
   assert.equal(r.stoppedBecause, 'below-threshold');
   assert.deepEqual(r.history.map((h) => h.epoch), [0, 1, 2]);
-  assert.deepEqual(r.history.map((h) => h.steps), [0, 2, 4]);
   assert.deepEqual(seen, [0, 1, 2]);
   assert.equal(r.after.meanGap, 0.04);
-  assert.equal(r.schedule.optimizer, 'lbfgs');
+  assert.ok(r.schedule.optimizer === 'lbfgs' && r.schedule.pulls.length === 7, 'two pulls a decade from 1 to 1e-3');
+  // each round is the optimum at its pull (known in closed form here: l2 w (1 + e^{2w}) = 1), warm-started from the last
+  const w2 = bisect((v) => (10 ** -0.5) * v * (1 + Math.exp(2 * v)) - 1, 0, 50);
+  assert.ok(Math.abs(r.head.weight[1] - w2) < 1e-3, `round 2's head is the optimum at pull 10^-0.5 (${r.head.weight[1]} vs ${w2})`);
+});
+
+test('L-BFGS tuning: a gap just under the threshold with a wide interval does not stop it (the early stop asks for the bound)', async () => {
+  const X = mat([[1], [-1], [1], [-1]]);
+  const y = Int32Array.from([1, 0, 1, 0]);
+  const noisy = await mitigate(X, y, headOf([[0], [0]]), all(4), () => ({ meanGap: 0.03, meanGapSe: 0.05, valAccuracy: 0.9 }), { pullStart: 1, l2Pull: 0.1 });
+  assert.equal(noisy.stoppedBecause, 'converged');
+  assert.equal(noisy.history.length, 4);
+  const sure = await mitigate(X, y, headOf([[0], [0]]), all(4), () => ({ meanGap: 0.03, meanGapSe: 0.01, valAccuracy: 0.9 }), { pullStart: 1, l2Pull: 0.1 });
+  assert.equal(sure.stoppedBecause, 'below-threshold');
+  assert.equal(sure.history.length, 1, 'already below: the head is left alone');
+});
+
+test('L-BFGS tuning: a round that costs more than maxAccuracyDrop ends it with the round before', async () => {
+  const X = mat([[1], [-1], [1], [-1]]);
+  const y = Int32Array.from([1, 0, 1, 0]);
+  const acc = [0.9, 0.91, 0.895, 0.85, 0.95];
+  let calls = 0;
+  const r = await mitigate(X, y, headOf([[0], [0]]), all(4), () => ({ meanGap: 0.3, valAccuracy: acc[Math.min(calls++, acc.length - 1)] }), { pullStart: 1, l2Pull: 1e-3 });
+  assert.equal(r.stoppedBecause, 'accuracy-guard');
+  assert.deepEqual(r.history.map((h) => h.valAccuracy), [0.9, 0.91, 0.895, 0.85], 'the failing round is in the history');
+  assert.equal(r.after.epoch, 2);
+  assert.equal(r.after.valAccuracy, 0.895, 'the head returned is the round before');
+  const w2 = bisect((v) => (10 ** -0.5) * v * (1 + Math.exp(2 * v)) - 1, 0, 50);
+  assert.ok(Math.abs(r.head.weight[1] - w2) < 1e-3, `the returned head is round 2's optimum (${r.head.weight[1]} vs ${w2})`);
+  const off = await mitigate(X, y, headOf([[0], [0]]), all(4), () => ({ meanGap: 0.3, valAccuracy: 0.5 + 0.1 * ((calls++) % 2) }), { pullStart: 1, l2Pull: 1e-3, maxAccuracyDrop: 1 });
+  assert.equal(off.stoppedBecause, 'converged');
 });
 
 test('L-BFGS tuning: maxIter stops it, an abort stops it between loss evaluations, a gap already below the threshold leaves the head alone', async () => {
@@ -102,13 +131,13 @@ test('L-BFGS tuning: maxIter stops it, an abort stops it between loss evaluation
   const X = mat(Array.from({ length: 30 }, () => [r.next(), r.next(), r.next()]));
   const y = Int32Array.from({ length: 30 }, (_, i) => i % 3);
   const head = headOf([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
-  const capped = await mitigate(X, y, head, all(30), never, { maxIter: 3, checkEvery: 2, l2Pull: 0 });
+  const capped = await mitigate(X, y, head, all(30), never, { maxIter: 3, pullStart: 0, l2Pull: 0, maxAccuracyDrop: 1 });
   assert.equal(capped.stoppedBecause, 'max-iterations');
-  assert.deepEqual(capped.history.map((h) => h.steps), [0, 2, 3]);
+  assert.deepEqual(capped.history.map((h) => h.steps), [0, 3]);
   const signal = { aborted: false };
   let evals = 0;
   const lossGrad = (h: LinearHead) => { if (++evals === 4) signal.aborted = true; return softmaxCrossEntropy(X, y, h, all(30)); };
-  const ab = await tuneHeadLbfgs(head, tuningStats(X, all(30)), lossGrad, never, { signal, checkEvery: 100 });
+  const ab = await tuneHeadLbfgs(head, tuningStats(X, all(30)), lossGrad, never, { signal, maxAccuracyDrop: 1 });
   assert.equal(ab.stoppedBecause, 'aborted');
   assert.equal(ab.history.length, 2, 'the partly tuned head is evaluated');
   assert.ok((ab.after.steps ?? 0) >= 1);
@@ -118,15 +147,21 @@ test('L-BFGS tuning: maxIter stops it, an abort stops it between loss evaluation
   assert.notEqual(done.head.weight, head.weight);
 });
 
-test('presets: knobs of the other recipe are refused by name; the L-BFGS knobs are validated', () => {
+test('presets: knobs of the other recipe are refused by name; the L-BFGS knobs are validated; the pull path', () => {
   assert.equal(checkPresetKnobs({}), 'lbfgs');
   assert.throws(() => checkPresetKnobs({ lr: 0.1 }), /lr applies to the SGD presets/);
   assert.throws(() => checkPresetKnobs({ preset: 'scaled', l2Pull: 0.1, maxIter: 3 }), /l2Pull, maxIter apply to the 'lbfgs' preset, not to 'scaled'/);
   assert.throws(() => checkPresetKnobs({ preset: 'fast' as never }), /preset must be lbfgs, scaled or authors/);
   assert.throws(() => resolveLbfgsSchedule({ l2Pull: -1 }), /l2Pull must be a finite number >= 0/);
   assert.throws(() => resolveLbfgsSchedule({ maxIter: 0 }), /maxIter must be an integer from 1 to 100000/);
-  assert.throws(() => resolveLbfgsSchedule({ checkEvery: 1.5 }), /checkEvery must be a positive integer/);
-  assert.deepEqual(resolveLbfgsSchedule({}), { optimizer: 'lbfgs', ...LBFGS_DEFAULTS, epochs: Math.ceil(LBFGS_DEFAULTS.maxIter / LBFGS_DEFAULTS.checkEvery) });
+  assert.throws(() => resolveLbfgsSchedule({ maxAccuracyDrop: 2 }), /maxAccuracyDrop must be a fraction from 0 to 1/);
+  assert.throws(() => resolveLbfgsSchedule({ l2Pull: 0, pullStart: 1 }), /l2Pull must be > 0 when pullStart is above it/);
+  const d = resolveLbfgsSchedule({});
+  assert.deepEqual({ ...d, pulls: undefined }, { optimizer: 'lbfgs', ...LBFGS_DEFAULTS, pulls: undefined, epochs: 7 });
+  assert.deepEqual(d.pulls.map((p) => Number(p.toPrecision(3))), [0.1, 0.0316, 0.01, 0.00316, 0.001, 0.000316, 0.0001]);
+  assert.deepEqual(pullPath(0, 1e-4), [1e-4]);
+  assert.deepEqual(pullPath(1e-3, 1e-3), [1e-3]);
+  assert.equal(resolveLbfgsSchedule({ l2Pull: 1 }).pulls.length, 1, 'a final pull above the default start is one round');
 });
 
 test('scaled preset: a step budget past the epoch cap is reported as capped, not silently cut', () => {

@@ -32,10 +32,12 @@ test('k at least a ranked class\'s training size: a warning naming the class and
   const { dataset, extraction } = fixture();
   const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0, gapK: 5 });
   await s.setLabel('a', 2, { label: 'spurious', subtype: 'background' });
-  const c = checkTuning(s, 'low-spuriosity', { k: 40, threshold: 0.05 });
+  const c = checkTuning(s, 'low-spuriosity', { k: 40, threshold: 0.05, kShare: 1 });
   assert.equal(c.refusal, null);
   // only class a has a ranking (b has no spurious feature, so tuning takes none of its images)
   assert.deepEqual(c.wholeClasses, [{ name: 'a', trainImages: 40 }]);
   assert.match(c.warnings[0], /tuneK = 40.*1 of 1 ranked class\(es\) \(a: 40\).*low-spuriosity tuning trains on every training image of that class/);
-  assert.deepEqual(checkTuning(s, 'low-spuriosity', { k: 39, threshold: 0.05 }).wholeClasses, []);
+  assert.deepEqual(checkTuning(s, 'low-spuriosity', { k: 39, threshold: 0.05, kShare: 1 }).wholeClasses, []);
+  // the default share cap (a quarter of the class) never takes a whole class
+  assert.deepEqual(checkTuning(s, 'low-spuriosity', { k: 40, threshold: 0.05 }).wholeClasses, []);
 });

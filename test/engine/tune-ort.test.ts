@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { GAP_STOP_Z } from '../../src/core/headTune';
 import assert from 'node:assert/strict';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
@@ -138,15 +139,18 @@ test('tuning: the child-process runner (the extension\'s path) returns what the 
 });
 
 test('L-BFGS tuning: ONNX Runtime\'s loss-gradient graph drives the same iterations as JavaScript, to the same head', async () => {
-  // Run to convergence (threshold unreachable): strictly convex, so both reach the one optimum; and with the default
-  // threshold both stop at the same round check.
-  const full = await both({ k: 20, threshold: -1 });
+  // Run the path to its end (threshold unreachable, no accuracy guard) at a pull that keeps the optimum well
+  // conditioned: strictly convex, so both reach the one optimum; and with the default threshold both stop at the same
+  // round check.
+  const full = await both({ k: 20, threshold: -1, maxAccuracyDrop: 1, l2Pull: 1e-2 });
   assert.equal(full.js.result.schedule.optimizer, 'lbfgs');
   assert.equal(full.js.result.stoppedBecause, 'converged');
   assert.equal(full.ort.result.stoppedBecause, 'converged');
   assert.ok(maxDiff(full.ort.head.weight, full.js.head.weight) < 2e-3, `weights differ by ${maxDiff(full.ort.head.weight, full.js.head.weight)}`);
   assert.ok(maxDiff(full.ort.head.bias, full.js.head.bias) < 2e-3);
-  const early = await both({ k: 20 });
+  // a threshold the path crosses at its second round at the latest (the stop asks for the gap's upper bound)
+  const h2 = full.js.result.history[2];
+  const early = await both({ k: 20, maxAccuracyDrop: 1, l2Pull: 1e-2, threshold: h2.meanGap + GAP_STOP_Z * (h2.meanGapSe ?? 0) + 1e-9 });
   assert.equal(early.js.result.stoppedBecause, 'below-threshold');
   assertSameRun(early.js, early.ort);
   assert.deepEqual(early.epochsSeen, early.js.result.history.map((h) => h.epoch));
@@ -156,7 +160,7 @@ test('L-BFGS tuning: the child-process runner (the extension\'s path) returns wh
     const { join } = await import('node:path');
   const workerPath = join(__dirname, '..', '..', 'src', 'engine', 'jobs', 'worker.ts');
   const s = await session();
-  const opts: TuneOptions = { k: 20, l2Pull: 1e-3, checkEvery: 2, threshold: -1, trainer: 'ort' };
+  const opts: TuneOptions = { k: 20, l2Pull: 1e-3, pullStart: 0.01, threshold: -1, trainer: 'ort' };
   const local = await tuneHead(s, 'low-spuriosity', { ...opts, ortRunner: ortInProcess });
   const child = await tuneHead(s, 'low-spuriosity', { ...opts, ortRunner: childRunner('tune', { workerPath }) });
   assert.deepEqual(child.result.history, local.result.history);

@@ -1,6 +1,6 @@
 import { gapEvaluator } from '../../core/gapEvaluator';
 import { checkPresetKnobs, mitigate, type EpochRecord, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
-import { selectTuningSet, type TuningMethod } from '../../core/tuningSet';
+import { selectTuningSet, TUNE_K_SHARE, type TuningMethod } from '../../core/tuningSet';
 import type { LinearHead } from '../../core/types';
 import { tuneProblem, type OrtTuneRunner, type TuneJobOptions } from '../train/tuneProblem';
 import type { AnalysisSession } from './session';
@@ -12,10 +12,14 @@ import type { AnalysisSession } from './session';
  */
 export const ORT_TUNING_MIN_MACS = 2 ** 26;
 
+export { TUNE_K_SHARE };
+
 /** Options of a fine-tuning run; the optimiser settings default to core's L-BFGS preset (DEFAULT_PRESET). */
 export interface TuneOptions extends Omit<MitigateOptions, 'onEpoch' | 'signal'> {
-  /** Tuning images per class (default 100). */
+  /** Tuning images per class (default 100), at most kShare of the class's training images. */
   k?: number;
+  /** Share of a class's training images the tuning set takes at most (default TUNE_K_SHARE; 1 = the paper's plain k). */
+  kShare?: number;
   /** Stop once the mean validation gap is below this fraction (default 0.05). */
   threshold?: number;
   signal?: AbortSignal;
@@ -45,13 +49,11 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
     throw new Error('No class has a spurious feature yet, so there is nothing to tune against: label at least one top feature "spurious" first.');
   }
   checkPresetKnobs(opts);
-  const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, seed: opts.seed ?? 0, predictions: s.predictions });
+  const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, maxShare: opts.kShare ?? TUNE_K_SHARE, seed: opts.seed ?? 0, predictions: s.predictions });
   if (usesOrt(tuning.length * s.features.cols * s.head.classes, opts)) {
     const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
     const problem = tuneProblem(s.features, s.labels, tuning, valImages, rankings, s.options.gapK, s.head);
-    const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed } = opts;
-    const options = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 };
-    const result = await opts.ortRunner!({ problem, options }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
+    const result = await opts.ortRunner!({ problem, options: jobOptions(opts) }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
     return { method, head: result.head, tuningImages: tuning.length, result };
   }
   const evaluate = gapEvaluator(s.features, s.labels, s.index, rankings, s.options.gapK);
@@ -76,8 +78,8 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
 
 /** The optimiser options of a run that cross to the ONNX Runtime runner, explicit undefineds dropped (they must match the JavaScript path's). */
 export function jobOptions(opts: TuneOptions): TuneJobOptions {
-  const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, maxIter, checkEvery, gradTol } = opts;
-  const all: TuneJobOptions = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, maxIter, checkEvery, gradTol, threshold: opts.threshold ?? 0.05 };
+  const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, pullStart, maxIter, gradTol, maxAccuracyDrop } = opts;
+  const all: TuneJobOptions = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, l2Pull, pullStart, maxIter, gradTol, maxAccuracyDrop, threshold: opts.threshold ?? 0.05 };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as TuneJobOptions;
 }
 

@@ -1,7 +1,7 @@
 // Checks before fine-tuning that the run can change anything, and says what it will really train on: the optimiser
 // stops before its first epoch when the mean gap is already under the threshold, and a per-class budget of at least
 // a class's training size makes "low-spuriosity" tuning train on every image of that class.
-import type { TuningMethod } from '../../core/tuningSet';
+import { tuningBudget, TUNE_K_SHARE, type TuningMethod } from '../../core/tuningSet';
 import { signed } from '../../shared/signed';
 import type { AnalysisView } from './queries/sessionView';
 
@@ -19,7 +19,7 @@ const METHOD_NAME: Record<TuningMethod, string> = { 'low-spuriosity': 'low-spuri
 const pts = (x: number) => signed(x * 100, 1);
 
 /** Checks a planned run of `method` with k images per class and a gap threshold (a fraction, as the tuner takes it). */
-export function checkTuning(s: Pick<AnalysisView, 'datasetClassIds' | 'spuriosity' | 'gaps' | 'index' | 'classNames'>, method: TuningMethod, opts: { k: number; threshold: number }): TuneCheck {
+export function checkTuning(s: Pick<AnalysisView, 'datasetClassIds' | 'spuriosity' | 'gaps' | 'index' | 'classNames'>, method: TuningMethod, opts: { k: number; threshold: number; kShare?: number }): TuneCheck {
   const ranked = s.datasetClassIds.filter((c) => s.spuriosity.rankings[c]);
   if (ranked.length === 0 || s.gaps.classes.length === 0) {
     return {
@@ -30,11 +30,12 @@ export function checkTuning(s: Pick<AnalysisView, 'datasetClassIds' | 'spuriosit
   if (!(s.gaps.mean >= opts.threshold)) {
     return {
       refusal: `The mean spurious gap is already ${pts(s.gaps.mean)} points, under the ${pts(opts.threshold)}-point threshold (spuriosityLens.gapThreshold): `
-        + 'tuning stops before its first epoch, so the head would stay unchanged. Lower the threshold to tune further.',
+        + 'there is no gap left to reduce, so the head would stay unchanged. Lower the threshold to tune further.',
       warnings: [], wholeClasses: [],
     };
   }
-  const wholeClasses = ranked.filter((c) => s.index.train[c].length <= opts.k).map((c) => ({ name: s.classNames[c], trainImages: s.index.train[c].length }));
+  const share = opts.kShare ?? TUNE_K_SHARE;
+  const wholeClasses = ranked.filter((c) => tuningBudget(opts.k, share, s.index.train[c].length) >= s.index.train[c].length).map((c) => ({ name: s.classNames[c], trainImages: s.index.train[c].length }));
   const warnings: string[] = [];
   if (wholeClasses.length) {
     const list = wholeClasses.slice(0, 6).map((w) => `${w.name}: ${w.trainImages}`).join(', ') + (wholeClasses.length > 6 ? `, and ${wholeClasses.length - 6} more` : '');

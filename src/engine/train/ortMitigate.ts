@@ -5,6 +5,7 @@
 import { checkPresetKnobs, epochLoop, resolveSchedule, type MitigateOptions, type MitigateResult } from '../../core/mitigate';
 import { tuneHeadLbfgs, tuningStats } from '../../core/headTune';
 import { spuriousGap } from '../../core/gap';
+import { meanGapSe } from '../../core/gapEvaluator';
 import type { LinearHead } from '../../core/types';
 import { OrtHeadTrainer } from './ortHeadTrainer';
 import type { TuneProblem } from './tuneProblem';
@@ -16,7 +17,7 @@ export interface OrtMitigateOptions extends Omit<MitigateOptions, 'yieldEvery' |
   batchesPerCall?: number;
 }
 
-/** Mean gap (no bootstrap) and accuracy over the validation rows, predicted by ONNX Runtime, as core's gapEvaluator. */
+/** Mean gap (no bootstrap) with its standard error and accuracy over the validation rows, predicted by ONNX Runtime, as core's gapEvaluator. */
 function ortEvaluator(p: TuneProblem, trainer: OrtHeadTrainer) {
   return async (head: LinearHead) => {
     const pred = await trainer.predictRows(p.rows, p.val, head);
@@ -28,7 +29,8 @@ function ortEvaluator(p: TuneProblem, trainer: OrtHeadTrainer) {
       correct[id] = ok;
       hits += ok;
     }
-    return { meanGap: spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 }).mean, valAccuracy: p.val.length ? hits / p.val.length : NaN };
+    const g = spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 });
+    return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: p.val.length ? hits / p.val.length : NaN };
   };
 }
 

@@ -28,7 +28,7 @@ export interface TuneProblem {
 
 /** mitigate's options that can cross a process boundary (no callbacks, no signal). */
 export type TuneJobOptions = Pick<MitigateOptions, 'preset' | 'steps' | 'lrScale' | 'lr' | 'batch' | 'maxEpochs' | 'momentum' | 'threshold' | 'seed'
-  | 'l2Pull' | 'maxIter' | 'checkEvery' | 'gradTol'>;
+  | 'l2Pull' | 'pullStart' | 'maxIter' | 'gradTol' | 'maxAccuracyDrop'>;
 
 /** The rows of `features` a tuning run touches (tuning set first, then validation images), as a TuneProblem. */
 export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[], gapK: number, head: LinearHead): TuneProblem {

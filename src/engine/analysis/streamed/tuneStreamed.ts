@@ -4,6 +4,7 @@
 // 100 per class = 100k tuning rows and 50k validation rows x 2,048 features (1.2 GB) instead of 1.33M rows (10.9 GB).
 import { mitigate, checkPresetKnobs, type HeadEvaluation } from '../../../core/mitigate';
 import { spuriousGap } from '../../../core/gap';
+import { meanGapSe } from '../../../core/gapEvaluator';
 import { predict } from '../../../core/linalg';
 import { selectTuningSet, type TuningMethod } from '../../../core/tuningSet';
 import type { ClassRanking } from '../../../core/spuriosity';
@@ -11,7 +12,7 @@ import type { LinearHead } from '../../../core/types';
 import type { FeatureCache } from '../../cache/featureCache';
 import type { ImageEntry } from '../../dataset/types';
 import type { TuneProblem } from '../../train/tuneProblem';
-import { ORT_TUNING_MIN_MACS, type TuneOptions, type TuneOutcome } from '../tune';
+import { jobOptions, ORT_TUNING_MIN_MACS, TUNE_K_SHARE, type TuneOptions, type TuneOutcome } from '../tune';
 import type { ClassIndex } from '../../../core/classIndex';
 
 /** What the streamed tuning reads of a session. */
@@ -67,7 +68,8 @@ export function problemEvaluator(p: TuneProblem, n: number): (head: LinearHead) 
       correct[id] = ok;
       hits += ok;
     }
-    return { meanGap: spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 }).mean, valAccuracy: p.val.length ? hits / p.val.length : NaN };
+    const g = spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 });
+    return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: p.val.length ? hits / p.val.length : NaN };
   };
 }
 
@@ -83,16 +85,14 @@ export async function tuneStreamed(s: StreamedTuneSource, method: TuningMethod, 
     throw new Error('No class has a spurious feature yet, so there is nothing to tune against: label at least one top feature "spurious" first.');
   }
   checkPresetKnobs(opts);
-  const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, seed: opts.seed ?? 0, predictions: s.predictions });
+  const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, maxShare: opts.kShare ?? TUNE_K_SHARE, seed: opts.seed ?? 0, predictions: s.predictions });
   const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
   const problem = await readTuneProblem(s, tuning, valImages, rankings);
   const macs = tuning.length * s.head.dim * s.head.classes;
   const ort = opts.trainer === 'ort' || (opts.trainer !== 'js' && opts.ortRunner !== undefined && macs >= ORT_TUNING_MIN_MACS);
   if (ort) {
     if (!opts.ortRunner) throw new Error("tuneStreamed: trainer 'ort' needs an ortRunner");
-    const { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed } = opts;
-    const options = { preset, steps, lrScale, lr, batch, maxEpochs, momentum, seed, threshold: opts.threshold ?? 0.05 };
-    const result = await opts.ortRunner({ problem, options }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
+    const result = await opts.ortRunner({ problem, options: jobOptions(opts) }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
     return { method, head: result.head, tuningImages: tuning.length, result };
   }
   const rowLabels = Int32Array.from(problem.rowIds, (id) => s.labels[id]);
