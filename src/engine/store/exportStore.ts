@@ -19,7 +19,7 @@ export interface ExportRequest {
   dtype?: 'float16' | 'float32';
   /** Write the logits column (C float32 per row); default true. */
   logits?: boolean;
-  /** Rows per record batch and row group; default 4096. */
+  /** Rows per record batch and row group; default 1024 (see StoreWriterOptions.rowGroupRows). */
   batchRows?: number;
   onProgress?(done: number, total: number): void;
 }
@@ -42,7 +42,7 @@ export async function exportFeatureStore(req: ExportRequest): Promise<ExportRepo
   const { dim: D, classes: C, sha256 } = view.model;
   const dtype = req.dtype ?? 'float16';
   const withLogits = req.logits ?? true;
-  const B = Math.max(1, req.batchRows ?? 4096);
+  const B = Math.max(1, req.batchRows ?? 1024);
   const cache = await FeatureCache.open(req.cacheDir, { sha256, dim: D, classes: C });
   const description = {
     model: { file: basename(view.model.path), sha256, dim: D, classes: C, head: view.headSource }, dataset: view.dataset.root,
@@ -51,6 +51,7 @@ export async function exportFeatureStore(req: ExportRequest): Promise<ExportRepo
   const writer = await createStoreWriter(req.out, {
     keyValue: new Map([[SCHEMA_KEY, FEATURE_STORE_SCHEMA], [EXPORT_KEY, JSON.stringify(description)]]),
     rowGroupRows: B,
+    dictionaryColumns: [COLUMNS.class, COLUMNS.split, COLUMNS.prediction],
   });
   const n = view.entries.length;
   const pooled = new Float32Array(B * D);

@@ -10,8 +10,11 @@ import { storeLibs, type StoreLibs } from './arrowLib';
 export interface StoreWriterOptions {
   /** Key-value metadata of the file (schema id, export description). */
   keyValue: Map<string, string>;
-  /** Rows per row group (readers stream row group by row group); default 4096. */
+  /** Rows per row group (readers stream row group by row group); default 1024. Memory grows with it: writing
+   * 2,048 float16 features and 1,000 logits per row measured +119 MB RSS at 1,024 rows and +386 MB at 4,096. */
   rowGroupRows?: number;
+  /** Columns worth dictionary encoding (repeated strings). */
+  dictionaryColumns?: string[];
 }
 
 /** A Parquet file being written. */
@@ -51,9 +54,13 @@ export async function createStoreWriter(out: string, opts: StoreWriterOptions): 
       });
     },
   }, { highWaterMark: 0 });
-  const props = new parquet.WriterPropertiesBuilder()
+  // Dictionary encoding only where values repeat (class names): on float columns it is tried and abandoned every page.
+  let builder = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
-    .setMaxRowGroupSize(opts.rowGroupRows ?? 4096)
+    .setDictionaryEnabled(false);
+  for (const col of opts.dictionaryColumns ?? []) builder = builder.setColumnDictionaryEnabled(col, true);
+  const props = builder
+    .setMaxRowGroupSize(opts.rowGroupRows ?? 1024)
     .setKeyValueMetadata(opts.keyValue)
     .build();
   // transformParquetStream resolves only once it has the first batch (it needs the schema): not awaited here
