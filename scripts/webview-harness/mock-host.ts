@@ -28,6 +28,8 @@ interface MockFeature {
   perFeatureGap: number;
   label: FeatureLabel | null;
   subtype: SpuriousSubtype | null;
+  /** The label is an accepted mask suggestion. */
+  machine?: boolean;
 }
 /** One mock class. */
 interface MockClass {
@@ -169,7 +171,14 @@ declare global {
   };
   const byName = (n: string): MockClass | undefined => classes.find((c) => c.name === n);
   const findImage = (id: string): { c: MockClass; im: MockImage } | null => { for (const c of classes) { const im = c.images.find((i) => i.id === id); if (im) return { c, im }; } return null; };
-  const cards = (c: MockClass): FeatureCard[] => c.features.map((f) => ({ class: c.name, ...f,
+  // Mask suggestions by rank: two confident core, two confident spurious, one between the thresholds.
+  const SHARES = [0.83, 0.07, 0.14, 0.62, 0.05];
+  const suggestionOf = (f: MockFeature): Pick<FeatureCard, 'suggestion' | 'suggestionNote'> => {
+    const share = SHARES[f.rank % SHARES.length];
+    if (share > 0.13 && share < 0.15) return { suggestion: null, suggestionNote: 'between the thresholds (13% - 15% on the object)' };
+    return { suggestion: { label: share >= 0.15 ? 'core' : 'spurious', subtype: share >= 0.15 ? null : 'background', share, sd: 0.04, images: 20 }, suggestionNote: null };
+  };
+  const cards = (c: MockClass): FeatureCard[] => c.features.map((f) => ({ class: c.name, ...f, ...suggestionOf(f),
     images: [...c.images].sort((a, b) => b.s - a.s).slice(0, 5).map((im, j) => ({ id: im.id, thumbUri: thumb(c.c, im.s, im.v),
       heatUri: blend(c.c, im.s, im.v, 12 + ((f.rank * 13 + j * 7) % 40), 12 + ((f.rank * 29 + j * 11) % 40), 14), activation: +(3 - 0.3 * j).toFixed(2) })) }));
 
@@ -311,7 +320,7 @@ declare global {
         const c = byName(m.class);
         const f = c && c.features.find((x) => x.feature === m.feature);
         if (!f) return send({ type: 'notify', level: 'error', message: `No feature ${m.feature} in class ${m.class}` });
-        f.label = m.label; f.subtype = m.label === 'spurious' ? (m.subtype ?? null) : null;
+        f.label = m.label; f.subtype = m.label === 'spurious' ? (m.subtype ?? null) : null; f.machine = false;
         send({ type: 'featureCards', class: c.name, cards: cards(c) });
         send({ type: 'state', state: state() });
         break;
@@ -375,6 +384,22 @@ declare global {
         break;
       }
       case 'runComparison': job('compare', {}, 5, () => send({ type: 'comparison', comparison: comparison() })); break;
+      case 'acceptSuggestions': {
+        let accepted = 0;
+        const changed = new Set<MockClass>();
+        for (const c of classes) {
+          if (m.class !== undefined && c.name !== m.class) continue;
+          for (const f of c.features) {
+            const s = suggestionOf(f).suggestion;
+            if (!s || (m.feature !== undefined && f.feature !== m.feature) || (f.label !== null && !f.machine)) continue;
+            f.label = s.label; f.subtype = s.subtype; f.machine = true; accepted++; changed.add(c);
+          }
+        }
+        for (const c of changed) send({ type: 'featureCards', class: c.name, cards: cards(c) });
+        send({ type: 'state', state: state() });
+        send({ type: 'notify', level: 'info', message: `Accepted ${accepted} suggestion(s) in ${m.class ?? 'all classes'} as machine-made labels` });
+        break;
+      }
       default: assertNever(m, 'webview message');
     }
   };

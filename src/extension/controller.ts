@@ -10,6 +10,8 @@ import type { SessionOpened, SessionOverview } from '../engine/analysis/streamed
 import { HeatmapCache } from '../engine/render/heatmaps';
 import { ThumbnailCache } from '../engine/render/thumbnails';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
+import { defaultSuggestionPath } from '../engine/annotations/suggestions';
+import type { LabelOrigin } from '../core/annotations';
 import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
 import type { PanelBackend } from './panel/backend';
 import { LensPanel } from './panel/lensPanel';
@@ -239,7 +241,12 @@ export class LensController implements PanelBackend {
   /** Makes r the panel's analysis; the least recently used beyond MAX_OPEN is dropped (its cache stays on disk). */
   private async activate(r: Ranked, tab: 'overview' | 'labeling' | undefined): Promise<void> {
     const key = keyOf(r.root, r.modelPath);
-    for (const [k, o] of this.open) if (o.root === r.root && o.modelPath === r.modelPath && o !== r) this.open.delete(k);
+    for (const [k, o] of this.open) {
+      if (o.root !== r.root || o.modelPath !== r.modelPath || o === r) continue;
+      // a re-rank of the same dataset and model replaces it: its session child ends
+      this.open.delete(k);
+      void o.session.close();
+    }
     this.open.delete(key);
     this.open.set(key, r);
     for (const [k, o] of this.open) {
@@ -354,11 +361,18 @@ export class LensController implements PanelBackend {
     return e;
   }
 
+  /** The ranked model's mask suggestions file (beside its annotations: `spuriosity annotations suggest` writes it). */
+  suggestionsPath(): string | undefined {
+    const c = this.current;
+    return c ? defaultSuggestionPath(c.root, c.overview.model.sha256) : undefined;
+  }
+
   /** Saves a label at once and re-ranks its class. */
-  async setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype): Promise<void> {
+  async setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype, origin?: LabelOrigin): Promise<void> {
     const c = this.current;
     if (!c) return;
     const verdict = fromProtocolLabel(label, subtype);
+    if (verdict && origin) verdict.origin = origin;
     c.overview = await c.session.ask<SessionOverview>({ kind: 'setLabel', cls, feature, verdict });
     await c.loaded?.session.setLabel(cls, feature, verdict);
     this.analyses.labelChanged(cls);

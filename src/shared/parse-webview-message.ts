@@ -23,7 +23,7 @@ const TYPES: Record<WebviewToHost['type'], true> = {
   ready: true, requestClassPage: true, requestImageDetail: true, requestFeatureCards: true, setLabel: true,
   runMitigation: true, cancel: true, export: true, openImage: true, requestCollisions: true,
   requestReviewQueue: true, showTab: true, requestImageCrop: true, runCropRecheck: true, exportCrops: true,
-  requestSensitivity: true, runComparison: true, markImage: true, selectLabelingModel: true,
+  requestSensitivity: true, runComparison: true, markImage: true, selectLabelingModel: true, acceptSuggestions: true,
 };
 
 const MAX_NAME = 1024;
@@ -175,6 +175,15 @@ function parse(o: Record<string, unknown>): WebviewToHost {
     }
     case 'markImage':
       return { type, id: imageId(o, 'id'), mark: oneOf(o, 'mark', MARKS), on: bool(o, 'on') };
+    case 'acceptSuggestions': {
+      const msg: WebviewToHost = { type };
+      if (own(o, 'class') !== undefined) msg.class = text(o, 'class', MAX_NAME);
+      if (own(o, 'feature') !== undefined) {
+        if (msg.class === undefined) fail("field 'feature' needs field 'class'");
+        msg.feature = int(o, 'feature', 0, MAX_FEATURE);
+      }
+      return msg;
+    }
   }
 }
 

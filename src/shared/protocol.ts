@@ -176,6 +176,22 @@ export interface FeatureCard {
   subtype: SpuriousSubtype | null;
   /** The feature's most-activating images of the class (5 for labeling). */
   images: Array<{ id: string; thumbUri: string; heatUri: string; activation: number }>;
+  /** The mask-based machine suggestion (null: none, `suggestionNote` says why); absent when none was computed. */
+  suggestion?: CardSuggestion | null;
+  /** Why there is no suggestion, e.g. no object masks or a score between the thresholds. */
+  suggestionNote?: string | null;
+  /** True when the label is an accepted machine suggestion, not a person's. */
+  machine?: boolean;
+}
+
+/** A machine suggestion for a card: from the share of the feature's activation on the object masks. */
+export interface CardSuggestion {
+  label: FeatureLabel;
+  subtype: SpuriousSubtype | null;
+  /** Mean share of the feature's NAM mass on the object (0-1) over `images` top-activating images; sd its spread. */
+  share: number;
+  sd: number | null;
+  images: number;
 }
 
 /** One heatmap of the image detail view. */
@@ -354,7 +370,9 @@ export type WebviewToHost =
   /** Set (on) or clear one review mark of an image; written to the review file, rankings follow an exclusion. */
   | { type: 'markImage'; id: string; mark: ReviewMarkKind; on: boolean }
   /** Label another model's features (sha256 of a compared model; null: back to the ranked model). */
-  | { type: 'selectLabelingModel'; model: string | null };
+  | { type: 'selectLabelingModel'; model: string | null }
+  /** Accept machine suggestions as labels: one feature, a class's confident ones, or every class's (no class); a person's labels are kept. */
+  | { type: 'acceptSuggestions'; class?: string; feature?: number };
 
 /** Largest gallery page the host will serve in one message. */
 export const MAX_PAGE_COUNT = 500;

@@ -43,6 +43,9 @@ const valid: WebviewToHost[] = [
   { type: 'markImage', id: 'val/dog/3.png', mark: 'excluded', on: false },
   { type: 'selectLabelingModel', model: 'ab'.repeat(32) },
   { type: 'selectLabelingModel', model: null },
+  { type: 'acceptSuggestions' },
+  { type: 'acceptSuggestions', class: 'tench' },
+  { type: 'acceptSuggestions', class: 'tench', feature: 48 },
 ];
 
 test('every valid message of each type parses to an equal message', () => {
@@ -52,7 +55,7 @@ test('every valid message of each type parses to an equal message', () => {
     assert.deepEqual(r, { ok: true, msg: m }, JSON.stringify(m));
     seen.add(m.type);
   }
-  assert.equal(seen.size, 19, 'the list above covers every message type');
+  assert.equal(seen.size, 20, 'the list above covers every message type');
 });
 
 test('unknown fields are dropped so the host never sees them', () => {
@@ -66,6 +69,8 @@ const invalid: Array<[unknown, RegExp]> = [
   [{ type: 'markImage', id: 'a.png', mark: 'excluded', on: 1 }, /'on' must be true or false/],
   [{ type: 'selectLabelingModel', model: 'resnet' }, /'model' must be a model sha256/],
   [{ type: 'selectLabelingModel' }, /'model' must be a model sha256 .* or null, got nothing/],
+  [{ type: 'acceptSuggestions', feature: 3 }, /'feature' needs field 'class'/],
+  [{ type: 'acceptSuggestions', class: 'tench', feature: -1 }, /'feature'/],
   [null, /must be an object/],
   ['ready', /must be an object/],
   [[{ type: 'ready' }], /must be an object/],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass } from '../../src/webview/labeling-view/labeling.logic';
+import { canAccept, classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass, suggestionText } from '../../src/webview/labeling-view/labeling.logic';
 
 test('single keys label, move and change class', () => {
   assert.deepEqual(keyToAction('c'), { kind: 'label', label: 'core' });
@@ -69,4 +69,16 @@ test('the new class starts at its first unlabeled feature', () => {
 test('class-done feedback names the class and the progress', () => {
   assert.equal(classDoneText('seven', 3, 4), 'seven done, 3 of 4 classes labeled');
   assert.equal(classDoneText('a', 1, 1), 'a done, 1 of 1 class labeled');
+});
+
+test('Enter accepts a mask suggestion only where no person labeled the feature', () => {
+  assert.deepEqual(keyToAction('Enter'), { kind: 'accept' });
+  assert.equal(keyToAction('Enter', { ctrl: true }), null);
+  const suggestion = { label: 'core' as const, subtype: null, share: 0.834, sd: 0.05, images: 20 };
+  assert.equal(suggestionText(suggestion), 'core: 83% on the object');
+  assert.equal(suggestionText({ ...suggestion, label: 'spurious', subtype: 'background', share: 0.07 }), 'spurious: background: 7% on the object');
+  assert.ok(canAccept({ suggestion, label: null }));
+  assert.ok(canAccept({ suggestion, label: 'spurious', machine: true }), 'an earlier accepted suggestion may be replaced');
+  assert.ok(!canAccept({ suggestion, label: 'spurious' }), "a person's label is kept");
+  assert.ok(!canAccept({ suggestion: null, label: null }));
 });

@@ -138,6 +138,8 @@ export class ModelLabeling {
       session: { value: () => localSession(o.session) },
       overview: { value: () => overview(o.session) },
       heatmaps: { value: () => o.heatmaps },
+      // the ranked model's suggestions name its features, not this model's
+      suggestionsPath: { value: () => undefined },
       setLabel: {
         value: async (cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype) => {
           await o.session.setLabel(cls, feature, fromProtocolLabel(label, subtype));

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { LabelOrigin } from '../../core/annotations';
 import type { SessionHandle } from '../../engine/analysis/streamed/sessionClient';
 import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob';
 import type { ImageEntry } from '../../engine/dataset/types';
@@ -25,7 +26,10 @@ export interface PanelBackend {
   heatmaps(): HeatmapCache | undefined;
   /** The dataset image with this id (path relative to the root); undefined, and a logged refusal, for anything else. */
   entry(id: string): ImageEntry | undefined;
-  setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype): Promise<void>;
+  /** Saves a label; `origin` marks an accepted machine suggestion (absent: a person's label). */
+  setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype, origin?: LabelOrigin): Promise<void>;
+  /** The mask suggestions file of the labeled model (beside its annotations), or undefined when there is none to read. */
+  suggestionsPath?(): string | undefined;
   runMitigation(method: MitigationMethod): Promise<void>;
   cancel(target: CancelTarget): void;
   exportHead(kind: ExportKind): Promise<void>;

@@ -5,6 +5,7 @@ import { panelHtml } from './html';
 import { errorLogLine } from '../errors';
 import type { PanelBackend } from './backend';
 import { classPage, featureCards, imageDetail } from './views';
+import { acceptInPanel } from './suggestions';
 import { collisionPairs, reviewQueue } from './review';
 
 /** The one Spuriosity Lens panel: renders the current dataset and routes its (validated) messages to the backend. */
@@ -166,6 +167,17 @@ export class LensPanel implements vscode.Disposable {
           this.pushState(); // rankings and gaps changed
         }
         await this.post({ type: 'reviewQueue', items: await reviewQueue(b, this.panel.webview) });
+        return;
+      }
+      case 'acceptSuggestions': {
+        const lb = b.analyses.labeling.backend(b);
+        const r = await acceptInPanel(lb, msg);
+        this.pushState();
+        // every class whose labels changed gets fresh cards: the view keeps the cards of classes it showed before
+        const refresh = new Set([...(msg.class !== undefined ? [msg.class] : []), ...r.changed]);
+        for (const cls of refresh) await this.post({ type: 'featureCards', class: cls, cards: await featureCards(lb, this.panel.webview, cls) });
+        const where = msg.class ?? 'all classes';
+        await this.post({ type: 'notify', level: r.note ? 'warning' : 'info', message: r.note ?? (`Accepted ${r.accepted} suggestion(s) in ${where} as machine-made labels` + (r.kept ? `; kept ${r.kept} label(s) a person gave` : '')) });
         return;
       }
       default:

@@ -8,6 +8,7 @@ import type { HeatLayers } from '../../engine/render/heatmaps';
 import type { ClassPage, ClassPageItem, FeatureCard, GalleryFilter, HeatChoice, HeatInfo, ImageDetail, SortOrder, Split } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 import { toProtocolLabel } from './viewModel';
+import { cardSuggestionFields, panelSuggestions } from './suggestions';
 
 const uriOf = (webview: vscode.Webview, path: string) => webview.asWebviewUri(vscode.Uri.file(path)).toString();
 
@@ -79,6 +80,7 @@ export async function featureCards(b: PanelBackend, webview: vscode.Webview, cla
   const cls = classIdOf(b, className);
   if (!s || cls === undefined) return [];
   const cards: FeatureCard[] = [];
+  const suggestions = await panelSuggestions(b);
   for (const card of await s.ask<FeatureCardData[]>({ kind: 'featureCards', cls })) {
     const entries = card.images.map((im) => im.entry);
     b.remember(entries);
@@ -90,6 +92,7 @@ export async function featureCards(b: PanelBackend, webview: vscode.Webview, cla
       class: className, feature: card.feature, rank: card.rank, importance: card.importance, perFeatureGap: card.perFeatureGap,
       ...toProtocolLabel(card.verdict),
       images: card.images.map((im, j) => ({ id: im.entry.rel, thumbUri: uriOf(webview, thumbs[j]), heatUri: uriOf(webview, heat.get(im.entry.rel)![0]), activation: im.activation })),
+      ...cardSuggestionFields(suggestions, className, card),
     });
   }
   return cards;

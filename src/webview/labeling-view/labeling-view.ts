@@ -11,7 +11,7 @@ import { sharedStyles } from '../lib/shared-styles';
 import { labeledClasses, sensitivityKey } from '../lib/app-state';
 import '../sensitivity-table/sensitivity-table';
 import '../model-switcher/model-switcher';
-import { classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass } from './labeling.logic';
+import { canAccept, classAfterDone, classDoneText, firstUnlabeled, focusAfterLabel, keyToAction, labelText, nextClass, suggestionText } from './labeling.logic';
 
 const TEXT_CONTROLS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
 
@@ -59,6 +59,11 @@ export class LabelingView extends LitElement {
       background: var(--vscode-inputValidation-infoBackground, transparent);
     }
     .done strong { font-weight: 600; }
+    .suggest {
+      font-size: 0.9em; padding: 0 6px; border-radius: 8px; white-space: nowrap;
+      border: 1px dashed var(--vscode-focusBorder); color: var(--vscode-foreground);
+    }
+    .suggest-note { font-size: 0.85em; grid-column: 1 / -1; }
   `];
 
   @property({ attribute: false }) panel: PanelState | null = null;
@@ -83,6 +88,10 @@ export class LabelingView extends LitElement {
   @state() private finishedAll = false;
   /** A class switched to before its cards arrived: focus its first unlabeled card once they do. */
   private focusOnArrival: string | null = null;
+  /** The class shown when the app named none: kept, so the host marking it labeled does not swap it under the focus. */
+  private pinned: string | null = null;
+  /** The class shown, and whether it still needed labels when it was shown (its completion then moves on). */
+  private shown: { cls: string | null; open: boolean } = { cls: null, open: false };
 
   // Keys are taken at window level while this view is shown (the app renders only the active tab),
   // so labeling works right after clicking the tab, without first clicking into the view.
@@ -100,7 +109,10 @@ export class LabelingView extends LitElement {
   private current(): string | null {
     const order = this.panel?.labelingOrder ?? [];
     if (this.labelingClass && order.includes(this.labelingClass)) return this.labelingClass;
-    return nextClass(order, null, labeledClasses(this.panel));
+    // Without a pin, the first unlabeled class would change the moment the host reports this one labeled, leaving
+    // the focus index of the old class on the new one (seen under load: "#3" of the next class, no done line).
+    if (!this.pinned || !order.includes(this.pinned)) this.pinned = nextClass(order, null, labeledClasses(this.panel));
+    return this.pinned;
   }
 
   private shownCards(cls: string): FeatureCard[] | undefined {
@@ -124,6 +136,14 @@ export class LabelingView extends LitElement {
       this.lastCards = this.cards;
     }
     const cls = this.current();
+    const labeled = labeledClasses(this.panel);
+    if (cls !== this.shown.cls) this.shown = { cls, open: cls !== null && !labeled.has(cls) };
+    else if (cls && this.shown.open && labeled.has(cls) && !this.finishedAll) {
+      // The host reports the class labeled though the optimistic cards did not see its last label (a late answer to
+      // an earlier key replaced them): the same step as a last key, so the focus still lands on #1 of the next class.
+      this.shown = { cls, open: false };
+      this.classCompleted(cls, this.focusIndex);
+    }
     if (cls && this.focusOnArrival === cls && this.cards.has(cls)) {
       this.focusOnArrival = null;
       const i = firstUnlabeled(this.shownCards(cls) ?? []);
@@ -146,6 +166,15 @@ export class LabelingView extends LitElement {
     const cls = this.current();
     if (!action || !cls) return;
     const cards = this.shownCards(cls) ?? [];
+    if (action.kind === 'accept') {
+      // Enter on a button presses the button; and only a card with a suggestion no person overrode takes it
+      const onButton = (e.composedPath() as Element[]).some((el) => el.tagName === 'VSCODE-BUTTON' || el.tagName === 'BUTTON');
+      const card = cards[this.focusIndex];
+      if (onButton || !card || !canAccept(card)) return;
+      e.preventDefault();
+      this.setLabel(cls, cards, this.focusIndex, card.suggestion!.label, card.suggestion!.subtype, true);
+      return;
+    }
     e.preventDefault();
     if (action.kind === 'label') this.setLabel(cls, cards, this.focusIndex, action.label, action.subtype ?? null);
     else if (action.kind === 'move') this.focusCard(Math.max(0, Math.min(cards.length - 1, this.focusIndex + action.delta)));
@@ -169,13 +198,15 @@ export class LabelingView extends LitElement {
     emitUi(this, { labelingClass: cls, labelingFocus: cards ? firstUnlabeled(cards) : 0 });
   }
 
-  private setLabel(cls: string, cards: FeatureCard[], i: number, label: FeatureLabel | null, subtype: SpuriousSubtype | null): void {
+  /** Labels card i; `accepted`: the label is the card's machine suggestion, saved as such (origin recorded). */
+  private setLabel(cls: string, cards: FeatureCard[], i: number, label: FeatureLabel | null, subtype: SpuriousSubtype | null, accepted = false): void {
     const card = cards[i];
     if (!card) return;
     this.doneNote = null;
     this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null });
     this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
-    post(label === 'spurious' && subtype
+    if (accepted) post({ type: 'acceptSuggestions', class: cls, feature: card.feature });
+    else post(label === 'spurious' && subtype
       ? { type: 'setLabel', class: cls, feature: card.feature, label, subtype }
       : { type: 'setLabel', class: cls, feature: card.feature, label });
     const updated = cards.map((c, j) => (j === i ? { ...c, label } : c));
@@ -188,7 +219,12 @@ export class LabelingView extends LitElement {
       this.focusCard(focusAfterLabel(updated, i));
       return;
     }
-    // That was the class's last label: say so and move to the next class that still needs labels.
+    this.shown = { cls, open: false };
+    this.classCompleted(cls, i);
+  }
+
+  /** A class got its last label: say so and move to the next class that still needs labels (or the all-done state). */
+  private classCompleted(cls: string, i: number): void {
     const order = this.panel?.labelingOrder ?? [];
     const labeled = labeledClasses(this.panel);
     labeled.add(cls);
@@ -200,6 +236,17 @@ export class LabelingView extends LitElement {
       this.finishedAll = true;
       emitUi(this, { labelingClass: cls, labelingFocus: i });
     }
+  }
+
+  /** Accepts the confident suggestions of a class (or of every class, null): the host keeps a person's labels and answers with cards and state. */
+  private acceptConfident(cls: string | null, cards: FeatureCard[]): void {
+    this.doneNote = null;
+    if (cls !== null) {
+      for (const c of cards) if (canAccept(c)) this.optimistic.set(`${cls}\u0000${c.feature}`, { label: c.suggestion!.label, subtype: c.suggestion!.subtype });
+      this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
+      this.requestUpdate();
+    }
+    post(cls === null ? { type: 'acceptSuggestions' } : { type: 'acceptSuggestions', class: cls });
   }
 
   private allDone(): boolean {
@@ -231,7 +278,12 @@ export class LabelingView extends LitElement {
         : this.doneNote ? html`<div class="done" role="status" aria-live="polite"><strong>${this.doneNote}.</strong>
           <span>Now ${cls}: the focus is on its first unlabeled feature.</span></div>` : nothing}
       <p class="keys muted"><kbd>c</kbd> core · <kbd>s</kbd> spurious · <kbd>b</kbd> background · <kbd>o</kbd> separate object ·
-        <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class</p>
+        <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class${cards?.some((c) => c.suggestion) ? html` · <kbd>Enter</kbd> accept the mask suggestion` : nothing}</p>
+      ${cards?.some((c) => c.suggestion) ? html`<div class="head">
+        <vscode-button secondary @click=${() => this.acceptConfident(cls, cards)}>Accept confident suggestions in ${cls}</vscode-button>
+        <vscode-button secondary @click=${() => this.acceptConfident(null, cards)}>Accept confident suggestions in all classes</vscode-button>
+        <span class="muted">from object masks; labels a person gave are kept</span>
+      </div>` : nothing}
       ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;
   }
 
@@ -248,7 +300,9 @@ export class LabelingView extends LitElement {
         <strong>#${c.rank + 1} · feature ${c.feature}</strong>
         <span class="muted">importance ${formatNumber(c.importance, 3)}</span>
         <span class="muted">per-feature gap ${c.perFeatureGap === null ? '—' : `${formatPoints(c.perFeatureGap)} pts`}</span>
-        <span class="chip ${c.label ?? ''}">${labelText(c.label, c.subtype)}</span>
+        <span class="chip ${c.label ?? ''}">${labelText(c.label, c.subtype)}${c.machine ? ' · machine' : ''}</span>
+        ${c.suggestion ? html`<span class="suggest" title=${`Machine suggestion from object masks: ${Math.round(c.suggestion.share * 100)}% of this feature's activation lies on the object over its ${c.suggestion.images} top-activating images (spread ±${Math.round((c.suggestion.sd ?? 0) * 100)} points). ${canAccept(c) ? 'Enter accepts it.' : 'A person labeled this feature: kept.'}`}>suggests ${suggestionText(c.suggestion)}</span>` : nothing}
+        ${!c.suggestion && c.suggestionNote ? html`<span class="muted suggest-note">${c.suggestionNote}</span>` : nothing}
       </header>
       <div class="imgs">${c.images.map((im) => html`<img src=${im.heatUri} alt=${`Heatmap of feature ${c.feature} on ${im.id}`}
         title=${`${im.id} (activation ${formatNumber(im.activation)}); click to open`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>

@@ -6,7 +6,9 @@ import type { FeatureCard, FeatureLabel, SpuriousSubtype } from '../../shared/pr
 export type LabelAction =
   | { kind: 'label'; label: FeatureLabel | null; subtype?: SpuriousSubtype }
   | { kind: 'move'; delta: 1 | -1 }
-  | { kind: 'class'; delta: 1 | -1 };
+  | { kind: 'class'; delta: 1 | -1 }
+  /** Accept the focused card's machine suggestion (from object masks) as its label. */
+  | { kind: 'accept' };
 
 /** Key to action, or null for keys the view leaves alone (modifiers keep browser/editor shortcuts working). */
 export function keyToAction(key: string, mods: { ctrl?: boolean; meta?: boolean; alt?: boolean } = {}): LabelAction | null {
@@ -21,8 +23,19 @@ export function keyToAction(key: string, mods: { ctrl?: boolean; meta?: boolean;
     case 'k': case 'ArrowUp': case 'ArrowLeft': return { kind: 'move', delta: -1 };
     case 'n': return { kind: 'class', delta: 1 };
     case 'p': return { kind: 'class', delta: -1 };
+    case 'Enter': return { kind: 'accept' };
     default: return null;
   }
+}
+
+/** The badge of a machine suggestion: "core: 83% on the object". */
+export function suggestionText(s: { label: FeatureLabel; subtype: SpuriousSubtype | null; share: number }): string {
+  return `${labelText(s.label, s.subtype)}: ${Math.round(s.share * 100)}% on the object`;
+}
+
+/** Whether Enter may accept the card's suggestion: there is one, and no person has labeled the card. */
+export function canAccept(c: Pick<FeatureCard, 'suggestion' | 'label' | 'machine'>): boolean {
+  return !!c.suggestion && (c.label === null || c.machine === true);
 }
 
 /** Short text of a label for chips and ARIA. */
