@@ -21,14 +21,14 @@ const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? a
 const SIZES = (flag('--sizes') ?? '50000,150000').split(',').map(Number);
 const CLI = resolve('dist/cli.js');
 
-interface Run { rssMb: number; s: number; json: Record<string, unknown> }
+interface Run { rssMb: number; s: number; cpuS: number; json: Record<string, unknown> }
 
-/** The built CLI under /usr/bin/time: its --json report, peak RSS (MB) and wall time (s). */
+/** The built CLI under /usr/bin/time: its --json report, peak RSS (MB), wall time and CPU time (user + system, s). */
 function cli(argv: string[]): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %M %e', process.execPath, CLI, ...argv, '--json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const m = /TIME (\d+) ([\d.]+)\s*$/.exec(r.stderr);
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %M %e %U %S', process.execPath, CLI, ...argv, '--json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const m = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`spuriosity ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { rssMb: Number(m[1]) / 1024, s: Number(m[2]), json: JSON.parse(r.stdout) as Record<string, unknown> };
+  return { rssMb: Number(m[1]) / 1024, s: Number(m[2]), cpuS: Number(m[3]) + Number(m[4]), json: JSON.parse(r.stdout) as Record<string, unknown> };
 }
 
 async function annotate(w: ScaleWorkload): Promise<string> {
@@ -90,6 +90,7 @@ async function measure(nTrain: number) {
   const images = Number(ex.json.rows);
   if (Number(row.n) !== images) throw new Error(`DuckDB counted ${String(row.n)} rows, the export wrote ${images}`);
   return {
+    exportCpuS: ex.cpuS, importCpuS: im.cpuS, importNoLogitsCpuS: imNL.cpuS, load: loadavg()[0],
     images, exportS: ex.s, exportWriteS: Number(ex.json.seconds), exportRssMb: ex.rssMb, bytes: statSync(out).size, bytesNoLogits: statSync(outNoLogits).size,
     exportNoLogitsS: exNL.s, exportNoLogitsRssMb: exNL.rssMb,
     importS: im.s, importRssMb: im.rssMb, importNoLogitsS: imNL.s, importNoLogitsRssMb: imNL.rssMb, duckS, identical,
@@ -111,9 +112,9 @@ async function main(): Promise<void> {
     `Run: \`npm run bench:store -- --sizes ${SIZES.join(',')}\` (training images, + 50,000 validation; 1,000 classes, 2,048 features;`,
     `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores at the end). Times and peak RSS are of the CLI as a user runs it (\`/usr/bin/time\`).`,
     '',
-    '| images | export (analysis + write) | of which writing | export peak RSS | file (float16 + logits / no logits) | import (logits in file) | import peak RSS | import, logits computed | its peak RSS | DuckDB scan | imported rows identical |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.images.toLocaleString('en-US')} | ${r.exportS.toFixed(1)} s | ${r.exportWriteS.toFixed(1)} s | ${r.exportRssMb.toFixed(0)} MB | ${mb(r.bytes)} / ${mb(r.bytesNoLogits)} | ${r.importS.toFixed(1)} s | ${r.importRssMb.toFixed(0)} MB | ${r.importNoLogitsS.toFixed(1)} s | ${r.importNoLogitsRssMb.toFixed(0)} MB | ${r.duckS.toFixed(1)} s | ${r.identical ? 'yes (2,000 sampled, bit for bit)' : 'NO'} |`),
+    '| images | export: wall (of which writing) / CPU | export peak RSS | file (float16 + logits / no logits) | import (logits in file): wall / CPU | import peak RSS | import, logits computed: wall / CPU | its peak RSS | DuckDB scan | imported rows identical |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.images.toLocaleString('en-US')} | ${r.exportS.toFixed(0)} s (${r.exportWriteS.toFixed(0)} s) / ${r.exportCpuS.toFixed(0)} s | ${r.exportRssMb.toFixed(0)} MB | ${mb(r.bytes)} / ${mb(r.bytesNoLogits)} | ${r.importS.toFixed(0)} s / ${r.importCpuS.toFixed(0)} s | ${r.importRssMb.toFixed(0)} MB | ${r.importNoLogitsS.toFixed(0)} s / ${r.importNoLogitsCpuS.toFixed(0)} s | ${r.importNoLogitsRssMb.toFixed(0)} MB | ${r.duckS.toFixed(1)} s | ${r.identical ? 'yes (2,000 sampled, bit for bit)' : 'NO'} |`),
   ];
   console.log(`\n${lines.join('\n')}`);
   if (args.includes('--write')) console.log(`wrote ${writeBenchmarksSection('feature-store', 'ImageNet scale: Parquet feature stores (`bench/feature-store.ts`)', lines)}`);
