@@ -11,7 +11,7 @@ import { PRECISIONS } from '../../src/engine/extract/precision';
 import { optimizedGraph, RawSession } from '../../src/engine/native/ort';
 import { calibrationModel, planQdq, rewriteQdq } from '../../src/engine/model/quantize/qdqGraph';
 import { RangeCollector } from '../../src/engine/model/quantize/calibrate';
-import { opTypes, probeQdqModel } from '../../src/engine/model/quantize/ortCheck';
+import { opTypes, probeQdqModel } from '../../src/engine/extract/ortQdqCheck';
 import { quantizePerChannel, activationParams, quantizeBias } from '../../src/engine/model/quantize/weights';
 import { int8PathFromCpuinfo, decideInt8 } from '../../src/engine/model/quantize/int8Support';
 import { adaptOnnx } from '../../src/engine/model/onnxGraph';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INT8_MODEL_FILE, int8ModelBytes, int8Target, type Int8BuildDeps, type Int8Target } from '../model/quantize/int8Model';
 import { decideInt8, detectCpuInt8Path, fallbackNotice, weightQmaxFor, type Int8Support } from '../model/quantize/int8Support';
-import { ortFusesQdq } from '../model/quantize/ortCheck';
+import { ortFusesQdq } from './ortQdqCheck';
 import type { ModelInfo, ModelPrecision, Preprocess } from '../model/types';
 
 /** Numeric precision of feature extraction. */

@@ -1,6 +1,6 @@
 // Asks this ONNX Runtime build whether it fuses a QDQ convolution into an integer kernel (QLinearConv).
 import { onnx } from 'onnx-proto';
-import { planQdq, rewriteQdq } from './qdqGraph';
+import { planQdq, rewriteQdq } from '../model/quantize/qdqGraph';
 
 const DT = onnx.TensorProto.DataType;
 
@@ -42,7 +42,7 @@ let memo: Promise<true | string> | null = null;
 export function ortFusesQdq(): Promise<true | string> {
   memo ??= (async () => {
     try {
-      const { optimizedGraph } = await import('../../native/ort');
+      const { optimizedGraph } = await import('../native/ort');
       const ops = opTypes(await optimizedGraph(probeQdqModel()));
       return ops.has('QLinearConv') ? true : `its optimizer left ${[...ops].join(', ')} and no QLinearConv`;
     } catch (e) {
