@@ -1,8 +1,8 @@
 // Annotation files on disk. Writes go through a temporary file, fsync and rename so a crash never leaves half a
 // file, and a file that no longer parses (e.g. a hand edit gone wrong) is never overwritten: the user's labels in it
 // are worth more than the write.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { readTextIfExists, replaceValidFile } from '../fs/userFile';
 import {
   emptyAnnotations, parseAnnotations, serializeAnnotations, setFeatureLabel, type AnnotationFile,
 } from '../../core/annotations';
@@ -16,43 +16,16 @@ export function defaultAnnotationPath(datasetRoot: string, modelSha256: string):
 
 /** Reads and validates an annotation file; null when it does not exist. Throws AnnotationError (file:line:col) when malformed. */
 export async function readAnnotationFile(path: string): Promise<AnnotationFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read annotation file ${path}: ${(e as Error).message}`);
-  }
-  return parseAnnotations(text, path);
+  const text = await readTextIfExists(path, 'annotation file');
+  return text === null ? null : parseAnnotations(text, path);
 }
-
-let tmpCounter = 0;
 
 /**
  * Writes an annotation file atomically (temp file in the same folder, fsync, rename), creating the folder. Refuses,
  * with an error naming file:line:col, when the file already there does not parse: fix or move it first.
  */
 export async function writeAnnotationFile(path: string, file: AnnotationFile): Promise<void> {
-  try {
-    await readAnnotationFile(path);
-  } catch (e) {
-    throw new Error(`refusing to overwrite ${path}, which is not a valid annotation file (${(e as Error).message}); fix or move it, then save again`);
-  }
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(serializeAnnotations(file), 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw new Error(`cannot write annotation file ${path}: ${(e as Error).message}`);
-  }
+  await replaceValidFile(path, serializeAnnotations(file), 'annotation file', readAnnotationFile, 'save again');
 }
 
 /** Thrown when an annotation file belongs to another model: its feature indices would mean other features. */

@@ -1,8 +1,8 @@
 // Review files on disk, written like annotation files: a temporary file, fsync and rename so a crash never leaves
 // half a file, and a file that no longer parses (a hand edit gone wrong) is never overwritten: the decisions in it
 // are worth more than the write.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { readTextIfExists, replaceValidFile } from '../fs/userFile';
 import { applyReviewChange, emptyReview, parseReview, serializeReview, type ReviewChange, type ReviewFile, type ReviewMark } from './reviewFile';
 
 /** Default location: `<dataset>/.spuriosity/review.json`, beside the annotation files (one per dataset: marks are about images, not models). */
@@ -12,40 +12,13 @@ export function defaultReviewPath(datasetRoot: string): string {
 
 /** Reads and validates a review file; null when it does not exist. Throws ReviewFileError (file:line:col) when malformed. */
 export async function readReviewFile(path: string): Promise<ReviewFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read review file ${path}: ${(e as Error).message}`);
-  }
-  return parseReview(text, path);
+  const text = await readTextIfExists(path, 'review file');
+  return text === null ? null : parseReview(text, path);
 }
-
-let tmpCounter = 0;
 
 /** Writes a review file atomically (temp file in the same folder, fsync, rename); refuses when the file there does not parse. */
 export async function writeReviewFile(path: string, file: ReviewFile): Promise<void> {
-  try {
-    await readReviewFile(path);
-  } catch (e) {
-    throw new Error(`refusing to overwrite ${path}, which is not a valid review file (${(e as Error).message}); fix or move it, then mark again`);
-  }
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(serializeReview(file), 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw new Error(`cannot write review file ${path}: ${(e as Error).message}`);
-  }
+  await replaceValidFile(path, serializeReview(file), 'review file', readReviewFile, 'mark again');
 }
 
 /** Image ids a review excluded, read from `path` (none when the file does not exist). Throws, naming the file, when malformed. */
