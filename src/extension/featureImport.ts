@@ -39,13 +39,13 @@ export async function importFeatures(context: vscode.ExtensionContext, log: vsco
   for (const f of report.files) log.info(`feature import: ${f.file}: ${f.error ? `skipped, ${f.error}` : `${f.rows} rows, ${f.imported} imported, ${f.rejected} rejected, logits ${f.logitsFromFile === f.imported ? 'from the file' : 'computed for ' + (f.imported - f.logitsFromFile)}`}`);
   for (const p of report.problems) if (p.row !== null) log.warn(`feature import: ${p.file} row ${p.row}${p.path ? ` (${p.path})` : ''}: ${p.problem}`);
   if (report.problemCount > report.problems.length) log.warn(`feature import: … and ${report.problemCount - report.problems.length} more rejected rows (spuriosity features import --json lists all)`);
-  if (report.missing.count > 0) log.info(`feature import: ${report.missing.count} image(s) of the dataset have no row (e.g. ${report.missing.examples.slice(0, 3).join(', ')}): ranking extracts them with the model`);
+  if (report.missing.count > 0) log.info(`feature import: ${report.missing.count} image(s) of the dataset have no row (e.g. ${report.missing.examples.slice(0, 3).join(', ')}): ranking uses their cached features, or extracts them with the model`);
   if (report.imported === 0) {
     const first = report.problems[0];
     throw new Error(`no row was imported from ${files.length} file(s)${first ? `: ${basename(first.file)}${first.row === null ? '' : ` row ${first.row}`}: ${first.problem}` : ''}`);
   }
   const rejected = report.problemCount > 0 ? `; ${report.problemCount.toLocaleString('en-US')} row(s) or file(s) rejected (see the log)` : '';
-  const missing = report.missing.count > 0 ? `; ${report.missing.count.toLocaleString('en-US')} image(s) without a row will be extracted` : '';
+  const missing = report.missing.count > 0 ? `; ${report.missing.count.toLocaleString('en-US')} image(s) without a row (cached features are used for them, or they are extracted)` : '';
   const choice = await (report.problemCount > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
     `Spuriosity Lens: imported features of ${report.imported.toLocaleString('en-US')} image(s) for ${basename(root)}${rejected}${missing}.`, 'Rank Now', 'Show Log');
   if (choice === 'Show Log') log.show();

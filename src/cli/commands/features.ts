@@ -86,7 +86,7 @@ function formatImport(r: ImportReport, o: { root: string; datasetArg: string; mo
     for (const p of rows.slice(0, o.show)) lines.push(`  ${where(p)}: ${p.problem}`);
   }
   if (r.missing.count > 0) {
-    lines.push(`${num(r.missing.count)} image(s) of the dataset have no row in any store (e.g. ${r.missing.examples.slice(0, 3).join(', ')}): the next analysis extracts them with the model`);
+    lines.push(`${num(r.missing.count)} image(s) of the dataset have no row in any store (e.g. ${r.missing.examples.slice(0, 3).join(', ')}): the analysis uses their cached features, or extracts them with the model`);
   }
   if (r.imported > 0) lines.push(`Next: spuriosity rank ${o.datasetArg} --model ${o.modelPath} --cache ${o.cacheRoot}`);
   return lines.join('\n');

@@ -77,7 +77,7 @@ export interface ImportReport {
   rejected: number;
   problems: StoreProblem[];
   problemCount: number;
-  /** Dataset images no file had a row for (the next analysis extracts them with the model). */
+  /** Dataset images no file had a row for (the analysis uses their cached features, or extracts them). */
   missing: { count: number; examples: string[] };
   cacheDir: string;
 }
@@ -100,7 +100,7 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
   const classes = new Set(dataset.classes);
   // absolute paths in a store are matched under the folder the dataset's relative paths start from
   const base = images.length ? images[0].path.slice(0, images[0].path.length - images[0].rel.length) : dataset.root;
-  const seenFile = new Int16Array(images.length).fill(-1);
+  const seenFile = new Int32Array(images.length).fill(-1);
   const seenRow = new Float64Array(images.length);
   const cache = await FeatureCache.open(req.cacheDir, { sha256: model.sha256, dim: D, classes: C }, { shardRows: req.shardRows });
   const R = Math.max(1, Math.floor(req.shardRows ?? rowsPerShard({ dim: D, classes: C })));
