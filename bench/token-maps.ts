@@ -27,7 +27,7 @@ const MODELS = [['spurious-mnist', 'CNN (bundled), NAM 80 x 8 x 8'], ['spurious-
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
-interface Row { name: string; what: string; cue: number[]; digit: number[]; images: number; grid: string; seconds: number; onDigit: number }
+interface Row { name: string; what: string; cue: number[]; digit: number[]; blank: { cue: number; digit: number }; images: number; grid: string; seconds: number; onDigit: number }
 
 /** Mean share of the image the digit masks cover (what an evenly spread map would put on the digit). */
 async function maskCoverage(rels: string[]): Promise<number> {
@@ -60,12 +60,14 @@ async function measure(name: string, what: string): Promise<Row> {
   if (r.maskProblems.length) console.error(`${name}: ${r.maskProblems.length} mask problem(s), first: ${r.maskProblems[0].message}`);
   const cue: number[] = [];
   const digit: number[] = [];
+  const blank = { cue: 0, digit: 0 };
   for (const p of r.pairs) {
-    if (p.score.score === null) continue;
-    (verdict.get(`${p.cls}\0${p.feature}`) === 'spurious' ? cue : digit).push(1 - p.score.score);
+    // No image with a positive map: the heatmap of this pair is blank on every cue image.
+    if (!Number.isFinite(p.score.mean)) { blank[verdict.get(`${p.cls}\0${p.feature}`) === 'spurious' ? 'cue' : 'digit']++; continue; }
+    (verdict.get(`${p.cls}\0${p.feature}`) === 'spurious' ? cue : digit).push(1 - p.score.mean);
   }
   const rels = [...new Set(items.flatMap((it) => it.entries.map((e) => e.rel)))];
-  return { name, what, cue, digit, images: rels.length, grid: `${r.grid.h} x ${r.grid.w}`, seconds, onDigit: await maskCoverage(rels) };
+  return { name, what, cue, digit, blank, images: rels.length, grid: `${r.grid.h} x ${r.grid.w}`, seconds, onDigit: await maskCoverage(rels) };
 }
 
 async function main(): Promise<void> {
@@ -80,12 +82,13 @@ async function main(): Promise<void> {
     'Demo benchmark, validation images that carry the planted cue (250, 25 per class). Features: each class\'s 5 top features,',
     'labelled from the probe images (cue = spurious, digit = core). Per (class, feature) the mean over the class\'s cue images',
     'of the share of the map\'s mass off the digit mask (the generator\'s `masks/`, ink grown by 2 px); maps normalised per',
-    `image by their maximum as the heatmaps are, mask averaged onto the map grid (core/maskScore). The digit masks cover ${pct(rows[0].onDigit)}`,
+    'image by their maximum as the heatmaps are, values below 0 counted as 0 (a token map is signed, a NAM after ReLU is not),',
+    `mask averaged onto the map grid (core/maskScore). The digit masks cover ${pct(rows[0].onDigit)}`,
     `of these images, so a map spread evenly would put ${pct(1 - rows[0].onDigit)} on the background.`,
     '',
-    '| model | map | heatmap mass on the background, cue features | same, digit features | cue / digit features |',
-    '|---|---|---:|---:|---:|',
-    ...rows.map((r) => `| \`${r.name}\` | ${r.what} | ${pct(mean(r.cue))} | ${pct(mean(r.digit))} | ${r.cue.length} / ${r.digit.length} |`),
+    '| model | map | heatmap mass on the background, cue features | same, digit features | cue / digit features | blank (no positive value on any cue image), cue / digit |',
+    '|---|---|---:|---:|---:|---:|',
+    ...rows.map((r) => `| \`${r.name}\` | ${r.what} | ${pct(mean(r.cue))} | ${pct(mean(r.digit))} | ${r.cue.length} / ${r.digit.length} | ${r.blank.cue} / ${r.blank.digit} |`),
   ];
   console.log(`\nwrote the section into ${writeBenchmarksSection('token-maps', 'Token maps of the demo transformer vs the CNN\'s NAMs (`node --import tsx bench/token-maps.ts`)', lines)}`);
 }
