@@ -13,6 +13,7 @@ import { SPLIT_VAL } from '../src/core/classIndex';
 import type { LinearHead } from '../src/core/types';
 import { TUNING_METHODS } from '../src/core/vocabulary';
 import { tuneHead } from '../src/engine/analysis/tune';
+import { DEFAULT_PRESET } from '../src/core/mitigate';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
 import { DEMO_DATA as DATA, probeLabelledDemo } from './lib/probeLabelledDemo';
 
@@ -68,8 +69,10 @@ async function main(): Promise<void> {
   };
   const before = evaluate(s.head);
   out('');
-  out('| method | tuning images | epochs | val acc before | val acc after | true gap before | true gap after | closed | gap k=10 after |');
-  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out(`Tuner: the default (${DEFAULT_PRESET}, k = min(100, a quarter of the class)); rounds = pulls of its path kept, stopped = the rule that ended it.`);
+  out('');
+  out('| method | tuning images | rounds | stopped | val acc before | val acc after | true gap before | true gap after | closed | gap k=10 after |');
+  out('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   const closed: Record<string, number> = {};
   const accAfter: Record<string, number> = {};
   for (const method of TUNING_METHODS) {
@@ -77,10 +80,11 @@ async function main(): Promise<void> {
     const after = evaluate(t.head);
     closed[method] = (before.trueGap - after.trueGap) / before.trueGap;
     accAfter[method] = after.acc;
-    out(`| ${method} | ${t.tuningImages} | ${t.result.after.epoch} | ${pts(before.acc)} | ${pts(after.acc)} | ${pts(before.trueGap)} | ${pts(after.trueGap)} | ${(closed[method] * 100).toFixed(0)}% | ${pts(after.estGap)} |`);
+    out(`| ${method} | ${t.tuningImages} | ${t.result.after.epoch} | ${t.result.stoppedBecause} | ${pts(before.acc)} | ${pts(after.acc)} | ${pts(before.trueGap)} | ${pts(after.trueGap)} | ${(closed[method] * 100).toFixed(0)}% | ${pts(after.estGap)} |`);
   }
   out('');
-  const lowOk = closed.low >= 0.5 && accAfter.low >= before.acc && closed.low > closed.random && closed.low > closed.error;
+  const low = 'low-spuriosity';
+  const lowOk = closed[low] >= 0.5 && accAfter[low] >= before.acc && closed[low] > closed.random && closed[low] > closed.error;
   out(`Target: low-spuriosity tuning closes >= half of the true gap without lowering validation accuracy, and more than both baselines: ${lowOk ? 'met' : 'MISSED'}.`);
 
   console.log(`\nwrote the section into ${writeBenchmarksSection('science', `Science on the demo benchmark (\`npm run bench:science\`)`, lines)}`);

@@ -79,6 +79,12 @@ export interface MitigateOptions extends LbfgsTuneOptions {
    * knobs (l2Pull, pullStart, maxIter, gradTol, maxAccuracyDrop) to 'lbfgs' only: a knob of the other recipe is an error.
    */
   preset?: TunePreset;
+  /**
+   * L-BFGS: the rows whose per-feature mean and sd standardise the features (default: the tuning set). The engine
+   * passes the tuning and validation images: over a low-spuriosity tuning set alone a cue feature is nearly constant,
+   * its sd nearly 0, and the pull on its standardised weight then lets the raw weight move without bound.
+   */
+  statsRows?: ArrayLike<number>;
   steps?: number;
   lrScale?: number;
   /** Explicit overrides of the SGD presets. */
@@ -177,7 +183,7 @@ export async function mitigate(
   if (checkPresetKnobs(opts) === 'lbfgs') {
     if (tuning.length === 0) throw new RangeError(EMPTY_TUNING);
     const lossGrad = (h: LinearHead) => softmaxCrossEntropy(features, labels, h, tuning);
-    return tuneHeadLbfgs(head, tuningStats(features, tuning), lossGrad, evaluate, opts);
+    return tuneHeadLbfgs(head, tuningStats(features, opts.statsRows ?? tuning), lossGrad, evaluate, opts);
   }
   const schedule = resolveSchedule(features, tuning, opts);
   const tuned: LinearHead = { classes: head.classes, dim: head.dim, weight: Float32Array.from(head.weight), bias: Float32Array.from(head.bias) };

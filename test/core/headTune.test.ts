@@ -175,3 +175,22 @@ test('scaled preset: a step budget past the epoch cap is reported as capped, not
   assert.throws(() => resolveSchedule(X, imgs, { preset: 'scaled', lr: -1 }), /lr must be a positive number/);
   assert.throws(() => resolveSchedule(X, imgs, { preset: 'scaled', momentum: 1 }), /momentum must be in \[0, 1\)/);
 });
+
+test('L-BFGS tuning: standardised over statsRows, a feature nearly constant on the tuning set keeps its weight (the cue of a cue-free tuning set)', async () => {
+  // Feature 1 is a cue: ~0 on the 40 cue-free tuning images, ~5 on the 40 others. Standardised over the tuning set alone
+  // its sd is ~1e-3, so a small move of the standardised weight is a huge move of the raw one; over all rows it is held.
+  const r = mulberry32(11);
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 80; i++) { const c = i % 2; labels.push(c); rows.push([(c * 2 - 1) * 0.5 + r.next() - 0.5, i < 40 ? 1e-3 * r.next() : 5 + r.next()]); }
+  const X = mat(rows);
+  const y = Int32Array.from(labels);
+  const head = headOf([[-0.2, 1], [0.2, -1]]);
+  const tuning = all(40);
+  const opts = { threshold: -1, maxAccuracyDrop: 1 };
+  const alone = await mitigate(X, y, head, tuning, never, opts);
+  const held = await mitigate(X, y, head, tuning, never, { ...opts, statsRows: all(80) });
+  const moved = (h: LinearHead) => Math.abs(h.weight[1] - head.weight[1]) + Math.abs(h.weight[3] - head.weight[3]);
+  assert.ok(moved(held.head) < 0.5, `cue weight moved ${moved(held.head)} with all rows`);
+  assert.ok(moved(alone.head) > 10 * moved(held.head), `tuning-set stats move it more (${moved(alone.head)} vs ${moved(held.head)})`);
+});

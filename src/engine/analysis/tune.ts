@@ -57,12 +57,16 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
     return { method, head: result.head, tuningImages: tuning.length, result };
   }
   const evaluate = gapEvaluator(s.features, s.labels, s.index, rankings, s.options.gapK);
+  // standardise over the rows an ONNX Runtime run gets (tuning set, then the validation images), in its order
+  const inTuning = new Set(tuning);
+  const statsRows = Int32Array.from([...tuning, ...s.index.val.flatMap((v) => Array.from(v)).filter((i) => !inTuning.has(i))]);
   const flag = { aborted: false };
   const onAbort = () => { flag.aborted = true; };
   opts.signal?.addEventListener('abort', onAbort);
   try {
     const result = await mitigate(s.features, s.labels, s.head, tuning, evaluate, {
       ...opts,
+      statsRows,
       threshold: opts.threshold ?? 0.05,
       signal: flag,
       onEpoch: opts.onEpoch,

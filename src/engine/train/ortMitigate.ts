@@ -43,7 +43,8 @@ export async function mitigateOrt(p: TuneProblem, opts: OrtMitigateOptions): Pro
     if (tuning.length === 0) throw new RangeError('the tuning set is empty: no class has both a spurious feature and training images');
     const trainer = OrtHeadTrainer.create(p.head, { threads: opts.threads });
     try {
-      return await tuneHeadLbfgs(p.head, tuningStats(rows, tuning), (h) => trainer.lossGrad(rows, rowLabels, tuning, h), ortEvaluator(p, trainer), opts);
+      // standardised over every row of the problem (tuning set and validation images), as core's tuneHead passes
+      return await tuneHeadLbfgs(p.head, tuningStats(rows, Int32Array.from({ length: rows.rows }, (_, i) => i)), (h) => trainer.lossGrad(rows, rowLabels, tuning, h), ortEvaluator(p, trainer), opts);
     } finally {
       await trainer.release();
     }

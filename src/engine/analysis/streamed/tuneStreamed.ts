@@ -102,6 +102,7 @@ export async function tuneStreamed(s: StreamedTuneSource, method: TuningMethod, 
   try {
     const result = await mitigate(problem.rows, rowLabels, s.head, problem.tuning, problemEvaluator(problem, s.labels.length), {
       ...opts,
+      statsRows: Int32Array.from({ length: problem.rows.rows }, (_, i) => i),
       threshold: opts.threshold ?? 0.05,
       signal: flag,
       onEpoch: opts.onEpoch,
