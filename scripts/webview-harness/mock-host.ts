@@ -106,7 +106,7 @@ declare global {
   for (const c of [...classes.slice(0, 6), ...classes.slice(10).filter((_, i) => i % 3 === 0)]) {
     c.features.forEach((f, i) => {
       f.label = i === 1 || (i === 3 && c.c % 2 === 0) ? 'spurious' : 'core';
-      f.subtype = f.label === 'spurious' ? (i === 1 ? 'background' : 'separate-object') : null;
+      f.subtype = f.label === 'spurious' ? (i === 1 ? 'background' : 'separate_object') : null;
     });
   }
   for (const c of classes.slice(6, 8)) c.features[0].label = 'core';

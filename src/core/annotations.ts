@@ -1,10 +1,9 @@
 import { JsonSyntaxError, parseJsonWithPositions, pathKey, type Json, type ParsedJson } from './jsonParse';
 import { stableStringify } from './stableJson';
 
-/** A human's verdict on a (class, feature) pair. */
-export type FeatureLabel = 'core' | 'spurious';
-/** What kind of spurious cue a feature is. */
-export type SpuriousSubtype = 'background' | 'separate_object';
+import { parseSpuriousSubtype, type FeatureLabel, type SpuriousSubtype } from './vocabulary';
+
+export type { FeatureLabel, SpuriousSubtype };
 
 /** Where a machine-made label came from: an accepted mask suggestion (absent on a person's label). */
 export interface LabelOrigin {
@@ -98,7 +97,8 @@ export function parseAnnotations(text: string, file = 'annotations.json'): Annot
       const label = str(a, 'label', fp, (s) => (s === 'core' || s === 'spurious' ? null : `must be "core" or "spurious", got "${s}"`)) as FeatureLabel;
       const ann: FeatureAnnotation = { label, at: '' };
       if (a.subtype !== undefined) {
-        ann.subtype = str(a, 'subtype', fp, (s) => (s === 'background' || s === 'separate_object' ? null : `must be "background" or "separate_object", got "${s}"`)) as SpuriousSubtype;
+        // the panel's old spelling 'separate-object' reads as the files' separate_object
+        ann.subtype = parseSpuriousSubtype(str(a, 'subtype', fp, (s) => (parseSpuriousSubtype(s) ? null : `must be "background" or "separate_object", got "${s}"`)))!;
         if (label !== 'spurious') bad(`${fp}/subtype`, 'a subtype is only valid for a spurious feature');
       }
       if (a.note !== undefined) ann.note = str(a, 'note', fp);

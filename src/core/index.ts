@@ -27,3 +27,4 @@ export * from './compare';
 export * from './corruptions';
 export * from './sensitivityMask';
 export * from './sensitivity';
+export * from './vocabulary';

@@ -3,6 +3,7 @@
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
 import type { GapSignificance } from '../core/gap';
+import type { FeatureLabel, SpuriousSubtype } from '../core/vocabulary';
 import type { Colormap } from './colormap';
 import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
@@ -14,10 +15,9 @@ export type Tab = 'overview' | 'class' | 'labeling' | 'mitigation' | 'review' | 
 /** All tabs, in display order. */
 export const TABS: readonly Tab[] = ['overview', 'class', 'labeling', 'mitigation', 'review', 'crops', 'compare'];
 
-/** A human label for a (class, feature) pair; null clears it. */
-export type FeatureLabel = 'core' | 'spurious';
-/** Optional refinement of a spurious label (Salient ImageNet's `background` / `separate_object`). */
-export type SpuriousSubtype = 'background' | 'separate-object';
+// A human label for a (class, feature) pair (null clears it) and the optional refinement of a spurious one, in the
+// words of the annotation files (core/vocabulary).
+export type { FeatureLabel, SpuriousSubtype } from '../core/vocabulary';
 /** Gallery order by spuriosity: 'asc' shows the lowest-spuriosity images first. */
 export type SortOrder = 'asc' | 'desc';
 /** Mitigation training sets: lowest-spuriosity images, random images, or misclassified images. */
@@ -238,8 +238,8 @@ export interface MitigationResult {
   /** True when training stopped because the mean gap fell below the target. */
   stoppedEarly: boolean;
   /** Which rule stopped it (absent in results saved before it existed). */
-  stoppedBecause?: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'aborted';
-  /** 'lbfgs': epochs are L-BFGS rounds (a gap check every few iterations); 'sgd': SGD epochs. */
+  stoppedBecause?: 'below-threshold' | 'max-epochs' | 'max-iterations' | 'converged' | 'accuracy-guard' | 'aborted';
+  /** 'lbfgs': epochs are L-BFGS rounds (a gap check after each pull of the path); 'sgd': SGD epochs. */
   optimizer?: 'lbfgs' | 'sgd';
   /** Training images used. */
   trainImages: number;

@@ -81,3 +81,12 @@ test('property: any annotation file survives serialise -> parse unchanged, and s
     assert.equal(serializeAnnotations(back), text);
   }), { numRuns: 200 });
 });
+
+test("an annotation file with the panel's old subtype spelling 'separate-object' reads as separate_object and is written back in the files' word", () => {
+  const old = JSON.stringify({ version: 1, model: { sha256: 'ab'.repeat(32), name: 'm' }, dataset: '/d',
+    labels: { tench: { '3': { label: 'spurious', subtype: 'separate-object', at: '2026-01-01T00:00:00.000Z' } } } });
+  const f = parseAnnotations(old, 'old.json');
+  assert.equal(f.labels.tench['3'].subtype, 'separate_object');
+  assert.match(serializeAnnotations(f), /"subtype": "separate_object"/);
+  assert.throws(() => parseAnnotations(old.replace('separate-object', 'separate object'), 'bad.json'), /bad\.json:\d+:\d+: .*subtype.*must be "background" or "separate_object", got "separate object"/);
+});

@@ -14,7 +14,7 @@ const valid: WebviewToHost[] = [
   { type: 'requestFeatureCards', class: 'n01440764' },
   { type: 'setLabel', class: 'tench', feature: 1797, label: 'core' },
   { type: 'setLabel', class: 'tench', feature: 0, label: 'spurious', subtype: 'background' },
-  { type: 'setLabel', class: 'tench', feature: 3, label: 'spurious', subtype: 'separate-object' },
+  { type: 'setLabel', class: 'tench', feature: 3, label: 'spurious', subtype: 'separate_object' },
   { type: 'setLabel', class: 'tench', feature: 3, label: null },
   { type: 'runMitigation', method: 'low-spuriosity' },
   { type: 'runMitigation', method: 'random' },

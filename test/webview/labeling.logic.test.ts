@@ -6,7 +6,7 @@ test('single keys label, move and change class', () => {
   assert.deepEqual(keyToAction('c'), { kind: 'label', label: 'core' });
   assert.deepEqual(keyToAction('s'), { kind: 'label', label: 'spurious' });
   assert.deepEqual(keyToAction('b'), { kind: 'label', label: 'spurious', subtype: 'background' });
-  assert.deepEqual(keyToAction('o'), { kind: 'label', label: 'spurious', subtype: 'separate-object' });
+  assert.deepEqual(keyToAction('o'), { kind: 'label', label: 'spurious', subtype: 'separate_object' });
   assert.deepEqual(keyToAction('x'), { kind: 'label', label: null });
   for (const k of ['j', 'ArrowDown', 'ArrowRight']) assert.deepEqual(keyToAction(k), { kind: 'move', delta: 1 });
   for (const k of ['k', 'ArrowUp', 'ArrowLeft']) assert.deepEqual(keyToAction(k), { kind: 'move', delta: -1 });
@@ -47,7 +47,7 @@ test('label texts', () => {
   assert.equal(labelText(null, null), 'unlabeled');
   assert.equal(labelText('core', null), 'core');
   assert.equal(labelText('spurious', 'background'), 'spurious: background');
-  assert.equal(labelText('spurious', 'separate-object'), 'spurious: separate object');
+  assert.equal(labelText('spurious', 'separate_object'), 'spurious: separate object');
 });
 
 test('a finished class hands over to the next unlabeled one, then to nothing (no wrap)', () => {

@@ -10,15 +10,14 @@ import type { ClassSummary, FeatureLabel, MitigationState, PanelState, SpuriousS
 /** Protocol label and subtype of a stored verdict. */
 export function toProtocolLabel(v: FeatureVerdict | undefined): { label: FeatureLabel | null; subtype: SpuriousSubtype | null } {
   if (!v) return { label: null, subtype: null };
-  const subtype = v.subtype === 'background' ? 'background' : v.subtype === 'separate_object' ? 'separate-object' : null;
-  return { label: v.label, subtype };
+  return { label: v.label, subtype: v.subtype ?? null };
 }
 
 /** Stored verdict for a protocol label. */
 export function fromProtocolLabel(label: FeatureLabel | null, subtype?: SpuriousSubtype): FeatureVerdict | null {
   if (!label) return null;
   if (label === 'core') return { label };
-  return { label, subtype: subtype === 'background' ? 'background' : subtype === 'separate-object' ? 'separate_object' : undefined };
+  return { label, subtype };
 }
 
 /**

@@ -308,7 +308,7 @@ export class LabelingView extends LitElement {
         title=${`${im.id} (activation ${formatNumber(im.activation)}); click to open`} @click=${() => post({ type: 'openImage', id: im.id })}>`)}</div>
       <div class="actions">
         ${btn('Core', 'c', 'core', null)} ${btn('Spurious', 's', 'spurious', null)}
-        ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate-object')}
+        ${btn('Background', 'b', 'spurious', 'background')} ${btn('Separate object', 'o', 'spurious', 'separate_object')}
       </div>
       <sensitivity-table .cls=${cls} .feature=${c.feature} .result=${this.sensitivity.get(sensitivityKey(cls, c.feature))}
         .job=${this.sensitivityJob}></sensitivity-table>

@@ -17,7 +17,7 @@ export function keyToAction(key: string, mods: { ctrl?: boolean; meta?: boolean;
     case 'c': return { kind: 'label', label: 'core' };
     case 's': return { kind: 'label', label: 'spurious' };
     case 'b': return { kind: 'label', label: 'spurious', subtype: 'background' };
-    case 'o': return { kind: 'label', label: 'spurious', subtype: 'separate-object' };
+    case 'o': return { kind: 'label', label: 'spurious', subtype: 'separate_object' };
     case 'x': case 'Backspace': case 'Delete': return { kind: 'label', label: null };
     case 'j': case 'ArrowDown': case 'ArrowRight': return { kind: 'move', delta: 1 };
     case 'k': case 'ArrowUp': case 'ArrowLeft': return { kind: 'move', delta: -1 };
@@ -42,7 +42,7 @@ export function canAccept(c: Pick<FeatureCard, 'suggestion' | 'label' | 'machine
 export function labelText(label: FeatureLabel | null, subtype: SpuriousSubtype | null): string {
   if (label === null) return 'unlabeled';
   if (label === 'core') return 'core';
-  return subtype === 'background' ? 'spurious: background' : subtype === 'separate-object' ? 'spurious: separate object' : 'spurious';
+  return subtype === 'background' ? 'spurious: background' : subtype === 'separate_object' ? 'spurious: separate object' : 'spurious';
 }
 
 /**
