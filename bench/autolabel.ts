@@ -22,6 +22,8 @@ import { inProcessRunner } from '../src/engine/jobs/inProcess';
 import type { MaskScoreResult } from '../src/engine/masks/maskScoreJob';
 import { generateDemoDataset } from '../scripts/demo/generate-dataset.mjs';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
+import { measureResnet50 } from './autolabel-scale';
+import { loadavg } from 'node:os';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MASKS = join(DATA, 'masks');
@@ -98,6 +100,7 @@ function spread(row: Row, label: 'core' | 'spurious'): string {
 
 async function main(): Promise<void> {
   await generateDemoDataset({ out: DATA });
+  const load = loadavg()[0];
   const t = DEFAULT_SUGGEST_THRESHOLDS;
   const rows: Row[] = [];
   for (const m of MODELS) {
@@ -128,7 +131,30 @@ async function main(): Promise<void> {
     'Scores (share of NAM mass on the digit) by probe label, per model:',
     '',
     ...rows.flatMap((r) => [`- ${r.model}: probe-core ${spread(r, 'core')}; probe-spurious ${spread(r, 'spurious')}`]),
+    '',
+    `Scoring times include the model load and mask decoding; the machine's 1-minute load average was ${load.toFixed(1)} on 2 cores when`,
+    'the run started (shared by other jobs), so they are upper bounds.',
   ];
+  if (process.argv.includes('--resnet50')) {
+    const r = await measureResnet50(2);
+    if (!r) lines.push('', 'ResNet-50 timing skipped: .bench/resnet50.onnx or .bench/images-1000 is missing (scripts/bench/export_resnet50.py, bench/extract).');
+    else {
+      const perPairCold = r.coldSeconds / r.pairs;
+      const perPairWarm = r.warmSeconds / r.pairs;
+      console.log(`resnet50: ${JSON.stringify(r)}`);
+      lines.push('', `**ResNet-50 size** (\`--resnet50\`: .bench/resnet50.onnx, random weights, 500x375 JPEGs, synthetic ellipse masks; ${r.pairs} pairs = ` +
+        `${r.pairs / 5} classes x 5 features on the same 20 images per class, ${r.images} images; load average ${r.load.toFixed(1)} on 2 cores):`,
+      '',
+      '| | measured | per pair | per 1,000 pairs at this rate |',
+      '|---|---|---|---|',
+      `| maps computed (cold store) | ${r.coldSeconds.toFixed(1)} s | ${perPairCold.toFixed(2)} s | ${(perPairCold * 1000 / 60).toFixed(0)} min |`,
+      `| maps read from the SpatialStore (warm) | ${r.warmSeconds.toFixed(1)} s | ${perPairWarm.toFixed(2)} s | ${(perPairWarm * 1000 / 60).toFixed(1)} min |`,
+      '',
+      `Maps are the cost: the cold run is ${r.images} ResNet-50 forward passes; the store keeps ${(r.storeBytesPerImage / 1024).toFixed(1)} KB per image (5 channels of 7x7 float32 and a header).`,
+      'A cold run scales with the images scored, not the pairs: 20 images per pair when a class\'s top features share no top image, 4 when they share all of them (as here).' +
+        ' The warm run is mostly loading ResNet-50 and creating its session, which the job does even when every map is stored.');
+    }
+  }
   console.log(`\nwrote the section into ${writeBenchmarksSection('autolabel', 'Automatic feature labeling from object masks (`npm run bench:autolabel`)', lines)}`);
 }
 
