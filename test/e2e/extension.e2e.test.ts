@@ -194,7 +194,8 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     log(`detail: crop box ${boxStyle}; ${cropFacts.replace(/\s+/g, ' ')}`);
     await shoot(p, 'detail', 'dark');
 
-    // ---- 4. label a feature in the labeling view: clear it with a key, then label it with a click ----
+    // ---- 4. label a feature in the labeling view: clear it with a key, then label it back with a click, measure its
+    // sensitivity and check the two agree (the screenshot must not show a label its own table contradicts) ----
     await (await tab(p, 'Labeling')).click();
     const card = await findInFrames(p, 'labeling-view section.card[data-i="0"]', { timeout: 60_000 });
     await card.locator('.imgs img').first().waitFor({ timeout: 60_000 });
@@ -208,12 +209,13 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     await p.keyboard.press('x');
     await labeledIs(p, 'labeling-view .head [role="status"]', '9 of 10 classes labeled');
     await until(`${file} without ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature] === undefined);
-    const flipTo = before.label === 'core' ? 'Background (b)' : 'Core (c)';
-    await card.locator('vscode-button', { hasText: flipTo }).click();
+    // the probe's label (what the probe images show the feature responds to) by a click on its button
+    const button = before.label === 'core' ? 'Core (c)' : before.subtype === 'background' ? 'Background (b)' : before.subtype === 'separate_object' ? 'Separate object (o)' : 'Spurious (s)';
+    await card.locator('vscode-button', { hasText: button }).click();
     await labeledIs(p, 'labeling-view .head [role="status"]', '10 of 10 classes labeled');
     const after = await until(`${file} with the new label of ${cls}/${feature}`, () => readLabels(file)[cls]?.[feature]);
-    assert.equal(after.label, before.label === 'core' ? 'spurious' : 'core');
-    log(`labeled ${cls} feature ${feature}: ${before.label} -> cleared (x) -> ${after.label} (click); ${file} followed`);
+    assert.deepEqual({ label: after.label, subtype: after.subtype }, { label: before.label, subtype: before.subtype }, 'the click stored the label and subtype of the button');
+    log(`labeled ${cls} feature ${feature}: ${before.label} -> cleared (x) -> ${after.label}${after.subtype ? `: ${after.subtype}` : ''} (click); ${file} followed`);
     // sensitivity of that feature, on demand: colour, texture and shape drops in points, of accuracy and of the true
     // class's probability, one cell highlighted
     await card.locator('sensitivity-table vscode-button', { hasText: 'Measure sensitivity' }).click();
@@ -224,7 +226,12 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     for (const c of cells) assert.match(c, /^([+−]?\d+\.\d)$/, `a drop in points, got "${c}"`);
     const legend = ((await card.locator('sensitivity-table p.muted').textContent()) ?? '').trim();
     assert.match(legend, /clean acc\. \d+% · \d+ images?/, `the legend gives the clean accuracy, got "${legend}"`);
-    log(`sensitivity of ${cls} feature ${feature}: accuracy drops ${cells.slice(0, 3).join(' / ')}, probability drops ${cells.slice(3).join(' / ')} (colour / texture / shape); ${legend}`);
+    // the demo's model reads the digit with its shape branch: a spurious (colour, texture) feature's largest drop is
+    // colour or texture, a core one's is shape
+    const largest = (await sens.locator('td.max').first().getAttribute('title')) ?? '';
+    if (after.label === 'spurious') assert.doesNotMatch(largest, /^Shape/, `${cls} feature ${feature} labeled spurious beside a largest drop "${largest}"`);
+    else assert.match(largest, /^Shape/, `${cls} feature ${feature} labeled core beside a largest drop "${largest}"`);
+    log(`sensitivity of ${cls} feature ${feature}: accuracy drops ${cells.slice(0, 3).join(' / ')}, probability drops ${cells.slice(3).join(' / ')} (colour / texture / shape); ${legend}; largest: ${largest}`);
     await shoot(p, 'labeling', 'dark');
 
     // ---- 4b. re-check a class on its core crops (Core crops tab) ----
@@ -239,13 +246,18 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
 
     // ---- 5. measure the gap from the palette; the panel, the notification and the CLI agree ----
     await runCommand(p, 'Spuriosity: Measure Spurious Gap');
-    const note = await waitForNotification(p, /Spurious gap: -?[\d.]+ points/);
-    const parts = /^Spurious gap: (-?[\d.]+) points \(95% CI -?[\d.]+ to -?[\d.]+\) over (\d+) class\(es\)/.exec(note);
-    assert.ok(parts, `the notification reads "Spurious gap: <mean> points (95% CI <lo> to <hi>) over <n> class(es)", got "${note}"`);
+    const note = await waitForNotification(p, /Spurious gap: [+−]?[\d.]+ points/);
+    // signed with the product's one minus sign (U+2212) and '+', and the mean's verdict by the per-class rule
+    const parts = /^Spurious gap: ([+−]?[\d.]+) points \(95% CI ([+−]?[\d.]+) to ([+−]?[\d.]+)\), (significant|not significant \(its interval includes 0\)) over (\d+) class\(es\)/.exec(note);
+    assert.ok(parts, `the notification reads "Spurious gap: <mean> points (95% CI <lo> to <hi>), <verdict> over <n> class(es)", got "${note}"`);
+    assert.doesNotMatch(note, /-/, `no ASCII hyphen-minus in the numbers: "${note}"`);
+    assert.equal(parts[4] === 'significant', num(parts[2]) > 0 || num(parts[3]) < 0, `the verdict follows the interval: "${note}"`);
+    const verdictChip = await panelText(p, 'overview-view .summary .mean-verdict');
+    assert.equal(verdictChip === 'not significant', parts[4] !== 'significant', `panel chip "${verdictChip}" and notification agree`);
     const noted = num(parts[1]);
     const shown = num(await panelText(p, 'overview-view .summary .big'));
     const withRanking = /Classes with a ranking\s*(\d+) of 10/.exec(await panelText(p, 'overview-view .summary'))?.[1];
-    assert.equal(parts[2], withRanking, 'the notification counts the classes the overview shows with a ranking');
+    assert.equal(parts[5], withRanking, 'the notification counts the classes the overview shows with a ranking');
     const cli = JSON.parse(run(process.execPath, ['dist/cli.js', 'gap', dataset, '--json', '--model', model], 'spuriosity gap --json')) as { meanGap: { value: number } | null };
     assert.ok(cli.meanGap, 'the CLI measures a mean gap on the same annotations');
     // The panel shows one decimal; the CLI reports two (rounded from the same number).
