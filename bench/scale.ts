@@ -107,13 +107,13 @@ async function measure(n: number): Promise<Row> {
   const rank = PARTS.has('cli') ? cli(['rank', ...common, '--bootstrap', '0']) : skip;
   const gap = PARTS.has('cli') ? cli(['gap', ...common]) : skip;
   // each part's figures are printed as they come: a long run stopped later keeps what it measured
-  const shown = <T>(what: string, x: T): T => { console.log(`  ${what}: ${JSON.stringify(x)}`); return x; };
+  const said = <T>(what: string, x: T): T => { console.log(`  ${what}: ${JSON.stringify(x)}`); return x; };
   const host = PARTS.has('host') ? {
-    first: shown('host, first open', await hostFirstPage(w, annotations, 'first')),
-    cold: shown('host, cold', await hostFirstPage(w, annotations, 'cold')),
-    warm: shown('host, warm', await hostFirstPage(w, annotations, 'warm')),
+    first: said('host, first open', await hostFirstPage(w, annotations, 'first')),
+    cold: said('host, cold', await hostFirstPage(w, annotations, 'cold')),
+    warm: said('host, warm', await hostFirstPage(w, annotations, 'warm')),
   } : undefined;
-  const tune = PARTS.has('tune') ? shown('tune', await tuneInChild(w)) : undefined;
+  const tune = PARTS.has('tune') ? said('tune', await tuneInChild(w)) : undefined;
   const rr = JSON.parse(rank.stdout) as { classes: Array<{ name: string; topFeatures: Array<{ feature: number }>; ranking: { val: { highest: Array<{ image: string }>; lowest: Array<{ image: string }> } } | null }> };
   const gr = JSON.parse(gap.stdout) as { meanGap: { value: number } | null };
   // the planted truth: a cue class's cue is among its top features, its highest-spuriosity images carry the cue
