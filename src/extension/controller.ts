@@ -4,6 +4,7 @@ import type { AnalysisSession } from '../engine/analysis/session';
 import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
 import type { Dataset, ImageEntry } from '../engine/dataset/types';
 import type { ExtractProgress } from '../engine/extract/types';
+import { INT8_NOTICE_PREFIX } from '../engine/model/quantize/int8Support';
 import { MemoryLabelStore } from '../engine/analysis/labels';
 import { openSessionInChild, type SessionHandle } from '../engine/analysis/streamed/sessionClient';
 import type { SessionOpened, SessionOverview } from '../engine/analysis/streamed/sessionJob';
@@ -168,7 +169,7 @@ export class LensController implements PanelBackend {
     const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'jobWorker.js').fsPath;
     const excluded = await reviewedExclusions(root, this.log);
     const session = await withJob(`Spuriosity Lens: ranking ${name}`, (report, signal) => openSessionInChild(workerPath, {
-      root, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
+      root, modelPath, cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit, precision: settings.precision,
       annotations: { root },
       // with cacheLocation "dataset" our own .spuriosity/ folder is inside the dataset: the child leaves it out of discovery
       options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded },
@@ -185,6 +186,12 @@ export class LensController implements PanelBackend {
       this.log.info(`Dataset ${root}: ${opened.images} images, ${opened.classes} classes (${opened.layout}); ${opened.skippedCount} files skipped`);
       for (const sk of opened.skipped) this.log.debug(`skipped ${sk.path}: ${sk.reason}${sk.detail ? ` (${sk.detail})` : ''}`);
       this.reportFailures(opened);
+      // spuriosityLens.precision int8 where the integer kernels are missing: float32 ran; say so once.
+      const notice = opened.warnings.find((w) => w.startsWith(INT8_NOTICE_PREFIX));
+      if (notice) {
+        this.log.warn(notice);
+        void vscode.window.showWarningMessage(`Spuriosity Lens: ${notice}`);
+      }
       if (overview.unmapped.length) this.log.warn(`Classes not in the model's labels: ${overview.unmapped.join(', ')}`);
       this.log.info(`Ranked ${name}: ${opened.computed} images computed, ${opened.cacheHits} from cache, head: ${overview.headSource}, ${overview.outOfCore ? 'out of core' : 'in memory'} in the session process (pid ${session.pid})`);
       const decode = { pixelLimit: settings.pixelLimit };
@@ -213,7 +220,7 @@ export class LensController implements PanelBackend {
       const settings = readSettings();
       const dataset = await openDataset(c.root, c.cacheDir);
       const opened = await openAnalysis({
-        dataset, modelPath: c.modelPath, cacheDir: c.cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit,
+        dataset, modelPath: c.modelPath, cacheDir: c.cacheDir, threads: settings.threads || undefined, pixelLimit: settings.pixelLimit, precision: settings.precision,
         options: { headMode: settings.headMode, grouping: settings.grouping, topK: settings.topFeatures, gapK: settings.gapK, excluded: await reviewedExclusions(c.root, this.log) },
         runExtract: (request) => withJob(`Spuriosity Lens: loading ${basename(c.root)}'s features for this analysis`, (_report, signal) => runExtraction(this.context, { ...request, signal })),
         openLabels: async (model) => new MemoryLabelStore((await openLabelStore(c.root, model)).entries()),

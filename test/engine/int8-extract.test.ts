@@ -73,7 +73,7 @@ test('int8 where the integer kernels are missing: float32 features under the mod
     assert.equal(r.model.precision?.used, 'float32');
     assert.equal(r.model.precision?.featureKey, r.model.sha256);
     const notice = r.model.precision?.notice ?? '';
-    assert.match(notice, /^--precision int8: this CPU has no int8 dot-product path .*; extracting in float32 instead$/);
+    assert.match(notice, /^int8 precision unavailable: this CPU has no int8 dot-product path .*; extracting in float32 instead$/);
     assert.ok(!notice.includes('\n'));
     assert.ok(r.warnings?.includes(notice));
     assert.ok(existsSync(join(work, 'cache', r.model.sha256)));

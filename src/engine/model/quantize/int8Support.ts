@@ -54,7 +54,10 @@ export function decideInt8(cpu: { path: Int8Path; found: string }, ortFusesQdq: 
   return { ok: true, path: cpu.path, weightQmax: qmax, detail: `${cpu.found}: ${qmax === 127 ? '8' : '7'}-bit weights` };
 }
 
+/** How the fallback notice starts (the extension finds it among the extraction's warnings by it). */
+export const INT8_NOTICE_PREFIX = 'int8 precision unavailable: ';
+
 /** The one-line notice printed when int8 was asked for and float32 runs instead. */
 export function fallbackNotice(reason: string): string {
-  return `--precision int8: ${reason}; extracting in float32 instead`;
+  return `${INT8_NOTICE_PREFIX}${reason}; extracting in float32 instead`;
 }
