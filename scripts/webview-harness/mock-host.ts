@@ -7,7 +7,7 @@
 // detail=1 (open an image detail), run=1 (start a mitigation run), results=1 (finished runs); README.md lists the rest.
 import {
   assertNever, type ClassPageItem, type ClassSummary, type CollisionPair, type ComparisonView, type CompareModelView, type CropRecheck,
-  type CropRecheckItem, type FeatureCard, type FeatureLabel, type HeatMode, type HostToWebview, type LabelingModels, type MitigationMethod,
+  type CropRecheckItem, type FeatureCard, type FeatureLabel, type HeatMode, type HostToWebview, type LabelingModels, type TuningMethod,
   type MitigationState, type PanelJob, type PanelState, type ReviewItem, type ReviewMarkKind, type SensitivityView, type SpuriousSubtype,
   type WebviewToHost,
 } from '../../src/shared/protocol';
@@ -184,7 +184,7 @@ declare global {
 
   const send = (msg: HostToWebview, delay = 10): void => void setTimeout(() => { received.push(msg); window.dispatchEvent(new MessageEvent('message', { data: msg })); }, delay);
   let timer: ReturnType<typeof setInterval> | undefined;
-  const runMitigation = (method: MitigationMethod): void => {
+  const runMitigation = (method: TuningMethod): void => {
     clearInterval(timer);
     let epoch = 0;
     const point = () => ({ epoch, accuracy: 0.81 - 0.002 * epoch * (method === 'error' ? 2 : 1), gap: method === 'random' ? 0.18 - 0.003 * epoch : 0.16 * Math.exp(-epoch / 3) + 0.02 });

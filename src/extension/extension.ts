@@ -3,7 +3,7 @@ import { LensController } from './controller';
 import { LensPanel } from './panel/lensPanel';
 import { configuredModel, demoModelPath, pickModel } from './modelChoice';
 import { exportReport } from './report';
-import { MITIGATION_METHODS, type MitigationMethod } from '../shared/protocol';
+import { TUNING_METHODS, type TuningMethod } from '../shared/protocol';
 import { reportError } from './errors';
 import { initJobStatus, JobStatus } from './jobStatus';
 import { DatasetsView } from './datasetsView';
@@ -74,8 +74,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('fineTune', async () => {
       if (!(await lens.ensureRanked())) return;
-      const labels: Record<MitigationMethod, string> = { 'low-spuriosity': 'Low-spuriosity images (the paper\'s method)', random: 'Random images (baseline)', error: 'Misclassified images (error tuning baseline)' };
-      const pick = await vscode.window.showQuickPick(MITIGATION_METHODS.map((m) => ({ label: labels[m], method: m })), { title: 'Fine-tune the linear head on…' });
+      const labels: Record<TuningMethod, string> = { 'low-spuriosity': 'Low-spuriosity images (the paper\'s method)', random: 'Random images (baseline)', error: 'Misclassified images (error tuning baseline)' };
+      const pick = await vscode.window.showQuickPick(TUNING_METHODS.map((m) => ({ label: labels[m], method: m })), { title: 'Fine-tune the linear head on…' });
       if (!pick) return;
       LensPanel.show(lens, log, 'mitigation');
       await lens.runMitigation(pick.method);

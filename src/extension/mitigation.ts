@@ -7,12 +7,12 @@ import type { TuneAnswer, TuneEvent } from '../engine/analysis/streamed/sessionJ
 import { headJson, parseHeadJson, writeHeadNpy } from '../engine/export/headFiles';
 import { writeAtomic } from '../engine/fs/writeAtomic';
 import { writeModelWithHead } from '../engine/model/swapHead';
-import type { ExportKind, MitigationMethod, MitigationPoint, MitigationResult, MitigationState } from '../shared/protocol';
+import type { ExportKind, TuningMethod, MitigationPoint, MitigationResult, MitigationState } from '../shared/protocol';
 import type { LinearHead } from '../core/types';
 
 /** The last tuned head, kept for export. */
 export interface TunedHead {
-  method: MitigationMethod;
+  method: TuningMethod;
   head: LinearHead;
   labels: string[];
 }
@@ -22,7 +22,7 @@ export interface TunedHead {
  * validation rows are read), reporting each epoch as a protocol point; the host gets the tuned head, never a feature.
  */
 export async function runMitigationJob(
-  s: SessionHandle, method: MitigationMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; threads?: number },
+  s: SessionHandle, method: TuningMethod, opts: { k: number; gapThreshold: number; signal: AbortSignal; threads?: number },
   onPoint: (p: MitigationPoint, maxEpochs: number) => void,
 ): Promise<{ result: MitigationResult; tuned: TunedHead }> {
   const out = await s.ask<TuneAnswer>({ kind: 'tune', method, k: opts.k, threshold: opts.gapThreshold, threads: opts.threads }, {
@@ -49,7 +49,7 @@ export async function runMitigationJob(
 }
 
 /** The session's check of a planned run (see engine/analysis/tuneGuard). */
-export function tuneCheck(s: SessionHandle, method: MitigationMethod, opts: { k: number; gapThreshold: number }): Promise<TuneCheck> {
+export function tuneCheck(s: SessionHandle, method: TuningMethod, opts: { k: number; gapThreshold: number }): Promise<TuneCheck> {
   return s.ask<TuneCheck>({ kind: 'tuneCheck', method, k: opts.k, threshold: opts.gapThreshold });
 }
 
@@ -72,7 +72,7 @@ export async function exportTunedHead(t: TunedHead, kind: ExportKind, path: stri
 export interface SavedMitigation {
   state: MitigationState;
   /** Files written by Export, newest first. */
-  exported: Array<{ method: MitigationMethod; kind: ExportKind; path: string }>;
+  exported: Array<{ method: TuningMethod; kind: ExportKind; path: string }>;
 }
 
 /**
@@ -100,7 +100,7 @@ export class MitigationMemory {
 }
 
 /** Where the last tuned head of a method is kept between reloads. */
-function headFile(cacheDir: string, method: MitigationMethod): string {
+function headFile(cacheDir: string, method: TuningMethod): string {
   return join(cacheDir, 'tuned', `head-${method}.json`);
 }
 
@@ -110,7 +110,7 @@ export async function saveTunedHead(cacheDir: string, t: TunedHead): Promise<voi
 }
 
 /** The tuned head of a method saved by saveTunedHead, if its shape still fits the session's head. */
-export async function loadTunedHead(cacheDir: string, method: MitigationMethod, fits: Pick<LinearHead, 'classes' | 'dim'>): Promise<TunedHead | undefined> {
+export async function loadTunedHead(cacheDir: string, method: TuningMethod, fits: Pick<LinearHead, 'classes' | 'dim'>): Promise<TunedHead | undefined> {
   try {
     const file = headFile(cacheDir, method);
     const j = parseHeadJson(await readFile(file, 'utf8'), file);

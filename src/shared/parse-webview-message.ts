@@ -2,7 +2,7 @@
 // or a stale bundle can post anything), so every field is checked before the host acts on it.
 // Pure and total: it never throws, whatever it is given.
 import type {
-  CancelTarget, ExportKind, FeatureLabel, GalleryFilter, HeatChoice, HeatMode, MitigationMethod, ReviewMarkKind, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
+  CancelTarget, ExportKind, FeatureLabel, GalleryFilter, HeatChoice, HeatMode, TuningMethod, ReviewMarkKind, SortOrder, SpuriousSubtype, Split, Tab, WebviewToHost,
 } from './protocol';
 
 /** Outcome of parseWebviewMessage. */
@@ -15,7 +15,7 @@ const SPLITS: Record<Split, true> = { train: true, val: true };
 const HEAT_MODES: Record<HeatMode, true> = { spurious: true, core: true, feature: true };
 const LABELS: Record<FeatureLabel, true> = { core: true, spurious: true };
 const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, separate_object: true };
-const METHODS: Record<MitigationMethod, true> = { 'low-spuriosity': true, random: true, error: true };
+const METHODS: Record<TuningMethod, true> = { 'low-spuriosity': true, random: true, error: true };
 const EXPORTS: Record<ExportKind, true> = { 'head-json': true, 'head-npy': true, onnx: true };
 const MARKS: Record<ReviewMarkKind, true> = { labelError: true, excluded: true };
 const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true, crops: true, sensitivity: true, compare: true };

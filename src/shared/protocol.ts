@@ -3,7 +3,7 @@
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
 import type { GapSignificance } from '../core/gap';
-import type { FeatureLabel, SpuriousSubtype } from '../core/vocabulary';
+import type { FeatureLabel, SpuriousSubtype, TuningMethod } from '../core/vocabulary';
 import type { Colormap } from './colormap';
 import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
@@ -20,10 +20,10 @@ export const TABS: readonly Tab[] = ['overview', 'class', 'labeling', 'mitigatio
 export type { FeatureLabel, SpuriousSubtype } from '../core/vocabulary';
 /** Gallery order by spuriosity: 'asc' shows the lowest-spuriosity images first. */
 export type SortOrder = 'asc' | 'desc';
-/** Mitigation training sets: lowest-spuriosity images, random images, or misclassified images. */
-export type MitigationMethod = 'low-spuriosity' | 'random' | 'error';
-/** All mitigation methods, in display order. */
-export const MITIGATION_METHODS: readonly MitigationMethod[] = ['low-spuriosity', 'random', 'error'];
+// Mitigation's training sets (lowest-spuriosity, random or misclassified images), by the vocabulary's name.
+export { TUNING_METHODS, type TuningMethod } from '../core/vocabulary';
+/** @deprecated the vocabulary's TuningMethod; kept only until controller.ts (mid-edit elsewhere) is renamed. */
+export type MitigationMethod = TuningMethod;
 /** What can be exported after mitigation: the tuned head as JSON or .npy, or the whole model as ONNX. */
 export type ExportKind = 'head-json' | 'head-npy' | 'onnx';
 /** All export kinds. */
@@ -231,7 +231,7 @@ export interface MitigationPoint {
 
 /** Outcome of one mitigation run. */
 export interface MitigationResult {
-  method: MitigationMethod;
+  method: TuningMethod;
   before: MitigationPoint;
   after: MitigationPoint;
   epochs: number;
@@ -247,7 +247,7 @@ export interface MitigationResult {
 
 /** Mitigation status carried in every PanelState. */
 export interface MitigationState {
-  running: MitigationMethod | null;
+  running: TuningMethod | null;
   maxEpochs: number;
   /** Points of the run in progress (epoch 0 = before tuning). */
   history: MitigationPoint[];
@@ -328,7 +328,7 @@ export type HostToWebview =
   | { type: 'classPage'; page: ClassPage }
   | { type: 'imageDetail'; detail: ImageDetail }
   | { type: 'featureCards'; class: string; cards: FeatureCard[] }
-  | { type: 'mitigationProgress'; method: MitigationMethod; point: MitigationPoint }
+  | { type: 'mitigationProgress'; method: TuningMethod; point: MitigationPoint }
   | { type: 'mitigationResult'; result: MitigationResult }
   | { type: 'collisions'; pairs: CollisionPair[] }
   | { type: 'reviewQueue'; items: ReviewItem[] }
@@ -352,7 +352,7 @@ export type WebviewToHost =
   | { type: 'requestImageDetail'; id: string }
   | { type: 'requestFeatureCards'; class: string }
   | { type: 'setLabel'; class: string; feature: number; label: FeatureLabel | null; subtype?: SpuriousSubtype }
-  | { type: 'runMitigation'; method: MitigationMethod }
+  | { type: 'runMitigation'; method: TuningMethod }
   | { type: 'cancel'; target: CancelTarget }
   | { type: 'export'; kind: ExportKind }
   | { type: 'openImage'; id: string }

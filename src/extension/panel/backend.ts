@@ -5,7 +5,7 @@ import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob'
 import type { ImageEntry } from '../../engine/dataset/types';
 import type { HeatmapCache } from '../../engine/render/heatmaps';
 import type { ThumbnailCache } from '../../engine/render/thumbnails';
-import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../../shared/protocol';
+import type { CancelTarget, ExportKind, FeatureLabel, TuningMethod, PanelState, SpuriousSubtype } from '../../shared/protocol';
 import type { AnalysisActions } from '../analyses/actions';
 
 /** What the panel needs from the extension: the current analysis, its caches, and the long jobs it can start. */
@@ -30,7 +30,7 @@ export interface PanelBackend {
   setLabel(cls: string, feature: number, label: FeatureLabel | null, subtype?: SpuriousSubtype, origin?: LabelOrigin): Promise<void>;
   /** The mask suggestions file of the labeled model (beside its annotations), or undefined when there is none to read. */
   suggestionsPath?(): string | undefined;
-  runMitigation(method: MitigationMethod): Promise<void>;
+  runMitigation(method: TuningMethod): Promise<void>;
   cancel(target: CancelTarget): void;
   exportHead(kind: ExportKind): Promise<void>;
   /** Core crops, feature sensitivity and model comparison. */

@@ -2,7 +2,7 @@
 // compare before/after across methods, and export the tuned head.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { EXPORT_KINDS, MITIGATION_METHODS, type ExportKind, type MitigationMethod, type PanelState } from '../../shared/protocol';
+import { EXPORT_KINDS, TUNING_METHODS, type ExportKind, type TuningMethod, type PanelState } from '../../shared/protocol';
 import { post } from '../lib/host';
 import { beforeAfterConfig, progressChartConfig } from '../lib/chart-configs';
 import { sharedStyles } from '../lib/shared-styles';
@@ -11,7 +11,7 @@ import { METHOD_NAMES, resultSummary } from './mitigation.logic';
 import '../themed-chart/themed-chart';
 
 const EXPORT_NAMES: Record<ExportKind, string> = { 'head-json': 'Head as JSON', 'head-npy': 'Head as .npy', onnx: 'Model as ONNX' };
-const METHOD_HELP: Record<MitigationMethod, (k: number) => string> = {
+const METHOD_HELP: Record<TuningMethod, (k: number) => string> = {
   'low-spuriosity': (k) => `the ${k} lowest-spuriosity training images of each class with a spurious feature`,
   random: (k) => `${k} random training images per class (baseline)`,
   error: (k) => `${k} misclassified training images per class (baseline)`,
@@ -26,7 +26,7 @@ export class MitigationView extends LitElement {
   `];
 
   @property({ attribute: false }) panel: PanelState | null = null;
-  @state() private method: MitigationMethod = 'low-spuriosity';
+  @state() private method: TuningMethod = 'low-spuriosity';
 
   private progressFor: unknown = null;
   private progressFactory: ChartFactory | null = null;
@@ -51,8 +51,8 @@ export class MitigationView extends LitElement {
     const last = m.history[m.history.length - 1];
     return html`
       <div class="toolbar">
-        <vscode-radio-group aria-label="Training set" @change=${(e: Event) => { this.method = (e.target as HTMLInputElement).value as MitigationMethod; }}>
-          ${MITIGATION_METHODS.map((k) => html`<vscode-radio name="method" value=${k} label=${METHOD_NAMES[k]} ?checked=${this.method === k}
+        <vscode-radio-group aria-label="Training set" @change=${(e: Event) => { this.method = (e.target as HTMLInputElement).value as TuningMethod; }}>
+          ${TUNING_METHODS.map((k) => html`<vscode-radio name="method" value=${k} label=${METHOD_NAMES[k]} ?checked=${this.method === k}
             title=${METHOD_HELP[k]}></vscode-radio>`)}
         </vscode-radio-group>
         ${m.running

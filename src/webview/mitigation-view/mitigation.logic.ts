@@ -1,9 +1,9 @@
 // Shapes mitigation results for the charts and the method picker.
 import { signed } from '../../shared/signed';
-import type { MitigationMethod, MitigationResult } from '../../shared/protocol';
+import type { TuningMethod, MitigationResult } from '../../shared/protocol';
 
 /** Human names of the methods. */
-export const METHOD_NAMES: Record<MitigationMethod, string> = {
+export const METHOD_NAMES: Record<TuningMethod, string> = {
   'low-spuriosity': 'Low-spuriosity tuning',
   random: 'Random images',
   error: 'Error tuning',
@@ -36,6 +36,7 @@ const STOP_NOTES: Record<NonNullable<MitigationResult['stoppedBecause']>, string
   'max-epochs': ' (stopped: last epoch)',
   'max-iterations': ' (stopped: iteration budget used)',
   converged: ' (stopped: converged)',
+  'accuracy-guard': ' (stopped: the next round cost more accuracy than allowed)',
   aborted: ' (cancelled)',
 };
 
