@@ -6,6 +6,7 @@
 // suggestions alone vs from the probe labels. The bundled demo model is where the thresholds were chosen; its three
 // variants (models/demo/spurious-mnist-{b,c,d}, other seeds and widths) are the held-out check.
 // Writes a BENCHMARKS.md section between <!-- autolabel:start --> / <!-- autolabel:end -->.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,12 +28,16 @@ import { loadavg } from 'node:os';
 
 const DATA = resolve('demo-data/spurious-mnist');
 const MASKS = join(DATA, 'masks');
+/** The demo's foreground segmenter (scripts/models/train_demo_segmenter.py), the second mask source. */
+const SEGMENTER = resolve('models/demo/digit-segmenter.onnx');
+type Source = 'masks' | 'segmenter';
 const MODELS = ['spurious-mnist', 'spurious-mnist-b', 'spurious-mnist-c', 'spurious-mnist-d'];
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 const pts = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}` : '–');
 
 interface Row {
   model: string;
+  src: Source;
   pairs: number;
   confident: number;
   agree: number;
@@ -46,7 +51,7 @@ interface Row {
   scores: Array<{ score: number | null; probe: 'core' | 'spurious' }>;
 }
 
-async function measure(model: string, thresholds: SuggestThresholds): Promise<Row> {
+async function measure(model: string, thresholds: SuggestThresholds, src: Source = 'masks'): Promise<Row> {
   const modelPath = resolve(`models/demo/${model}.onnx`);
   const cacheDir = join(DATA, '.spuriosity');
   const dataset = withoutSkippedUnder(await discoverDataset(DATA), cacheDir);
@@ -59,7 +64,7 @@ async function measure(model: string, thresholds: SuggestThresholds): Promise<Ro
   const mapCache = await mkdtemp(join(tmpdir(), 'autolabel-maps-'));
   const run = async () => {
     const t0 = performance.now();
-    const r = await inProcessRunner('mask-score')({ modelPath, cacheDir: mapCache, source: { kind: 'folder', dir: MASKS }, items }) as MaskScoreResult;
+    const r = await inProcessRunner('mask-score')({ modelPath, cacheDir: mapCache, source: src === 'masks' ? { kind: 'folder', dir: MASKS } : { kind: 'segmenter', modelPath: SEGMENTER }, items }) as MaskScoreResult;
     return { r, seconds: (performance.now() - t0) / 1000 };
   };
   const cold = await run();
@@ -68,7 +73,7 @@ async function measure(model: string, thresholds: SuggestThresholds): Promise<Ro
   const result = warm.r;
   const images = new Set(items.flatMap((it) => it.entries.map((e) => e.rel))).size;
   if (result.maskProblems.length) console.error(`${model}: ${result.maskProblems.length} mask problem(s), first: ${result.maskProblems[0].message}`);
-  const file: SuggestionFile = suggestionsFromScores(result, { model: { sha256: extraction.model.sha256, name: model }, dataset: DATA, source: MASKS, imagesPerFeature: DEFAULT_IMAGES_PER_FEATURE }, thresholds);
+  const file: SuggestionFile = suggestionsFromScores(result, { model: { sha256: extraction.model.sha256, name: model }, dataset: DATA, source: src === 'masks' ? MASKS : SEGMENTER, imagesPerFeature: DEFAULT_IMAGES_PER_FEATURE }, thresholds);
   const probeLabel = new Map<string, 'core' | 'spurious'>(probeStore.entries().map((e) => [`${e.cls}\0${e.feature}`, e.verdict.label]));
   let confident = 0, agree = 0;
   const scores: Row['scores'] = [];
@@ -85,7 +90,7 @@ async function measure(model: string, thresholds: SuggestThresholds): Promise<Ro
   const auto = AnalysisSession.create(dataset, extraction, autoStore, { bootstrap: 0 });
   await acceptSuggestions(auto, file);
   return {
-    model, pairs: items.length, confident, agree, cold: cold.seconds, warm: warm.seconds, images, scores,
+    model, src, pairs: items.length, confident, agree, cold: cold.seconds, warm: warm.seconds, images, scores,
     gapProbe: probe.gaps.mean, gapAuto: auto.gaps.mean, rankedProbe: probe.gaps.classes.length, rankedAuto: auto.gaps.classes.length,
   };
 }
@@ -103,10 +108,11 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   const t = DEFAULT_SUGGEST_THRESHOLDS;
   const rows: Row[] = [];
-  for (const m of MODELS) {
-    const r = await measure(m, t);
+  const sources: Source[] = existsSync(SEGMENTER) ? ['masks', 'segmenter'] : ['masks'];
+  for (const [m, src] of sources.flatMap((s) => MODELS.map((m) => [m, s] as const))) {
+    const r = await measure(m, t, src);
     rows.push(r);
-    console.log(`${m}: ${r.confident}/${r.pairs} confident, ${r.agree} agree; gap probe ${pts(r.gapProbe)} auto ${pts(r.gapAuto)}; ${r.images} images, cold ${r.cold.toFixed(1)} s, warm ${r.warm.toFixed(1)} s`);
+    console.log(`${m} (${src}): ${r.confident}/${r.pairs} confident, ${r.agree} agree; gap probe ${pts(r.gapProbe)} auto ${pts(r.gapAuto)}; ${r.images} images, cold ${r.cold.toFixed(1)} s, warm ${r.warm.toFixed(1)} s`);
     console.log(`  core (probe) scores ${spread(r, 'core')}`);
     console.log(`  spurious (probe) scores ${spread(r, 'spurious')}`);
     // How other thresholds would do on this model (console only: the section reports the defaults).
@@ -122,15 +128,18 @@ async function main(): Promise<void> {
     `${pct(t.core)} of the NAM mass lies on the object, spurious (background) at most ${pct(t.spurious)}, none in between;`,
     `at least ${t.minImages} scored images. Targets: agreement >= 95%, coverage >= 80%, gap within 3 points.`,
     '',
-    '| model | pairs | confident (coverage) | agree with probe labels | mean gap, probe labels | mean gap, accepted suggestions | difference | images | scoring, maps cold | maps cached |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.model}${r.model === 'spurious-mnist' ? ' (thresholds chosen here)' : ' (held out)'} | ${r.pairs} | ${r.confident} (${pct(r.confident / r.pairs)}) | ` +
+    `Second source: the demo's foreground segmenter (models/demo/digit-segmenter.onnx, trained on the train split's masks by`,
+    '`scripts/models/train_demo_segmenter.py`, provenance in its card) in place of the masks, same thresholds.',
+    '',
+    '| model | masks from | pairs | confident (coverage) | agree with probe labels | mean gap, probe labels | mean gap, accepted suggestions | difference | images | scoring, maps cold | maps cached |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.model}${r.model === 'spurious-mnist' ? ' (thresholds chosen here)' : ' (held out)'} | ${r.src === 'masks' ? 'masks/ (ink)' : 'segmenter'} | ${r.pairs} | ${r.confident} (${pct(r.confident / r.pairs)}) | ` +
       `${r.agree}/${r.confident} (${pct(r.agree / r.confident)}) | ${pts(r.gapProbe)} (${r.rankedProbe} classes) | ${pts(r.gapAuto)} (${r.rankedAuto} classes) | ` +
       `${pts(r.gapAuto - r.gapProbe)} | ${r.images} | ${r.cold.toFixed(1)} s | ${r.warm.toFixed(1)} s |`),
     '',
     'Scores (share of NAM mass on the digit) by probe label, per model:',
     '',
-    ...rows.flatMap((r) => [`- ${r.model}: probe-core ${spread(r, 'core')}; probe-spurious ${spread(r, 'spurious')}`]),
+    ...rows.flatMap((r) => [`- ${r.model}, ${r.src}: probe-core ${spread(r, 'core')}; probe-spurious ${spread(r, 'spurious')}`]),
     '',
     `Scoring times include the model load and mask decoding; the machine's 1-minute load average was ${load.toFixed(1)} on 2 cores when`,
     'the run started (shared by other jobs), so they are upper bounds.',

@@ -90,3 +90,29 @@ test('the mask-score job scores pairs on the images with masks and reports the o
   assert.equal(p3.score.images, 2);
   assert.deepEqual(r.maskProblems.map((p) => [p.rel, p.reason]), [['cat/d.png', 'missing']], 'each bad mask named once');
 });
+
+test('a segmenter model gives the masks: its output is mapped onto the classifier\'s crop and map grid', async () => {
+  const root = tmp();
+  const { attr, buildModel, node, value } = await import('../helpers/onnxBuilder');
+  // foreground = mean of the three channels (pixels in [0, 1] with mean 0 / std 1): a bright right half is the object
+  const seg = join(root, 'seg.onnx');
+  writeFileSync(seg, buildModel({
+    inputs: [value('input', ['n', 3, 8, 8])], outputs: [value('foreground', ['n', 1, 8, 8])],
+    nodes: [node('ReduceMean', ['input'], ['foreground'], [attr.ints('axes', [1]), attr.i('keepdims', 1)])],
+  }));
+  writeFileSync(join(root, 'seg.card.json'), JSON.stringify({ preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] }, input: 'input', output: 'foreground' }));
+  const names = ['a', 'b', 'c'];
+  for (const n of names) await png(join(root, 'cat', `${n}.png`), 16, 16, (x) => (x >= 8 ? 255 : 0));
+  const entries = await Promise.all(names.map((n) => entryOf(root, `cat/${n}.png`, 'cat')));
+  const r = await runMaskScoreJob({
+    modelPath: 'fake', cacheDir: join(root, 'cache'), source: { kind: 'segmenter', modelPath: seg }, deps: fakeDeps(),
+    items: [{ cls: 'cat', feature: 0, entries }],
+  });
+  assert.deepEqual(r.maskProblems, []);
+  assert.equal(r.pairs[0].score.images, 3);
+  // the fake map's cells are f, 2f, 3f, 4f: right column (2 + 4) / 10, less a little where the 16 -> 8 px resize blurs the edge
+  assert.ok(Math.abs(r.pairs[0].score.mean - 0.6) < 0.02, String(r.pairs[0].score.mean));
+  writeFileSync(join(root, 'bad.onnx'), 'x');
+  await assert.rejects(runMaskScoreJob({ modelPath: 'fake', cacheDir: join(root, 'cache'), source: { kind: 'segmenter', modelPath: join(root, 'bad.onnx') }, deps: fakeDeps(), items: [{ cls: 'cat', feature: 0, entries }] }),
+    /bad\.card\.json: a segmenter needs a card/);
+});

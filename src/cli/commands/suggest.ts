@@ -20,6 +20,7 @@ import { progressBar } from '../progressBar';
 
 interface SuggestFlags extends AnalysisFlags {
   masks?: string;
+  segmenter?: string;
   images: number;
   acceptConfident?: boolean;
   coreThreshold: number;
@@ -63,6 +64,7 @@ export function registerSuggest(ann: Command): void {
     .description("suggest core/spurious labels for every class's top features from object masks: the share of each feature's activation map on the object over its top-activating images (stored beside the annotations; a person's label is never overwritten)")
     .argument('<dataset>', 'ImageFolder root or manifest')
     .option('--masks <dir>', 'object masks: a folder mirroring the image tree, <stem>.png per image, any 8-bit or 1-bit mask (default: <dataset>/masks)')
+    .option('--segmenter <model.onnx>', 'instead of masks: a foreground segmentation ONNX model with its card (<model>.card.json: preprocess, input, output), run on the scored images')
     .option('--images <n>', 'top-activating images scored per (class, feature)', positiveInt('--images'), DEFAULT_IMAGES_PER_FEATURE)
     .option('--core-threshold <share>', 'suggest core at or above this share of activation on the object', share('--core-threshold'), DEFAULT_SUGGEST_THRESHOLDS.core)
     .option('--spurious-threshold <share>', 'suggest spurious (background) at or below this share', share('--spurious-threshold'), DEFAULT_SUGGEST_THRESHOLDS.spurious)
@@ -70,7 +72,10 @@ export function registerSuggest(ann: Command): void {
     .option('--json', 'print the suggestions as JSON (schema spuriosity-lens/suggest@1)'))
     .action(async (dataset: string, flags: SuggestFlags) => {
       if (!(flags.spuriousThreshold < flags.coreThreshold)) throw new CliError(`--spurious-threshold (${flags.spuriousThreshold}) must be below --core-threshold (${flags.coreThreshold})`);
-      const masks = masksFolder(dataset, flags.masks);
+      if (flags.segmenter && flags.masks) throw new CliError('--masks and --segmenter are two sources of masks: give one');
+      const segmenter = flags.segmenter ? resolve(flags.segmenter) : null;
+      if (segmenter && !existsSync(segmenter)) throw new CliError(`--segmenter ${segmenter}: no such file`);
+      const masks = segmenter ?? masksFolder(dataset, flags.masks);
       const { session, store, cacheDir } = await loadAnalysis(dataset, flags);
       const thresholds: SuggestThresholds = { ...DEFAULT_SUGGEST_THRESHOLDS, core: flags.coreThreshold, spurious: flags.spuriousThreshold };
       const items = planMaskScore(session, flags.images);
@@ -78,7 +83,7 @@ export function registerSuggest(ann: Command): void {
       let result;
       try {
         result = await inProcessRunner('mask-score')(
-          { modelPath: session.model.path, cacheDir, source: { kind: 'folder', dir: masks }, items, threads: flags.threads },
+          { modelPath: session.model.path, cacheDir, source: segmenter ? { kind: 'segmenter', modelPath: segmenter } : { kind: 'folder', dir: masks }, items, threads: flags.threads },
           { onProgress: (p) => bar.update(p) },
         );
       } finally {
@@ -111,7 +116,7 @@ export function registerSuggest(ann: Command): void {
         return;
       }
       const fmt = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
-      const out = [`Mask suggestions — ${resolve(dataset)} (masks: ${masks}; core >= ${fmt(thresholds.core)}, spurious <= ${fmt(thresholds.spurious)} of the activation on the object)`];
+      const out = [`Mask suggestions — ${resolve(dataset)} (${segmenter ? 'segmenter' : 'masks'}: ${masks}; core >= ${fmt(thresholds.core)}, spurious <= ${fmt(thresholds.spurious)} of the activation on the object)`];
       out.push(table(['class', 'feature', 'on object', 'spread (sd)', 'images', 'suggestion', 'label', 'agrees'], rows.map((r) => [
         r.class, String(r.feature), r.score === null ? '–' : scoreText(r.score), fmt(r.sd), String(r.images),
         r.suggestion ? (r.suggestion === 'spurious' ? 'spurious (background)' : 'core') : `none: ${r.why}`,

@@ -9,11 +9,18 @@ import { mapsWithModel } from '../extract/spatialMaps';
 import type { ExtractDeps, ExtractFailure, ExtractProgress } from '../extract/types';
 import { DEFAULT_DECODE_OPTIONS } from '../native/sharp';
 import { folderMask, type GridMask, type MaskProblem } from './maskFolder';
+import { loadSegmenter } from './segmenterMasks';
 
 /** Where object masks come from: a folder mirroring the image tree. */
 export interface MaskFolderSource {
   kind: 'folder';
   dir: string;
+}
+
+/** Or a foreground segmentation model (ONNX, with its card), run on the images scored. */
+export interface MaskSegmenterSource {
+  kind: 'segmenter';
+  modelPath: string;
 }
 
 /** One (class, feature) pair to score and the images to score it on (its top-activating images of the class). */
@@ -28,7 +35,7 @@ export interface MaskScoreRequest {
   modelPath: string;
   /** Spatial-map cache root (as for heatmaps). */
   cacheDir: string;
-  source: MaskFolderSource;
+  source: MaskFolderSource | MaskSegmenterSource;
   items: MaskScoreItem[];
   threads?: number;
   batchSize?: number;
@@ -55,7 +62,8 @@ export interface MaskScoreResult {
 
 /** Scores every item with one model load; maps and masks are read once per image. */
 export async function runMaskScoreJob(opts: MaskScoreRequest & { deps?: ExtractDeps; signal?: AbortSignal; onProgress?(p: ExtractProgress): void }): Promise<MaskScoreResult> {
-  if (opts.source.kind !== 'folder') throw new Error(`unknown mask source "${(opts.source as { kind: string }).kind}"; valid: folder`);
+  const source = opts.source;
+  if (source.kind !== 'folder' && source.kind !== 'segmenter') throw new Error(`unknown mask source "${(source as { kind: string }).kind}"; valid: folder, segmenter`);
   const byClass = new Map<string, MaskScoreItem[]>();
   for (const it of opts.items) byClass.set(it.cls, [...(byClass.get(it.cls) ?? []), it]);
   const unions = new Map<string, ImageEntry[]>();
@@ -68,6 +76,10 @@ export async function runMaskScoreJob(opts: MaskScoreRequest & { deps?: ExtractD
   const decode = { pixelLimit: opts.pixelLimit ?? DEFAULT_DECODE_OPTIONS.pixelLimit };
   return withModel({ ...opts, total, cancelMessage: 'mask scoring cancelled' }, async (job) => {
     const pre = job.info.card.preprocess;
+    const segmenter = source.kind === 'segmenter'
+      ? await loadSegmenter(source.modelPath, { threads: opts.threads ?? job.deps.defaultThreads(), pixelLimit: decode.pixelLimit, batchSize: opts.batchSize })
+      : null;
+    try {
     const masks = new Map<string, GridMask>();
     const maskProblems: MaskProblem[] = [];
     const mapFailures: ExtractFailure[] = [];
@@ -82,6 +94,13 @@ export async function runMaskScoreJob(opts: MaskScoreRequest & { deps?: ExtractD
       });
       mapFailures.push(...spatial.failures);
       grid = { h: spatial.h, w: spatial.w };
+      if (segmenter) {
+        const todo = unions.get(cls)!.filter((e) => spatial.maps.has(e.rel) && !masks.has(e.rel));
+        for (const [rel, m] of await segmenter.masks(todo, pre, spatial.w, spatial.h)) {
+          masks.set(rel, m);
+          if ('problem' in m) maskProblems.push(m.problem);
+        }
+      }
       for (const it of items) {
         const k = features.indexOf(it.feature);
         const shares: ImageShare[] = [];
@@ -91,17 +110,20 @@ export async function runMaskScoreJob(opts: MaskScoreRequest & { deps?: ExtractD
           const maps = spatial.maps.get(e.rel);
           if (!maps) { noMap++; continue; }
           let m = masks.get(e.rel);
-          if (!m) {
-            m = await folderMask(e, opts.source.dir, pre, spatial.w, spatial.h, decode);
+          if (!m && source.kind === 'folder') {
+            m = await folderMask(e, source.dir, pre, spatial.w, spatial.h, decode);
             masks.set(e.rel, m);
             if ('problem' in m) maskProblems.push(m.problem);
           }
-          if ('problem' in m) { noMask++; continue; }
+          if (!m || 'problem' in m) { noMask++; continue; }
           shares.push(namMaskShare(maps[k], m.mask));
         }
         scored.set(it, { cls, feature: it.feature, score: pairScore(shares), noMask, noMap });
       }
     }
     return { pairs: opts.items.map((it) => scored.get(it)!), maskProblems, mapFailures, grid };
+    } finally {
+      await segmenter?.release();
+    }
   });
 }
