@@ -98,7 +98,12 @@ export async function createStoreWriter(out: string, opts: StoreWriterOptions): 
 /** A JS Arrow record batch as a parquet-wasm one (through the IPC stream format: one copy). */
 function toWasm({ arrow, parquet }: StoreLibs, batch: ArrowNs.RecordBatch): unknown {
   const table = parquet.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table([batch]), 'stream'));
-  const rb = table.recordBatch(0);
-  if (!rb) throw new Error('store writer: an empty record batch');
-  return rb;
+  try {
+    const rb = table.recordBatch(0);
+    if (!rb) throw new Error('store writer: an empty record batch');
+    return rb;
+  } finally {
+    // wasm memory is freed only by free() (or a finalizer long after): without it every batch stayed in the wasm heap
+    table.free();
+  }
 }
