@@ -49,5 +49,6 @@ test('resultSummary names L-BFGS rounds and the rule that stopped the run', () =
   const r: MitigationResult = { method: 'low-spuriosity', before: { epoch: 0, accuracy: 0.81, gap: 0.14 }, after: { epoch: 6, accuracy: 0.795, gap: 0.082 }, epochs: 6, stoppedEarly: false, stoppedBecause: 'converged', optimizer: 'lbfgs', trainImages: 900 };
   assert.equal(resultSummary(r), 'gap +14.0 → +8.2 pts, accuracy 81.0% → 79.5% in 6 rounds (stopped: converged)');
   assert.match(resultSummary({ ...r, stoppedBecause: 'max-iterations', epochs: 1 }), /in 1 round \(stopped: iteration budget used\)$/);
+  assert.match(resultSummary({ ...r, stoppedBecause: 'accuracy-guard' }), /in 6 rounds \(stopped: the next round cost more accuracy than allowed\)$/);
   assert.match(resultSummary({ ...r, optimizer: 'sgd', stoppedBecause: 'max-epochs' }), /in 6 epochs \(stopped: last epoch\)$/);
 });
