@@ -238,15 +238,18 @@ export class LabelingView extends LitElement {
     }
   }
 
-  /** Accepts the confident suggestions of a class (or of every class, null): the host keeps a person's labels and answers with cards and state. */
-  private acceptConfident(cls: string | null, cards: FeatureCard[]): void {
+  /**
+   * Accepts the confident suggestions of the shown class, or of every class (`all`): the shown cards change at once,
+   * the host keeps a person's labels and answers with the changed classes' cards and the state.
+   */
+  private acceptConfident(cls: string, cards: FeatureCard[], all: boolean): void {
     this.doneNote = null;
-    if (cls !== null) {
-      for (const c of cards) if (canAccept(c)) this.optimistic.set(`${cls}\u0000${c.feature}`, { label: c.suggestion!.label, subtype: c.suggestion!.subtype });
-      this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
-      this.requestUpdate();
-    }
-    post(cls === null ? { type: 'acceptSuggestions' } : { type: 'acceptSuggestions', class: cls });
+    const changes = cards.filter(canAccept);
+    for (const c of changes) this.optimistic.set(`${cls}\u0000${c.feature}`, { label: c.suggestion!.label, subtype: c.suggestion!.subtype });
+    // the host sends this class's cards only when something in it changed
+    if (changes.length) this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
+    this.requestUpdate();
+    post(all ? { type: 'acceptSuggestions' } : { type: 'acceptSuggestions', class: cls });
   }
 
   private allDone(): boolean {
@@ -280,8 +283,8 @@ export class LabelingView extends LitElement {
       <p class="keys muted"><kbd>c</kbd> core · <kbd>s</kbd> spurious · <kbd>b</kbd> background · <kbd>o</kbd> separate object ·
         <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class${cards?.some((c) => c.suggestion) ? html` · <kbd>Enter</kbd> accept the mask suggestion` : nothing}</p>
       ${cards?.some((c) => c.suggestion) ? html`<div class="head">
-        <vscode-button secondary @click=${() => this.acceptConfident(cls, cards)}>Accept confident suggestions in ${cls}</vscode-button>
-        <vscode-button secondary @click=${() => this.acceptConfident(null, cards)}>Accept confident suggestions in all classes</vscode-button>
+        <vscode-button secondary @click=${() => this.acceptConfident(cls, cards, false)}>Accept confident suggestions in ${cls}</vscode-button>
+        <vscode-button secondary @click=${() => this.acceptConfident(cls, cards, true)}>Accept confident suggestions in all classes</vscode-button>
         <span class="muted">from object masks; labels a person gave are kept</span>
       </div>` : nothing}
       ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;
