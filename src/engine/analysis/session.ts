@@ -1,4 +1,4 @@
-import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
+import { SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
 import { featureGaps, type FeatureGap } from '../../core/featureGap';
 import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../core/gap';
 import { featureImportance, type ClassImportance } from '../../core/importance';
@@ -12,6 +12,7 @@ import type { ModelInfo } from '../model/types';
 import { headSpace, modelHead } from './headChoice';
 import { fitDatasetHead } from './fitHead';
 import type { FeatureVerdict, LabelStore } from './labels';
+import { excludedCount, indexWithout, splitCounts, valAccuracy } from './queries/imageCounts';
 
 /** Knobs of an analysis; defaults follow the paper (k = 5 features, gap k = 10, 1,000 bootstrap resamples). */
 export interface AnalysisOptions {
@@ -249,44 +250,21 @@ export class AnalysisSession {
 
   /** Images left out by `excluded`. */
   get excludedCount(): number {
-    let n = 0;
-    for (const x of this.excluded) n += x;
-    return n;
+    return excludedCount(this);
   }
 
   /** Labeled images per split, excluded ones left out. */
   splitCounts(): { train: number; val: number } {
-    let train = 0;
-    let val = 0;
-    for (let i = 0; i < this.labels.length; i++) {
-      if (this.labels[i] < 0 || this.excluded[i]) continue;
-      if (this.split[i] === SPLIT_VAL) val++;
-      else train++;
-    }
-    return { train, val };
+    return splitCounts(this);
   }
 
   /** Validation accuracy over the dataset's labeled images. */
   valAccuracy(correct: Uint8Array = this.correct): number {
-    let n = 0;
-    let ok = 0;
-    for (let i = 0; i < this.labels.length; i++) {
-      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0 || this.excluded[i]) continue;
-      n++;
-      ok += correct[i];
-    }
-    return n ? ok / n : NaN;
+    return valAccuracy(this, correct);
   }
 
-  /** Marks the excluded rows and builds the class index without them (a negative label is how the index skips a row). */
   private indexWithout(ids: Iterable<string>): ClassIndex {
-    this.excluded.fill(0);
-    for (const id of ids) {
-      const i = this.byRel.get(id);
-      if (i !== undefined) this.excluded[i] = 1;
-    }
-    const labels = this.labels.map((c, i) => (this.excluded[i] ? -1 : c));
-    return buildClassIndex(labels, this.split, this.classNames.length);
+    return indexWithout(this, this.byRel, ids, this.classNames.length);
   }
 
   private refreshFeatures(): void {

@@ -2,7 +2,7 @@
 // any n x D feature or n x C logits matrix. Features stay float16 in the cache shards; one streaming pass gives each
 // image's prediction and the per-class importance sums; the rankings and per-feature gaps read per-class columns (a
 // class's images x its top and spurious features) on demand. Per image it keeps a few scalars.
-import { buildClassIndex, SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../../core/classIndex';
+import { SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../../core/classIndex';
 import type { FeatureGap } from '../../../core/featureGap';
 import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../../core/gap';
 import { importanceFromSums, type ClassImportance } from '../../../core/importance';
@@ -22,6 +22,7 @@ import type { AnalysisOptions } from '../session';
 import { ClassColumns } from './classColumns';
 import { featureGapsFromColumns, rankClassFromColumns } from './localRank';
 import { ScanStore } from './scanStore';
+import { excludedCount, indexWithout, splitCounts, valAccuracy } from '../queries/imageCounts';
 
 type Resolved = Required<Omit<AnalysisOptions, 'excluded'>>;
 
@@ -289,43 +290,21 @@ export class StreamedSession implements AnalysisView {
 
   /** Images left out by `excluded`. */
   get excludedCount(): number {
-    let n = 0;
-    for (const x of this.excluded) n += x;
-    return n;
+    return excludedCount(this);
   }
 
   /** Labeled images per split, excluded ones left out. */
   splitCounts(): { train: number; val: number } {
-    let train = 0;
-    let val = 0;
-    for (let i = 0; i < this.labels.length; i++) {
-      if (this.labels[i] < 0 || this.excluded[i]) continue;
-      if (this.split[i] === SPLIT_VAL) val++;
-      else train++;
-    }
-    return { train, val };
+    return splitCounts(this);
   }
 
   /** Validation accuracy over the dataset's labeled images. */
   valAccuracy(correct: Uint8Array = this._correct): number {
-    let n = 0;
-    let ok = 0;
-    for (let i = 0; i < this.labels.length; i++) {
-      if (this.split[i] !== SPLIT_VAL || this.labels[i] < 0 || this.excluded[i]) continue;
-      n++;
-      ok += correct[i];
-    }
-    return n ? ok / n : NaN;
+    return valAccuracy(this, correct);
   }
 
   private indexWithout(ids: Iterable<string>): ClassIndex {
-    this.excluded.fill(0);
-    for (const id of ids) {
-      const i = this.byRel.get(id);
-      if (i !== undefined) this.excluded[i] = 1;
-    }
-    const labels = this.labels.map((c, i) => (this.excluded[i] ? -1 : c));
-    return buildClassIndex(labels, this.split, this.classNames.length);
+    return indexWithout(this, this.byRel, ids, this.classNames.length);
   }
 
   /** Reads the columns of every class's top features and labeled spurious features, then the per-feature gaps. */
