@@ -52,6 +52,7 @@ export async function exportFeatureStore(req: ExportRequest): Promise<ExportRepo
     keyValue: new Map([[SCHEMA_KEY, FEATURE_STORE_SCHEMA], [EXPORT_KEY, JSON.stringify(description)]]),
     rowGroupRows: B,
     dictionaryColumns: [COLUMNS.class, COLUMNS.split, COLUMNS.prediction],
+    statisticsColumns: [COLUMNS.path, COLUMNS.class, COLUMNS.split, COLUMNS.prediction, COLUMNS.correct, COLUMNS.spuriosity],
   });
   const n = view.entries.length;
   const pooled = new Float32Array(B * D);

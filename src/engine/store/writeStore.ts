@@ -15,6 +15,8 @@ export interface StoreWriterOptions {
   rowGroupRows?: number;
   /** Columns worth dictionary encoding (repeated strings). */
   dictionaryColumns?: string[];
+  /** Scalar columns that get page statistics (readers skip pages by them); the others get none. */
+  statisticsColumns?: string[];
 }
 
 /** A Parquet file being written. */
@@ -55,10 +57,14 @@ export async function createStoreWriter(out: string, opts: StoreWriterOptions): 
     },
   }, { highWaterMark: 0 });
   // Dictionary encoding only where values repeat (class names): on float columns it is tried and abandoned every page.
+  // Statistics only on scalar columns: page statistics on the float lists kept ~4 KB of wasm heap per row written
+  // (measured: 101 -> 165 MB over 24,576 ImageNet-shaped rows with them, flat at 101 MB over 28,672 without).
   let builder = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
-    .setDictionaryEnabled(false);
+    .setDictionaryEnabled(false)
+    .setStatisticsEnabled(parquet.EnabledStatistics.None);
   for (const col of opts.dictionaryColumns ?? []) builder = builder.setColumnDictionaryEnabled(col, true);
+  for (const col of opts.statisticsColumns ?? []) builder = builder.setColumnStatisticsEnabled(col, parquet.EnabledStatistics.Page);
   const props = builder
     .setMaxRowGroupSize(opts.rowGroupRows ?? 1024)
     .setKeyValueMetadata(opts.keyValue)
