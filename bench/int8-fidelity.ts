@@ -9,7 +9,7 @@
 // Results accumulate in .bench/int8-fidelity.json (so workloads can be run one at a time) and the table is written
 // into BENCHMARKS.md's int8-fidelity section.
 //
-//   node --import tsx bench/int8-fidelity.ts [--only demo,resnet50,mobilenetv2] [--images 1000] [--threads 2] [--no-write]
+//   node --import tsx bench/int8-fidelity.ts [--only demo,resnet50,mobilenetv2] [--images 1000] [--threads 2] [--no-write] [--report-only]
 // --images N uses .bench/images-N (same generator, seed 1) for the two bench models, e.g. on a loaded machine.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -73,7 +73,7 @@ function table(rows: Row[]): string[] {
   ];
   for (const r of rows) {
     const a = r.top1, b = r.top5;
-    out.push(`| ${r.name}: ${WORKLOADS[r.name].what.replace('N JPEGs', `${r.images.toLocaleString('en-US')} JPEGs`)} | ${r.precisionDetail} | ${f3(a.medianSpearmanVal)} (${f3(minOf(a.spearmanVal))}) / ${f3(b.medianSpearmanVal)} (${f3(minOf(b.spearmanVal))}) | ${f3(a.medianSpearmanTrain)} / ${f3(b.medianSpearmanTrain)} | ${a.top5Unchanged}/${a.top5Classes} | ${pts(a.gapFloat32)} -> ${pts(a.gapInt8)} (${signed(a.gapInt8 - a.gapFloat32)}) | ${pts(a.valAccFloat32)} -> ${pts(a.valAccInt8)} (${signed(a.valAccInt8 - a.valAccFloat32)}) | ${f3(a.maxRelativeFeatureError)} | ${r.secondsFloat32.toFixed(1)} / ${r.secondsInt8.toFixed(1)} |`);
+    out.push(`| ${r.name}: ${WORKLOADS[r.name].what.replace('N JPEGs', `${(r.images ?? 0).toLocaleString('en-US')} JPEGs`)} | ${r.precisionDetail} | ${f3(a.medianSpearmanVal)} (${f3(minOf(a.spearmanVal))}) / ${f3(b.medianSpearmanVal)} (${f3(minOf(b.spearmanVal))}) | ${f3(a.medianSpearmanTrain)} / ${f3(b.medianSpearmanTrain)} | ${a.top5Unchanged}/${a.top5Classes} | ${pts(a.gapFloat32)} -> ${pts(a.gapInt8)} (${signed(a.gapInt8 - a.gapFloat32)}) | ${pts(a.valAccFloat32)} -> ${pts(a.valAccInt8)} (${signed(a.valAccInt8 - a.valAccFloat32)}) | ${f3(a.maxRelativeFeatureError)} | ${r.secondsFloat32.toFixed(1)} / ${r.secondsInt8.toFixed(1)} |`);
   }
   return out;
 }
@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   const images = numArg(argv, 'images', 1000);
   const store = resolve('.bench/int8-fidelity.json');
   const rows: Partial<Record<Name, Row>> = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : {};
-  for (const name of only) {
+  // --report-only: rewrite the BENCHMARKS.md table from .bench/int8-fidelity.json without measuring.
+  for (const name of argv.includes('--report-only') ? [] : only) {
     rows[name] = await runOne(name, threads, images);
     writeFileSync(store, JSON.stringify(rows, null, 1));
     console.log(table([rows[name]!]).slice(2).join('\n'));
