@@ -2,8 +2,9 @@
 //   1. the CPU's int8 dot-product path (Linux: the flags in /proc/cpuinfo; macOS on Apple silicon: always there):
 //      - AVX-512 VNNI / AVX-VNNI (x86) or the dot-product extension (ARM): full 8-bit weights;
 //      - AVX2 without VNNI: ONNX Runtime's u8 x s8 kernels add pairs of products in int16 (vpmaddubsw), which
-//        saturates with full-range weights, so weights get 7 bits (|q| <= 63): measured 1.6x float32 on ResNet-50
-//        on an AVX2-only AMD EPYC, where full-range 8-bit weights ran at 0.4x (BENCHMARKS.md, int8 section);
+//        saturates with full-range weights, so weights get 7 bits (|q| <= 63): measured 1.3-1.6x float32 on
+//        ResNet-50 on an AVX2-only AMD EPYC, where full-range 8-bit weights ran at 0.4x and gave wrong results
+//        (BENCHMARKS.md, int8 sections);
 //      - anything else (no AVX2, or flags that cannot be read): no integer path worth having;
 //   2. this ONNX Runtime build turns the QDQ graph into integer kernels: a tiny QDQ Conv is optimized and must come
 //      out as QLinearConv (a build without the QDQ transformers would run QDQ graphs in float32, slower than float32).
