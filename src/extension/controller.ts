@@ -13,7 +13,7 @@ import { ThumbnailCache } from '../engine/render/thumbnails';
 import { openLabelStore } from '../engine/analysis/fileLabelStore';
 import { defaultSuggestionPath } from '../engine/annotations/suggestions';
 import type { LabelOrigin } from '../core/annotations';
-import type { CancelTarget, ExportKind, FeatureLabel, MitigationMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
+import type { CancelTarget, ExportKind, FeatureLabel, TuningMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
 import type { PanelBackend } from './panel/backend';
 import { LensPanel } from './panel/lensPanel';
 import { reviewedExclusions } from './panel/review';
@@ -386,7 +386,7 @@ export class LensController implements PanelBackend {
   }
 
   /** Fine-tunes the head with one method (after the guards), streaming per-epoch points to the panel; results are kept across reloads. */
-  async runMitigation(method: MitigationMethod): Promise<void> {
+  async runMitigation(method: TuningMethod): Promise<void> {
     const c = this.current;
     if (!c || c.mitigation.state.running) return;
     const settings = readSettings();

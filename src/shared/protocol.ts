@@ -22,8 +22,6 @@ export type { FeatureLabel, SpuriousSubtype } from '../core/vocabulary';
 export type SortOrder = 'asc' | 'desc';
 // Mitigation's training sets (lowest-spuriosity, random or misclassified images), by the vocabulary's name.
 export { TUNING_METHODS, type TuningMethod } from '../core/vocabulary';
-/** @deprecated the vocabulary's TuningMethod; kept only until controller.ts (mid-edit elsewhere) is renamed. */
-export type MitigationMethod = TuningMethod;
 /** What can be exported after mitigation: the tuned head as JSON or .npy, or the whole model as ONNX. */
 export type ExportKind = 'head-json' | 'head-npy' | 'onnx';
 /** All export kinds. */

@@ -39,7 +39,7 @@ export interface TuneOutcome {
 }
 
 /**
- * Fine-tunes the session's head (section 4.3) on one tuning set: 'low' (the paper's k lowest-spuriosity training
+ * Fine-tunes the session's head (section 4.3) on one tuning set: 'low-spuriosity' (the paper's k lowest-spuriosity training
  * images per class with a spurious feature), or the 'random' / 'error' baselines with the same budget. The session
  * is not changed; call session.useHead(outcome.head) to adopt the result.
  */
