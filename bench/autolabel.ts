@@ -129,14 +129,14 @@ async function main(): Promise<void> {
     `${pct(t.core)} of the NAM mass lies on the object, spurious (background) at most ${pct(t.spurious)}, none in between;`,
     `at least ${t.minImages} scored images. Targets: agreement >= 95%, coverage >= 80%, gap within 3 points.`,
     '',
-    `Second source: the demo's foreground segmenter (models/segmenter/digit-segmenter.onnx, trained on the train split's masks by`,
+    `Second source: the demo's foreground segmenter (models/segmenter/digit-segmenter.onnx, trained on 100 train images per class against masks/ by`,
     '`scripts/models/train_demo_segmenter.py`, provenance in its card) in place of the masks, same thresholds.',
     '',
     '| model | masks from | pairs | confident (coverage) | agree with probe labels | mean gap, probe labels | mean gap, accepted suggestions | difference | images | scoring, maps cold | maps cached |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.model}${r.model === 'spurious-mnist' ? ' (thresholds chosen here)' : ' (held out)'} | ${r.src === 'masks' ? 'masks/ (ink)' : 'segmenter'} | ${r.pairs} | ${r.confident} (${pct(r.confident / r.pairs)}) | ` +
       `${r.agree}/${r.confident} (${pct(r.agree / r.confident)}) | ${pts(r.gapProbe)} (${r.rankedProbe} classes) | ${pts(r.gapAuto)} (${r.rankedAuto} classes) | ` +
-      `${pts(r.gapAuto - r.gapProbe)} | ${r.images} | ${r.cold.toFixed(1)} s | ${r.warm.toFixed(1)} s |`),
+      `${pts(r.gapAuto - r.gapProbe)} | ${r.images} | ${r.cold.toFixed(1)} s | ${r.src === 'masks' ? `${r.warm.toFixed(1)} s` : '–'} |`),
     '',
     'Scores (share of NAM mass on the digit) by probe label, per model:',
     '',
