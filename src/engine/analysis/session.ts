@@ -13,6 +13,7 @@ import { headSpace, modelHead } from './headChoice';
 import { fitDatasetHead } from './fitHead';
 import type { FeatureVerdict, LabelStore } from './labels';
 import { excludedCount, indexWithout, splitCounts, valAccuracy } from './queries/imageCounts';
+import { spuriousListsOf, verdictsOf } from './queries/labelLists';
 
 /** Knobs of an analysis; defaults follow the paper (k = 5 features, gap k = 10, 1,000 bootstrap resamples). */
 export interface AnalysisOptions {
@@ -184,10 +185,7 @@ export class AnalysisSession {
 
   /** Labeled pairs of one class (by head-space id). */
   verdicts(cls: number): Map<number, FeatureVerdict> {
-    const name = this.classNames[cls];
-    const out = new Map<number, FeatureVerdict>();
-    for (const e of this.labelStore.entries()) if (e.cls === name) out.set(e.feature, e.verdict);
-    return out;
+    return verdictsOf(this.labelStore, this.classNames[cls]);
   }
 
   /** Every labeled pair. */
@@ -197,13 +195,7 @@ export class AnalysisSession {
 
   /** Spurious features per head-space class, from the labels. */
   spuriousLists(): number[][] {
-    const lists: number[][] = Array.from({ length: this.classNames.length }, () => []);
-    const id = new Map(this.classNames.map((c, i) => [c, i] as const));
-    for (const e of this.labelStore.entries()) {
-      const c = id.get(e.cls);
-      if (c !== undefined && e.verdict.label === 'spurious' && e.feature < this.features.cols) lists[c].push(e.feature);
-    }
-    return lists;
+    return spuriousListsOf(this.labelStore, this.classNames, this.features.cols);
   }
 
   /** Labels one pair (null clears), persists it, and re-ranks only that class; gaps are recomputed. */

@@ -23,6 +23,7 @@ import { ClassColumns } from './classColumns';
 import { featureGapsFromColumns, rankClassFromColumns } from './localRank';
 import { ScanStore } from './scanStore';
 import { excludedCount, indexWithout, splitCounts, valAccuracy } from '../queries/imageCounts';
+import { spuriousListsOf, verdictsOf } from '../queries/labelLists';
 
 type Resolved = Required<Omit<AnalysisOptions, 'excluded'>>;
 
@@ -205,10 +206,7 @@ export class StreamedSession implements AnalysisView {
 
   /** Labeled pairs of one class. */
   verdicts(cls: number): Map<number, FeatureVerdict> {
-    const name = this.classNames[cls];
-    const out = new Map<number, FeatureVerdict>();
-    for (const e of this.labelStore.entries()) if (e.cls === name) out.set(e.feature, e.verdict);
-    return out;
+    return verdictsOf(this.labelStore, this.classNames[cls]);
   }
 
   /** Every labeled pair. */
@@ -218,13 +216,7 @@ export class StreamedSession implements AnalysisView {
 
   /** Spurious features per head-space class, from the labels. */
   spuriousLists(): number[][] {
-    const lists: number[][] = this.classNames.map(() => []);
-    const id = new Map(this.classNames.map((c, i) => [c, i] as const));
-    for (const e of this.labelStore.entries()) {
-      const c = id.get(e.cls);
-      if (c !== undefined && e.verdict.label === 'spurious' && e.feature < this.model.dim) lists[c].push(e.feature);
-    }
-    return lists;
+    return spuriousListsOf(this.labelStore, this.classNames, this.model.dim);
   }
 
   /** Activation of a class's top or spurious feature in one of its images (NaN for a column never read). */
