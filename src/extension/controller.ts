@@ -28,6 +28,7 @@ import { jobStatus } from './jobStatus';
 import { pickDataset } from './datasetPick';
 import { reportError } from './errors';
 import { AnalysisActions } from './analyses/actions';
+import { fromPoints } from '../core/vocabulary';
 
 /** Preview size for the image detail view: large enough to inspect, small enough to cache for every image. */
 const PREVIEW_SIZE = 448;
@@ -390,7 +391,7 @@ export class LensController implements PanelBackend {
     const c = this.current;
     if (!c || c.mitigation.state.running) return;
     const settings = readSettings();
-    if (!(await confirmTuning(await tuneCheck(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100 })))) return;
+    if (!(await confirmTuning(await tuneCheck(c.session, method, { k: settings.tuneK, gapThreshold: fromPoints(settings.gapThreshold) })))) return;
     const abort = new AbortController();
     this.mitigationAbort = abort;
     const bar = jobStatus()?.begin(`fine-tuning ${basename(c.root)}`, () => abort.abort());
@@ -398,7 +399,7 @@ export class LensController implements PanelBackend {
     m.state = { ...m.state, running: method, history: [] };
     LensPanel.active?.pushState();
     try {
-      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: settings.gapThreshold / 100, signal: abort.signal, threads: settings.threads || undefined }, (point, maxEpochs) => {
+      const out = await runMitigationJob(c.session, method, { k: settings.tuneK, gapThreshold: fromPoints(settings.gapThreshold), signal: abort.signal, threads: settings.threads || undefined }, (point, maxEpochs) => {
         m.state = { ...m.state, maxEpochs, history: [...m.state.history, point] };
         bar?.update(`epoch ${point.epoch} of ${maxEpochs}`, maxEpochs ? point.epoch / maxEpochs : undefined);
         if (this.current === c) void LensPanel.active?.post({ type: 'mitigationProgress', method, point });
