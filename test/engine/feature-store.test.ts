@@ -2,7 +2,7 @@
 // implementation) reading what we write and writing what we import, and bad files and rows reported by file and row.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -113,6 +113,12 @@ test('a store DuckDB wrote (double[] lists, no logits, rows shuffled, extra colu
   for (let i = 0; i < a.logits.length; i++) assert.ok(Math.abs(c.logits[i] - a.logits[i]) < 0.05, `logit ${i}: ${c.logits[i]} vs ${a.logits[i]}`);
   const [sa, sc] = [await session(cacheA()), await session(cacheC)];
   assert.deepEqual(sc.predictions, sa.predictions);
+  // a session's saved analysis (keyed by path/size/mtime, not by features) is dropped once rows are imported over it
+  const modelDir = join(cacheC, planted.model.sha256);
+  const saved = () => readdirSync(modelDir).filter((n) => /^analysis-.*\.idx$/.test(n));
+  assert.ok(saved().length > 0, 'the session saved its analysis beside the cache');
+  await importFeatureStores({ files: [theirs], dataset: planted.dataset, model: planted.model, cacheDir: cacheC });
+  assert.deepEqual(saved(), []);
 });
 
 test('bad files and bad rows are reported by file and row; the good rows and files still import', async () => {

@@ -14,6 +14,7 @@ import type { CacheKey } from '../cache/shard';
 import type { Dataset } from '../dataset/types';
 import type { ModelInfo } from '../model/types';
 import { modelHead } from '../analysis/headChoice';
+import { pruneAnalysisIndexes } from '../analysis/streamed/analysisIndex';
 import { headLogitsComputer, type LogitsComputer } from './headLogits';
 import { copyFinite } from './listColumn';
 import { openStore, StoreFileError, type StoreBatch } from './readStore';
@@ -195,6 +196,7 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
       if (e instanceof CacheWriteError) { await ort.computer?.release(); throw e; }
       if (e instanceof ImportCancelledError) {
         try { await flush(); } finally { await ort.computer?.release(); }
+        await pruneAnalysisIndexes(cache.dir, '');
         throw e;
       }
       fr.error = e instanceof StoreFileError ? e.message : `could not be read: ${(e as Error).message}`;
@@ -208,6 +210,9 @@ export async function importFeatureStores(req: ImportRequest): Promise<ImportRep
   } finally {
     await ort.computer?.release();
   }
+  // the out-of-core session's saved analysis is keyed by image path/size/mtime, not by feature values: imported rows
+  // for unchanged images would leave it stale, so every saved analysis of this model's cache goes
+  if (report.imported > 0) await pruneAnalysisIndexes(cache.dir, '');
   for (let i = 0; i < images.length; i++) {
     if (seenFile[i] >= 0) continue;
     report.missing.count++;
