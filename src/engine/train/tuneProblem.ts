@@ -30,9 +30,8 @@ export interface TuneProblem {
 export type TuneJobOptions = Pick<MitigateOptions, 'preset' | 'steps' | 'lrScale' | 'lr' | 'batch' | 'maxEpochs' | 'momentum' | 'threshold' | 'seed'
   | 'l2Pull' | 'pullStart' | 'maxIter' | 'gradTol' | 'maxAccuracyDrop'>;
 
-/** The rows of `features` a tuning run touches (tuning set first, then validation images), as a TuneProblem. */
-export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[], gapK: number, head: LinearHead): TuneProblem {
-  const D = features.cols;
+/** Image ids of a tuning problem's rows (each image once, tuning set first) and the tuning and validation sets as row indices. */
+export function tuneRowIds(tuning: Int32Array, valImages: Int32Array): { ids: number[]; t: Int32Array; v: Int32Array } {
   const rowOf = new Map<number, number>();
   const ids: number[] = [];
   const rowFor = (id: number): number => {
@@ -46,6 +45,13 @@ export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32A
   };
   const t = Int32Array.from(tuning, rowFor);
   const v = Int32Array.from(valImages, rowFor);
+  return { ids, t, v };
+}
+
+/** The rows of `features` a tuning run touches (tuning set first, then validation images), as a TuneProblem. */
+export function tuneProblem(features: Matrix, labels: Int32Array, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[], gapK: number, head: LinearHead): TuneProblem {
+  const D = features.cols;
+  const { ids, t, v } = tuneRowIds(tuning, valImages);
   const data = new Float32Array(ids.length * D);
   ids.forEach((id, r) => data.set(features.data.subarray(id * D, (id + 1) * D), r * D));
   return { rows: { rows: ids.length, cols: D, data }, rowIds: Int32Array.from(ids), labels, tuning: t, val: v, rankings, gapK, head };

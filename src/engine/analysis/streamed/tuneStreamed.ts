@@ -11,7 +11,7 @@ import type { ClassRanking } from '../../../core/spuriosity';
 import type { LinearHead } from '../../../core/types';
 import type { FeatureCache } from '../../cache/featureCache';
 import type { ImageEntry } from '../../dataset/types';
-import type { TuneProblem } from '../../train/tuneProblem';
+import { tuneRowIds, type TuneProblem } from '../../train/tuneProblem';
 import { jobOptions, ORT_TUNING_MIN_MACS, TUNE_K_SHARE, type TuneOptions, type TuneOutcome } from '../tune';
 import type { ClassIndex } from '../../../core/classIndex';
 
@@ -30,19 +30,7 @@ export interface StreamedTuneSource {
 /** Reads the tuning and validation rows (tuning first, then validation, each image once) from the cache: tuneProblem's layout. */
 export async function readTuneProblem(s: StreamedTuneSource, tuning: Int32Array, valImages: Int32Array, rankings: (ClassRanking | null)[]): Promise<TuneProblem> {
   const D = s.head.dim;
-  const rowOf = new Map<number, number>();
-  const ids: number[] = [];
-  const rowFor = (id: number): number => {
-    let r = rowOf.get(id);
-    if (r === undefined) {
-      r = ids.length;
-      rowOf.set(id, r);
-      ids.push(id);
-    }
-    return r;
-  };
-  const t = Int32Array.from(tuning, rowFor);
-  const v = Int32Array.from(valImages, rowFor);
+  const { ids, t, v } = tuneRowIds(tuning, valImages);
   const data = new Float32Array(ids.length * D);
   // lookupRows visits shards in turn; read in ascending image order so each shard is read once
   const order = Int32Array.from(ids.keys()).sort((a, b) => ids[a] - ids[b]);
