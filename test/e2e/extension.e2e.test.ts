@@ -308,6 +308,7 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     await pickQuickItem(p, NOT_A_DATASET);
     const refusal = await waitForNotification(p, /No usable images in/);
     assert.match(refusal, new RegExp(`No usable images in \\S*${NOT_A_DATASET}.*Valid inputs:`), `the refusal names the folder and the valid layouts, got "${refusal}"`);
+    assert.doesNotMatch(refusal, /analysis session|worker/, `the refusal is the engine's own words, not the job host's, got "${refusal}"`);
     const userErrorLog = await until('the refusal in the log', () => logLines(userDataDir).find((l) => l.includes('No usable images in')));
     const lines = logLines(userDataDir);
     const next = lines[lines.indexOf(userErrorLog) + 1] ?? '';

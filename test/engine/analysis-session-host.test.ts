@@ -5,7 +5,7 @@
 // process does not grow by the features' size. A fitted head is analysed in memory in the child, not here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openSessionInChild } from '../../src/engine/analysis/streamed/sessionClient';
@@ -81,6 +81,23 @@ test('the host asks the session child for every panel answer and holds no featur
     } finally {
       await fit.close();
     }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a folder with no images is refused by the session child with the engine\'s own user error', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'spl-session-empty-'));
+  try {
+    const w = await scaleWorkload(join(root, 'w'), { ...spec, classes: 2, dim: 8, trainOf: () => 2, valPerClass: 1 });
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    await assert.rejects(openSessionInChild(WORKER, { root: empty, modelPath: w.model, cacheDir: join(root, 'cache'), annotations: { root: empty, path: join(root, 'annotations.json') }, options: { bootstrap: 0 } }), (e: Error) => {
+      // the name survives the process boundary (the extension shows it as a user error, no stack) and the message is unprefixed
+      assert.equal(e.name, 'DatasetNotFoundError', e.stack);
+      assert.match(e.message, /^No usable images in /);
+      return true;
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -23,7 +23,8 @@ export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
 }
 
-function rebuildError(e: SerializedError, what: string): Error {
+/** The child's error as the same-named Error here, so user errors (by name) stay user errors across the process boundary. */
+export function rebuildError(e: SerializedError, what: string): Error {
   if (e.name === 'AbortError') return new ExtractCancelledError(e.message || `${what} cancelled`);
   const err = new Error(e.message);
   err.name = e.name;

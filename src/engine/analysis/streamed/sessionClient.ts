@@ -3,6 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExtractProgress } from '../../extract/types';
 import { answer, tuneServed, type ServedSession, type SessionJobRequest, type SessionProgress, type SessionQuery, type SessionQueryMessage } from './sessionJob';
+import { rebuildError } from '../../jobs/runInChild';
+import type { SerializedError } from '../../jobs/ipc';
 
 /** How one question goes: intermediate events (a tuning run's epochs) and a signal that stops it. */
 export interface AskOptions {
@@ -88,10 +90,11 @@ export function openSessionInChild(workerPath: string, request: SessionJobReques
         setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
       }),
     };
-    proc.on('message', (m: { type?: string; progress?: SessionProgress; error?: { message: string } }) => {
+    proc.on('message', (m: { type?: string; progress?: SessionProgress; error?: SerializedError }) => {
       if (m.type === 'error') {
         if (cancelling && !ready) return; // the cancelled extraction's own error: the exit rejects as cancelled
-        const e = new Error(`analysis session: ${m.error?.message}`);
+        // the child's error keeps its name and message (a DatasetNotFoundError stays a user error, shown as the engine wrote it)
+        const e = rebuildError(m.error ?? { name: 'Error', message: 'the analysis session failed without a message' }, 'the analysis session');
         if (!ready) reject(e);
         fail(e);
         return;
