@@ -16,6 +16,8 @@ import torch
 import torchvision
 from torchvision import transforms
 
+from onnx_export import export_classifier
+
 
 def main():
     if len(sys.argv) != 3:
@@ -39,13 +41,7 @@ def main():
         for x, _ in loader:
             net(x)
     net.eval()
-    x = torch.rand(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
-    tmp = out + '.tmp'
-    with torch.no_grad():
-        torch.onnx.export(
-            net, x, tmp, opset_version=13, input_names=['input'], output_names=['logits'],
-            dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
-    os.replace(tmp, out)
+    export_classifier(net, out)
     print(f'wrote {out} (BatchNorm statistics from {len(idx)} images of {images}/train)')
 
 

@@ -12,6 +12,8 @@ import sys
 import torch
 import torchvision
 
+from onnx_export import export_classifier
+
 
 def main():
     if len(sys.argv) != 2:
@@ -19,14 +21,8 @@ def main():
     out = sys.argv[1]
     torch.manual_seed(0)
     net = torchvision.models.resnet50(weights=None).eval()
-    x = torch.rand(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
-    tmp = out + '.tmp'
-    with torch.no_grad():
-        torch.onnx.export(
-            net, x, tmp, opset_version=13, input_names=['input'], output_names=['logits'],
-            dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
     torch.save(net.state_dict(), os.path.splitext(out)[0] + '.pt')
-    os.replace(tmp, out)
+    export_classifier(net, out)
     print(f'wrote {out} and {os.path.splitext(out)[0]}.pt')
 
 

@@ -7,10 +7,11 @@ and a 2048 -> 1000 linear head: the same graph tail, feature size and class coun
 extraction pipeline and the feature cache handle exactly the same row sizes, at a small fraction of the
 inference cost. Seeded random weights; no downloads. bench/run.mjs uses it for `--scale-model standin`.
 """
-import os
 import sys
 
 import torch
+
+from onnx_export import export_classifier
 
 
 def main():
@@ -25,13 +26,7 @@ def main():
         torch.nn.Flatten(1),
         torch.nn.Linear(2048, 1000),
     ).eval()
-    x = torch.rand(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
-    tmp = out + '.tmp'
-    with torch.no_grad():
-        torch.onnx.export(
-            net, x, tmp, opset_version=13, input_names=['input'], output_names=['logits'],
-            dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
-    os.replace(tmp, out)
+    export_classifier(net, out)
     print(f'wrote {out}')
 
 
