@@ -6,43 +6,10 @@ import { NO_GAPS, resummarise } from '../../src/engine/compare/relabel';
 import { summariseModel, type ModelGaps } from '../../src/engine/compare/modelSummary';
 import { AnalysisSession } from '../../src/engine/analysis/session';
 import { MemoryLabelStore } from '../../src/engine/analysis/labels';
-import type { Dataset, ImageEntry } from '../../src/engine/dataset/types';
 import type { ExtractResult } from '../../src/engine/extract/types';
-import type { ModelInfo } from '../../src/engine/model/types';
+import { CLASSES, dataset, fakeModel } from '../helpers/compareFixture';
 
-// As test/engine/compare.test.ts: three classes, 10 validation images each; feature 1 is the cue and orders each
-// class; [high, low] = correct images among the 5 highest / 5 lowest. U has no labels until the test labels it.
-const CLASSES = ['a', 'b', 'c'];
-const entries: ImageEntry[] = [];
-for (const label of CLASSES) {
-  for (let i = 0; i < 4; i++) entries.push({ path: `/d/train/${label}/${i}.png`, rel: `train/${label}/${i}.png`, label, split: 'train', size: 1, mtimeMs: 1 });
-  for (let i = 0; i < 10; i++) entries.push({ path: `/d/val/${label}/${i}.png`, rel: `val/${label}/${i}.png`, label, split: 'val', size: 1, mtimeMs: 1 });
-}
-const dataset: Dataset = { root: '/d', layout: 'imagefolder-splits', validationSource: 'val', classes: CLASSES, images: entries, skipped: [] };
-
-function fakeModel(name: string, sha: string, counts: Array<[number, number]>): ExtractResult {
-  const n = entries.length;
-  const features = new Float32Array(n * 2);
-  const logits = new Float32Array(n * 3);
-  const predicted = new Int32Array(n);
-  entries.forEach((e, i) => {
-    const c = CLASSES.indexOf(e.label);
-    const pos = Number(e.rel.split('/')[2].split('.')[0]);
-    features[2 * i] = 1;
-    features[2 * i + 1] = pos;
-    const [high, low] = counts[c];
-    const ok = e.split === 'train' || (pos < 5 ? pos < low : pos - 5 < high);
-    const p = ok ? c : (c + 1) % 3;
-    logits[3 * i + p] = 1;
-    predicted[i] = p;
-  });
-  const model: ModelInfo = {
-    path: `/m/${name}.onnx`, sha256: sha.repeat(64 / sha.length), inputName: 'input', pooledOutput: 'p', logitsOutput: 'l', spatialOutput: null,
-    dim: 2, classes: 3, spatialShape: null, headWeight: new Float32Array(6), headBias: new Float32Array(3),
-    card: { preprocess: { resize: 8, crop: 8, mean: [0, 0, 0], std: [1, 1, 1] } }, labels: CLASSES,
-  };
-  return { model, entries, features, logits, predicted, failures: [], skipped: [], cacheHits: n, computed: 0, seconds: 0 };
-}
+// The compare fixture (test/helpers/compareFixture.ts). U has no labels until the test labels it.
 
 const fakes = new Map<string, ExtractResult>([
   ['/m/A.onnx', fakeModel('A', 'a1', [[5, 1], [4, 2], [3, 3]])],
