@@ -113,6 +113,8 @@ test('a second open reads the analysis index, no shard: the same session; a chan
     shards.forEach((n, i) => { const b = Buffer.from(saved[i]); b.fill(7, b.length - 64); writeFileSync(join(shardDir, n), b); });
     const again = await open();
     assertSame(first, again, 'from the index');
+    assert.ok(first.timings.some(([p]) => p === 'feature gaps'), 'the first open computes the per-feature gaps');
+    assert.ok(!again.timings.some(([p]) => p === 'feature gaps'), 'the indexed open takes them from the index');
     await assert.rejects(open(dataset, { bootstrap: 50, gapK: 5, grouping: 'correct' }), 'an open that reads the shards fails on the scrambled bodies');
     shards.forEach((n, i) => writeFileSync(join(shardDir, n), saved[i]));
     // another grouping, or one image with another mtime: not the same analysis, so the index is not used

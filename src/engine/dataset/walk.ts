@@ -65,9 +65,12 @@ export function listDir(abs: string, rel: string, real: string, ancestors: Reado
     skipped.push({ path: abs, reason: 'unreadable', detail: `cannot list the folder (${errText(e)})` });
     return { dirs, files };
   }
+  // join(abs, name) for a plain name (no separator, never . or ..) is this prefix plus the name: one join per folder
+  // instead of one per file (path.join was a second of a 1.33M-image discovery)
+  const prefix = join(abs, '_').slice(0, -1);
   for (const d of entries) {
     const name = d.name;
-    const childAbs = join(abs, name);
+    const childAbs = prefix + name;
     const childRel = rel === '' ? name : `${rel}/${name}`;
     if (name.startsWith('.')) {
       skipped.push({ path: childAbs, reason: 'hidden', detail: d.isDirectory() ? 'hidden folder' : 'hidden file' });

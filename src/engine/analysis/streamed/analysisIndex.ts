@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheKey } from '../../cache/shard';
+import type { FeatureGap } from '../../../core/featureGap';
 import { writeAtomic } from '../../fs/writeAtomic';
 
 /** Bump when the layout or what it holds changes. */
@@ -20,13 +21,36 @@ export interface AnalysisIndex {
   counts: Int32Array;
   /** Per class: the features whose columns are kept, and each column's values (the class's images in row order). */
   columns: Array<{ feats: number[]; values: Float32Array[] }>;
+  /**
+   * The per-feature gaps of each class (core featureGaps over its top features) with no image excluded, and the
+   * knobs they were computed with; absent in an index written before they were kept (the open computes them then).
+   */
+  featureGaps?: { topK: number; featureGapK: number; byClass: Array<[number, FeatureGap[]]> };
+}
+
+// NaN (an accuracy with k = 0) does not survive JSON: it travels as null
+const gapsToJson = (g: NonNullable<AnalysisIndex['featureGaps']>) => ({ ...g, byClass: g.byClass.map(([c, list]) => [c, list.map((x) => ({ ...x, accHigh: num(x.accHigh), accLow: num(x.accLow), gap: num(x.gap) }))]) });
+const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const nan = (x: number | null): number => (x === null ? NaN : x);
+function gapsFromJson(j: unknown): AnalysisIndex['featureGaps'] {
+  if (!j || typeof j !== 'object') return undefined;
+  const g = j as { topK: number; featureGapK: number; byClass: Array<[number, Array<FeatureGap & { accHigh: number | null; accLow: number | null; gap: number | null }>]> };
+  if (!Array.isArray(g.byClass)) return undefined;
+  return { topK: g.topK, featureGapK: g.featureGapK, byClass: g.byClass.map(([c, list]) => [c, list.map((x) => ({ ...x, accHigh: nan(x.accHigh), accLow: nan(x.accLow), gap: nan(x.gap) }))]) };
 }
 
 /** The key of an analysis: model, grouping and every image's cache key, in order. */
 export function analysisKey(modelSha: string, grouping: string, entries: readonly CacheKey[]): string {
   const h = createHash('sha256');
   h.update(`${VERSION}\0${modelSha}\0${grouping}\0${entries.length}\0`);
-  for (const e of entries) h.update(`${e.rel}\0${e.size}\0${e.mtimeMs}\n`);
+  // the same bytes as one update per image, in chunks: 1.33M small updates cost about a second
+  let chunk = '';
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    chunk += `${e.rel}\0${e.size}\0${e.mtimeMs}\n`;
+    if ((i & 4095) === 4095) { h.update(chunk); chunk = ''; }
+  }
+  if (chunk) h.update(chunk);
   return h.digest('hex');
 }
 
@@ -37,6 +61,7 @@ export async function writeAnalysisIndex(cacheDir: string, key: string, idx: Ana
   const header = Buffer.from(JSON.stringify({
     version: VERSION, key, m: idx.predicted.length, sums: idx.sums.length, counts: idx.counts.length,
     columns: idx.columns.map((c) => ({ feats: c.feats, n: c.values[0]?.length ?? 0 })),
+    ...(idx.featureGaps ? { featureGaps: gapsToJson(idx.featureGaps) } : {}),
   }));
   const parts: Uint8Array[] = [Buffer.from(MAGIC), u32(header.length), header];
   const pad = (len: number) => { const r = len % 8; if (r) parts.push(new Uint8Array(8 - r)); };
@@ -67,7 +92,7 @@ export async function readAnalysisIndex(cacheDir: string, key: string): Promise<
   try {
     if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const hl = buf.readUInt32LE(MAGIC.length);
-    const h = JSON.parse(buf.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + hl)) as { version: number; key: string; m: number; sums: number; counts: number; columns: Array<{ feats: number[]; n: number }> };
+    const h = JSON.parse(buf.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + hl)) as { version: number; key: string; m: number; sums: number; counts: number; columns: Array<{ feats: number[]; n: number }>; featureGaps?: unknown };
     if (h.version !== VERSION || h.key !== key) return null;
     let at = MAGIC.length + 4 + hl;
     const align = () => { at = Math.ceil(at / 8) * 8; };
@@ -86,7 +111,7 @@ export async function readAnalysisIndex(cacheDir: string, key: string): Promise<
     const predicted = take((b, o, n) => new Int32Array(b, o, n), h.m, 4);
     const counts = take((b, o, n) => new Int32Array(b, o, n), h.counts, 4);
     const columns = h.columns.map((c) => ({ feats: c.feats, values: c.feats.map(() => take((b, o, n) => new Float32Array(b, o, n), c.n, 4)) }));
-    return { predicted, sums, counts, columns };
+    return { predicted, sums, counts, columns, featureGaps: gapsFromJson(h.featureGaps) };
   } catch {
     return null;
   }

@@ -35,7 +35,9 @@ export function localSession(s: ServedSession): SessionHandle {
 
 /** Opens the session in a child started from the job host entry (dist/jobWorker.js, or src/engine/jobs/worker.ts with tsx). */
 export function openSessionInChild(workerPath: string, request: SessionJobRequest, onProgress?: (p: ExtractProgress) => void, signal?: AbortSignal): Promise<SessionHandle> {
-  const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  // a larger young generation: opening 1.33M images allocates millions of short-lived objects, and with the default
+  // semi-space the scavenges were a quarter of the open (27 s -> 20 s at 1.33M, for ~100 MB more peak RSS)
+  const execArgv = [...(workerPath.endsWith('.ts') ? ['--import', 'tsx'] : []), '--max-semi-space-size=64'];
   const proc: ChildProcess = fork(workerPath, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderrTail = '';
   proc.stderr?.on('data', (d: Buffer) => { stderrTail = (stderrTail + d.toString('utf8')).slice(-2000); });

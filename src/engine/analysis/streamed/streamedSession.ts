@@ -64,8 +64,10 @@ export class StreamedSession implements AnalysisView {
   private _featureGapsByClass = new Map<number, FeatureGap[]>();
   private _spuriosity: { spurious: number[][]; scores: Float32Array; rankings: (ClassRanking | null)[] };
   private _gaps: GapSummary;
-  private readonly byRel = new Map<string, number>();
+  private _byRel: Map<string, number> | null = null;
   private readonly confidences = new Map<number, number>();
+  /** Milliseconds per phase of the open (the caller may add its own, e.g. discovery), in order. */
+  readonly timings: Array<[string, number]> = [];
 
   private constructor(
     readonly dataset: Dataset,
@@ -76,7 +78,10 @@ export class StreamedSession implements AnalysisView {
     private readonly cache: FeatureCache,
     scan: Pick<ScanStore, 'sums' | 'counts'>,
     excluded: Iterable<string>,
+    timings: Array<[string, number]> = [],
   ) {
+    this.timings.push(...timings);
+    const lap = timer(this.timings);
     const entries = extraction.entries;
     const n = entries.length;
     ({ headSource: this.headSource, classNames: this.classNames, unmapped: this.unmapped, datasetClassIds: this.datasetClassIds } = space);
@@ -85,15 +90,16 @@ export class StreamedSession implements AnalysisView {
     entries.forEach((e, i) => {
       this.labels[i] = space.classOf.get(e.label) ?? -1;
       this.split[i] = e.split === 'val' ? SPLIT_VAL : SPLIT_TRAIN;
-      this.byRel.set(e.rel, i);
     });
     this.excluded = new Uint8Array(n);
     this._index = this.indexWithout(excluded);
+    lap('rows and class index');
     this._head = modelHead(extraction.model);
     this._predictions = extraction.predicted;
     this._correct = correctness(this._predictions, this.labels);
     this.columns = new ClassColumns(cache, entries, this.labels, this.classNames.length);
     this._importance = importanceFromSums(scan.sums, scan.counts, this._head, options.grouping, options.topK);
+    lap('importance');
     this._spuriosity = { spurious: this.classNames.map(() => []), scores: new Float32Array(n).fill(NaN), rankings: this.classNames.map(() => null) };
     this._gaps = spuriousGap([], this._correct, { bootstrap: 0 });
   }
@@ -109,6 +115,8 @@ export class StreamedSession implements AnalysisView {
     const opts = resolve(options);
     const indexed = await StreamedSession.openFromIndex(req, opts);
     if (indexed) return indexed;
+    const timings: Array<[string, number]> = [];
+    const lap = timer(timings);
     let space: HeadSpace | undefined;
     const { summary, store } = await extractInto(extract, (n, info) => {
       space = headSpace(req.dataset.classes, info, opts.headMode);
@@ -122,18 +130,13 @@ export class StreamedSession implements AnalysisView {
     const m = summary.entries.length;
     const extraction: ExtractSummary = { ...summary, predicted: store.predicted.slice(0, m) };
     const cache = await FeatureCache.open(req.cacheDir, { sha256: featureCacheKey(summary.model), dim: summary.model.dim, classes: summary.model.classes });
+    lap('extraction pass (predictions, importance sums)');
     const labelStore = await openLabels(summary.model);
-    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space!, cache, store, options.excluded ?? []);
+    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space!, cache, store, options.excluded ?? [], timings);
     await s.refreshFeatures();
     await s.refreshRankings();
     // the next open reads this instead of every shard twice
-    const key = analysisKey(summary.model.sha256, opts.grouping, extraction.entries);
-    try {
-      await writeAnalysisIndex(cache.dir, key, { predicted: extraction.predicted, sums: store.sums, counts: store.counts, columns: s.columns.snapshot() });
-      await pruneAnalysisIndexes(cache.dir, key);
-    } catch (e) {
-      extraction.warnings?.push(`could not keep the analysis index in ${cache.dir}: ${(e as Error).message}`);
-    }
+    await s.keepIndex(analysisKey(summary.model.sha256, opts.grouping, extraction.entries), store);
     return s;
   }
 
@@ -147,6 +150,8 @@ export class StreamedSession implements AnalysisView {
     // open, whose extraction picks the int8 cache folder (engine/extract/precision.ts).
     if (req.precision === 'int8') return null;
     const t0 = performance.now();
+    const timings: Array<[string, number]> = [];
+    const lap = timer(timings);
     const images = req.dataset.images;
     const progress = (phase: ExtractProgress['phase'], done: number) => req.onProgress?.({ phase, done, total: images.length, cached: done, failed: 0, imagesPerSecond: 0, etaSeconds: null });
     progress('loading-model', 0);
@@ -160,10 +165,14 @@ export class StreamedSession implements AnalysisView {
     } catch {
       return null;
     }
+    lap('model and cache listing');
     const status = cache.statusOf(images);
     if (status.some((x) => x === LookupStatus.Miss || (req.retryFailed && x === LookupStatus.Failed))) return null;
     const entries = images.filter((_, i) => status[i] === LookupStatus.Hit);
-    const idx = await readAnalysisIndex(cache.dir, analysisKey(info.sha256, opts.grouping, entries));
+    const key = analysisKey(info.sha256, opts.grouping, entries);
+    lap('cache status and analysis key');
+    const idx = await readAnalysisIndex(cache.dir, key);
+    lap('analysis index read');
     if (!idx || idx.predicted.length !== entries.length || idx.counts.length !== info.classes || idx.sums.length !== info.classes * info.dim) return null;
     // cached decode failures come back from the index without reading a shard
     const failedAt = images.flatMap((_, i) => (status[i] === LookupStatus.Failed ? [i] : []));
@@ -175,10 +184,14 @@ export class StreamedSession implements AnalysisView {
       seconds: (performance.now() - t0) / 1000, warnings: cache.problems.map((p) => `${p.file}: ${p.problem}`),
     };
     const labelStore = await req.openLabels(info);
-    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space, cache, idx, req.options?.excluded ?? []);
+    lap('labels');
+    const s = new StreamedSession(req.dataset, extraction, labelStore, opts, space, cache, idx, req.options?.excluded ?? [], timings);
     s.columns.load(idx.columns);
-    await s.refreshFeatures();
+    const kept = s.excludedCount === 0 && idx.featureGaps?.topK === opts.topK && idx.featureGaps.featureGapK === opts.featureGapK ? idx.featureGaps : undefined;
+    await s.refreshFeatures(kept && new Map(kept.byClass));
     await s.refreshRankings();
+    // an index from before the feature gaps were kept gets them now (a new spurious label's column too)
+    if (!kept && s.excludedCount === 0) await s.keepIndex(key, idx);
     return s;
   }
 
@@ -197,6 +210,16 @@ export class StreamedSession implements AnalysisView {
 
   /** Row of an image id, or undefined. */
   indexOf(rel: string): number | undefined { return this.byRel.get(rel); }
+
+  /** Image id -> row, built on first use (1.33M entries take a second or two, and the first page needs none). */
+  private get byRel(): Map<string, number> {
+    if (!this._byRel) {
+      const m = new Map<string, number>();
+      this.entries.forEach((e, i) => m.set(e.rel, i));
+      this._byRel = m;
+    }
+    return this._byRel;
+  }
 
   /** Head-space id of a class name, or undefined. */
   classId(name: string): number | undefined {
@@ -266,11 +289,19 @@ export class StreamedSession implements AnalysisView {
       if (!Number.isInteger(feature) || feature < 0 || feature >= D) throw new RangeError(`Feature ${feature} is out of range 0..${D - 1}`);
       return cls;
     });
+    const laps: Array<[string, number]> = [];
+    const lap = timer(laps);
     for (const c of changes) await this.labelStore.set(c.cls, c.feature, c.verdict);
+    lap('label write');
     const lists = this.spuriousLists();
-    for (const cls of new Set(ids)) await this.rerank(cls, lists[cls]);
+    for (const cls of new Set(ids)) await this.rerank(cls, lists[cls], lap);
     this.refreshGaps();
+    lap('gaps');
+    this.lastChange = laps;
   }
+
+  /** Milliseconds per phase of the last label change (label write, column read, ranking, gaps). */
+  lastChange: Array<[string, number]> = [];
 
   /** Leaves these images out of the class index (bringing back earlier ones), recomputes feature gaps, rankings and gaps. */
   async setExcluded(ids: Iterable<string>): Promise<number> {
@@ -282,12 +313,18 @@ export class StreamedSession implements AnalysisView {
 
   /** Images left out by `excluded`. */
   get excludedCount(): number {
-    return excludedCount(this);
+    return (this.counted ??= this.count()).excluded;
   }
 
   /** Labeled images per split, excluded ones left out. */
   splitCounts(): { train: number; val: number } {
-    return splitCounts(this);
+    return { ...(this.counted ??= this.count()).splits };
+  }
+
+  // both loop over every image (50 ms at 1.33M) and change only with the exclusions: every label change's overview asks
+  private counted: { excluded: number; splits: { train: number; val: number } } | null = null;
+  private count(): { excluded: number; splits: { train: number; val: number } } {
+    return { excluded: excludedCount(this), splits: splitCounts(this) };
   }
 
   /** Validation accuracy over the dataset's labeled images. */
@@ -296,29 +333,58 @@ export class StreamedSession implements AnalysisView {
   }
 
   private indexWithout(ids: Iterable<string>): ClassIndex {
-    return indexWithout(this, this.byRel, ids, this.classNames.length);
+    this.counted = null;
+    const list = [...ids];
+    // no exclusions (the usual open) need no id lookup
+    return indexWithout(this, list.length ? this.byRel : new Map(), list, this.classNames.length);
   }
 
-  /** Reads the columns of every class's top features and labeled spurious features, then the per-feature gaps. */
-  private async refreshFeatures(): Promise<void> {
+  /**
+   * Reads the columns of every class's top features and labeled spurious features, then the per-feature gaps (or
+   * takes `kept`, an analysis index's gaps of the same images, top features and knobs with nothing excluded).
+   */
+  private async refreshFeatures(kept?: Map<number, FeatureGap[]>): Promise<void> {
+    const lap = timer(this.timings);
     const lists = this.spuriousLists();
     await this.columns.ensureAll(this.classNames.map((_, c) => [...(this._importance[c]?.top ?? []), ...lists[c]]));
+    lap('columns');
+    if (kept) {
+      this._featureGapsByClass = kept;
+      return;
+    }
     this._featureGapsByClass = new Map();
     for (const cls of this.datasetClassIds) {
       const gaps = featureGapsFromColumns(this.columns, this._index, this._correct, cls, this._importance[cls].top, this.options.featureGapK);
       if (gaps.length) this._featureGapsByClass.set(cls, gaps);
     }
+    lap('feature gaps');
+  }
+
+  /** Writes the analysis index of this open under `key` (a failure is a warning: the next open is only slower). */
+  private async keepIndex(key: string, scan: Pick<ScanStore, 'sums' | 'counts'>): Promise<void> {
+    const lap = timer(this.timings);
+    const gaps = this.excludedCount === 0 ? { topK: this.options.topK, featureGapK: this.options.featureGapK, byClass: [...this._featureGapsByClass] } : undefined;
+    try {
+      await writeAnalysisIndex(this.cache.dir, key, { predicted: this._predictions, sums: scan.sums, counts: scan.counts, columns: this.columns.snapshot(), featureGaps: gaps });
+      await pruneAnalysisIndexes(this.cache.dir, key);
+    } catch (e) {
+      this.extraction.warnings?.push(`could not keep the analysis index in ${this.cache.dir}: ${(e as Error).message}`);
+    }
+    lap('analysis index write');
   }
 
   private async refreshRankings(): Promise<void> {
+    const lap = timer(this.timings);
     const lists = this.spuriousLists();
     this._spuriosity = { spurious: this.classNames.map(() => []), scores: new Float32Array(this.labels.length).fill(NaN), rankings: this.classNames.map(() => null) };
     for (let c = 0; c < this.classNames.length; c++) await this.rerank(c, lists[c]);
+    lap('rankings');
     this.refreshGaps();
+    lap('gaps');
   }
 
   /** core's rerankClass over the class's columns (its features cleaned the same way: range-checked, deduplicated, ascending). */
-  private async rerank(cls: number, list: number[]): Promise<void> {
+  private async rerank(cls: number, list: number[], lap?: (phase: string) => void): Promise<void> {
     const feats = Array.from(new Set(list)).sort((a, b) => a - b);
     const st = this._spuriosity;
     st.spurious[cls] = feats;
@@ -328,10 +394,22 @@ export class StreamedSession implements AnalysisView {
       return;
     }
     await this.columns.ensure(cls, feats);
+    lap?.('column read');
     st.rankings[cls] = rankClassFromColumns(this.columns, this._index, cls, feats, st.scores);
+    lap?.('ranking');
   }
 
   private refreshGaps(): void {
     this._gaps = spuriousGap(this._spuriosity.rankings, this._correct, { k: this.options.gapK, bootstrap: this.options.bootstrap, seed: this.options.seed });
   }
+}
+
+/** A lap timer appending [phase, ms since the previous lap] to `into`. */
+export function timer(into: Array<[string, number]>): (phase: string) => void {
+  let t = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    into.push([phase, now - t]);
+    t = now;
+  };
 }
