@@ -1,17 +1,13 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { AnalysisSession } from '../engine/analysis/session';
-import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
-import type { Dataset, ImageEntry } from '../engine/dataset/types';
-import type { ExtractProgress } from '../engine/extract/types';
-import { INT8_NOTICE_PREFIX } from '../engine/model/quantize/int8Support';
-import { MemoryLabelStore } from '../engine/analysis/labels';
-import { openSessionInChild, type SessionHandle } from '../engine/analysis/streamed/sessionClient';
-import type { SessionOpened, SessionOverview } from '../engine/analysis/streamed/sessionJob';
-import { HeatmapCache } from '../engine/render/heatmaps';
-import { ThumbnailCache } from '../engine/render/thumbnails';
-import { openLabelStore } from '../engine/analysis/fileLabelStore';
-import { defaultSuggestionPath } from '../engine/annotations/suggestions';
+import {
+  type AnalysisSession, openAnalysis, openDataset, MemoryLabelStore, openLabelStore,
+} from '../engine/api/analysis';
+import { type Dataset, type ImageEntry, type ExtractProgress, INT8_NOTICE_PREFIX } from '../engine/api/extraction';
+import {
+  openSessionInChild, type SessionHandle, type SessionOpened, type SessionOverview,
+} from '../engine/api/sessionChild';
+import { HeatmapCache, ThumbnailCache, defaultSuggestionPath } from '../engine/api/stores';
 import type { LabelOrigin } from '../core/annotations';
 import type { CancelTarget, ExportKind, FeatureLabel, TuningMethod, PanelState, SpuriousSubtype } from '../shared/protocol';
 import type { PanelBackend } from './panel/backend';

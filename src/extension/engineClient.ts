@@ -1,15 +1,12 @@
 // The extension's door to the engine's child processes: every job of engine/jobs/table.ts (extraction, heatmap maps,
 // crops, sensitivity, fine-tuning, model checks) runs in dist/jobWorker.js, never on the extension host's thread.
 import * as vscode from 'vscode';
-import { childRunner } from '../engine/jobs/runInChild';
-import type { JobName, ProgressOf, RequestOf, ResultOf } from '../engine/jobs/table';
-import type { Runner } from '../engine/runner/runner';
-import type { ModelChecker } from '../engine/compare/checkInputs';
-import type { ExtractProgress, ExtractRequest, ExtractResult } from '../engine/extract/types';
-import type { MapSource } from '../engine/render/heatmaps';
-import type { CropRunner } from '../engine/crop/runner';
-import type { SensitivityRunner } from '../engine/sensitivity/analyze';
-import type { OrtTuneRunner } from '../engine/train/tuneProblem';
+import {
+  childRunner, type JobName, type ProgressOf, type RequestOf, type ResultOf, type Runner, type ModelChecker,
+  type CropRunner, type SensitivityRunner, type OrtTuneRunner,
+} from '../engine/api/jobs';
+import type { ExtractProgress, ExtractRequest, ExtractResult } from '../engine/api/extraction';
+import type { MapSource } from '../engine/api/stores';
 
 /** Job `name` in a child process started from the extension's bundled worker. */
 export function jobRunner<N extends JobName>(context: vscode.ExtensionContext, name: N): Runner<RequestOf<N>, ResultOf<N>, ProgressOf<N>> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { sourceMappedStack } from '../engine/jobs/sourceMappedStack';
+import { sourceMappedStack } from '../engine/api/jobs';
 
 /**
  * Whether an error is a bug of ours rather than something the user can fix: the engine reports bad input with

@@ -2,7 +2,7 @@
 // cache this extension reads for a dataset and model; the import runs in the job worker, then the dataset is ranked.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ImportProgress } from '../engine/store/importStore';
+import type { ImportProgress } from '../engine/api/stores';
 import { jobRunner } from './engineClient';
 import { configuredModel, pickModel } from './modelChoice';
 import { withJob } from './progress';

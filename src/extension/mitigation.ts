@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TuneCheck } from '../engine/analysis/tuneGuard';
-import type { SessionHandle } from '../engine/analysis/streamed/sessionClient';
-import type { TuneAnswer, TuneEvent } from '../engine/analysis/streamed/sessionJob';
-import { headJson, parseHeadJson, writeHeadNpy } from '../engine/export/headFiles';
-import { writeAtomic } from '../engine/fs/writeAtomic';
-import { writeModelWithHead } from '../engine/model/swapHead';
+import type { TuneCheck } from '../engine/api/analysis';
+import type { SessionHandle, TuneAnswer, TuneEvent } from '../engine/api/sessionChild';
+import { headJson, parseHeadJson, writeHeadNpy, writeAtomic, writeModelWithHead } from '../engine/api/stores';
 import type { ExportKind, TuningMethod, MitigationPoint, MitigationResult, MitigationState } from '../shared/protocol';
 import type { LinearHead } from '../core/types';
 

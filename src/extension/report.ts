@@ -1,8 +1,8 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { cachedThumbnails, htmlReport, type TuningSummary } from '../engine/analysis/htmlReport';
-import type { AnalysisSession } from '../engine/analysis/session';
-import { writeAtomic } from '../engine/fs/writeAtomic';
+import { cachedThumbnails, htmlReport, type TuningSummary } from '../engine/api/reports';
+import type { AnalysisSession } from '../engine/api/analysis';
+import { writeAtomic } from '../engine/api/stores';
 import type { Ranked } from './controller';
 import { outsideDataset } from './controller';
 

@@ -3,13 +3,10 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultAnnotationPath, readAnnotationFile } from '../../engine/annotations/store';
-import { openLabelStore } from '../../engine/analysis/fileLabelStore';
-import type { AnalysisOptions } from '../../engine/analysis/session';
-import { compareModels } from '../../engine/compare/compareModels';
-import { summariseModel, type ModelGaps } from '../../engine/compare/modelSummary';
-import { NO_GAPS, type LiveComparison } from '../../engine/compare/relabel';
-import { sha256File } from '../../engine/model/loadModel';
+import { defaultAnnotationPath, readAnnotationFile } from '../../engine/api/stores';
+import { openLabelStore, type AnalysisOptions } from '../../engine/api/analysis';
+import { compareModels, summariseModel, type ModelGaps, NO_GAPS, type LiveComparison } from '../../engine/api/analyses';
+import { sha256File } from '../../engine/api/extraction';
 import type { ComparisonView } from '../../shared/protocol';
 import { signed } from '../../shared/signed';
 import { modelChecker, runExtraction } from '../engineClient';

@@ -2,8 +2,7 @@
 // exports to a folder the user picks outside the dataset. The model work runs in one child process per run (engineClient).
 import * as vscode from 'vscode';
 import { gapHighEnd } from '../../core/gap';
-import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
-import type { CropProgress, CropReport } from '../../engine/crop/types';
+import { analyzeCrops, type CropOptions, type CropProgress, type CropReport } from '../../engine/api/analyses';
 import type { CropRecheck, HostToWebview } from '../../shared/protocol';
 import { cropRunner } from '../engineClient';
 import { cropRecheckView, cropView } from '../panel/analysisViews';

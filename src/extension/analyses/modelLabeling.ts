@@ -3,17 +3,14 @@
 // annotation file, top features and heatmaps; each label re-summarises it and the comparison updates.
 import { basename, join } from 'node:path';
 import type * as vscode from 'vscode';
-import { openLabelStore } from '../../engine/analysis/fileLabelStore';
-import { AnalysisSession, type AnalysisOptions } from '../../engine/analysis/session';
-import { defaultAnnotationPath } from '../../engine/annotations/store';
-import { resummarise, type LiveComparison } from '../../engine/compare/relabel';
-import { HeatmapCache } from '../../engine/render/heatmaps';
+import { openLabelStore, AnalysisSession, type AnalysisOptions } from '../../engine/api/analysis';
+import { defaultAnnotationPath, HeatmapCache } from '../../engine/api/stores';
+import { resummarise, type LiveComparison } from '../../engine/api/analyses';
+import { localSession, overview } from '../../engine/api/sessionChild';
 import type { FeatureLabel, HostToWebview, LabelingModel, LabelingModels, SpuriousSubtype } from '../../shared/protocol';
 import { runExtraction, spatialMapSource } from '../engineClient';
 import type { PanelBackend } from '../panel/backend';
 import { classSummaries, fromProtocolLabel, labelingOrder } from '../panel/viewModel';
-import { localSession } from '../../engine/analysis/streamed/sessionClient';
-import { overview } from '../../engine/analysis/streamed/sessionJob';
 import { readSettings } from '../settings';
 import type { AnalysisTarget } from './actions';
 

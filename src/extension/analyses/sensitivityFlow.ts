@@ -1,8 +1,8 @@
 // Feature sensitivity on demand from the labeling view: measured in a child process (engineClient), cached per
 // (model, class, feature) for the session so reopening a card costs nothing; a new label of the class drops its entries.
 import * as vscode from 'vscode';
-import type { AnalysisSession } from '../../engine/analysis/session';
-import { measureSensitivity } from '../../engine/sensitivity/analyze';
+import type { AnalysisSession } from '../../engine/api/analysis';
+import { measureSensitivity } from '../../engine/api/analyses';
 import type { SensitivityView } from '../../shared/protocol';
 import { sensitivityRunner } from '../engineClient';
 import { sensitivityView } from '../panel/analysisViews';

@@ -1,8 +1,8 @@
 // The one description of "the current ranking" that the on-demand analyses work against; each flow takes the
 // fields it needs with Pick, so a field means the same thing in every flow.
-import type { AnalysisSession } from '../../engine/analysis/session';
-import type { Dataset } from '../../engine/dataset/types';
-import type { ThumbnailCache } from '../../engine/render/thumbnails';
+import type { AnalysisSession } from '../../engine/api/analysis';
+import type { Dataset } from '../../engine/api/extraction';
+import type { ThumbnailCache } from '../../engine/api/stores';
 
 /** What the analyses need of the ranked dataset. */
 export interface AnalysisTarget {

@@ -1,8 +1,6 @@
 // Maps the analyses' JSON reports (engine units: percentage points 0-100) onto the panel's view shapes
 // (protocol units: 0..1). No math beyond the unit change and picking fields: the numbers are the engines'.
-import type { CompareReport } from '../../engine/compare/types';
-import type { CropClass, CropImage } from '../../engine/crop/types';
-import type { FeatureSensitivity } from '../../engine/sensitivity/types';
+import type { CompareReport, CropClass, CropImage, FeatureSensitivity } from '../../engine/api/analyses';
 import type { ComparisonView, Corruption, CropRecheck, CropView, SensitivityView } from '../../shared/protocol';
 import { fromPoints } from '../../core/vocabulary';
 

@@ -1,10 +1,8 @@
 import type * as vscode from 'vscode';
 import type { LabelOrigin } from '../../core/annotations';
-import type { SessionHandle } from '../../engine/analysis/streamed/sessionClient';
-import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob';
-import type { ImageEntry } from '../../engine/dataset/types';
-import type { HeatmapCache } from '../../engine/render/heatmaps';
-import type { ThumbnailCache } from '../../engine/render/thumbnails';
+import type { SessionHandle, SessionOverview } from '../../engine/api/sessionChild';
+import type { ImageEntry } from '../../engine/api/extraction';
+import type { HeatmapCache, ThumbnailCache } from '../../engine/api/stores';
 import type { CancelTarget, ExportKind, FeatureLabel, TuningMethod, PanelState, SpuriousSubtype } from '../../shared/protocol';
 import type { AnalysisActions } from '../analyses/actions';
 

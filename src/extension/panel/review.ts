@@ -1,8 +1,8 @@
 // The review tab's host side: collision pairs, the queue of images worth a second look, and the marks a review
 // makes on images (label error, excluded), kept in the review file beside the annotations.
 import * as vscode from 'vscode';
-import type { ReviewItemData } from '../../engine/analysis/queries/reviewItems';
-import { defaultReviewPath, reviewExcluded, ReviewFileStore } from '../../engine/review/store';
+import type { ReviewItemData } from '../../engine/api/analysis';
+import { defaultReviewPath, reviewExcluded, ReviewFileStore } from '../../engine/api/stores';
 import type { CollisionPair, ReviewItem, ReviewMarkKind } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 

@@ -1,9 +1,9 @@
 // Reshapes a session's overview (the child's answer) or an in-memory session into the protocol's view shapes. No math
 // here: every number comes from src/core via the session.
-import type { FeatureVerdict } from '../../engine/analysis/labels';
-import { classStats, labelingOrder as sessionLabelingOrder, type ClassStats } from '../../engine/analysis/queries/classStats';
-import type { SessionView } from '../../engine/analysis/queries/sessionView';
-import type { SessionOverview } from '../../engine/analysis/streamed/sessionJob';
+import {
+  type FeatureVerdict, classStats, labelingOrder as sessionLabelingOrder, type ClassStats, type SessionView,
+} from '../../engine/api/analysis';
+import type { SessionOverview } from '../../engine/api/sessionChild';
 import { gapSignificance, valImagesForSignificance, type ClassGap } from '../../core/gap';
 import type { ClassSummary, FeatureLabel, MitigationState, PanelState, SpuriousSubtype } from '../../shared/protocol';
 

@@ -1,10 +1,9 @@
 // Gallery pages, feature cards and image details: the session (in its child process) picks the images and their
 // facts; here they become webview URIs of cached thumbnails/heatmaps (never image bytes). The host holds no feature.
 import * as vscode from 'vscode';
-import type { ClassPageResult } from '../../engine/analysis/queries/classPage';
-import type { FeatureCardData, ImageDetailResult } from '../../engine/analysis/queries/imageDetail';
-import type { ServedPageRow } from '../../engine/analysis/streamed/sessionJob';
-import type { HeatLayers } from '../../engine/render/heatmaps';
+import type { ClassPageResult, FeatureCardData, ImageDetailResult } from '../../engine/api/analysis';
+import type { ServedPageRow } from '../../engine/api/sessionChild';
+import type { HeatLayers } from '../../engine/api/stores';
 import type { ClassPage, ClassPageItem, FeatureCard, GalleryFilter, HeatChoice, HeatInfo, ImageDetail, SortOrder, Split } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 import { toProtocolLabel } from './viewModel';
