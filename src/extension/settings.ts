@@ -16,6 +16,10 @@ export interface LensSettings {
   pixelLimit: number;
   /** Extraction precision (engine/extract/precision.ts). */
   precision: 'float32' | 'int8';
+  /** Object masks for suggestions (absolute or relative to the dataset root; empty: <dataset>/masks). */
+  masksFolder: string;
+  /** A foreground segmentation ONNX model for suggestions instead of masks (empty: none). */
+  segmenterPath: string;
 }
 
 /** Reads `spuriosityLens.*`; in an untrusted workspace the model path from workspace settings is ignored. */
@@ -27,6 +31,9 @@ export function readSettings(): LensSettings {
     const inspected = c.inspect<string>('modelPath');
     modelPath = inspected?.globalValue ?? '';
   }
+  // a segmenter is code-like (a model run on the user's images), so it follows modelPath's trust rule
+  const segmenter = c.inspect<string>('segmenterPath');
+  const segmenterPath = vscode.workspace.isTrusted ? c.get<string>('segmenterPath', '') : segmenter?.globalValue ?? '';
   return {
     modelPath,
     headMode: c.get<HeadMode>('headMode', 'auto'),
@@ -39,5 +46,7 @@ export function readSettings(): LensSettings {
     cacheLocation: c.get<'workspaceStorage' | 'dataset'>('cacheLocation', 'workspaceStorage'),
     pixelLimit: c.get<number>('pixelLimit', 100_000_000),
     precision: c.get<'float32' | 'int8'>('precision', 'float32') === 'int8' ? 'int8' : 'float32',
+    masksFolder: c.get<string>('masksFolder', ''),
+    segmenterPath,
   };
 }

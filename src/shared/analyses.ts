@@ -3,9 +3,9 @@
 // are on the protocol's 0..1 scale (0.12 = 12 points) like every other message.
 
 /** Long jobs started from the panel whose progress and cancellation the panel shows. */
-export type PanelJob = 'crops' | 'sensitivity' | 'compare';
+export type PanelJob = 'crops' | 'sensitivity' | 'compare' | 'suggest';
 /** All panel jobs. */
-export const PANEL_JOBS: readonly PanelJob[] = ['crops', 'sensitivity', 'compare'];
+export const PANEL_JOBS: readonly PanelJob[] = ['crops', 'sensitivity', 'compare', 'suggest'];
 
 /** Progress of a panel job; `fraction` is null while the total is unknown. */
 export interface JobProgress {

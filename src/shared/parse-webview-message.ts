@@ -18,12 +18,13 @@ const SUBTYPES: Record<SpuriousSubtype, true> = { background: true, separate_obj
 const METHODS: Record<TuningMethod, true> = { 'low-spuriosity': true, random: true, error: true };
 const EXPORTS: Record<ExportKind, true> = { 'head-json': true, 'head-npy': true, onnx: true };
 const MARKS: Record<ReviewMarkKind, true> = { labelError: true, excluded: true };
-const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true, crops: true, sensitivity: true, compare: true };
+const CANCELS: Record<CancelTarget, true> = { extraction: true, mitigation: true, crops: true, sensitivity: true, compare: true, suggest: true };
 const TYPES: Record<WebviewToHost['type'], true> = {
   ready: true, requestClassPage: true, requestImageDetail: true, requestFeatureCards: true, setLabel: true,
   runMitigation: true, cancel: true, export: true, openImage: true, requestCollisions: true,
   requestReviewQueue: true, showTab: true, requestImageCrop: true, runCropRecheck: true, exportCrops: true,
   requestSensitivity: true, runComparison: true, markImage: true, selectLabelingModel: true, acceptSuggestions: true,
+  suggestLabels: true,
 };
 
 const MAX_NAME = 1024;
@@ -127,6 +128,7 @@ function parse(o: Record<string, unknown>): WebviewToHost {
     case 'requestCollisions':
     case 'requestReviewQueue':
     case 'runComparison':
+    case 'suggestLabels':
       return { type };
     case 'requestClassPage': {
       const msg: WebviewToHost = {

@@ -341,7 +341,9 @@ export type HostToWebview =
   | { type: 'sensitivity'; result: SensitivityView }
   | { type: 'comparison'; comparison: ComparisonView }
   /** Which models the Labeling view can label and which one it labels (sent after a comparison and on a switch). */
-  | { type: 'labelingModels'; models: LabelingModels };
+  | { type: 'labelingModels'; models: LabelingModels }
+  /** New mask suggestions were written: feature cards shown so far carry the old badges. */
+  | { type: 'suggestionsChanged' };
 
 /** Messages from the webview to the host; validate with parseWebviewMessage before use. */
 export type WebviewToHost =
@@ -370,7 +372,9 @@ export type WebviewToHost =
   /** Label another model's features (sha256 of a compared model; null: back to the ranked model). */
   | { type: 'selectLabelingModel'; model: string | null }
   /** Accept machine suggestions as labels: one feature, a class's confident ones, or every class's (no class); a person's labels are kept. */
-  | { type: 'acceptSuggestions'; class?: string; feature?: number };
+  | { type: 'acceptSuggestions'; class?: string; feature?: number }
+  /** Compute mask suggestions for every class's top features (source from the settings, else <dataset>/masks). */
+  | { type: 'suggestLabels' };
 
 /** Largest gallery page the host will serve in one message. */
 export const MAX_PAGE_COUNT = 500;

@@ -46,6 +46,8 @@ const valid: WebviewToHost[] = [
   { type: 'acceptSuggestions' },
   { type: 'acceptSuggestions', class: 'tench' },
   { type: 'acceptSuggestions', class: 'tench', feature: 48 },
+  { type: 'suggestLabels' },
+  { type: 'cancel', target: 'suggest' },
 ];
 
 test('every valid message of each type parses to an equal message', () => {
@@ -55,7 +57,7 @@ test('every valid message of each type parses to an equal message', () => {
     assert.deepEqual(r, { ok: true, msg: m }, JSON.stringify(m));
     seen.add(m.type);
   }
-  assert.equal(seen.size, 20, 'the list above covers every message type');
+  assert.equal(seen.size, 21, 'the list above covers every message type');
 });
 
 test('unknown fields are dropped so the host never sees them', () => {

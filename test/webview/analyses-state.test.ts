@@ -73,3 +73,13 @@ test('another dataset or model drops the analyses of the previous one; a new sta
   assert.equal(moved.rechecks.size, 0);
   assert.equal(moved.comparison, null);
 });
+
+test('new mask suggestions drop the cards (their badges are stale) and keep the rest', () => {
+  let d = applyHostMessage(EMPTY_DATA, { type: 'featureCards', class: 'a', cards: [card(1, null)] });
+  d = applyHostMessage(d, { type: 'sensitivity', result: sens('a', 1) });
+  d = applyHostMessage(d, { type: 'jobProgress', progress: { job: 'suggest', message: '3 / 40', fraction: 0.075 } });
+  assert.equal(d.jobs.suggest?.message, '3 / 40');
+  d = applyHostMessage(d, { type: 'suggestionsChanged' });
+  assert.equal(d.featureCards.size, 0);
+  assert.ok(d.sensitivity.get(sensitivityKey('a', 1)), 'measured sensitivities do not depend on suggestions');
+});

@@ -8,6 +8,7 @@ import { announceComparison, pickModels, runComparison } from './compareFlow';
 import { exportCrops, ImageCrops, recheckClass } from './cropFlow';
 import { PanelJobs } from './panelJobs';
 import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
+import { computeSuggestions } from './suggestFlow';
 import { ModelLabeling } from './modelLabeling';
 import { comparisonView } from '../panel/analysisViews';
 import { ReviewMarks, type ReviewTarget } from '../panel/review';
@@ -147,6 +148,22 @@ export class AnalysisActions {
     this.post({ type: 'comparison', comparison: run.view });
     this.labeling.setComparison(t.root, run.live, run.options);
     announceComparison(run, basename(t.root), (sha) => void this.labelModel(sha));
+    return true;
+  }
+
+  /**
+   * Computes mask suggestions for the ranked model (a panel job in a child process); the panel's cards are dropped so
+   * their badges are re-read. True when a file was written.
+   */
+  async suggest(): Promise<boolean> {
+    await this.load();
+    const t = this.target();
+    if (!t) return false;
+    const r = await computeSuggestions(this.context, this.jobs, t, this.log);
+    if (!r) return false;
+    this.post({ type: 'suggestionsChanged' });
+    const bad = r.badMasks ? `; ${r.badMasks} image(s) had no usable mask (see the log)` : '';
+    this.post({ type: 'notify', level: r.badMasks ? 'warning' : 'info', message: `Mask suggestions: ${r.confident} of ${r.pairs} features have a confident suggestion${bad}. Enter accepts one; a person's labels are kept.` });
     return true;
   }
 

@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import type { HostToWebview, PanelJob } from '../../shared/protocol';
 import { withJob, type JobProgress } from '../progress';
 
+/** What the already-running message calls each job. */
+const JOB_NAMES: Record<PanelJob, string> = { compare: 'model comparison', crops: 'core crop run', sensitivity: 'sensitivity measurement', suggest: 'mask suggestion run' };
+
 /** Sends a message to the open panel, if any. */
 export type PanelPost = (msg: HostToWebview) => void;
 
@@ -30,7 +33,7 @@ export class PanelJobs {
   async run<T>(job: PanelJob, scope: { class?: string; feature?: number }, title: string,
     work: (report: (p: JobProgress) => void, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
     if (this.running.has(job)) {
-      void vscode.window.showInformationMessage(`Spuriosity Lens: a ${job === 'compare' ? 'model comparison' : job === 'crops' ? 'core crop run' : 'sensitivity measurement'} is already running; cancel it or wait for it to finish.`);
+      void vscode.window.showInformationMessage(`Spuriosity Lens: a ${JOB_NAMES[job]} is already running; cancel it or wait for it to finish.`);
       return undefined;
     }
     const abort = new AbortController();

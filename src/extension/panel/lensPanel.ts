@@ -169,6 +169,9 @@ export class LensPanel implements vscode.Disposable {
         await this.post({ type: 'reviewQueue', items: await reviewQueue(b, this.panel.webview) });
         return;
       }
+      case 'suggestLabels':
+        await b.analyses.suggest();
+        return;
       case 'acceptSuggestions': {
         const lb = b.analyses.labeling.backend(b);
         const r = await acceptInPanel(lb, msg);

@@ -7,7 +7,7 @@ import type { CardSuggestion, FeatureCard } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 
 /** What a card shows when no suggestions were computed for this dataset and model. */
-export const NO_SUGGESTIONS_NOTE = 'no mask suggestions: put object masks in <dataset>/masks (<stem>.png per image) and run `spuriosity annotations suggest <dataset>`';
+export const NO_SUGGESTIONS_NOTE = 'no mask suggestions yet: put object masks in <dataset>/masks (<stem>.png per image) or set spuriosityLens.masksFolder / segmenterPath, then press Suggest labels from masks';
 
 /** The backend's suggestions file, or null when there is none (or it cannot be read: the note says so). */
 export async function panelSuggestions(b: PanelBackend): Promise<{ file: SuggestionFile | null; note: string | null }> {

@@ -64,6 +64,8 @@ export class LabelingView extends LitElement {
       border: 1px dashed var(--vscode-focusBorder); color: var(--vscode-foreground);
     }
     .suggest-note { font-size: 0.85em; grid-column: 1 / -1; }
+    .suggest-run { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin: 6px 0; }
+    .suggest-run vscode-progress-bar { flex: 1; min-width: 120px; max-width: 480px; }
   `];
 
   @property({ attribute: false }) panel: PanelState | null = null;
@@ -75,6 +77,9 @@ export class LabelingView extends LitElement {
   @property({ attribute: false }) sensitivityJob: JobProgress | undefined = undefined;
   /** Models of the last comparison the view can label instead of the ranked one (the switcher above the cards). */
   @property({ attribute: false }) models: LabelingModels | null = null;
+  /** The mask-suggestion job running now, and whether suggestions can be computed (they are for the ranked model). */
+  @property({ attribute: false }) suggestJob: JobProgress | undefined = undefined;
+  @property({ type: Boolean }) canSuggest = false;
 
   /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
   private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
@@ -133,6 +138,8 @@ export class LabelingView extends LitElement {
         if (left > 0) continue;
         for (const k of [...this.optimistic.keys()]) if (k.startsWith(`${cls}\u0000`)) this.optimistic.delete(k);
       }
+      // cards the host took back (new suggestions) are asked for again
+      for (const cls of [...this.requested]) if (this.lastCards?.has(cls) && !this.cards.has(cls)) this.requested.delete(cls);
       this.lastCards = this.cards;
     }
     const cls = this.current();
@@ -282,12 +289,30 @@ export class LabelingView extends LitElement {
           <span>Now ${cls}: the focus is on its first unlabeled feature.</span></div>` : nothing}
       <p class="keys muted"><kbd>c</kbd> core · <kbd>s</kbd> spurious · <kbd>b</kbd> background · <kbd>o</kbd> separate object ·
         <kbd>x</kbd> clear · <kbd>j</kbd>/<kbd>k</kbd> or arrows: next/previous feature · <kbd>n</kbd> next class${cards?.some((c) => c.suggestion) ? html` · <kbd>Enter</kbd> accept the mask suggestion` : nothing}</p>
-      ${cards?.some((c) => c.suggestion) ? html`<div class="head">
+      ${this.suggestBar(cls, cards)}
+      ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;
+  }
+
+  /** Computing suggestions (button, or progress and Cancel while it runs) and accepting them. */
+  private suggestBar(cls: string, cards: FeatureCard[] | undefined) {
+    const job = this.suggestJob;
+    const any = cards?.some((c) => c.suggestion) ?? false;
+    if (job) {
+      return html`<div class="suggest-run" role="status">
+        <span>Suggesting labels from object masks: ${job.message}</span>
+        <vscode-progress-bar aria-label="Mask suggestions" .value=${job.fraction ?? undefined} max="1" ?indeterminate=${job.fraction === null}></vscode-progress-bar>
+        <vscode-button secondary icon="debug-stop" @click=${() => post({ type: 'cancel', target: 'suggest' })}>Cancel</vscode-button>
+      </div>`;
+    }
+    if (!this.canSuggest && !any) return nothing;
+    return html`<div class="head">
+      ${this.canSuggest ? html`<vscode-button secondary icon="sparkle" @click=${() => post({ type: 'suggestLabels' })}
+        title="Score every class's top features against the object masks (the masks folder or segmenter settings, else <dataset>/masks), in the background">${any ? 'Recompute suggestions' : 'Suggest labels from masks'}</vscode-button>` : nothing}
+      ${any && cards ? html`
         <vscode-button secondary @click=${() => this.acceptConfident(cls, cards, false)}>Accept confident suggestions in ${cls}</vscode-button>
         <vscode-button secondary @click=${() => this.acceptConfident(cls, cards, true)}>Accept confident suggestions in all classes</vscode-button>
-        <span class="muted">from object masks; labels a person gave are kept</span>
-      </div>` : nothing}
-      ${cards ? cards.map((c, i) => this.card(cls, cards, c, i)) : html`<p class="muted">Loading features…</p>`}`;
+        <span class="muted">from object masks; labels a person gave are kept</span>` : nothing}
+    </div>`;
   }
 
   private card(cls: string, cards: FeatureCard[], c: FeatureCard, i: number) {

@@ -143,6 +143,9 @@ export function applyHostMessage(d: AppData, msg: HostToWebview): AppData {
       return { ...d, sensitivity: withEntry(d.sensitivity, sensitivityKey(msg.result.class, msg.result.feature), msg.result) };
     case 'comparison':
       return { ...d, comparison: msg.comparison };
+    case 'suggestionsChanged':
+      // the cards carry the suggestion badges: drop them so the views ask again
+      return { ...d, featureCards: new Map() };
     case 'labelingModels': {
       // another model (or its analysis just opened): cards and sensitivities shown so far may be the previous model's
       const before = d.labelingModels?.active ?? msg.models.models.find((m) => m.ranked)?.sha256;

@@ -147,7 +147,8 @@ export class SpuriosityApp extends LitElement {
         // a fresh view per labeled model (and once its analysis opened): requests and optimistic labels are per model
         const lm = this.data.labelingModels;
         return keyed(`${lm?.active ?? ''}:${lm?.loading ?? false}`, html`<labeling-view .panel=${labelingPanel(p, lm)} .cards=${this.data.featureCards} .labelingClass=${u.labelingClass}
-          .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity} .models=${lm}></labeling-view>`);
+          .focusIndex=${u.labelingFocus} .sensitivity=${this.data.sensitivity} .sensitivityJob=${this.data.jobs.sensitivity} .models=${lm}
+          .suggestJob=${this.data.jobs.suggest} .canSuggest=${labelsRankedModel(this.data)}></labeling-view>`);
       }
       case 'mitigation':
         return html`<mitigation-view .panel=${p}></mitigation-view>`;
