@@ -1,18 +1,16 @@
 // Shared by rank / gap / tune / annotations: discover the dataset, extract (cache-first), open the labels, analyse.
 import { resolve } from 'node:path';
-import type { AnalysisSession, AnalysisOptions } from '../engine/analysis/session';
-import { openLabelStore } from '../engine/analysis/fileLabelStore';
-import { openAnalysis, openDataset } from '../engine/analysis/openAnalysis';
-import type { AnalysisView } from '../engine/analysis/queries/sessionView';
-import { StreamedHeadError, StreamedSession } from '../engine/analysis/streamed/streamedSession';
-import type { AnnotationFileStore } from '../engine/annotations/store';
-import { defaultReviewPath, reviewExcluded } from '../engine/review/store';
+import {
+  type AnalysisSession, type AnalysisOptions, openLabelStore, openAnalysis, openDataset, type AnalysisView,
+  StreamedHeadError, StreamedSession,
+} from '../engine/api/analysis';
+import { type AnnotationFileStore, defaultReviewPath, reviewExcluded } from '../engine/api/stores';
+import type { Precision } from '../engine/api/extraction';
 import { defaultCacheDir, defaultModelPath } from './paths';
 import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
 import { CliError, intInRange, nonNegativeInt, positiveInt } from './errors';
 import { DEFAULT_GAP_K } from '../core/gap';
-import type { Precision } from '../engine/extract/precision';
 import { precisionOption } from './precisionOption';
 
 /** Flags every analysis command accepts. */

@@ -12,7 +12,7 @@ import { registerCache } from './commands/cache';
 import { registerFeatures } from './commands/features';
 import { registerReport } from './commands/report';
 import { oneLine } from './errors';
-import { hostDecodeThreads } from '../engine/extract/decodeThreads';
+import { hostDecodeThreads } from '../engine/api/extraction';
 
 /** The program with every command registered. */
 export function buildProgram(): Command {

@@ -1,6 +1,6 @@
 // The --precision option every command that extracts features accepts.
 import { Option } from 'commander';
-import { PRECISIONS } from '../engine/extract/precision';
+import { PRECISIONS } from '../engine/api/extraction';
 
 /** --precision: float32 (default) or int8 (quantized backbone, see docs/data.md); shared by every command that extracts. */
 export function precisionOption(): Option {

@@ -1,6 +1,6 @@
 // Extraction progress on stderr: a cli-progress bar on a terminal, nothing otherwise (logs stay clean).
 import { SingleBar } from 'cli-progress';
-import type { ExtractProgress } from '../engine/extract/types';
+import type { ExtractProgress } from '../engine/api/extraction';
 
 const PHASES: Record<ExtractProgress['phase'], string> = {
   'loading-model': 'loading model',

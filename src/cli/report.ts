@@ -1,7 +1,6 @@
 // The JSON document `spuriosity extract --json` prints, and its human-readable rendering.
-import type { Dataset } from '../engine/dataset/types';
-import type { ExtractFailure, ExtractSummary } from '../engine/extract/types';
-import { mapClasses } from '../engine/analysis/headChoice';
+import type { Dataset, ExtractFailure, ExtractSummary } from '../engine/api/extraction';
+import { mapClasses } from '../engine/api/analysis';
 
 /**
  * Schema of `spuriosity extract --json` (one document on stdout):

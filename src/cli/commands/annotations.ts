@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { exportSalientCsv, parseSalientCsv, salientToAnnotations } from '../../core/salientImagenet';
-import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
-import { writeAtomic } from '../../engine/fs/writeAtomic';
+import { annotateFromProbes } from '../../engine/api/analysis';
+import { writeAtomic } from '../../engine/api/stores';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { registerSuggest } from './suggest';
 

@@ -1,9 +1,8 @@
 // `spuriosity cache merge <dest> <src...>`: combine feature caches (the per-shard caches of a sharded extraction).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { discoverDataset } from '../../engine/dataset/discover';
-import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
-import { mergeCaches } from '../../engine/cache/mergeCaches';
+import { discoverDataset, withoutSkippedUnder } from '../../engine/api/extraction';
+import { mergeCaches } from '../../engine/api/stores';
 import { CliError } from '../errors';
 
 interface MergeFlags {

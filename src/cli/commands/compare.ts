@@ -3,14 +3,9 @@
 // effective robustness (section 4.2, appendix D).
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { openLabelStore } from '../../engine/analysis/fileLabelStore';
-import { annotateFromProbes } from '../../engine/analysis/probeAnnotate';
-import { checkProbeFolder, CompareInputError } from '../../engine/compare/checkInputs';
-import { compareModels } from '../../engine/compare/compareModels';
-import type { CompareReport } from '../../engine/compare/types';
-import { discoverDataset } from '../../engine/dataset/discover';
-import { extract } from '../../engine/extract/pipeline';
-import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
+import { openLabelStore, annotateFromProbes } from '../../engine/api/analysis';
+import { checkProbeFolder, CompareInputError, compareModels, type CompareReport } from '../../engine/api/analyses';
+import { discoverDataset, extract, withoutSkippedUnder } from '../../engine/api/extraction';
 import { CliError, intInRange, positiveInt } from '../errors';
 import { formatCompare } from '../format/compareTable';
 import { annotationRoot } from '../loadAnalysis';

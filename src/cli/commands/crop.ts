@@ -5,10 +5,11 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { AnalysisSession } from '../../engine/analysis/session';
-import { analyzeCrops, type CropOptions } from '../../engine/crop/analyze';
-import { inProcessRunner } from '../../engine/jobs/inProcess';
-import type { CropClass, CropProgress, CropReport } from '../../engine/crop/types';
+import type { AnalysisSession } from '../../engine/api/analysis';
+import {
+  analyzeCrops, type CropOptions, type CropClass, type CropProgress, type CropReport,
+} from '../../engine/api/analyses';
+import { inProcessRunner } from '../../engine/api/jobs';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, positiveInt } from '../errors';
 import { writeFailures } from '../failureLines';

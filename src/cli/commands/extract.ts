@@ -1,16 +1,13 @@
 // `spuriosity extract <dataset>`: features of every image into the cache, with a summary or --json report.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Precision } from '../../engine/extract/precision';
+import { type Precision, discoverDataset, withoutSkippedUnder, extractSummary } from '../../engine/api/extraction';
+import { parseShardSpec, selectShard, type ShardSpec } from '../../engine/api/stores';
 import { precisionOption } from '../precisionOption';
-import { discoverDataset } from '../../engine/dataset/discover';
-import { withoutSkippedUnder } from '../../engine/dataset/withoutFolder';
-import { extractSummary } from '../../engine/extract/pipeline';
 import { buildExtractReport, formatExtractReport } from '../report';
 import { defaultCacheDir, defaultModelPath } from '../paths';
 import { progressBar } from '../progressBar';
 import { CliError, positiveInt } from '../errors';
-import { parseShardSpec, selectShard, type ShardSpec } from '../../engine/cache/shardSelect';
 
 interface ExtractFlags {
   model?: string;

@@ -3,9 +3,9 @@
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openDataset } from '../../engine/analysis/openAnalysis';
-import { loadModel } from '../../engine/model/loadModel';
-import { importFeatureStores, type ImportReport } from '../../engine/store/importStore';
+import { openDataset } from '../../engine/api/analysis';
+import { loadModel } from '../../engine/api/extraction';
+import { importFeatureStores, type ImportReport } from '../../engine/api/stores';
 import { defaultCacheDir, defaultModelPath } from '../paths';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { registerFeaturesExport } from './featuresExport';

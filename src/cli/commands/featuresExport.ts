@@ -2,7 +2,7 @@
 // spuriosity, features, logits) from the out-of-core analysis and the feature cache, streamed into Parquet.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportFeatureStore } from '../../engine/store/exportStore';
+import { exportFeatureStore } from '../../engine/api/stores';
 import { loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, positiveInt } from '../errors';
 

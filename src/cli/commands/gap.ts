@@ -1,6 +1,6 @@
 // `spuriosity gap <dataset>`: per-class spurious gaps with bootstrap intervals and their mean; a CI gate with --max-gap.
 import type { Command } from 'commander';
-import { gapReport } from '../../engine/analysis/report';
+import { gapReport } from '../../engine/api/reports';
 import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { finiteNumber } from '../errors';
 import { table } from '../format/table';

@@ -1,6 +1,6 @@
 // Which labels are machine-made (accepted mask suggestions), for the reports: a gap from machine labels is a first
 // estimate, and the reader must be able to tell it from one a person labeled.
-import type { FeatureVerdict } from '../../engine/annotations/labelStore';
+import type { FeatureVerdict } from '../../engine/api/analysis';
 
 /** The machine-made labels among a store's entries. */
 export interface MachineLabels {

@@ -1,6 +1,6 @@
 // `spuriosity rank <dataset>`: top features per class with per-feature gaps and labels, and each class's ranking ends.
 import type { Command } from 'commander';
-import { rankReport } from '../../engine/analysis/report';
+import { rankReport } from '../../engine/api/reports';
 import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { positiveInt } from '../errors';
 import { table } from '../format/table';

@@ -2,12 +2,9 @@
 // thumbnails, Markdown, or the rank + gap JSON, chosen by the file's extension).
 import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { cachedThumbnails, htmlReport } from '../../engine/analysis/htmlReport';
-import { markdownReport } from '../../engine/analysis/markdownReport';
-import { gapReport, rankReport } from '../../engine/analysis/report';
-import { writeAtomic } from '../../engine/fs/writeAtomic';
-import { ThumbnailCache } from '../../engine/render/thumbnails';
-import { DEFAULT_DECODE_OPTIONS } from '../../engine/native/sharp';
+import { cachedThumbnails, htmlReport, markdownReport, gapReport, rankReport } from '../../engine/api/reports';
+import { writeAtomic, ThumbnailCache } from '../../engine/api/stores';
+import { DEFAULT_DECODE_OPTIONS } from '../../engine/api/extraction';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError } from '../errors';
 

@@ -2,12 +2,12 @@
 // region is grayed (colour), blurred (texture) or patch-rotated (shape) — paper appendix B.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { reportHeader } from '../../engine/analysis/report';
-import { measureSensitivity } from '../../engine/sensitivity/analyze';
-import { inProcessRunner } from '../../engine/jobs/inProcess';
-import { DEFAULT_MAX_PAIRS, sensitivityScope } from '../../engine/sensitivity/scope';
-import type { ExtractProgress } from '../../engine/extract/types';
-import type { SensitivityReport, SensitivitySplit } from '../../engine/sensitivity/types';
+import { reportHeader } from '../../engine/api/reports';
+import {
+  measureSensitivity, DEFAULT_MAX_PAIRS, sensitivityScope, type SensitivityReport, type SensitivitySplit,
+} from '../../engine/api/analyses';
+import { inProcessRunner } from '../../engine/api/jobs';
+import type { ExtractProgress } from '../../engine/api/extraction';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { writeFailures } from '../failureLines';

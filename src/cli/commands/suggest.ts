@@ -6,13 +6,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SUGGEST_THRESHOLDS, type SuggestThresholds } from '../../core/maskScore';
-import { acceptSuggestions, planMaskScore } from '../../engine/analysis/maskSuggest';
+import { acceptSuggestions, planMaskScore, type FeatureVerdict } from '../../engine/api/analysis';
 import {
   DEFAULT_IMAGES_PER_FEATURE, defaultSuggestionPath, scoreText, suggestionsFromScores, writeSuggestionFile,
-} from '../../engine/annotations/suggestions';
-import type { FeatureVerdict } from '../../engine/annotations/labelStore';
-import { inProcessRunner } from '../../engine/jobs/inProcess';
-import type { MaskProblem } from '../../engine/masks/maskFolder';
+  type MaskProblem,
+} from '../../engine/api/stores';
+import { inProcessRunner } from '../../engine/api/jobs';
 import { CliError, positiveInt } from '../errors';
 import { table } from '../format/table';
 import { addAnalysisOptions, annotationRoot, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';

@@ -5,15 +5,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { fromPoints, parseTuningMethod, toPoints, TUNING_METHODS, type TuningMethod } from '../../core/vocabulary';
 import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
 import { LBFGS_DEFAULTS } from '../../core/headTune';
-import { tuneHead, type TuneOptions, type TuneOutcome } from '../../engine/analysis/tune';
-import { inProcessRunner } from '../../engine/jobs/inProcess';
-import { headJson, writeHeadNpy } from '../../engine/export/headFiles';
-import { writeAtomic } from '../../engine/fs/writeAtomic';
-import { writeModelWithHead } from '../../engine/model/swapHead';
+import { tuneHead, type TuneOptions, type TuneOutcome, type AnalysisSession } from '../../engine/api/analysis';
+import { inProcessRunner } from '../../engine/api/jobs';
+import { headJson, writeHeadNpy, writeAtomic, writeModelWithHead } from '../../engine/api/stores';
 import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, finiteNumber, intInRange, positiveInt } from '../errors';
 import { table } from '../format/table';
-import type { AnalysisSession } from '../../engine/analysis/session';
 
 interface TuneFlags extends AnalysisFlags, OptimiserFlags {
   /** A tuning method, 'low' (its short form, and what older versions wrote) or 'all'. */

@@ -1,6 +1,6 @@
 // The human-readable `spuriosity compare` report: models, gaps per class per model, correlation matrix, variance
 // ratio, fit and effective robustness.
-import type { CompareReport } from '../../engine/compare/types';
+import type { CompareReport } from '../../engine/api/analyses';
 import { table } from './table';
 
 const num = (x: number | null, digits: number) => (x === null ? '–' : x.toFixed(digits));
