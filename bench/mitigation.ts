@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   out(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; options ${JSON.stringify(tuneOpts)}.`);
   out('Defaults were chosen on the members marked *tune* only; *holdout* members (and the demo) were never tuned on.');
   out('');
-  out('| member | role | cue, strength, classes, size, model, head | ranked classes | method | true gap before | after | closed | val acc before | after | rounds / steps | stopped | time |');
+  out('| member | role | cue, strength, classes, size, model (backbone), head | ranked classes | method | true gap before | after | closed | val acc before | after | rounds / steps | stopped | time |');
   out('|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|');
   const verdicts: string[] = [];
   const ceilings: string[] = [];
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     console.error(`${name}: ready in ${((performance.now() - t0) / 1000).toFixed(0)} s; probes labelled ${m.probes.labeled} pairs, ${m.probes.spurious} spurious`);
     const before = measure(m, m.session.head);
     const desc = spec
-      ? `${spec.cue}, ${Math.round(spec.trainCueFraction * 100)}%, ${spec.classes}, ${spec.size} px, ${spec.arch}, ${m.session.headSource === 'fit' ? 'fitted' : 'own'}`
+      ? `${spec.cue}, ${Math.round(spec.trainCueFraction * 100)}%, ${spec.classes}, ${spec.size} px, ${spec.arch} ${spec.backbone === 'digits' ? 'digit-pretrained' : 'from scratch'}, ${m.session.headSource === 'fit' ? 'fitted' : 'own'}`
       : `colour + stripes, 70%, 10, 64 px, two-branch, own`;
     // What head-only mitigation can reach at best: a head fitted from zero on the cue-free training images (ground truth).
     const s = m.session;

@@ -1,7 +1,8 @@
 // Generates one member of the mitigation benchmark family (specs.mjs) as an ImageFolder with train/ and val/ splits,
 // probes/cue and probes/object (for `annotations from-probes`), ground-truth.json (per image: split, label, cue) and,
-// for a fitted-head member, pretrain/ (the backbone's own task: ten digit classes over backgrounds whose cue is
-// independent of the digit). Deterministic for a spec; reuses the folder when params.json matches.
+// for a member with a digits backbone, pretrain/ (the backbone's own task: the digit classes over backgrounds whose
+// cue is independent of the digit; ground-truth.json's `pretrain` gives each image's digit class and cue class, -1 none).
+// Deterministic for a spec; reuses the folder when params.json matches.
 //   node scripts/bench/family/generate.mjs [--only name] [--root .bench/mitigation]
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -67,16 +68,25 @@ export async function generateFamilyMember(spec, root = '.bench/mitigation') {
     }
   }
   const pretrain = {};
-  if (spec.head === 'fit') {
-    // The backbone's task: ten digits (MNIST images 600 on, unused above), half over a random class's cue, half neutral.
-    for (let d = 0; d < 10; d++) {
+  if (spec.backbone === 'digits' || spec.head === 'fit') {
+    // The backbone's own task: the digits (ten, and ten turned ones when the member has turned classes), 200 each,
+    // half over a random class's cue and half neutral, so the cue says nothing of the digit. MNIST images the member
+    // does not use: upright ones after the member's share, turned ones after the turned classes' share.
+    const used = spec.trainPerClass + spec.valPerClass + spec.probesPerClass;
+    for (let p = 0; p < (spec.classes > 10 ? 20 : 10); p++) {
+      const d = p % 10;
+      const turned = p >= 10;
       const order = shuffle(mulberry32(hashSeed(spec.seed, 'digits', d)), Array.from({ length: mnist[d].length }, (_, i) => i));
+      const from = turned ? 430 + used : used;
+      const limit = turned || spec.classes <= 10 ? mnist[d].length : 430;
+      if (from + 200 > limit) throw new Error(`${spec.name}: digit ${d} has no 200 unused MNIST images for pretraining (${from} used of ${limit})`);
+      const cls = `digit-${d}${turned ? '-turned' : ''}`;
       for (let i = 0; i < 200; i++) {
-        const r = mulberry32(hashSeed(spec.seed, 'pretrain-cue', d, i));
+        const r = mulberry32(hashSeed(spec.seed, 'pretrain-cue', p, i));
         const cueClass = r() < 0.5 ? -1 : Math.floor(r() * spec.classes);
-        const rel = `pretrain/digit-${d}/p_${i}.png`;
-        jobs.push({ k: cueClass, digitClass: d, i, kind: 'pretrain', digit: order[600 + i], cue: cueClass >= 0, rel });
-        pretrain[rel] = d;
+        const rel = `pretrain/${cls}/p_${i}.png`;
+        jobs.push({ k: cueClass, digitClass: d, rotate: turned, i: p * 200 + i, kind: 'pretrain', digit: order[from + i], cue: cueClass >= 0, rel });
+        pretrain[rel] = { label: cls, cue: cueClass };
       }
     }
   }
@@ -85,19 +95,19 @@ export async function generateFamilyMember(spec, root = '.bench/mitigation') {
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (next < jobs.length) {
       const j = jobs[next++];
-      const rand = mulberry32(hashSeed(spec.seed, j.kind, j.digitClass ?? j.k, j.i));
+      const rand = mulberry32(hashSeed(spec.seed, j.kind, j.kind === 'pretrain' ? 0 : j.k, j.i));
       const canvas = newCanvas(spec.size);
       if (j.cue) paintCue(canvas, rand, spec.cue, j.k, spec.classes); else paintNeutral(canvas, rand);
       if (j.digit >= 0) {
         const d = j.digitClass ?? j.k % 10;
-        drawDigit(canvas, rand, mnist[d].get(j.digit), j.kind !== 'pretrain' && j.k >= 10);
+        drawDigit(canvas, rand, mnist[d].get(j.digit), j.rotate ?? j.k >= 10);
       }
       await writeFile(join(out, j.rel), await png(canvas));
     }
   }));
   for (const j of jobs) if (j.kind === 'train' || j.kind === 'val') images[j.rel] = { split: j.kind, label: names[j.k], cue: j.cue };
   const sorted = Object.fromEntries(Object.keys(images).sort().map((r) => [r, images[r]]));
-  await writeFile(join(out, 'ground-truth.json'), `${JSON.stringify({ spec, classes: names, images: sorted }, null, 1)}\n`);
+  await writeFile(join(out, 'ground-truth.json'), `${JSON.stringify({ spec, classes: names, images: sorted, pretrain }, null, 1)}\n`);
   await writeFile(paramsPath, `${JSON.stringify({ key, spec }, null, 2)}\n`);
   return out;
 }

@@ -20,8 +20,8 @@ export function ensureFamilyModel(spec, folder, log = (m) => process.stderr.writ
   const out = join(folder, 'model', `${spec.arch}-${key}.onnx`);
   if (existsSync(out)) return out;
   const python = process.env.FAMILY_PYTHON ?? '/usr/bin/python3';
-  const args = [SCRIPT, '--data', folder, '--arch', spec.arch, '--epochs', String(spec.epochs), '--seed', String(spec.seed), '--out', out];
-  if (spec.head === 'fit') args.push('--pretrain');
+  const args = [SCRIPT, '--data', folder, '--arch', spec.arch, '--backbone', spec.backbone, '--head', spec.head, '--epochs', String(spec.epochs),
+    '--pretrain-epochs', String(spec.pretrainEpochs), '--seed', String(spec.seed), '--out', out];
   const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
   log(r.stdout ?? '');
   if (r.status !== 0) {

@@ -10,6 +10,10 @@ export interface FamilySpec {
   size: number;
   arch: 'cnn' | 'resnet';
   head: 'model' | 'fit';
+  /** 'digits': pretrained on plain digits (plus a cue-id task), then fine-tuned ('model') or frozen ('fit'); 'scratch': biased split only. */
+  backbone: 'digits' | 'scratch';
+  /** Epochs of the digits pretraining (with backbone 'digits'). */
+  pretrainEpochs: number;
   seed: number;
   trainPerClass: number;
   valPerClass: number;
