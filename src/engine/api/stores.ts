@@ -9,6 +9,8 @@ export {
 } from '../annotations/suggestions';
 export type { PairSuggestion, SuggestionFile } from '../annotations/suggestions';
 export type { MaskProblem } from '../masks/maskFolder';
+/** Where object masks come from: a masks folder or a segmenter model (settings first, then <dataset>/masks). */
+export { chooseMaskSource } from '../masks/maskSource';
 /** The review file (excluded images). */
 export { ReviewFileStore, defaultReviewPath, reviewExcluded } from '../review/store';
 /** Head files and a model with a new head. */

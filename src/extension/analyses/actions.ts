@@ -2,7 +2,7 @@
 // messages and the palette commands call. Results go to the panel as messages; long runs are PanelJobs.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ImageEntry } from '../../engine/dataset/types';
+import type { ImageEntry } from '../../engine/api/extraction';
 import type { ComparisonView, HostToWebview, PanelJob } from '../../shared/protocol';
 import { announceComparison, pickModels, runComparison } from './compareFlow';
 import { exportCrops, ImageCrops, recheckClass } from './cropFlow';

@@ -5,9 +5,10 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SUGGEST_THRESHOLDS } from '../../core/maskScore';
-import { planMaskScore } from '../../engine/analysis/maskSuggest';
-import { DEFAULT_IMAGES_PER_FEATURE, defaultSuggestionPath, suggestionsFromScores, writeSuggestionFile } from '../../engine/annotations/suggestions';
-import { chooseMaskSource } from '../../engine/masks/maskSource';
+import { planMaskScore } from '../../engine/api/analysis';
+import {
+  DEFAULT_IMAGES_PER_FEATURE, defaultSuggestionPath, suggestionsFromScores, writeSuggestionFile, chooseMaskSource,
+} from '../../engine/api/stores';
 import { jobRunner } from '../engineClient';
 import { formatRate } from '../progress';
 import { readSettings } from '../settings';

@@ -1,8 +1,8 @@
 // Mask suggestions in the Labeling view: each card's badge comes from the suggestions file beside the annotations
 // (written by `spuriosity annotations suggest`); accepting one, a class's confident ones or every class's turns them
 // into labels with their origin recorded, and never replaces a label a person gave.
-import { readSuggestionFile, type PairSuggestion, type SuggestionFile } from '../../engine/annotations/suggestions';
-import type { FeatureCardData } from '../../engine/analysis/queries/imageDetail';
+import { readSuggestionFile, type PairSuggestion, type SuggestionFile } from '../../engine/api/stores';
+import type { FeatureCardData } from '../../engine/api/analysis';
 import type { CardSuggestion, FeatureCard } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
 
