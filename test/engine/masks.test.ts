@@ -116,3 +116,30 @@ test('a segmenter model gives the masks: its output is mapped onto the classifie
   await assert.rejects(runMaskScoreJob({ modelPath: 'fake', cacheDir: join(root, 'cache'), source: { kind: 'segmenter', modelPath: join(root, 'bad.onnx') }, deps: fakeDeps(), items: [{ cls: 'cat', feature: 0, entries }] }),
     /bad\.card\.json: a segmenter needs a card/);
 });
+
+test('a warm mask-score run (maps cached) starts no inference session and reads the model through the warm-path store', async () => {
+  const root = tmp();
+  const masks = join(root, 'masks');
+  for (const n of ['a', 'b', 'c']) {
+    await png(join(root, 'cat', `${n}.png`), 4, 4, (x, y) => 40 + 10 * x + 30 * y + n.charCodeAt(0));
+    await png(join(masks, 'cat', `${n}.png`), 4, 4, (x) => (x >= 2 ? 255 : 0));
+  }
+  const entries = await Promise.all(['a', 'b', 'c'].map((n) => entryOf(root, `cat/${n}.png`, 'cat')));
+  const base = fakeDeps();
+  const n = { sessions: 0, warmLoads: 0, adapted: 0 };
+  const deps = {
+    ...base,
+    createModel: (...a: Parameters<typeof base.createModel>) => { n.sessions++; return base.createModel(...a); },
+    loadModelWarm: async (p: string) => {
+      n.warmLoads++;
+      const m = await base.loadModel(p);
+      return { info: m.info, fromStore: true, adapted: async () => { n.adapted++; return m.adapted; } };
+    },
+  };
+  const job = () => runMaskScoreJob({ modelPath: 'fake', cacheDir: join(root, 'cache'), source: { kind: 'folder', dir: masks }, deps, items: [{ cls: 'cat', feature: 0, entries }] });
+  const cold = await job();
+  assert.deepEqual(n, { sessions: 1, warmLoads: 1, adapted: 1 }, 'cold: one session, made from the adapted bytes');
+  const warm = await job();
+  assert.deepEqual(n, { sessions: 1, warmLoads: 2, adapted: 1 }, 'warm: the cached maps need no session and no adapted model');
+  assert.deepEqual(warm.pairs.map((p) => p.score.mean), cold.pairs.map((p) => p.score.mean));
+});

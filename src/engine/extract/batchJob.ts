@@ -20,6 +20,11 @@ export interface BatchJobOptions {
   cancelMessage: string;
   /** Checks the loaded model before its inference session is created (throw to refuse it). */
   accept?(info: ModelInfo): void;
+  /**
+   * The job's cache root: the model's description then comes from the warm-path store (engine/model/modelInfoCache,
+   * keyed by path, size and mtime), so a job whose results are all cached neither reads nor hashes the model.
+   */
+  cacheDir?: string;
 }
 
 /** What a job body gets: the adapters, the model's description, and counted, cancellable inference. */
@@ -36,14 +41,23 @@ export interface BatchJob {
   cached(units: number): void;
 }
 
-/** Runs `body` with the model loaded (released afterwards, even on failure); progress goes loading-model, extracting, done. */
+/**
+ * Runs `body` with the model's description; the inference session is created at the first `run` (so a body that
+ * finds everything cached never starts ONNX Runtime) and released afterwards, even on failure. Progress goes
+ * loading-model, extracting, done.
+ */
 export async function withModel<T>(o: BatchJobOptions, body: (job: BatchJob) => Promise<T>): Promise<T> {
   const deps = o.deps ?? (await loadDefaultDeps());
   const progress = new ProgressTracker(o.total, o.onProgress);
   progress.enter('loading-model');
-  const { info, adapted } = await deps.loadModel(o.modelPath);
+  const loaded = o.cacheDir !== undefined && deps.loadModelWarm
+    ? await deps.loadModelWarm(o.modelPath, o.cacheDir)
+    : await deps.loadModel(o.modelPath).then((m) => ({ info: m.info, adapted: async () => m.adapted }));
+  const info = loaded.info;
   o.accept?.(info);
-  const model = await deps.createModel(adapted, info, { threads: o.threads ?? deps.defaultThreads() });
+  let opening: ReturnType<typeof deps.createModel> | null = null;
+  const session = (): ReturnType<typeof deps.createModel> =>
+    (opening ??= loaded.adapted().then((bytes) => deps.createModel(bytes, info, { threads: o.threads ?? deps.defaultThreads() })));
   const checkCancelled = (): void => {
     if (o.signal?.aborted) throw new ExtractCancelledError(o.cancelMessage);
   };
@@ -56,6 +70,7 @@ export async function withModel<T>(o: BatchJobOptions, body: (job: BatchJob) => 
       checkCancelled,
       async run(input, count, wantSpatial) {
         checkCancelled();
+        const model = await session();
         const out = await model.run(input, count, wantSpatial);
         progress.computed += count;
         progress.emit();
@@ -71,7 +86,8 @@ export async function withModel<T>(o: BatchJobOptions, body: (job: BatchJob) => 
       },
     });
   } finally {
-    await model.release();
+    // a session that failed to open has nothing to release (its error already reached the body's run)
+    if (opening) await (opening as ReturnType<typeof deps.createModel>).then((m) => m.release(), () => undefined);
   }
   progress.enter('done');
   return result;
