@@ -82,7 +82,7 @@ export class LabelingView extends LitElement {
   @property({ type: Boolean }) canSuggest = false;
 
   /** Labels sent but not yet confirmed by the host, so the screen reacts at once. */
-  private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null }>();
+  private optimistic = new Map<string, { label: FeatureLabel | null; subtype: SpuriousSubtype | null; machine: boolean }>();
   /** Labels sent per class whose answer (new cards) has not arrived yet. */
   private unanswered = new Map<string, number>();
   private requested = new Set<string>();
@@ -210,7 +210,7 @@ export class LabelingView extends LitElement {
     const card = cards[i];
     if (!card) return;
     this.doneNote = null;
-    this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null });
+    this.optimistic.set(`${cls}\u0000${card.feature}`, { label, subtype: label === 'spurious' ? subtype : null, machine: accepted });
     this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
     if (accepted) post({ type: 'acceptSuggestions', class: cls, feature: card.feature });
     else post(label === 'spurious' && subtype
@@ -252,7 +252,7 @@ export class LabelingView extends LitElement {
   private acceptConfident(cls: string, cards: FeatureCard[], all: boolean): void {
     this.doneNote = null;
     const changes = cards.filter(canAccept);
-    for (const c of changes) this.optimistic.set(`${cls}\u0000${c.feature}`, { label: c.suggestion!.label, subtype: c.suggestion!.subtype });
+    for (const c of changes) this.optimistic.set(`${cls}\u0000${c.feature}`, { label: c.suggestion!.label, subtype: c.suggestion!.subtype, machine: true });
     // the host sends this class's cards only when something in it changed
     if (changes.length) this.unanswered.set(cls, (this.unanswered.get(cls) ?? 0) + 1);
     this.requestUpdate();
