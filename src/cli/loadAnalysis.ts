@@ -11,6 +11,7 @@ import { progressBar } from './progressBar';
 import { Option, type Command } from 'commander';
 import { CliError, intInRange, nonNegativeInt, positiveInt } from './errors';
 import { DEFAULT_GAP_K } from '../core/gap';
+import type { Grouping, HeadMode } from '../core/vocabulary';
 import { precisionOption } from './precisionOption';
 
 /** Flags every analysis command accepts. */
@@ -19,8 +20,8 @@ export interface AnalysisFlags {
   cache?: string;
   threads?: number;
   annotations?: string;
-  head?: 'model' | 'fit' | 'auto';
-  grouping?: 'predicted' | 'correct';
+  head?: HeadMode;
+  grouping?: Grouping;
   k?: number;
   gapK?: number;
   bootstrap?: number;

@@ -3,7 +3,7 @@
 // message it receives, because a webview is an untrusted sender.
 import type { Split } from '../core/types';
 import type { GapSignificance } from '../core/gap';
-import type { FeatureLabel, SpuriousSubtype, TuningMethod } from '../core/vocabulary';
+import type { FeatureLabel, HeadMode, HeadSource, SpuriousSubtype, TuningMethod } from '../core/vocabulary';
 import type { Colormap } from './colormap';
 import type { ComparisonView, CropRecheck, CropView, JobProgress, PanelJob, SensitivityView } from './analyses';
 
@@ -92,7 +92,7 @@ export interface PanelState {
   extraction: ExtractionProgress | null;
   mitigation: MitigationState;
   /** Which head classifies: the model's own ('model') or one fitted on the dataset's training features ('fit'), and the setting that chose it. */
-  head?: { source: 'model' | 'fit'; mode: 'auto' | 'model' | 'fit' };
+  head?: { source: HeadSource; mode: HeadMode };
 }
 
 /** What the gallery's heatmap overlay shows: the mean NAM of the class's spurious or core features, or one feature's. */

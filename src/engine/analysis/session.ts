@@ -2,7 +2,7 @@ import { SPLIT_TRAIN, SPLIT_VAL, type ClassIndex } from '../../core/classIndex';
 import { featureGaps, type FeatureGap } from '../../core/featureGap';
 import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from '../../core/gap';
 import { featureImportance, type ClassImportance } from '../../core/importance';
-import type { Grouping, HeadMode } from '../../core/vocabulary';
+import type { Grouping, HeadMode, HeadSource } from '../../core/vocabulary';
 import { argmaxRows, correctness, headLogits, predict, softmaxRows } from '../../core/linalg';
 import { computeSpuriosity, rerankClass, type SpuriosityState } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
@@ -48,7 +48,7 @@ export class AnalysisSession {
   /** Head-space indices of the dataset's classes, in dataset order. */
   readonly datasetClassIds: number[];
   readonly unmapped: string[];
-  readonly headSource: 'model' | 'fit';
+  readonly headSource: HeadSource;
   // Derived state changes only through the session's own methods (labels, head, exclusions); readers use the getters.
   private _index!: ClassIndex;
   private _head!: LinearHead;

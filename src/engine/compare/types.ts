@@ -1,6 +1,7 @@
 // The JSON document of `spuriosity compare` (and what a panel draws from it): one dataset ranked under several models.
 // Plain data only (strings, numbers, booleans, null, arrays, objects) so it crosses IPC / postMessage unchanged.
 // Accuracies and gaps are percentage points (0-100), rounded to 0.01; correlations and ratios are unitless.
+import type { HeadSource } from '../../core/vocabulary';
 
 /** Schema tag of the compare report. */
 export const COMPARE_SCHEMA = 'spuriosity-lens/compare@1';
@@ -28,7 +29,7 @@ export interface CompareModel {
   /** Feature dimension (this model's own feature indices; never compared across models). */
   dim: number;
   /** Whose linear head scored the images: the model's own, or one fitted on the train split; null when the model could not be analysed. */
-  head: 'model' | 'fit' | null;
+  head: HeadSource | null;
   /** The annotation file this model's labels came from (annotations are per model sha256); null when it failed before opening it. */
   annotations: string | null;
   /** Validation accuracy over every labelled validation image (points). */

@@ -1,6 +1,7 @@
 // Serializable (JSON-able) types of core cropping (paper section 5): what `spuriosity crop --json` prints and what
 // the panel shows. Plain objects, numbers, strings and nulls only: no typed arrays, Maps or undefined-valued fields
 // that JSON would drop silently.
+import type { HeadSource } from '../../core/vocabulary';
 
 /** An axis-aligned box in an image's pixels: columns x .. x + width - 1, rows y .. y + height - 1 (integers). */
 export interface PixelBox {
@@ -123,7 +124,7 @@ export interface CropReport {
   schema: 'spuriosity-lens/crop@1';
   dataset: string;
   model: { path: string; sha256: string };
-  head: 'model' | 'fit';
+  head: HeadSource;
   scope: CropScope;
   /** High-spuriosity images per class in the recheck scope; null in the class scope. */
   k: number | null;

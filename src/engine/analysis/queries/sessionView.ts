@@ -2,7 +2,7 @@ import type { ClassIndex } from '../../../core/classIndex';
 import type { FeatureGap } from '../../../core/featureGap';
 import type { GapSummary } from '../../../core/gap';
 import type { ClassImportance } from '../../../core/importance';
-import type { Grouping, HeadMode } from '../../../core/vocabulary';
+import type { Grouping, HeadMode, HeadSource } from '../../../core/vocabulary';
 import type { SpuriosityState } from '../../../core/spuriosity';
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import type { ModelInfo } from '../../model/types';
@@ -40,7 +40,7 @@ export interface SessionView {
 export interface AnalysisView extends SessionView {
   readonly dataset: Dataset;
   readonly model: ModelInfo;
-  readonly headSource: 'model' | 'fit';
+  readonly headSource: HeadSource;
   readonly unmapped: string[];
   readonly options: { headMode: HeadMode; grouping: Grouping; topK: number; gapK: number; featureGapK: number; bootstrap: number; seed: number };
   readonly excludedCount: number;

@@ -9,6 +9,7 @@ import { importanceFromSums, type ClassImportance } from '../../../core/importan
 import { correctness, softmaxRows } from '../../../core/linalg';
 import type { ClassRanking } from '../../../core/spuriosity';
 import type { LinearHead } from '../../../core/types';
+import type { HeadSource } from '../../../core/vocabulary';
 import { FeatureCache, LookupStatus } from '../../cache/featureCache';
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import { extractInto, loadDefaultDeps } from '../../extract/pipeline';
@@ -55,7 +56,7 @@ export class StreamedSession implements AnalysisView {
   readonly classNames: string[];
   readonly datasetClassIds: number[];
   readonly unmapped: string[];
-  readonly headSource: 'model' | 'fit';
+  readonly headSource: HeadSource;
   private _index: ClassIndex;
   private _head: LinearHead;
   private _predictions: Int32Array;
