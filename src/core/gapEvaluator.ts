@@ -3,7 +3,7 @@ import type { ClassIndex } from './classIndex';
 import type { ClassRanking } from './spuriosity';
 import type { HeadEvaluation } from './mitigate';
 import { predict } from './linalg';
-import { spuriousGap, type GapSummary } from './gap';
+import { DEFAULT_GAP_K, spuriousGap, type GapSummary } from './gap';
 
 /**
  * Standard error of a mean gap from its classes' end accuracies: each end is a binomial proportion of k images,
@@ -20,7 +20,7 @@ export function meanGapSe(g: GapSummary): number {
  * spurious gap over ranked classes (no bootstrap) with its standard error, and the validation accuracy over all classes. Rankings depend only on
  * features, so they are computed once by the caller; only predictions change between epochs.
  */
-export function gapEvaluator(features: Matrix, labels: Int32Array, index: ClassIndex, rankings: (ClassRanking | null)[], k = 10): (head: LinearHead) => HeadEvaluation {
+export function gapEvaluator(features: Matrix, labels: Int32Array, index: ClassIndex, rankings: (ClassRanking | null)[], k = DEFAULT_GAP_K): (head: LinearHead) => HeadEvaluation {
   const valImages = Int32Array.from(index.val.flatMap((v) => Array.from(v)));
   return (head) => {
     const pred = predict(features, head, valImages);
