@@ -63,6 +63,8 @@ if (!['resnet50', 'standin'].includes(cfg.scaleModel)) fail(`--scale-model must 
 if (cfg.scaleSizes.length === 0) cfg.scaleSizes = [Math.floor(cfg.images / 4), cfg.images].filter((x) => x >= 20);
 // pure8 / cold8: --precision int8 (issue 16): ONNX Runtime on our quantized model, and ours end to end int8 (cold).
 const ALL = ['cold', 'ref', 'pure', 'warm', 'pure8', 'cold8', 'scale', 'tune', 'rerank'];
+// On AVX2 without VNNI the product runs int8 only when opted in (7-bit weights, docs/int8.md): the int8 rows opt in.
+const INT8_ENV = { SPURIOSITY_INT8_WITHOUT_VNNI: process.env.SPURIOSITY_INT8_WITHOUT_VNNI ?? '1' };
 // --report-only: measure nothing, rebuild the tables from .bench/last-run.json (e.g. after changing how they are computed).
 const reportOnly = flag('report-only');
 const only = reportOnly ? [] : opt('only', ALL.join(',')).split(',');
@@ -187,14 +189,14 @@ if (want('pure8')) {
   log(`pure inference, int8: ONNX Runtime on our quantized model, pre-decoded tensors, batch ${cfg.batch}`);
   const cache = resolve('.bench/cache-pure-int8');
   rmSync(cache, { recursive: true, force: true });
-  results.pure8 = await measure(process.execPath, ['.bench/bench-pure.js', '--data', dataDir, '--model', modelPath, '--batch', String(cfg.batch), '--threads', String(cfg.threads), '--images', String(cfg.images), '--precision', 'int8', '--cache', cache]);
+  results.pure8 = await measure(process.execPath, ['.bench/bench-pure.js', '--data', dataDir, '--model', modelPath, '--batch', String(cfg.batch), '--threads', String(cfg.threads), '--images', String(cfg.images), '--precision', 'int8', '--cache', cache], INT8_ENV);
   rmSync(cache, { recursive: true, force: true });
 }
 if (want('cold8')) {
   const cache = resolve('.bench/cache-run-int8');
   rmSync(cache, { recursive: true, force: true });
   log(`ours end to end, int8, cold cache (calibration and quantization included): ${cfg.images} images`);
-  results.cold8 = await measure(process.execPath, [...cli(cache), '--precision', 'int8']);
+  results.cold8 = await measure(process.execPath, [...cli(cache), '--precision', 'int8'], INT8_ENV);
   rmSync(cache, { recursive: true, force: true });
 }
 // Peak RSS at several sizes, one series per model and image size (kept apart under --merge).

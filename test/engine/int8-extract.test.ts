@@ -12,10 +12,15 @@ import { defaultDeps } from '../../src/engine/extract/defaultDeps';
 import { int8Fidelity } from '../../src/engine/analysis/int8Fidelity';
 import { INT8_MODEL_FILE } from '../../src/engine/model/quantize/int8Model';
 import { detectInt8 } from '../../src/engine/extract/precision';
+import { detectCpuInt8Path, INT8_WITHOUT_VNNI_ENV } from '../../src/engine/model/quantize/int8Support';
 
 const MODEL = resolve('models', 'demo', 'spurious-mnist.onnx');
 
 test('int8 on the demo model: rankings, top features and accuracy stay close to float32; features cached apart; the int8 model is built once', async (t) => {
+  // On AVX2 without VNNI int8 runs only when opted in (7-bit weights): the fidelity is measured on that path there.
+  const had = process.env[INT8_WITHOUT_VNNI_ENV];
+  process.env[INT8_WITHOUT_VNNI_ENV] = '1';
+  t.after(() => { if (had === undefined) delete process.env[INT8_WITHOUT_VNNI_ENV]; else process.env[INT8_WITHOUT_VNNI_ENV] = had; });
   const support = await detectInt8();
   if (!support.ok) {
     t.skip(`int8 unavailable on this machine: ${support.reason}`);
@@ -77,6 +82,27 @@ test('int8 where the integer kernels are missing: float32 features under the mod
     assert.ok(!notice.includes('\n'));
     assert.ok(r.warnings?.includes(notice));
     assert.ok(existsSync(join(work, 'cache', r.model.sha256)));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('on this machine\'s CPU without VNNI and without the opt-in, --precision int8 extracts in float32 and says why in one line', async (t) => {
+  const cpu = await detectCpuInt8Path();
+  if (cpu.path !== 'avx2') {
+    t.skip(`the CPU's int8 path is ${cpu.path ?? 'none'}, not AVX2 without VNNI`);
+    return;
+  }
+  const had = process.env[INT8_WITHOUT_VNNI_ENV];
+  delete process.env[INT8_WITHOUT_VNNI_ENV];
+  t.after(() => { if (had !== undefined) process.env[INT8_WITHOUT_VNNI_ENV] = had; });
+  const work = mkdtempSync(join(tmpdir(), 'int8-novnni-'));
+  try {
+    const root = await generateDemoDataset({ out: join(work, 'data'), seed: 2027, trainPerClass: 2, valPerClass: 2, probesPerClass: 1 });
+    const r = await extract({ dataset: await discoverDataset(root), modelPath: MODEL, cacheDir: join(work, 'cache'), threads: 1, precision: 'int8' });
+    assert.equal(r.model.precision?.used, 'float32');
+    assert.equal(r.model.precision?.featureKey, r.model.sha256);
+    assert.match(r.model.precision?.notice ?? '', /^int8 precision unavailable: this CPU has no VNNI int8 dot-product instructions \(avx2 .*SPURIOSITY_INT8_WITHOUT_VNNI=1 runs int8 anyway, with 7-bit weights\); extracting in float32 instead$/);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

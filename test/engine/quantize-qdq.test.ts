@@ -145,14 +145,17 @@ test('per-channel weights, bias and activation parameters', () => {
   assert.deepEqual(activationParams(2, 3), { scale: Math.fround(3 / 255), zeroPoint: 0 }, 'the range always holds 0');
 });
 
-test('int8 decision: VNNI -> 8-bit weights, AVX2 only -> 7-bit, neither or no QDQ fusion -> fallback with the reason', async () => {
+test('int8 decision: VNNI -> 8-bit weights, AVX2 only -> fallback unless opted in (then 7-bit), neither or no QDQ fusion -> fallback with the reason', async () => {
   assert.equal(int8PathFromCpuinfo('flags\t\t: fpu sse avx2 avx512f avx512_vnni\n').path, 'vnni');
   assert.equal(int8PathFromCpuinfo('flags\t\t: fpu sse avx2 bmi2\n').path, 'avx2');
   assert.equal(int8PathFromCpuinfo('Features\t: fp asimd asimddp\n').path, 'dotprod');
   assert.equal(int8PathFromCpuinfo('flags\t\t: fpu sse sse4_2\n').path, null);
   const vnni = decideInt8({ path: 'vnni', found: 'avx512_vnni' }, true);
   assert.ok(vnni.ok && vnni.weightQmax === 127);
-  const avx2 = decideInt8({ path: 'avx2', found: 'avx2' }, true);
+  // AVX2 without VNNI falls back to float32 (issue 16's rule) unless the user opts in; then 7-bit weights
+  const refused = decideInt8({ path: 'avx2', found: 'avx2 (no avx512_vnni / avx_vnni)' }, true, false);
+  assert.ok(!refused.ok && /no VNNI int8 dot-product instructions .*SPURIOSITY_INT8_WITHOUT_VNNI=1/.test(refused.reason), JSON.stringify(refused));
+  const avx2 = decideInt8({ path: 'avx2', found: 'avx2' }, true, true);
   assert.ok(avx2.ok && avx2.weightQmax === 63);
   const none = decideInt8({ path: null, found: 'neither avx2 nor a VNNI / dot-product extension' }, true);
   assert.ok(!none.ok && /no int8 dot-product path/.test(none.reason));

@@ -40,10 +40,8 @@ export async function choosePrecision(requested: Precision | undefined, model: P
     support = await detect();
   } else {
     const cpu = await detectCpuInt8Path();
-    if (cpu.path === null) {
-      const none = decideInt8(cpu, true);
-      return fallback(none.ok ? '' : none.reason);
-    }
+    const cpuOnly = decideInt8(cpu, true);
+    if (!cpuOnly.ok || cpu.path === null) return fallback(cpuOnly.ok ? '' : cpuOnly.reason);
     const cached = cacheRoot !== undefined && existsSync(join(cacheRoot, int8Target(model.sha256, images, weightQmaxFor(cpu.path)).featureKey, INT8_MODEL_FILE));
     support = decideInt8(cpu, cached ? true : await ortFusesQdq());
   }

@@ -1,10 +1,10 @@
-// Whether int8 extraction can be faster than float32 here, and with which weight width. Two facts decide it:
+// Whether int8 extraction runs here, and with which weight width. Two facts decide it:
 //   1. the CPU's int8 dot-product path (Linux: the flags in /proc/cpuinfo; macOS on Apple silicon: always there):
 //      - AVX-512 VNNI / AVX-VNNI (x86) or the dot-product extension (ARM): full 8-bit weights;
-//      - AVX2 without VNNI: ONNX Runtime's u8 x s8 kernels add pairs of products in int16 (vpmaddubsw), which
-//        saturates with full-range weights, so weights get 7 bits (|q| <= 63): measured 1.3-1.6x float32 on
-//        ResNet-50 on an AVX2-only AMD EPYC, where full-range 8-bit weights ran at 0.4x and gave wrong results
-//        (BENCHMARKS.md, int8 sections);
+//      - AVX2 without VNNI: no VNNI, so float32 with the notice (the rule of issue 16). ONNX Runtime's u8 x s8 kernels
+//        there add pairs of products in int16 (vpmaddubsw), which saturates with full-range weights; with
+//        SPURIOSITY_INT8_WITHOUT_VNNI=1 int8 runs anyway with 7-bit weights (|q| <= 63), which the benchmarks use
+//        on this project's AVX2-only AMD EPYC (figures: BENCHMARKS.md, int8 sections);
 //      - anything else (no AVX2, or flags that cannot be read): no integer path worth having;
 //   2. this ONNX Runtime build turns the QDQ graph into integer kernels: a tiny QDQ Conv is optimized and must come
 //      out as QLinearConv (a build without the QDQ transformers would run QDQ graphs in float32, slower than float32).
@@ -45,9 +45,20 @@ export function weightQmaxFor(path: Exclude<Int8Path, null>): number {
   return path === 'avx2' ? 63 : 127;
 }
 
-/** Combines the CPU path and the ONNX Runtime build check into the decision. */
-export function decideInt8(cpu: { path: Int8Path; found: string }, ortFusesQdq: boolean | string): Int8Support {
+/** The environment variable that lets int8 run on AVX2 without VNNI (7-bit weights). */
+export const INT8_WITHOUT_VNNI_ENV = 'SPURIOSITY_INT8_WITHOUT_VNNI';
+
+/** True when the user opted into int8 without VNNI (`SPURIOSITY_INT8_WITHOUT_VNNI=1`). */
+export function int8WithoutVnniAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[INT8_WITHOUT_VNNI_ENV] === '1';
+}
+
+/** Combines the CPU path and the ONNX Runtime build check into the decision; AVX2 alone counts only when `allowAvx2`. */
+export function decideInt8(cpu: { path: Int8Path; found: string }, ortFusesQdq: boolean | string, allowAvx2 = int8WithoutVnniAllowed()): Int8Support {
   if (cpu.path === null) return { ok: false, reason: `this CPU has no int8 dot-product path ONNX Runtime can use (${cpu.found})` };
+  if (cpu.path === 'avx2' && !allowAvx2) {
+    return { ok: false, reason: `this CPU has no VNNI int8 dot-product instructions (${cpu.found}; ${INT8_WITHOUT_VNNI_ENV}=1 runs int8 anyway, with 7-bit weights)` };
+  }
   if (ortFusesQdq !== true) {
     return { ok: false, reason: `this ONNX Runtime build does not turn quantized (QDQ) graphs into integer kernels${typeof ortFusesQdq === 'string' ? ` (${ortFusesQdq})` : ''}` };
   }
