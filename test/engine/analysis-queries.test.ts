@@ -68,6 +68,27 @@ test('image detail: rank in its class ranking, activations of its class top feat
   assert.ok(t.confidence! > 0.99);
 });
 
+test('a fitted head gives probabilities too: the softmax of its own logits on the image, not the model head\'s', () => {
+  const { dataset, extraction } = cueFixture();
+  const s = AnalysisSession.create(dataset, extraction, new MemoryLabelStore(), { bootstrap: 0, gapK: 5, headMode: 'fit' });
+  assert.equal(s.headSource, 'fit');
+  for (const rel of ['val/a/3.png', 'val/b/12.png', 'train/a/0.png']) {
+    const row = s.indexOf(rel)!;
+    const d = imageDetail(s, row);
+    const { weight, bias, dim, classes } = s.head;
+    const z = Array.from({ length: classes }, (_, c) => {
+      let v = bias[c];
+      for (let f = 0; f < dim; f++) v += weight[c * dim + f] * s.features.data[row * dim + f];
+      return v;
+    });
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const want = e[s.predictions[row]] / e.reduce((a, b) => a + b, 0);
+    assert.ok(d.confidence !== null && Math.abs(d.confidence - want) < 1e-5, `${rel}: confidence ${d.confidence}, softmax of the fitted head ${want}`);
+    assert.ok(d.confidence >= 1 / classes, 'the predicted class is the most probable one');
+  }
+});
+
 test('feature cards: top features by importance with their most-activating training images, highest first', async () => {
   const s = await labelled();
   const cards = featureCards(s, 0);

@@ -154,13 +154,14 @@ export class AnalysisSession {
   }
 
   /**
-   * Softmax probability of the predicted class under the model's head: from the cached logits, or from the tuned head
-   * after useHead (the cached logits are the old head's); null with a fitted head, which is not a calibrated classifier.
+   * Softmax probability of the predicted class under the head in use: the model's own from the cached logits; a fitted
+   * head (a softmax regression, so its probabilities mean what the model head's do) or a tuned one from its logits
+   * on the row's features (the cached logits are the model head's).
    */
   confidence(row: number): number | null {
-    if (this.headSource !== 'model') return null;
     const C = this._head.classes;
-    const logits = this.tuned ? headLogits(this.features, this._head, [row]) : { rows: 1, cols: C, data: this.extraction.logits.subarray(row * C, (row + 1) * C) };
+    const logits = this.tuned || this.headSource !== 'model' ? headLogits(this.features, this._head, [row])
+      : { rows: 1, cols: C, data: this.extraction.logits.subarray(row * C, (row + 1) * C) };
     return softmaxRows(logits).data[this._predictions[row]];
   }
 
