@@ -118,6 +118,33 @@ test('quantizer: a depthwise Conv (group = channels) + Clip(0, 6) becomes QLinea
   assert.ok(r.maxErr <= MAX_TOL && r.meanErr <= MEAN_TOL, `max ${r.maxErr.toFixed(4)}, mean ${r.meanErr.toFixed(4)}`);
 });
 
+test('quantizer variants: depthwise convolutions or the last layers can stay float32; percentile ranges ignore rare outliers', () => {
+  const bytes = buildModel({
+    inputs: [value('x', [2, 8, 8, 8])], outputs: [value('y', [2, 4, 8, 8])],
+    initializers: [tensor('Wd', [8, 1, 3, 3], seeded(72, 12)), tensor('Bd', [8], seeded(8, 13)), tensor('lo', [], [0]), tensor('hi', [], [6]), tensor('Wp', [4, 8, 1, 1], seeded(32, 14))],
+    nodes: [conv('x', 'Wd', 'Bd', 'd', 3, [attr.i('group', 8)]), node('Clip', ['d', 'lo', 'hi'], ['r']), conv('r', 'Wp', null, 'y', 1)],
+  });
+  const model = onnx.ModelProto.decode(bytes);
+  const ops = (p: ReturnType<typeof planQdq>) => p.weighted.map((w) => model.graph!.node![w.node].input![1]);
+  assert.deepEqual(ops(planQdq(model)), ['Wd', 'Wp']);
+  assert.deepEqual(ops(planQdq(model, { keepDepthwise: true })), ['Wp'], 'the depthwise conv keeps float32 weights');
+  const tail = planQdq(model, { keepLast: 1 });
+  assert.deepEqual(ops(tail), ['Wd']);
+  assert.ok(tail.activations.includes('x') && !tail.activations.includes('y'), 'the float32 tail brings no activation of its own');
+  assert.deepEqual(planQdq(model, { keepLast: 5 }), { weighted: [], activations: [] });
+  // 99.9th percentile over 10,000 values 0..1 with one outlier at 1000: the range stays near [0, 1]
+  const values = Float32Array.from({ length: 10_000 }, (_, i) => i / 9_999);
+  values[1234] = 1000;
+  const minmax = new RangeCollector();
+  const pct = new RangeCollector({ kind: 'percentile', percentile: 99.9 });
+  minmax.add('t', values);
+  pct.add('t', values);
+  assert.equal(minmax.result().get('t')!.max, 1000);
+  const r = pct.result().get('t')!;
+  assert.ok(r.max > 0.99 && r.max <= 1 && r.min >= 0 && r.min < 0.01, JSON.stringify(r));
+  assert.throws(() => new RangeCollector({ kind: 'percentile', percentile: 40 }), /percentile must be in \(50, 100\]/);
+});
+
 test('quantizer: on an adapted classifier the head Gemm keeps its float32 weights and the feature outputs stay float32', () => {
   const { adapted } = adaptOnnx(convGemmModel().bytes, 'm.onnx');
   const model = onnx.ModelProto.decode(adapted);

@@ -34,12 +34,29 @@ export function calibrationDigest(sample: readonly ImageEntry[], seed = CALIBRAT
   return h.digest('hex');
 }
 
-/** Running min / max of each calibrated tensor over every batch seen. */
+/** How ranges are taken: min / max over all batches, or a percentile pair per batch averaged over batches. */
+export type CalibrationMethod = { kind: 'minmax' } | { kind: 'percentile'; percentile: number };
+
+/** Values sampled per batch and tensor for a percentile (evenly strided, so a batch costs one small sort). */
+const PERCENTILE_SAMPLE = 65_536;
+
+/** Running ranges of each calibrated tensor over every batch seen. */
 export class RangeCollector {
   private readonly ranges = new Map<string, Range>();
+  private readonly sums = new Map<string, { lo: number; hi: number; n: number }>();
+
+  constructor(private readonly method: CalibrationMethod = { kind: 'minmax' }) {
+    if (method.kind === 'percentile' && !(method.percentile > 50 && method.percentile <= 100)) {
+      throw new RangeError(`calibration percentile must be in (50, 100], got ${method.percentile}`);
+    }
+  }
 
   /** Folds one batch's values of `tensor` into its range (NaN and infinities are ignored). */
   add(tensor: string, values: Float32Array): void {
+    if (this.method.kind === 'percentile') {
+      this.addPercentile(tensor, values, this.method.percentile);
+      return;
+    }
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < values.length; i++) {
@@ -53,8 +70,23 @@ export class RangeCollector {
     else { r.min = Math.min(r.min, min); r.max = Math.max(r.max, max); }
   }
 
+  private addPercentile(tensor: string, values: Float32Array, p: number): void {
+    const step = Math.max(1, Math.floor(values.length / PERCENTILE_SAMPLE));
+    const sample: number[] = [];
+    for (let i = 0; i < values.length; i += step) if (Number.isFinite(values[i])) sample.push(values[i]);
+    if (sample.length === 0) return;
+    const sorted = Float64Array.from(sample).sort();
+    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((q / 100) * (sorted.length - 1))))];
+    const s = this.sums.get(tensor) ?? { lo: 0, hi: 0, n: 0 };
+    s.lo += at(100 - p);
+    s.hi += at(p);
+    s.n++;
+    this.sums.set(tensor, s);
+  }
+
   /** The ranges so far; a tensor never seen is missing. */
   result(): Map<string, Range> {
+    if (this.method.kind === 'percentile') return new Map([...this.sums].map(([k, s]) => [k, { min: s.lo / s.n, max: s.hi / s.n }]));
     return new Map([...this.ranges].map(([k, v]) => [k, { ...v }]));
   }
 }

@@ -10,8 +10,13 @@ import { onnx } from 'onnx-proto';
 import type { ImageEntry } from '../../dataset/types';
 import { writeAtomic } from '../../fs/writeAtomic';
 import type { ModelInfo, Preprocess } from '../types';
-import { calibrationDigest, calibrationSample, CALIBRATION_SEED, RangeCollector } from './calibrate';
-import { calibrationModel, planQdq, QUANTIZER_VERSION, rewriteQdq } from './qdqGraph';
+import { calibrationDigest, calibrationSample, CALIBRATION_SEED, RangeCollector, type CalibrationMethod } from './calibrate';
+import { calibrationModel, planQdq, QUANTIZER_VERSION, rewriteQdq, type PlanOptions } from './qdqGraph';
+
+/** Quantizer choices other than the product's defaults (min / max ranges, every backbone layer int8); for measuring. */
+export interface QuantizerVariant extends PlanOptions {
+  calibration?: CalibrationMethod;
+}
 
 /** File name of the quantized model inside its feature-cache folder. */
 export const INT8_MODEL_FILE = 'model-int8.onnx';
@@ -46,16 +51,18 @@ export interface Int8BuildDeps {
 export async function int8ModelBytes(o: {
   adapted: Uint8Array; info: ModelInfo; target: Int8Target; cacheRoot: string; threads: number; pixelLimit: number; deps: Int8BuildDeps;
   signal?: AbortSignal;
+  /** Not the defaults: only benchmarks pass one (the cache key does not cover it, so they use their own cache). */
+  variant?: QuantizerVariant;
 }): Promise<{ bytes: Uint8Array; built: boolean; calibrated: number; skipped: string[] }> {
   const file = join(o.cacheRoot, o.target.featureKey, INT8_MODEL_FILE);
   const cached = await readFile(file).catch(() => null);
   if (cached) return { bytes: new Uint8Array(cached), built: false, calibrated: 0, skipped: [] };
   const model = onnx.ModelProto.decode(o.adapted);
-  const plan = planQdq(model);
+  const plan = planQdq(model, o.variant);
   const pre = o.info.card.preprocess;
   const per = 3 * pre.crop * pre.crop;
   const session = await o.deps.openSession(calibrationModel(model, plan), o.threads);
-  const ranges = new RangeCollector();
+  const ranges = new RangeCollector(o.variant?.calibration);
   const skipped: string[] = [];
   let calibrated = 0;
   try {

@@ -37,8 +37,16 @@ export interface QdqOptions {
 /** Ops that pass an activation through and that ORT removes before a QuantizeLinear whose range they contain. */
 const ACTIVATIONS = new Set(['Relu', 'Clip']);
 
+/** Layers left in float32 besides the head (defaults: none); used to measure what costs fidelity. */
+export interface PlanOptions {
+  /** Depthwise convolutions (group = input channels > 1) keep float32 weights. */
+  keepDepthwise?: boolean;
+  /** The last N weighted layers before the head keep float32 weights. */
+  keepLast?: number;
+}
+
 /** Chooses the nodes and tensors to quantize; `keepFloat` (graph outputs) are never quantized at their producer. */
-export function planQdq(model: onnx.IModelProto): QdqPlan {
+export function planQdq(model: onnx.IModelProto, options: PlanOptions = {}): QdqPlan {
   const graph = model.graph!;
   const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!opset || int64(opset.version) < 13) {
@@ -47,19 +55,29 @@ export function planQdq(model: onnx.IModelProto): QdqPlan {
   const index = new GraphIndex(graph);
   const keepFloat = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   const nodes = graph.node ?? [];
-  const weighted: QdqPlan['weighted'] = [];
-  const acts = new Set<string>();
+  const weightedAll: QdqPlan['weighted'] = [];
+  // the activations each quantized node brings, by node index (a float32 tail drops its nodes' entries)
+  const actsAt: Array<{ node: number; tensors: string[] }> = [];
+  let cur: string[] = [];
+  const acts = { add: (t: string) => { cur.push(t); } };
   const addOutput = (tensor: string): void => {
     const after = followActivation(index, tensor);
     if (!keepFloat.has(after)) acts.add(after);
   };
+  const weighted = weightedAll;
   nodes.forEach((n, i) => {
+    cur = [];
+    visit(n, i);
+    if (cur.length) actsAt.push({ node: i, tensors: cur });
+  });
+  function visit(n: onnx.INodeProto, i: number): void {
     const x = n.input?.[0] ?? '';
     if (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') {
       // The head reads the pooled features (a graph output): it stays float32.
       if (keepFloat.has(x) || index.constant(x) !== null) return;
       const axis = weightAxis(n, index);
       if (axis === null) return;
+      if (options.keepDepthwise && n.opType === 'Conv' && attrInt(n, 'group', 1) > 1) return;
       weighted.push({ node: i, axis });
       acts.add(x);
       addOutput(n.output?.[0] ?? '');
@@ -70,8 +88,15 @@ export function planQdq(model: onnx.IModelProto): QdqPlan {
       acts.add(b);
       addOutput(n.output?.[0] ?? '');
     }
-  });
-  return { weighted, activations: [...acts] };
+  }
+  // keepLast: from the first of the last N weighted layers on, nothing is quantized (a float32 tail)
+  const keep = Math.max(0, Math.floor(options.keepLast ?? 0));
+  const cutoff = keep > 0 ? (weightedAll[weightedAll.length - keep]?.node ?? -1) : Infinity;
+  const from = cutoff === -1 ? -1 : cutoff;
+  return {
+    weighted: weightedAll.filter((w) => w.node < from),
+    activations: [...new Set(actsAt.filter((a) => a.node < from).flatMap((a) => a.tensors))],
+  };
 }
 
 /** The tensor after a Relu / Clip(min >= 0) that is the only reader of `tensor`, else `tensor` itself. */
