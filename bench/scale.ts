@@ -17,7 +17,7 @@ import { openSessionInChild } from '../src/engine/analysis/streamed/sessionClien
 import type { ClassPageResult } from '../src/engine/analysis/queries/classPage';
 import { ThumbnailCache } from '../src/engine/render/thumbnails';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import type { TuneAnswer } from '../src/engine/analysis/streamed/sessionJob';
+import type { SessionOpened, TuneAnswer } from '../src/engine/analysis/streamed/sessionJob';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
 import { className, coreOf, cueOf, hasCue, imagenetSpec } from './lib/plantedFeatures';
 import { scaleWorkload, type ScaleWorkload } from './lib/scaleDataset';
@@ -39,6 +39,8 @@ interface HostFigures {
   childPeakRssMb: number;
   /** Median of 7 label changes (spurious, then cleared) through the child: the answer is the new overview. */
   rerankViaChildMs: number;
+  /** The child's open by phase (ms), then the page answer through IPC and the 60 thumbnails (ms). */
+  phases: Array<[string, number]>;
 }
 
 /** One low-spuriosity tuning run in the session child (as the extension's Fine-tune runs it). */
@@ -194,10 +196,16 @@ async function hostFirstPage(w: ScaleWorkload, annotations: string, phase: 'firs
   const openS = (performance.now() - t0) / 1000;
   try {
     const cls = 0; // c0000: a cue class, ranked by its labelled cue
+    const tp = performance.now();
     const page = await child.ask<ClassPageResult>({ kind: 'classPage', request: { cls, split: 'val', order: 'desc', offset: 0, count: PAGE } });
+    const tt = performance.now();
     const thumbs = new ThumbnailCache(thumbsDir, { pixelLimit: 100_000_000 });
     await Promise.all(page.rows.map((r) => thumbs.ensure(r.entry)));
     const firstPageS = (performance.now() - t0) / 1000;
+    const childPhases = (await child.ask<SessionOpened>({ kind: 'opened' })).timings;
+    const inChild = childPhases.reduce((a, [, ms]) => a + ms, 0);
+    // what the child's phases do not cover of the open: starting the child, loading its modules, the 'ready' message
+    const phases: Array<[string, number]> = [['child start and IPC', openS * 1000 - inChild], ...childPhases, ['page answer', tt - tp], ['thumbnails', performance.now() - tt]];
     const times: number[] = [];
     for (let k = 0; k < 7; k++) {
       const t1 = performance.now();
@@ -207,7 +215,7 @@ async function hostFirstPage(w: ScaleWorkload, annotations: string, phase: 'firs
     }
     times.sort((a, b) => a - b);
     rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    return { firstPageS, openS, hostRssGrowthMb: (rssMax - rss0) / 2 ** 20, childPeakRssMb: peakRssMb(child.pid), rerankViaChildMs: times[3] };
+    return { firstPageS, openS, hostRssGrowthMb: (rssMax - rss0) / 2 ** 20, childPeakRssMb: peakRssMb(child.pid), rerankViaChildMs: times[3], phases };
   } finally {
     clearInterval(sample);
     await child.close();
@@ -270,6 +278,14 @@ async function main(): Promise<void> {
       return `| ${r.images.toLocaleString('en-US')} | ${page(h.first)} | ${page(h.cold)} | ${page(h.warm)} | ${f0(h.first.hostRssGrowthMb)} / ${f0(h.cold.hostRssGrowthMb)} / ${f0(h.warm.hostRssGrowthMb)} MB | ${f0(h.first.childPeakRssMb)} / ${f0(h.warm.childPeakRssMb)} MB | ${h.warm.rerankViaChildMs.toFixed(1)} ms |`;
     }),
   ] : [];
+  // the largest measured size's first page by phase: where the time goes
+  const big = rows.filter((r) => r.host).at(-1);
+  const phaseTable = big ? (() => {
+    const h = big.host!;
+    const names = [...new Set([h.first, h.cold, h.warm].flatMap((x) => x.phases.map(([p]) => p)))];
+    const at = (x: HostFigures, p: string) => { const ms = x.phases.filter(([q]) => q === p).reduce((a, [, m]) => a + m, 0); return x.phases.some(([q]) => q === p) ? `${(ms / 1000).toFixed(2)} s` : '-'; };
+    return ['', `First gallery page at ${big.images.toLocaleString('en-US')} images, by phase:`, '', '| phase | first open | cold | warm |', '|---|---|---|---|', ...names.map((p) => `| ${p} | ${at(h.first, p)} | ${at(h.cold, p)} | ${at(h.warm, p)} |`)];
+  })() : [];
   const pct = (x: number) => (x * 100).toFixed(1);
   const tuneTable = rows.some((r) => r.tune) ? [
     '',
@@ -285,7 +301,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.images.toLocaleString('en-US')} | ${f0(r.rank.rssMb)} MB | ${f1(r.rank.s)} s | ${f0(r.gap.rssMb)} MB | ${f1(r.gap.s)} s | ${f1(r.openS)} s | ${f0(r.sessionRssMb)} MB | ${r.rerankMs.toFixed(2)} ms | ${f1(r.meanGap)} pts | ${f0(r.cueInTop * 100)}% | ${f0(r.cuePrecisionHigh * 100)}% / ${f0(r.cuePrecisionLow * 100)}% |`),
   ];
-  table.push(...hostTable, ...tuneTable);
+  table.push(...hostTable, ...phaseTable, ...tuneTable);
   console.log(`\n${table.join('\n')}`);
   if (args.includes('--write')) {
     console.log(`wrote ${writeBenchmarksSection('scale-imagenet', 'ImageNet scale: out-of-core rank and gap (`npm run bench:scale`)', [

@@ -93,7 +93,8 @@ export class LensController implements PanelBackend {
       () => {
         const c = this.current;
         return c ? { root: c.root, setExcluded: (ids: string[]) => this.setExcluded(c, ids) } : undefined;
-      });
+      },
+      () => (this.current ? { session: this.current.session, sha256: this.current.overview.model.sha256 } : undefined));
   }
 
   get extensionUri(): vscode.Uri {

@@ -126,3 +126,35 @@ test('a second open reads the analysis index, no shard: the same session; a chan
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('feature sensitivity picks the same images and reports the same from the streamed session as from the in-memory one', async () => {
+  const { measureSensitivity } = await import('../../src/engine/sensitivity/analyze');
+  const { CORRUPTIONS } = await import('../../src/engine/sensitivity/types');
+  const cls = Array.from({ length: small.classes }, (_, c) => c).find((c) => cueOf(small, c) >= 0)!;
+  const cue = cueOf(small, cls);
+  const labels = () => new MemoryLabelStore([{ cls: className(cls), feature: cue, verdict: { label: 'spurious' } }]);
+  const { mem, str, cleanup } = await both(small, labels);
+  try {
+    const asked: string[][] = [];
+    // a stand-in for the model work: features from the image's name, so both sessions get the same answers for the same images
+    const runner = async (req: { entries: Array<{ rel: string }>; items: Array<{ images: number[] }> }) => {
+      asked.push(req.entries.map((e) => e.rel));
+      const D = small.dim;
+      const rows = (n: number, salt: number) => Float32Array.from({ length: n * D }, (_, i) => ((i * 7 + salt * 13) % 11) / 11);
+      return {
+        dim: D, inputSize: 28, blurSigmaPx: 1, patchPx: 4, failures: [], clean: rows(req.entries.length, 1), failed: new Uint8Array(req.entries.length),
+        items: req.items.map((it) => ({ maskMeans: new Float32Array(it.images.length).fill(0.25), corrupted: CORRUPTIONS.map((_, c) => rows(it.images.length, c + 2)) })),
+      };
+    };
+    const pairs = [{ cls, feature: cue }, { cls, feature: str.importance[cls].top.find((f) => f !== cue)! }];
+    const a = await measureSensitivity(mem, pairs, runner as never, { images: 9, split: 'all' });
+    const b = await measureSensitivity(str, pairs, runner as never, { images: 9, split: 'all' });
+    assert.deepEqual(asked[1], asked[0], 'the same top-activating images');
+    assert.equal(asked[0].length > 0, true);
+    const { seconds: _a, ...ra } = a as typeof a & { seconds?: number };
+    const { seconds: _b, ...rb } = b as typeof b & { seconds?: number };
+    assert.deepEqual(rb.features, ra.features);
+  } finally {
+    cleanup();
+  }
+});

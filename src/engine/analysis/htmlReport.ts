@@ -6,7 +6,7 @@ import { signed } from '../../shared/signed';
 import type { ImageEntry } from '../dataset/types';
 import type { ThumbnailCache } from '../render/thumbnails';
 import { gapReport, rankReport } from './report';
-import type { AnalysisSession } from './session';
+import type { AnalysisView } from './queries/sessionView';
 
 /** One fine-tuning run as the report shows it; gaps and accuracies are fractions (0-1), as the tuner reports them. */
 export interface TuningSummary {
@@ -59,7 +59,7 @@ export function cachedThumbnails(cache: ThumbnailCache): (entry: ImageEntry) => 
 }
 
 /** The report as one HTML document. */
-export async function htmlReport(s: AnalysisSession, opts: HtmlReportOptions): Promise<string> {
+export async function htmlReport(s: AnalysisView, opts: HtmlReportOptions): Promise<string> {
   const g = gapReport(s);
   const r = rankReport(s, opts.endImages ?? 4);
   const perFeature = opts.featureImages ?? 3;

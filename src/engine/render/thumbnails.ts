@@ -11,7 +11,7 @@ export const THUMB_SIZE = 128;
 export class ThumbnailCache {
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(readonly dir: string, private readonly decode: DecodeOptions, private readonly size = THUMB_SIZE) {}
+  constructor(readonly dir: string, readonly decode: DecodeOptions, readonly size = THUMB_SIZE) {}
 
   /** The thumbnail file for an image, made on first request; concurrent requests share one job. */
   ensure(entry: ImageEntry): Promise<string> {

@@ -4,9 +4,9 @@
 import { classImages } from '../../core/classIndex';
 import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
 import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyFor } from '../../core/sensitivity';
-import type { Matrix } from '../../core/types';
+import type { LinearHead, Matrix } from '../../core/types';
 import { coreFeaturesOf } from '../analysis/classFeatures';
-import type { AnalysisSession } from '../analysis/session';
+import type { AnalysisView } from '../analysis/queries/sessionView';
 import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from './job';
 import type { ExtractProgress } from '../extract/types';
 import type { Runner } from '../runner/runner';
@@ -36,14 +36,30 @@ export interface SensitivityOptions extends Pick<SensitivityJobRequest, 'blurSig
 // The report is in points (core works in fractions); NaN (no images) stays NaN in memory and is null in JSON.
 const pts = (x: number): number => Math.round(x * 10000) / 100;
 
+/**
+ * What sensitivity reads of a session: an in-memory one's feature matrix, or an out-of-core one's class columns (its
+ * activation of a class's feature in each of the class's images, read on demand).
+ */
+export type SensitivitySession = AnalysisView & { readonly head: LinearHead } & (
+  | { readonly features: Matrix }
+  | { ensureColumns(cls: number, features: number[]): Promise<void>; activation(row: number, feature: number): number });
+
+/** The pool's n images where the feature fires most (topActivating's order: ties by position in the pool). */
+async function topRows(s: SensitivitySession, cls: number, pool: Int32Array, feature: number, n: number): Promise<number[]> {
+  if ('features' in s) return topActivating(s.features, pool, feature, n);
+  await s.ensureColumns(cls, [feature]);
+  const data = Float32Array.from(pool, (r) => s.activation(r, feature));
+  return topActivating({ rows: pool.length, cols: 1, data }, Int32Array.from(pool.keys()), 0, n).map((p) => pool[p]);
+}
+
 /** The class's images in the chosen split(s), from the session's class index, in ascending row order (topActivating breaks ties by position). */
-function candidates(s: AnalysisSession, cls: number, split: SensitivitySplit): Int32Array {
+function candidates(s: AnalysisView, cls: number, split: SensitivitySplit): Int32Array {
   if (split !== 'all') return classImages(s.index, cls, split);
   return Int32Array.from([...s.index.train[cls], ...s.index.val[cls]]).sort();
 }
 
 /** Measures every pair: accuracy on its top-activating images, clean and with each corruption of its masked region. */
-export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityPair[], runner: SensitivityRunner, o: SensitivityOptions = {}): Promise<SensitivityReport> {
+export async function measureSensitivity(s: SensitivitySession, pairs: SensitivityPair[], runner: SensitivityRunner, o: SensitivityOptions = {}): Promise<SensitivityReport> {
   const t0 = performance.now();
   const split = o.split ?? 'train';
   const skipped: SensitivityReport['skipped'] = [];
@@ -52,8 +68,8 @@ export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityP
   const planned: Array<{ pair: SensitivityPair; item: SensitivityItem; rows: number[]; label: FeatureSensitivity['label']; core: number[] }> = [];
   for (const pair of pairs) {
     const name = s.classNames[pair.cls] ?? String(pair.cls);
-    if (!(Number.isInteger(pair.feature) && pair.feature >= 0 && pair.feature < s.features.cols)) {
-      skipped.push({ cls: name, feature: pair.feature, reason: `feature out of range 0..${s.features.cols - 1}` });
+    if (!(Number.isInteger(pair.feature) && pair.feature >= 0 && pair.feature < s.model.dim)) {
+      skipped.push({ cls: name, feature: pair.feature, reason: `feature out of range 0..${s.model.dim - 1}` });
       continue;
     }
     const pool = candidates(s, pair.cls, split);
@@ -62,7 +78,7 @@ export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityP
       skipped.push({ cls: name, feature: pair.feature, reason: `the class has no ${split === 'all' ? '' : `${split} `}images` });
       continue;
     }
-    const rows = topActivating(s.features, pool, pair.feature, n);
+    const rows = await topRows(s, pair.cls, pool, pair.feature, n);
     const label = s.verdicts(pair.cls).get(pair.feature)?.label ?? null;
     // Only a spurious feature loses the object's region; a core or unlabelled feature is corrupted where it fires.
     const core = label === 'spurious' ? coreFeaturesOf(s, pair.cls).filter((f) => f !== pair.feature) : [];
@@ -91,7 +107,7 @@ export async function measureSensitivity(s: AnalysisSession, pairs: SensitivityP
   };
   const job = await runner(request, { signal: o.signal, onProgress: o.onProgress });
   const D = job.dim;
-  if (D !== s.features.cols) throw new Error(`the sensitivity job returned ${D}-dimensional features but the session has ${s.features.cols}: was the model file replaced?`);
+  if (D !== s.model.dim) throw new Error(`the sensitivity job returned ${D}-dimensional features but the session has ${s.model.dim}: was the model file replaced?`);
 
   const features: FeatureSensitivity[] = [];
   planned.forEach((p, k) => {

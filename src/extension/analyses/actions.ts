@@ -7,7 +7,8 @@ import type { ComparisonView, HostToWebview, PanelJob } from '../../shared/proto
 import { announceComparison, pickModels, runComparison } from './compareFlow';
 import { exportCrops, ImageCrops, recheckClass } from './cropFlow';
 import { PanelJobs } from './panelJobs';
-import { featureSensitivity, SensitivityCache } from './sensitivityFlow';
+import { childSource, featureSensitivity, inMemorySource, SensitivityCache } from './sensitivityFlow';
+import type { SessionHandle } from '../../engine/api/sessionChild';
 import { computeSuggestions } from './suggestFlow';
 import { ModelLabeling } from './modelLabeling';
 import { comparisonView } from '../panel/analysisViews';
@@ -35,7 +36,8 @@ export class AnalysisActions {
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
     private readonly target: () => AnalysisTarget | undefined, private readonly post: (m: HostToWebview) => void,
     private readonly uriOf: (path: string) => string | undefined,
-    private readonly load: () => Promise<unknown> = async () => undefined, marks: () => ReviewTarget | undefined = () => undefined) {
+    private readonly load: () => Promise<unknown> = async () => undefined, marks: () => ReviewTarget | undefined = () => undefined,
+    private readonly child: () => { session: Pick<SessionHandle, 'ask'>; sha256: string } | undefined = () => undefined) {
     this.jobs = new PanelJobs(post);
     this.crops = new ImageCrops(context, target, post, log);
     this.review = new ReviewMarks(marks);
@@ -118,11 +120,13 @@ export class AnalysisActions {
 
   /** Sends the sensitivity of a (class, feature), measuring it first unless cached. */
   async sensitivityOf(cls: string, feature: number): Promise<void> {
-    await this.load();
-    const t = this.target();
-    if (!t) return;
-    // the labeling view asks about the features of the model it labels, which may be a compared one
-    const v = await featureSensitivity(this.context, this.jobs, this.sensitivity, this.labeling.activeSession() ?? t.session, cls, feature, this.log);
+    // the labeling view asks about the features of the model it labels: a compared one is analysed in this process
+    // (with the comparison); the ranked one's session child measures it, so nothing is loaded here
+    const compared = this.labeling.comparedSession();
+    const ranked = this.child();
+    const source = compared ? inMemorySource(this.context, compared) : ranked && childSource(ranked.session, ranked.sha256);
+    if (!source) return;
+    const v = await featureSensitivity(this.jobs, this.sensitivity, source, cls, feature, this.log);
     if (v) this.post({ type: 'sensitivity', result: v });
   }
 

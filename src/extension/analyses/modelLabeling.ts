@@ -92,6 +92,11 @@ export class ModelLabeling {
     return this.other?.session ?? this.target()?.session;
   }
 
+  /** The compared model's session when the Labeling view labels one, else undefined (the ranked model). */
+  comparedSession(): AnalysisSession | undefined {
+    return this.other?.session;
+  }
+
   /** Switches the Labeling view to a compared model (null or the ranked model's sha256: back to the ranked model). */
   async select(sha256: string | null): Promise<void> {
     const t = this.target();

@@ -1,8 +1,11 @@
-// Feature sensitivity on demand from the labeling view: measured in a child process (engineClient), cached per
-// (model, class, feature) for the session so reopening a card costs nothing; a new label of the class drops its entries.
+// Feature sensitivity on demand from the labeling view: measured in a child process (the ranked model's session
+// child, or a job of engineClient for a compared model's analysis), cached per (model, class, feature) for the
+// session so reopening a card costs nothing; a new label of the class drops its entries.
 import * as vscode from 'vscode';
 import type { AnalysisSession } from '../../engine/api/analysis';
-import { measureSensitivity } from '../../engine/api/analyses';
+import { measureSensitivity, type SensitivityReport } from '../../engine/api/analyses';
+import type { ExtractProgress } from '../../engine/api/extraction';
+import type { SessionHandle } from '../../engine/api/sessionChild';
 import type { SensitivityView } from '../../shared/protocol';
 import { sensitivityRunner } from '../engineClient';
 import { sensitivityView } from '../panel/analysisViews';
@@ -39,17 +42,42 @@ export class SensitivityCache {
   }
 }
 
+/** Where a sensitivity is measured: the model's sha256 (the cache key) and the measurement of one pair. */
+export interface SensitivitySource {
+  sha256: string;
+  measure(className: string, feature: number, o: { threads?: number; pixelLimit: number; signal: AbortSignal; onProgress(p: ExtractProgress): void }): Promise<SensitivityReport>;
+}
+
+/** The ranked model's session child measures it: the features stay there, this process gets the report. */
+export function childSource(session: Pick<SessionHandle, 'ask'>, sha256: string): SensitivitySource {
+  return {
+    sha256,
+    measure: (className, feature, { signal, onProgress, ...options }) =>
+      session.ask<SensitivityReport>({ kind: 'sensitivity', className, feature, options }, { signal, onEvent: (p) => onProgress(p as ExtractProgress) }),
+  };
+}
+
+/** A compared model's analysis (in this process, with the comparison) measures it, its model work in a child. */
+export function inMemorySource(context: vscode.ExtensionContext, s: AnalysisSession): SensitivitySource {
+  return {
+    sha256: s.model.sha256,
+    measure: async (className, feature, o) => {
+      const cls = s.classId(className);
+      if (cls === undefined) throw new Error(`No class "${className}" in the ranked dataset.`);
+      if (!(s.importance[cls]?.top ?? []).includes(feature)) throw new Error(`Feature ${feature} is not a top feature of ${className}; sensitivity is measured for the features shown for labeling.`);
+      return measureSensitivity(s, [{ cls, feature }], sensitivityRunner(context), o);
+    },
+  };
+}
+
 /** The sensitivity of one (class, feature), from the cache or measured as a panel job; undefined when cancelled or busy. */
-export async function featureSensitivity(context: vscode.ExtensionContext, jobs: PanelJobs, cache: SensitivityCache, s: AnalysisSession,
+export async function featureSensitivity(jobs: PanelJobs, cache: SensitivityCache, source: SensitivitySource,
   className: string, feature: number, log: vscode.LogOutputChannel): Promise<SensitivityView | undefined> {
-  const hit = cache.get(s.model.sha256, className, feature);
+  const hit = cache.get(source.sha256, className, feature);
   if (hit) return hit;
-  const cls = s.classId(className);
-  if (cls === undefined) throw new Error(`No class "${className}" in the ranked dataset.`);
-  if (!(s.importance[cls]?.top ?? []).includes(feature)) throw new Error(`Feature ${feature} is not a top feature of ${className}; sensitivity is measured for the features shown for labeling.`);
   const settings = readSettings();
   const report = await jobs.run('sensitivity', { class: className, feature }, `Spuriosity Lens: sensitivity of feature ${feature} (${className})`,
-    (report, signal) => measureSensitivity(s, [{ cls, feature }], sensitivityRunner(context), {
+    (report, signal) => source.measure(className, feature, {
       threads: settings.threads || undefined, pixelLimit: settings.pixelLimit, signal,
       onProgress: (p) => report({ message: `${formatRate(p.done, p.total, p.imagesPerSecond, p.etaSeconds)} (clean + corrupted)`, fraction: p.total ? p.done / p.total : undefined }),
     }));
@@ -61,6 +89,6 @@ export async function featureSensitivity(context: vscode.ExtensionContext, jobs:
     throw new Error(`Sensitivity of feature ${feature} (${className}) was not measured: ${why}.`);
   }
   const view = { ...sensitivityView(measured), class: className };
-  cache.set(s.model.sha256, view);
+  cache.set(source.sha256, view);
   return view;
 }

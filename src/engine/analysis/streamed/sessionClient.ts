@@ -2,7 +2,7 @@
 // The host process holds no feature, only the answers (a page, a card, a report).
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExtractProgress } from '../../extract/types';
-import { answer, tuneServed, type ServedSession, type SessionJobRequest, type SessionProgress, type SessionQuery, type SessionQueryMessage } from './sessionJob';
+import { answer, sensitivityServed, tuneServed, type ServedSession, type SessionJobRequest, type SessionProgress, type SessionQuery, type SessionQueryMessage } from './sessionJob';
 import { rebuildError } from '../../jobs/runInChild';
 import type { SerializedError } from '../../jobs/ipc';
 
@@ -28,7 +28,8 @@ export function localSession(s: ServedSession): SessionHandle {
     pid: undefined,
     ask: async <T>(q: SessionQuery, opts: AskOptions = {}) => (q.kind === 'tune'
       ? tuneServed(s, q, opts.signal ?? new AbortController().signal, (e) => opts.onEvent?.(e))
-      : answer(s, q)) as Promise<T>,
+      : q.kind === 'sensitivity' ? sensitivityServed(s, q, opts.signal ?? new AbortController().signal, (p) => opts.onEvent?.(p))
+        : answer(s, q)) as Promise<T>,
     close: async () => undefined,
   };
 }

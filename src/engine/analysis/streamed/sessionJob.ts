@@ -21,6 +21,9 @@ import { misclassifiedRows, reviewItems } from '../queries/reviewItems';
 import { sessionCollisions } from '../collisionsView';
 import { gapReport, rankReport } from '../report';
 import { markdownReport } from '../markdownReport';
+import { cachedThumbnails, htmlReport, type TuningSummary } from '../htmlReport';
+import { ThumbnailCache } from '../../render/thumbnails';
+import type { DecodeOptions } from '../../native/sharp';
 import { AnalysisSession, type AnalysisOptions } from '../session';
 import type { FeatureVerdict } from '../labels';
 import { checkTuning } from '../tuneGuard';
@@ -30,10 +33,13 @@ import type { OrtTuneRunner } from '../../train/tuneProblem';
 import type { GapSummary } from '../../../core/gap';
 import type { HeadMode } from '../headChoice';
 import type { ModelInfo } from '../../model/types';
-import { StreamedHeadError, StreamedSession } from './streamedSession';
+import { StreamedHeadError, StreamedSession, timer } from './streamedSession';
 import { FeatureCache } from '../../cache/featureCache';
 import { loadDefaultDeps } from '../../extract/pipeline';
 import { tuneStreamed } from './tuneStreamed';
+import { measureSensitivity, type SensitivityOptions } from '../../sensitivity/analyze';
+import { runSensitivityJob } from '../../sensitivity/job';
+import type { SensitivityReport } from '../../sensitivity/types';
 
 /**
  * Opens a session: the extraction request (cache-first), where its annotations live, and the analysis knobs. Give
@@ -66,7 +72,11 @@ export type SessionQuery =
   | { kind: 'tune'; method: TuningMethod; k: number; threshold: number; threads?: number; maxIter?: number; trainer?: 'js' | 'ort' | 'auto' }
   | { kind: 'rankReport'; show?: number }
   | { kind: 'gapReport' }
-  | { kind: 'markdownReport' };
+  | { kind: 'markdownReport' }
+  /** Feature sensitivity of one of a class's top features, its decoding and inference in the child (progress as events). */
+  | { kind: 'sensitivity'; className: string; feature: number; options?: Omit<SensitivityOptions, 'signal' | 'onProgress'> }
+  /** The self-contained HTML report, its thumbnails from (or made into) the host's thumbnail folder. */
+  | { kind: 'htmlReport'; thumbs: { dir: string; decode: DecodeOptions; size?: number }; tuning?: TuningSummary[] };
 
 /** The message a query travels in (parent -> child); `session-cancel` stops a running tuning query. */
 export interface SessionQueryMessage {
@@ -117,6 +127,8 @@ export interface SessionOpened {
   skipped: Array<{ path: string; reason: string; detail?: string }>;
   skippedCount: number;
   warnings: string[];
+  /** Milliseconds per phase of the open (model and cache listing, discovery, the session's own phases), in order. */
+  timings: Array<[string, number]>;
 }
 
 /** A gallery page row with the predicted class's probability under the head in use. */
@@ -180,6 +192,7 @@ export async function answer(s: ServedSession, q: SessionQuery): Promise<unknown
         images: s.entries.length, classes: s.dataset.classes.length, layout: s.dataset.layout, computed: ex.computed, cacheHits: ex.cacheHits,
         failures: ex.failures.slice(0, 200).map((f) => ({ path: f.path, reason: f.reason, message: f.message })), failureCount: ex.failures.length,
         skipped: s.dataset.skipped.slice(0, 200), skippedCount: s.dataset.skipped.length, warnings: ex.warnings ?? [],
+        timings: isStreamed(s) ? s.timings : [],
       } satisfies SessionOpened;
     }
     case 'classPage': {
@@ -222,9 +235,21 @@ export async function answer(s: ServedSession, q: SessionQuery): Promise<unknown
       return gapReport(s);
     case 'markdownReport':
       return markdownReport(s);
+    case 'htmlReport':
+      return htmlReport(s, { thumbnail: cachedThumbnails(new ThumbnailCache(q.thumbs.dir, q.thumbs.decode, q.thumbs.size)), tuning: q.tuning });
     case 'tune':
       return tuneServed(s, q, new AbortController().signal, () => undefined);
+    case 'sensitivity':
+      return sensitivityServed(s, q, new AbortController().signal, () => undefined);
   }
+}
+
+/** A sensitivity run on the served session: the top-activating images from its columns (or matrix), the model work in this process. */
+export async function sensitivityServed(s: ServedSession, q: Extract<SessionQuery, { kind: 'sensitivity' }>, signal: AbortSignal, onProgress: (p: ExtractProgress) => void): Promise<SensitivityReport> {
+  const cls = s.classId(q.className);
+  if (cls === undefined) throw new Error(`No class "${q.className}" in the ranked dataset.`);
+  if (!(s.importance[cls]?.top ?? []).includes(q.feature)) throw new Error(`Feature ${q.feature} is not a top feature of ${q.className}; sensitivity is measured for the features shown for labeling.`);
+  return measureSensitivity(s, [{ cls, feature: q.feature }], (request, hooks = {}) => runSensitivityJob({ ...request, ...hooks }), { ...q.options, signal, onProgress });
 }
 
 /** ONNX Runtime in this (child) process, for tuning sets large enough to need it. */
@@ -250,6 +275,8 @@ async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgr
   if (!given && !root) throw new Error('the session job needs a dataset or its root folder');
   // the feature cache lists most files with their size and mtime: discovery stats only the others
   let opened: { info: ModelInfo; cache: FeatureCache } | undefined;
+  const timings: Array<[string, number]> = [];
+  const lap = timer(timings);
   if (!given) {
     try {
       const { info } = await (ctx.deps ?? (await loadDefaultDeps())).loadModel(extract.modelPath);
@@ -259,7 +286,9 @@ async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgr
     }
   }
   const cache = opened?.cache;
+  lap('model and feature-cache listing');
   const dataset = given ?? await openDataset(root!, extract.cacheDir, cache ? { known: (rel) => cache.listed(rel) } : {});
+  lap('discovery');
   if (dataset.images.length === 0) {
     throw new Error(`No images found in ${dataset.root}. Valid layouts: <root>/<class>/<image>, <root>/train|val/<class>/<image>, or a CSV/JSONL manifest with path,label[,split].`);
   }
@@ -269,7 +298,9 @@ async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgr
     openLabels: (model: Parameters<typeof openLabelStore>[1]) => openLabelStore(annotations.root, model, annotations.path),
   };
   try {
-    return await StreamedSession.open(common);
+    const s = await StreamedSession.open(common);
+    s.timings.unshift(...timings);
+    return s;
   } catch (e) {
     if ((e as Error | null)?.name !== StreamedHeadError.name) throw e;
   }
@@ -306,6 +337,13 @@ export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<Se
       const abort = new AbortController();
       tunes.set(m.id, abort);
       void reply(m.id, () => tuneServed(s, q, abort.signal, (e) => ctx.onProgress?.({ type: 'event', id: m.id, value: e }))).finally(() => tunes.delete(m.id));
+      return;
+    }
+    if (q.kind === 'sensitivity') {
+      // in the queue (it reads the session's columns), cancellable like a tuning run, its progress as events
+      const abort = new AbortController();
+      tunes.set(m.id, abort);
+      chain = chain.then(() => reply(m.id, () => sensitivityServed(s, q, abort.signal, (p) => ctx.onProgress?.({ type: 'event', id: m.id, value: p }))).finally(() => tunes.delete(m.id)));
       return;
     }
     chain = chain.then(() => reply(m.id, () => answer(s, q)));

@@ -248,6 +248,11 @@ export class StreamedSession implements AnalysisView {
     return this.columns.value(row, feature);
   }
 
+  /** Reads a class's columns of these features (for activation(row, feature) on the class's images); read ones are kept. */
+  ensureColumns(cls: number, features: number[]): Promise<void> {
+    return this.columns.ensure(cls, features);
+  }
+
   /** Softmax probability of the predicted class once loadRow(row) has read it, else null. */
   confidence(row: number): number | null {
     return this.confidences.get(row) ?? null;
