@@ -7,73 +7,28 @@
 // when E2E_REUSE_VSIX=1 (as `npm run test:e2e` sets it), else packages one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
-import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
-import { explorerContextMenu, findInFrames, launchBrowser, openWorkspace, runCommand, until } from '../../scripts/e2e/workbench.mjs';
-import { saveFailureArtifacts } from '../../scripts/e2e/artifacts.mjs';
-import { SHOTS, THEMES } from './panelShots';
+import { findInFrames, until } from '../../scripts/e2e/workbench.mjs';
+import { shootAs } from './panelShots';
+import { lensSettings, lensText, packagedVsix, rankFromExplorer, scrollPanelToTop, tab, withLens } from './lib/lens';
 
-const repo = resolve('.');
 const DATASET = 'spurious-mnist';
-
-function run(cmd: string, args: string[], what: string, timeoutMs = 8 * 60_000): string {
-  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-  return r.stdout;
-}
-
-function vsix(): string {
-  const dir = join(repo, 'dist-vsix');
-  const newest = () => existsSync(dir)
-    ? readdirSync(dir).filter((n) => n.endsWith('.vsix')).map((n) => join(dir, n)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
-    : undefined;
-  if (process.env.E2E_REUSE_VSIX !== '1') run('npm', ['run', 'package'], 'npm run package');
-  const v = newest();
-  assert.ok(v, 'no .vsix in dist-vsix/');
-  return v;
-}
-
-const lensText = async (page: Page, selector: string, timeout = 30_000): Promise<string> =>
-  ((await (await findInFrames(page, selector, { timeout })).textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
 type Stored = Record<string, Record<string, { label: string; subtype?: string; origin?: { by: string; score: number } }>>;
 
 test('labeling view: suggestions computed from the panel, Enter accepts one, accept-all labels the rest and keeps a person\'s label', { timeout: 14 * 60_000 }, async () => {
-  const t0 = Date.now();
-  const log = (msg: string) => console.log(`[autolabel ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
-  const work = mkdtempSync(join(tmpdir(), 'spuriosity-autolabel-'));
-  const userDataDir = join(work, 'user-data');
-  const extensionsDir = join(work, 'extensions');
-  const workspace = join(work, 'workspace');
-  const codeServerLog = join(work, 'code-server.log');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  try {
-    const v = vsix();
-    const entry = installCodeServer();
+  await withLens('autolabel', 'spuriosity-autolabel-', async (r) => {
+    const { log, workspace } = r;
+    const v = packagedVsix();
     const dataset = await generateDemoDataset({ out: join(workspace, DATASET) });
     assert.ok(existsSync(join(dataset, 'masks', '.done')), 'the demo generator wrote masks/');
-    const extDir = installExtension({ entry, userDataDir, extensionsDir, vsix: v });
+    const extDir = r.install(v);
     const model = join(extDir, 'models', 'demo', 'spurious-mnist.onnx');
-    writeUserSettings(userDataDir, {
-      'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': THEMES.dark.id,
-      'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true, 'telemetry.telemetryLevel': 'off',
-      'spuriosityLens.modelPath': model, 'spuriosityLens.cacheLocation': 'dataset',
-    });
-    server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
-    browser = await launchBrowser();
-    page = await openWorkspace(browser, server.url, workspace);
-    const p = page;
-    await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
-    await until('the overview', async () => (await lensText(p, 'overview-view .summary', 4 * 60_000)).includes('classes labeled'), { timeout: 4 * 60_000 });
-    await runCommand(p, 'View: Close Primary Side Bar');
-    await (await findInFrames(p, 'vscode-tab-header', { hasText: /^\s*Labeling\s*$/ })).click();
+    const p = await r.open(lensSettings({ 'spuriosityLens.modelPath': model }));
+    await rankFromExplorer(p, DATASET, 'classes labeled');
+    await (await tab(p, 'Labeling')).click();
     // no suggestions yet: the card says how to get them; the button computes them in the child process
     assert.match(await lensText(p, 'labeling-view section.card.focused .suggest-note', 60_000), /no mask suggestions yet/);
     const t1 = Date.now();
@@ -118,11 +73,8 @@ test('labeling view: suggestions computed from the panel, Enter accepts one, acc
       const text = await lensText(p, 'labeling-view section.card[data-i="1"] .chip');
       return !/unlabeled/.test(text) && !/unlabeled/.test(await lensText(p, 'labeling-view section.card[data-i="2"] .chip'));
     }, { timeout: 60_000 });
-    await (await findInFrames(p, 'lens-app')).evaluate(() => window.scrollTo(0, 0));
-    mkdirSync(SHOTS, { recursive: true });
-    await p.mouse.move(2, 2);
-    await p.waitForTimeout(800);
-    await p.screenshot({ path: join(SHOTS, 'vscode-labeling-suggestions-dark.png') });
+    await scrollPanelToTop(p);
+    await shootAs(p, 'vscode-labeling-suggestions-dark.png');
 
     const stored = (JSON.parse(readFileSync(annotations, 'utf8')) as { labels: Stored }).labels;
     const personWasConfident = sugg.pairs[personClass][personFeature].suggestion !== null;
@@ -132,12 +84,5 @@ test('labeling view: suggestions computed from the panel, Enter accepts one, acc
     assert.equal(person.origin, undefined);
     assert.equal(all.filter((x) => x.l.origin?.by === 'mask-suggestion').length, confident - (personWasConfident ? 1 : 0), 'every other confident suggestion became a machine label');
     log(`all classes labeled: ${confident - 1} machine labels, the person's kept; shot taken`);
-  } catch (e) {
-    const kept = await saveFailureArtifacts(join(repo, '.e2e', 'autolabel'), { page, userDataDir, codeServerLog }).catch(() => []);
-    console.error(`autolabel e2e failed; artifacts: ${kept.join(', ')}`);
-    throw e;
-  } finally {
-    await browser?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-  }
+  });
 });

@@ -8,66 +8,31 @@
 // Run with `npm run test:e2e` (packages the .vsix once); E2E_REUSE_VSIX=1 uses the newest dist-vsix/*.vsix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
-import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
-import {
-  clearNotifications, explorerContextMenu, findInFrames, frameWith, launchBrowser, openWorkspace, runCommand, until, waitForNotification,
-} from '../../scripts/e2e/workbench.mjs';
-import { saveFailureArtifacts } from '../../scripts/e2e/artifacts.mjs';
-import { SHOTS, THEMES } from './panelShots';
+import { clearNotifications, explorerContextMenu, findInFrames, frameWith, runCommand, until, waitForNotification } from '../../scripts/e2e/workbench.mjs';
+import { shootAs } from './panelShots';
+import { lensSettings, lensText as text, packagedVsix, run, tab, withLens } from './lib/lens';
 
-const repo = resolve('.');
 const DATASET = 'spurious-mnist';
 const VARIANT = 'spurious-mnist-b';
-
-function run(cmd: string, args: string[], what: string, timeoutMs = 5 * 60_000): string {
-  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-  return r.stdout;
-}
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const readJson = <T>(file: string): T | undefined => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : undefined);
 type Labels = { labels: Record<string, Record<string, { label: string }>> };
 type Review = { images: Record<string, { labelError?: boolean; excluded?: boolean }> };
-const tab = (page: Page, title: string) => findInFrames(page, 'vscode-tab-header', { hasText: new RegExp(`^\\s*${title}\\s*$`) });
-/** As panelShots' shoot, for this file's views: docs/screenshots/vscode-<name>-dark.png. */
-async function shoot(page: Page, name: string, theme: 'dark'): Promise<string> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(2, 2);
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.waitForTimeout(800);
-  const path = join(SHOTS, `vscode-${name}-${theme}.png`);
-  await page.screenshot({ path });
-  return path;
-}
-const text = async (page: Page, selector: string, timeout = 30_000) => ((await (await findInFrames(page, selector, { timeout })).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+/** This file's views: docs/screenshots/vscode-<name>-dark.png. */
+const shoot = (page: Page, name: string, theme: 'dark'): Promise<string> => shootAs(page, `vscode-${name}-${theme}.png`);
 
 test('compare with an unlabeled model, label it from the panel, and mark images in the review queue', { timeout: 6 * 60_000 }, async () => {
-  const t0 = Date.now();
-  const log = (msg: string) => console.log(`[e2e compare-review ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
-  const work = mkdtempSync(join(tmpdir(), 'spuriosity-e2e-cr-'));
-  const userDataDir = join(work, 'user-data');
-  const extensionsDir = join(work, 'extensions');
-  const workspace = join(work, 'workspace');
-  const codeServerLog = join(work, 'code-server.log');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  try {
-    if (process.env.E2E_REUSE_VSIX !== '1') run('npm', ['run', 'package'], 'npm run package', 8 * 60_000);
-    const vsix = readdirSync(join(repo, 'dist-vsix')).filter((n) => n.endsWith('.vsix')).map((n) => join(repo, 'dist-vsix', n))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-    assert.ok(vsix, 'no .vsix in dist-vsix/');
-    const entry = installCodeServer();
+  await withLens('compare-review', 'spuriosity-e2e-cr-', async (r) => {
+    const { log, workspace } = r;
+    const vsix = packagedVsix();
     const dataset = await generateDemoDataset({ out: join(workspace, DATASET) });
-    const extDir = installExtension({ entry, userDataDir, extensionsDir, vsix });
+    const extDir = r.install(vsix);
     const model = join(extDir, 'models', 'demo', 'spurious-mnist.onnx');
     const variant = join(extDir, 'models', 'demo', `${VARIANT}.onnx`);
     const variantAnnotations = join(dataset, '.spuriosity', `annotations.${sha256(variant).slice(0, 8)}.json`);
@@ -75,15 +40,7 @@ test('compare with an unlabeled model, label it from the panel, and mark images 
     // the ranked model has its features labeled (from the probes, as a user's own labels); the variant has none
     run(process.execPath, ['dist/cli.js', 'annotations', 'from-probes', dataset, '--model', model], 'from-probes');
     assert.equal(existsSync(variantAnnotations), false);
-    writeUserSettings(userDataDir, {
-      'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': THEMES.dark.id,
-      'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true, 'telemetry.telemetryLevel': 'off',
-      'spuriosityLens.modelPath': model, 'spuriosityLens.cacheLocation': 'dataset',
-    });
-    server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
-    browser = await launchBrowser();
-    page = await openWorkspace(browser, server.url, workspace);
-    const p = page;
+    const p = await r.open(lensSettings({ 'spuriosityLens.modelPath': model }));
     log(`workbench open; dataset ${dataset}`);
 
     await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
@@ -172,15 +129,6 @@ test('compare with an unlabeled model, label it from the panel, and mark images 
     await markedItem.locator('vscode-button[data-mark="excluded"]').click();
     await until(`${reviewFile} no longer excludes ${excludedId}`, () => readJson<Review>(reviewFile)?.images[excludedId]?.excluded !== true, { timeout: 30_000 });
     assert.equal(gapOf(['--exclude-reviewed']).dataset.images.excluded, 0);
-    log(`undone; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  } catch (e) {
-    const dir = join(repo, '.e2e', `compare-review-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    const saved = await saveFailureArtifacts(dir, { page, userDataDir, codeServerLog });
-    console.error(`e2e failed; kept ${dir}:\n  ${saved.join('\n  ')}`);
-    throw e;
-  } finally {
-    await browser?.close().catch(() => {});
-    await server?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
+    log(`undone; done in ${((Date.now() - r.t0) / 1000).toFixed(0)} s`);
+  });
 });

@@ -11,32 +11,21 @@
 // E2E_MODEL=<onnx> ranks with another model than the demo model inside the installed extension.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
-import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
 import {
-  clearNotifications, explorerContextMenu, findInFrames, frameWith, launchBrowser, openWorkspace, pickQuickItem, runCommand, setColorTheme, until, waitForNotification,
+  clearNotifications, explorerContextMenu, findInFrames, frameWith, pickQuickItem, runCommand, setColorTheme, until, waitForNotification,
 } from '../../scripts/e2e/workbench.mjs';
-import { saveFailureArtifacts } from '../../scripts/e2e/artifacts.mjs';
-import { SHOTS, shoot, THEMES, type ThemeSlug } from './panelShots';
+import { SHOTS, shoot, shootAs, THEMES, type ThemeSlug } from './panelShots';
+import { lensSettings, packagedVsix, panelText, run, tab, withLens } from './lib/lens';
 
-const repo = resolve('.');
 const DATASET = 'spurious-mnist';
 /** A second dataset (the demo's images twice over, so its extraction lasts long enough to cancel) and a folder that is none. */
 const SECOND = 'mnist-copy';
 const NOT_A_DATASET = 'notes';
 const CLASSES = ['0-zero', '1-one', '2-two', '3-three', '4-four', '5-five', '6-six', '7-seven', '8-eight', '9-nine'];
-
-/** Runs a repo script or the CLI; fails the test with its output when it fails. */
-function run(cmd: string, args: string[], what: string, timeoutMs = 5 * 60_000): string {
-  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-  return r.stdout;
-}
 
 /** "+12.3 pts [..]" or "-4.0" (either minus sign) as a number. */
 const num = (s: string) => Number.parseFloat(s.replace(/\u2212/g, '-').replace(/^\+/, ''));
@@ -70,23 +59,10 @@ function logLines(userDataDir: string): string[] {
 }
 
 /** A screenshot of the whole workbench for the flows outside the panel: docs/screenshots/vscode-<name>.png. */
-async function shootWorkbench(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.mouse.move(2, 2);
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: join(SHOTS, `vscode-${name}.png`) });
-}
+const shootWorkbench = (page: Page, name: string): Promise<string> => shootAs(page, `vscode-${name}.png`);
 
 type Labels = Record<string, Record<string, { label: string; subtype?: string }>>;
 const readLabels = (file: string): Labels => (JSON.parse(readFileSync(file, 'utf8')) as { labels: Labels }).labels;
-
-/** Text of the first element matching selector in the panel's webview. */
-async function panelText(page: Page, selector: string, timeout = 30_000): Promise<string> {
-  return ((await (await findInFrames(page, selector, { timeout })).textContent()) ?? '').trim();
-}
-
-/** A tab header of the panel (vscode-tabs renames the headers' ids, so find them by title). */
-const tab = (page: Page, title: string) => findInFrames(page, 'vscode-tab-header', { hasText: new RegExp(`^\\s*${title}\\s*$`) });
 
 /** Waits until the labeling progress line ("n of 10 classes labeled") reads want. */
 async function labeledIs(page: Page, selector: string, want: string, timeout = 60_000): Promise<void> {
@@ -94,49 +70,23 @@ async function labeledIs(page: Page, selector: string, want: string, timeout = 6
 }
 
 test('a user ranks, labels, measures and mitigates the demo dataset in VS Code', { timeout: 15 * 60_000 }, async () => {
-  const t0 = Date.now();
-  const log = (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
-  const work = mkdtempSync(join(tmpdir(), 'spuriosity-e2e-'));
-  const userDataDir = join(work, 'user-data');
-  const extensionsDir = join(work, 'extensions');
-  const workspace = join(work, 'workspace');
-  const codeServerLog = join(work, 'code-server.log');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  try {
+  await withLens('e2e', 'spuriosity-e2e-', async (r) => {
+    const { log, workspace, userDataDir } = r;
     // ---- setup: the product as a user gets it (a platform .vsix) in a fresh VS Code profile ----
-    if (process.env.E2E_REUSE_VSIX !== '1') run('npm', ['run', 'package'], 'npm run package', 8 * 60_000);
-    const vsix = readdirSync(join(repo, 'dist-vsix')).filter((n) => n.endsWith('.vsix')).map((n) => join(repo, 'dist-vsix', n))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-    assert.ok(vsix, 'npm run package made no .vsix in dist-vsix/');
+    const vsix = packagedVsix();
     log(`packaged ${vsix} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`);
-    const entry = installCodeServer();
     const dataset = await generateDemoDataset({ out: join(workspace, DATASET) });
-    log(`code-server at ${entry}; demo dataset in ${dataset}`);
-    const extDir = installExtension({ entry, userDataDir, extensionsDir, vsix });
+    const extDir = r.install(vsix);
+    log(`code-server and the extension installed; demo dataset in ${dataset}`);
     const model = process.env.E2E_MODEL ? resolve(process.env.E2E_MODEL) : join(extDir, 'models', 'demo', 'spurious-mnist.onnx');
     assert.ok(existsSync(model), `the installed extension has no demo model at ${model}: is models/demo/ committed and packaged?`);
-    writeUserSettings(userDataDir, {
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.colorTheme': THEMES.dark.id,
-      'workbench.tips.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      // no model configured: the first ranking asks, offering the bundled demo model (E2E_MODEL sets one instead)
-      ...(process.env.E2E_MODEL ? { 'spuriosityLens.modelPath': model } : {}),
-      'spuriosityLens.cacheLocation': 'dataset',
-    });
     makeSecondDataset(dataset, join(workspace, SECOND));
     mkdirSync(join(workspace, NOT_A_DATASET, 'drafts'), { recursive: true });
     writeFileSync(join(workspace, NOT_A_DATASET, 'todo.txt'), 'label the backgrounds\n');
     writeFileSync(join(workspace, NOT_A_DATASET, 'drafts', 'plan.md'), '# plan\n');
-    server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
-    browser = await launchBrowser();
-    page = await openWorkspace(browser, server.url, workspace);
-    const p = page;
-    log(`workbench open at ${server.url}`);
+    // no model configured: the first ranking asks, offering the bundled demo model (E2E_MODEL sets one instead)
+    const p = await r.open(lensSettings(process.env.E2E_MODEL ? { 'spuriosityLens.modelPath': model } : {}));
+    log(`workbench open at ${r.server?.url}`);
 
     // ---- 1. rank the dataset from the Explorer's context menu; with no model configured the user is asked ----
     await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
@@ -413,17 +363,8 @@ test('a user ranks, labels, measures and mitigates the demo dataset in VS Code',
     log(`Create Demo Dataset: ${made}; ${gen[0]}`);
     await clearNotifications(p);
 
-    log(`screenshots in ${SHOTS}; done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  } catch (e) {
-    const dir = join(repo, '.e2e', new Date().toISOString().replace(/[:.]/g, '-'));
-    const saved = await saveFailureArtifacts(dir, { page, userDataDir, codeServerLog });
-    console.error(`e2e failed; kept ${dir}:\n  ${saved.join('\n  ')}`);
-    throw e;
-  } finally {
-    await browser?.close().catch(() => {});
-    await server?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
+    log(`screenshots in ${SHOTS}; done in ${((Date.now() - r.t0) / 1000).toFixed(0)} s`);
+  });
 });
 
 /** Re-takes every view after the theme switch (the panel keeps its tab, class, overlay and detail). */

@@ -5,64 +5,20 @@
 // reloads the window (the panel comes back on the Labeling tab, the measured sensitivity still shown), opens the class gallery's heatmap overlay (legend,
 // one chosen feature, opacity) and photographs both in Dark Modern and Dark High Contrast:
 // docs/screenshots/vscode-{labeling-flow,class-heatmap}-{dark,high-contrast}.png.
-// Runs with `npm run test:e2e` beside extension.e2e.test.ts: it reuses the .vsix that test packages when both run
-// (or packages one itself when run alone, `node scripts/test.mjs --e2e panel-flows`); E2E_REUSE_VSIX=1 skips packaging.
+// Runs with `npm run test:e2e` (or alone, `node scripts/test.mjs --e2e panel-flows`): scripts/test.mjs packages the
+// .vsix once for every e2e file; E2E_REUSE_VSIX=1 skips packaging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { generateDemoDataset } from '../../scripts/demo/generate-dataset.mjs';
-import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../scripts/e2e/codeServer.mjs';
-import { explorerContextMenu, findInFrames, frameWith, launchBrowser, openWorkspace, runCommand, setColorTheme, until } from '../../scripts/e2e/workbench.mjs';
-import { saveFailureArtifacts } from '../../scripts/e2e/artifacts.mjs';
+import { findInFrames, frameWith, runCommand, setColorTheme, until } from '../../scripts/e2e/workbench.mjs';
 import { colormapGradient } from '../../src/shared/colormap';
 import { shoot, THEMES } from './panelShots';
+import { lensSettings, lensText, packagedVsix, rankFromExplorer, run, scrollPanelToTop, tab, withLens } from './lib/lens';
 
-const repo = resolve('.');
 const DATASET = 'spurious-mnist';
-
-function run(cmd: string, args: string[], what: string, timeoutMs = 5 * 60_000): string {
-  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-  return r.stdout;
-}
-
-const newestVsix = (): string | undefined => {
-  const dir = join(repo, 'dist-vsix');
-  if (!existsSync(dir)) return undefined;
-  return readdirSync(dir).filter((n) => n.endsWith('.vsix')).map((n) => join(dir, n)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-};
-
-/** True while some process packages or builds the extension (extension.e2e.test.ts running `npm run package` beside this file). */
-function packagingRuns(): boolean {
-  const r = spawnSync('pgrep', ['-f', 'scripts/(package|build)\\.mjs|vsce package'], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim().split('\n').some((pid) => Number(pid) !== process.pid);
-}
-
-/**
- * A .vsix of this tree. When the other e2e file packages at the same time (the e2e suite runs two files at once),
- * wait for its package instead of building dist/ twice at once; alone, package here.
- */
-async function vsixForThisRun(startedAt: number): Promise<string> {
-  if (process.env.E2E_REUSE_VSIX === '1') {
-    const v = newestVsix();
-    assert.ok(v, 'E2E_REUSE_VSIX=1 but dist-vsix/ has no .vsix');
-    return v;
-  }
-  let seen = false;
-  for (let waited = 0; waited < 8 * 60_000; waited += 2000) {
-    const fresh = newestVsix();
-    if (fresh && statSync(fresh).mtimeMs >= startedAt && !packagingRuns()) return fresh;
-    if (packagingRuns()) seen = true;
-    else if (!seen && waited >= 15_000) break; // nobody else is packaging
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  run('npm', ['run', 'package'], 'npm run package', 8 * 60_000);
-  return newestVsix()!;
-}
 
 type Labels = Record<string, Record<string, { label: string; subtype?: string }>>;
 
@@ -72,43 +28,18 @@ function keyFor(l: { label: string; subtype?: string }): string {
   return l.subtype === 'background' ? 'b' : l.subtype === 'separate_object' ? 'o' : 's';
 }
 
-const lensText = async (page: Page, selector: string, timeout = 30_000): Promise<string> =>
-  ((await (await findInFrames(page, selector, { timeout })).textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-const tab = (page: Page, title: string) => findInFrames(page, 'vscode-tab-header', { hasText: new RegExp(`^\\s*${title}\\s*$`) });
-
-/** Scrolls the panel back to its top (measuring a sensitivity scrolled the card into view), so a shot shows the heading and the done line. */
-async function toTop(page: Page): Promise<void> {
-  await (await findInFrames(page, 'lens-app')).evaluate(() => window.scrollTo(0, 0));
-}
-
 /** "#1 · feature 70" of the focused card, and the class shown. */
 async function labelingAt(page: Page): Promise<{ cls: string; focused: string }> {
   return { cls: await lensText(page, 'labeling-view .head h2'), focused: await lensText(page, 'labeling-view section.card.focused header strong') };
 }
 
 test('panel flows: keyboard labeling across a class boundary, reload on the same tab, heatmap legend, High Contrast', { timeout: 14 * 60_000 }, async () => {
-  const t0 = Date.now();
-  const log = (msg: string) => console.log(`[panel-flows ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
-  const work = mkdtempSync(join(tmpdir(), 'spuriosity-flows-'));
-  const userDataDir = join(work, 'user-data');
-  const extensionsDir = join(work, 'extensions');
-  const workspace = join(work, 'workspace');
-  const codeServerLog = join(work, 'code-server.log');
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  try {
-    const vsix = await vsixForThisRun(t0);
-    const entry = installCodeServer();
+  await withLens('panel-flows', 'spuriosity-flows-', async (r) => {
+    const { log, workspace } = r;
+    const vsix = packagedVsix();
     const dataset = await generateDemoDataset({ out: join(workspace, DATASET) });
-    const extDir = installExtension({ entry, userDataDir, extensionsDir, vsix });
+    const extDir = r.install(vsix);
     const model = join(extDir, 'models', 'demo', 'spurious-mnist.onnx');
-    writeUserSettings(userDataDir, {
-      'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': THEMES.dark.id,
-      'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true, 'telemetry.telemetryLevel': 'off',
-      'spuriosityLens.modelPath': model, 'spuriosityLens.cacheLocation': 'dataset',
-    });
     // every class labeled from the probes (the CLI extracts into the dataset's cache, which the panel then reads) ...
     run(process.execPath, ['dist/cli.js', 'annotations', 'from-probes', dataset, '--model', model], 'spuriosity annotations from-probes');
     const dir = join(dataset, '.spuriosity');
@@ -122,13 +53,8 @@ test('panel flows: keyboard labeling across a class boundary, reload on the same
     writeFileSync(file, JSON.stringify(doc, null, 2));
     log(`vsix ${vsix}; probe labels for 8 classes, ${open.join(' and ')} left to label in the panel`);
 
-    server = await startCodeServer({ entry, userDataDir, extensionsDir, workspace, logFile: codeServerLog });
-    browser = await launchBrowser();
-    page = await openWorkspace(browser, server.url, workspace);
-    const p = page;
-    await explorerContextMenu(p, DATASET, 'Spuriosity: Rank Dataset');
-    await until('8 of 10 classes labeled', async () => (await lensText(p, 'overview-view .summary', 4 * 60_000)).includes('8 of 10 classes labeled'), { timeout: 4 * 60_000 });
-    await runCommand(p, 'View: Close Primary Side Bar');
+    const p = await r.open(lensSettings({ 'spuriosityLens.modelPath': model }));
+    await rankFromExplorer(p, DATASET, '8 of 10 classes labeled');
     log('ranked from the cache: 8 of 10 classes labeled');
 
     // ---- keyboard labeling across a class boundary ----
@@ -184,7 +110,7 @@ test('panel flows: keyboard labeling across a class boundary, reload on the same
     assert.match(head, /spurious/);
     assert.doesNotMatch(max, /^Shape/i, `a feature labeled spurious whose largest drop is shape would contradict its label: ${head} / ${max}`);
     log(`sensitivity beside "${head.replace(/\s+/g, ' ')}": largest drop ${max}`);
-    await toTop(p);
+    await scrollPanelToTop(p);
     await shoot(p, 'labeling-flow', 'dark');
 
     // ---- reload: the panel comes back on the same tab ----
@@ -239,15 +165,8 @@ test('panel flows: keyboard labeling across a class boundary, reload on the same
     await shoot(p, 'class-heatmap', 'high-contrast');
     await (await tab(p, 'Labeling')).click();
     await (await findInFrames(p, 'labeling-view sensitivity-table table')).waitFor({ timeout: 60_000 });
-    await toTop(p);
+    await scrollPanelToTop(p);
     await shoot(p, 'labeling-flow', 'high-contrast');
     log('High Contrast shots taken');
-  } catch (e) {
-    const kept = await saveFailureArtifacts(join(repo, '.e2e', 'panel-flows'), { page, userDataDir, codeServerLog }).catch(() => []);
-    console.error(`panel-flows failed; artifacts: ${kept.join(', ')}`);
-    throw e;
-  } finally {
-    await browser?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-  }
+  });
 });

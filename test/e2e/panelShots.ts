@@ -20,13 +20,19 @@ export const SHOTS = resolve('docs', 'screenshots');
 
 /** Lets images and charts settle, moves the pointer off the panel (no hover state) and saves the shot. */
 export async function shoot(page: Page, view: View, theme: ThemeSlug): Promise<string> {
+  // no transient "Activating Extensions..." in the shot
+  await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
+  return shootAs(page, `vscode-${view}-${theme}.png`);
+}
+
+/** The whole workbench as docs/screenshots/<file>: pointer off the panel, no focus ring, images settled. */
+export async function shootAs(page: Page, file: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   await page.mouse.move(2, 2);
-  // no focus ring on the status bar or a tab, and no transient "Activating Extensions..." in the shot
+  // no focus ring on the status bar or a tab
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
   await page.waitForTimeout(800);
-  const path = join(SHOTS, `vscode-${view}-${theme}.png`);
+  const path = join(SHOTS, file);
   await page.screenshot({ path });
   return path;
 }
