@@ -1,15 +1,19 @@
 """Builds the ONNX fixtures for token maps of vision transformers (seeded random weights, no downloads).
 
-Usage: /usr/bin/python3 scripts/models/make_fixture_vit.py OUTDIR [--no-large]
+Usage: /usr/bin/python3 scripts/models/make_fixture_vit.py OUTDIR [--no-large | --only-large] [--full-depth]
 
 Writes into OUTDIR (every .bin little-endian float32, C order; meta.json holds each one's shape):
-  vit_b_16.onnx        torchvision vit_b_16, seeded random init, opset 14, dynamic batch, 224 x 224
+  vit_b_16.onnx        torchvision's VisionTransformer with vit_b_16's configuration (patch 16, width 768, 12 heads,
+                       MLP 3072, 224 x 224, 14 x 14 grid) but 2 encoder layers instead of 12 (--full-depth: all 12),
+                       seeded random init, opset 14, dynamic batch. The graph from the last layer to the head, where
+                       the token map is found, is the same at any depth; 2 layers keep the test fixture at 38 MB, not 330.
   vit_b_16.input.bin   a seeded input batch, N x 3 x 224 x 224
   vit_b_16.pooled.bin  PyTorch's head input (class token after encoder.ln), N x 768, taken with a forward hook
   vit_b_16.tokens.bin  PyTorch's token map: encoder output (after encoder.ln) with the class token dropped, patch
                        tokens reshaped to the 14 x 14 grid, N x 768 x 14 x 14
   vit_b_16.logits.bin  PyTorch's logits
-  swin_t.*             torchvision swin_t (input, pooled, logits): its CNN-style map must keep working
+  swin_t.*             torchvision's SwinTransformer with swin_t's configuration but one block per stage (--full-depth:
+                       swin_t itself) (input, pooled, logits): its CNN-style 768 x 7 x 7 map must keep working
   <tiny>.*             tiny ViTs (input, pooled, tokens, logits), 32 x 32 input, patch 8 (4 x 4 grid), D = 24:
     deit_tiny          class + distillation token, pos embedding added after the concat, head on x[:, 0]
     reg_tiny           class + 4 register tokens, pos embedding added to patches before the concat (no_embed_class),
@@ -18,7 +22,11 @@ Writes into OUTDIR (every .bin little-endian float32, C order; meta.json holds e
     ln17_tiny          class + distillation token, opset 17 (a LayerNormalization node)
     dynamic_tiny       deit_tiny exported with a dynamic input size (the adapter must refuse its token map by name)
     nonsquare_tiny     patches 8 x 4 on a 32 x 32 input: a 4 x 8 grid
-  --no-large skips vit_b_16 and swin_t.
+    planted_tiny         no blocks, hand-set weights: feature 0 of a patch token is -sqrt(12) after the final norm where
+                         the patch is bright and 0 where it is black, and the class token's feature 0 is negative, so
+                         the raw map of feature 0 has no positive value; oriented by the class token it must show the
+                         bright patches. planted.input.bin lights patches (1, 2) and (3, 0) of the 4 x 4 grid.
+  --no-large skips vit_b_16 and swin_t; --only-large makes only them.
 """
 import json
 import os
@@ -27,6 +35,8 @@ import sys
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.swin_transformer import SwinTransformer
+from torchvision.models.vision_transformer import VisionTransformer
 
 BATCH = 2
 
@@ -109,6 +119,32 @@ class TinyViT(nn.Module):
         return self.head(c)
 
 
+def planted(dump, out):
+    """planted_tiny: feature 0 of the patch tokens is negative where the image is bright, and so is the class token's."""
+    m = TinyViT(depth=0).eval()
+    d = m.head.in_features
+    with torch.no_grad():
+        m.patch.weight.zero_()
+        m.patch.bias.zero_()
+        m.patch.weight[0].fill_(-1.0)  # feature 0: minus the patch's brightness
+        m.patch.weight[1].fill_(1.0)   # feature 1: plus it, so the token's mean stays 0
+        m.pos.zero_()
+        m.cls.zero_()
+        m.cls[0, 0, 0] = -1.0
+        m.cls[0, 0, 1] = 1.0
+        m.norm.weight.fill_(1.0)
+        m.norm.bias.zero_()
+        x = torch.full((1, 3, 32, 32), 0.0)
+        for gy, gx in [(1, 2), (3, 0)]:
+            x[:, :, gy * 8:(gy + 1) * 8, gx * 8:(gx + 1) * 8] = 1.0
+        dump('planted_tiny.input.bin', x)
+        dump('planted_tiny.pooled.bin', m.pooled(x))
+        dump('planted_tiny.tokens.bin', m.token_map(x))
+        dump('planted_tiny.logits.bin', m(x))
+    export(m, x, os.path.join(out, 'planted_tiny.onnx'), 14)
+    assert d == 24
+
+
 def export(model, x, path, opset, dynamic_size=False):
     # Outside no_grad: under it, torch 1.13 takes nn.MultiheadAttention's fused fast path, which has no ONNX export.
     axes = {0: 'batch', 2: 'height', 3: 'width'} if dynamic_size else {0: 'batch'}
@@ -123,6 +159,8 @@ def main():
         sys.exit(__doc__)
     out = args[0]
     large = '--no-large' not in sys.argv
+    tiny_too = '--only-large' not in sys.argv
+    full = '--full-depth' in sys.argv
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     meta = {}
@@ -134,7 +172,8 @@ def main():
 
     with torch.no_grad():
         if large:
-            vit = torchvision.models.vit_b_16(weights=None).eval()
+            vit = (torchvision.models.vit_b_16(weights=None) if full else VisionTransformer(
+                image_size=224, patch_size=16, num_layers=2, num_heads=12, hidden_dim=768, mlp_dim=3072)).eval()
             # Random init leaves encoder.ln at identity; perturb it so the map is checked after the final norm.
             vit.encoder.ln.weight.uniform_(0.5, 1.5)
             vit.encoder.ln.bias.uniform_(-0.3, 0.3)
@@ -153,7 +192,8 @@ def main():
             export(vit, x, os.path.join(out, 'vit_b_16.onnx'), 14)
             del vit
 
-            swin = torchvision.models.swin_t(weights=None).eval()
+            swin = (torchvision.models.swin_t(weights=None) if full else SwinTransformer(
+                patch_size=[4, 4], embed_dim=96, depths=[1, 1, 1, 1], num_heads=[3, 6, 12, 24], window_size=[7, 7])).eval()
             h3 = swin.head.register_forward_hook(lambda m, i, o: seen.__setitem__('pooled', i[0]))
             logits = swin(x)
             h3.remove()
@@ -163,7 +203,9 @@ def main():
             export(swin, x, os.path.join(out, 'swin_t.onnx'), 14)
             del swin
 
-        tiny = {
+        if tiny_too:
+            planted(dump, out)
+        tiny = {} if not tiny_too else {
             'deit_tiny': (dict(dist=True), 14, False),
             'reg_tiny': (dict(registers=4, pos_after_concat=False, slice_cls=True), 14, False),
             'fcnorm_tiny': (dict(fc_norm=True), 14, False),

@@ -21,9 +21,9 @@ export function hasTorch(): boolean {
 
 /**
  * Returns the fixture folder built by running `scripts[0]` (a path from the repo root) with the folder as its
- * argument; every script listed is hashed into the stamp. Without torch: throws under CI, else skips the test and returns null.
+ * argument (then `args`); every script listed, and the args, are hashed into the stamp. Without torch: throws under CI, else skips the test and returns null.
  */
-export async function pythonFixture(t: TestContext, name: string, scripts: string[]): Promise<string | null> {
+export async function pythonFixture(t: TestContext, name: string, scripts: string[], args: string[] = []): Promise<string | null> {
   if (!hasTorch()) {
     const msg = `${PYTHON} cannot import torch/torchvision/onnx; install them with: apt-get install python3-torch python3-torchvision python3-onnx`;
     if (process.env.CI) throw new Error(`CI must build the Python fixtures: ${msg}`);
@@ -32,6 +32,7 @@ export async function pythonFixture(t: TestContext, name: string, scripts: strin
   }
   const hash = createHash('sha256');
   for (const s of scripts) hash.update(s).update(readFileSync(join(ROOT, s)));
+  if (args.length) hash.update(JSON.stringify(args));
   const stamp = hash.digest('hex');
   const dir = join(FIXTURES, name);
   if (readStamp(dir) === stamp) return dir;
@@ -40,7 +41,7 @@ export async function pythonFixture(t: TestContext, name: string, scripts: strin
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await new Promise<void>((ok, fail) => {
-    execFile(PYTHON, [join(ROOT, scripts[0]), tmp], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 15 * 60_000 }, (err, _out, stderr) => {
+    execFile(PYTHON, [join(ROOT, scripts[0]), tmp, ...args], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 15 * 60_000 }, (err, _out, stderr) => {
       if (err) fail(new Error(`${scripts[0]} failed building fixture "${name}": ${err.message}\n${stderr}`));
       else ok();
     });

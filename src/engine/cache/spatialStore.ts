@@ -27,9 +27,9 @@ let counter = 0;
 export class SpatialStore {
   private constructor(readonly dir: string) {}
 
-  /** Opens the store of model sha256 under cacheRoot. */
-  static async open(cacheRoot: string, sha256: string): Promise<SpatialStore> {
-    const dir = join(cacheRoot, sha256.toLowerCase(), 'spatial');
+  /** Opens the store of model sha256 under cacheRoot; `kind` names the folder of one kind of map (token maps keep theirs apart). */
+  static async open(cacheRoot: string, sha256: string, kind = 'spatial'): Promise<SpatialStore> {
+    const dir = join(cacheRoot, sha256.toLowerCase(), kind);
     await fsp.mkdir(dir, { recursive: true });
     return new SpatialStore(dir);
   }

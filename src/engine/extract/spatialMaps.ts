@@ -3,6 +3,7 @@
 import type { ImageEntry } from '../dataset/types';
 import type { ModelInfo } from '../model/types';
 import { SpatialStore } from '../cache/spatialStore';
+import { TOKEN_MAP_OUTPUT } from '../model/tokenMap';
 import type { BatchJob } from './batchJob';
 import { decodeBatch } from './decodeBatch';
 import { loadDefaultDeps } from './pipeline';
@@ -51,7 +52,8 @@ export async function mapsWithModel(model: MapModel, opts: Omit<SpatialRequest, 
   const bad = opts.featureIndices.find((f) => !Number.isInteger(f) || f < 0 || f >= info.dim);
   if (bad !== undefined) throw new Error(`feature index ${bad} is out of range: the model has features 0..${info.dim - 1}`);
   const features = opts.featureIndices;
-  const store = await SpatialStore.open(opts.cacheDir, info.sha256);
+  // Token maps are oriented by the class token; maps stored before that (same model sha) must not be served as such.
+  const store = await SpatialStore.open(opts.cacheDir, info.sha256, info.spatialOutput === TOKEN_MAP_OUTPUT ? 'spatial-oriented-tokens' : 'spatial');
   const maps = new Map<string, Float32Array[]>();
   let h = info.spatialShape?.[1] ?? 0;
   let w = info.spatialShape?.[2] ?? 0;

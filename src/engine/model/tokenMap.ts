@@ -5,7 +5,10 @@ import { attrInt, attrInts, type GraphIndex } from './graphIndex';
 import type { Shape } from './shapeInfer';
 import { int64 } from './tensorData';
 
-/** A token map added to the graph: its output name and [D, gridH, gridW]. */
+/**
+ * A token map added to the graph: its output name and [D, gridH, gridW]. Feature i of each patch token after the final
+ * norm, times the sign of the class token's value of feature i on the same image (see docs/token-maps.md).
+ */
 export interface TokenMap {
   spatial: string;
   shape: [number, number, number];
@@ -25,7 +28,9 @@ const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Identity', 'Dropout'
 // Per-token ops allowed between the token selection and the head (a LayerNorm after the selection, written out or
 // as one node): they act on the last axis only, so applying them to every token gives each token's features.
 const PER_TOKEN = new Set(['LayerNormalization', 'ReduceMean', 'Sub', 'Pow', 'Add', 'Sqrt', 'Div', 'Mul', 'Cast', 'Identity', 'Dropout']);
-const OUT = 'spuriosity_token_map';
+/** The added output; renamed when what it holds changes, so map stores keyed by it never serve an older kind of map. */
+export const TOKEN_MAP_OUTPUT = 'spuriosity_oriented_token_map';
+const OUT = TOKEN_MAP_OUTPUT;
 const INT64_MAX = 9223372036854775807n;
 
 /**
@@ -55,8 +60,17 @@ export function addTokenMap(graph: onnx.IGraphProto, index: GraphIndex, shapes: 
   nodes.push(
     { opType: 'Slice', name: `${OUT}/patches`, input: [tokens, c('starts', [BigInt(-gh * gw)]), c('ends', [INT64_MAX]), c('axes', [1n])], output: [`${OUT}/patches`] },
     { opType: 'Transpose', name: `${OUT}/transpose`, input: [`${OUT}/patches`], output: [`${OUT}/channels`], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1] }] },
-    { opType: 'Reshape', name: `${OUT}/grid`, input: [`${OUT}/channels`, c('shape', [0n, BigInt(dim), BigInt(gh), BigInt(gw)])], output: [OUT] },
+    { opType: 'Reshape', name: `${OUT}/grid`, input: [`${OUT}/channels`, c('shape', [0n, BigInt(dim), BigInt(gh), BigInt(gw)])], output: [`${OUT}/signed`] },
+    // Oriented by the class token: feature i of every patch times the sign of the class token's own value of it (a
+    // zero counts as +1), so the map is positive where a patch carries the value the head reads, in its direction.
+    { opType: 'Less', name: `${OUT}/negative`, input: [features, `${OUT}/zero`], output: [`${OUT}/negative`] },
+    { opType: 'Where', name: `${OUT}/sign`, input: [`${OUT}/negative`, `${OUT}/minus_one`, `${OUT}/one`], output: [`${OUT}/sign`] },
+    { opType: 'Reshape', name: `${OUT}/sign_grid`, input: [`${OUT}/sign`, c('sign_shape', [0n, BigInt(dim), 1n, 1n])], output: [`${OUT}/sign_grid`] },
+    { opType: 'Mul', name: `${OUT}/orient`, input: [`${OUT}/signed`, `${OUT}/sign_grid`], output: [OUT] },
   );
+  for (const [name, v] of [['zero', 0], ['one', 1], ['minus_one', -1]] as const) {
+    consts.push({ name: `${OUT}/${name}`, dims: [], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(Float32Array.of(v).buffer) });
+  }
   graph.node = [...(graph.node ?? []), ...nodes];
   graph.initializer = [...(graph.initializer ?? []), ...consts];
   return { spatial: OUT, shape: [dim, gh, gw], prefix: embed.prefix, classToken: sel.index };

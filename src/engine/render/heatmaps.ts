@@ -14,6 +14,9 @@ import { blendColormap } from './blend';
 /** Spatial activation maps of some features on some images (the spatial job with the model, cache and threads bound). */
 export type MapSource = Runner<Pick<SpatialRequest, 'entries' | 'featureIndices'>, SpatialResult>;
 
+/** Part of every file's key: bumped when what a heatmap shows changes (2: token maps oriented by the class token). */
+const RENDER_VERSION = 2;
+
 /** Opacity of the heatmap over the image: enough to read the colours and still see the object. */
 const ALPHA = 0.5;
 
@@ -84,7 +87,7 @@ export class HeatmapCache {
   }
 
   private file(e: ImageEntry, variant: string): string {
-    const key = imageKey(e, `${this.modelSha}:${this.colormap}:${variant}`);
+    const key = imageKey(e, `${this.modelSha}:${this.colormap}:${variant}:${RENDER_VERSION}`);
     return join(this.dir, key.slice(0, 2), `${key}.png`);
   }
 
