@@ -6,8 +6,8 @@
 // random and error, and costs at most 1 point of validation accuracy.
 //
 //   node --import tsx bench/mitigation.ts [--members all|tune|holdout|name,name] [--preset lbfgs|scaled|authors]
-//        [--l2-pull x] [--pull-start x] [--max-iter n] [--max-accuracy-drop x] [--tune-k n] [--k-share x] [--root .bench/mitigation] [--no-write]
-// Writes its section into BENCHMARKS.md only for a run of every member with the default options.
+//        [--l2-pull x] [--pull-start x] [--max-iter n] [--max-accuracy-drop x] [--tune-k n] [--k-share x] [--root .bench/mitigation] [--no-write | --write]
+// Writes its section into BENCHMARKS.md for a run of every member with the default options, or with --write.
 import { availableParallelism, loadavg } from 'node:os';
 import { trueGap } from '../src/core/groundTruth';
 import { correctness, predict } from '../src/core/linalg';
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   const out = (l = '') => { lines.push(l); console.log(l); };
   out(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; options ${JSON.stringify(tuneOpts)}.`);
   out('Defaults were chosen on the members marked *tune* only; *holdout* members (and the demo) were never tuned on.');
+  if (which !== 'all') out(`Members run: ${names.join(', ')} (not the whole family: ${['demo', ...FAMILY.map((f) => f.name)].filter((n) => !names.includes(n)).join(', ') || 'none'} left out).`);
   out('');
   out('| member | role | cue, strength, classes, size, model (backbone), head | ranked classes | method | true gap before | after | closed | val acc before | after | rounds / steps | stopped | time |');
   out('|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|');
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
   out('');
   out('Head-only ceiling (a diagnostic, uses the ground truth no user has):');
   for (const c of ceilings) out(c);
-  if (defaults && which === 'all' && !argv.includes('--no-write')) {
+  // --write: also a run of some members (the section then says which ran), e.g. when a member's model could not be trained
+  if ((defaults && which === 'all' && !argv.includes('--no-write')) || argv.includes('--write')) {
     console.log(`\nwrote the section into ${writeBenchmarksSection('mitigation', 'Mitigation across the benchmark family (`npm run bench:mitigation`)', lines)}`);
   }
 }
