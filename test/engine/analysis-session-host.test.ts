@@ -64,6 +64,23 @@ test('the host asks the session child for every panel answer and holds no featur
         }
       }
       assert.ok(epochs >= 1, 'tuning epochs reach the host as events');
+      // the HTML report is written in the child too, its thumbnails made there into the host's thumbnail folder
+      const html = await child.ask<string>({ kind: 'htmlReport', thumbs: { dir: join(root, 'thumbs'), decode: { pixelLimit: 100_000_000 } } });
+      assert.match(html, /<h1>Spuriosity report: /);
+      assert.match(html, /<img src="data:image\/webp;base64,/, 'thumbnails embedded');
+      assert.ok(html.includes(className(cls)), 'the labelled class is in the report');
+      // feature sensitivity: the top-activating images from the child's class columns, the model work in the child
+      const cards = await child.ask<Array<{ feature: number }>>({ kind: 'featureCards', cls });
+      const card = cards[0];
+      const notTop = Array.from({ length: spec.dim }, (_, f) => f).find((f) => !cards.some((c) => c.feature === f))!;
+      let progress = 0;
+      const sens = await child.ask<{ features: Array<{ feature: number; imageCount: number; cleanAccuracy: number }> }>(
+        { kind: 'sensitivity', className: className(cls), feature: card.feature, options: { images: 8 } }, { onEvent: () => { progress++; } });
+      assert.equal(sens.features[0].feature, card.feature);
+      assert.equal(sens.features[0].imageCount, 8);
+      assert.ok(progress >= 1, 'sensitivity progress reaches the host as events');
+      assert.ok(typedBytes(sens) < featureBytes / 50);
+      await assert.rejects(child.ask({ kind: 'sensitivity', className: className(cls), feature: notTop }), /not a top feature/);
       clearInterval(sample);
       const growth = peak - before;
       assert.ok(growth < featureBytes / 2, `host RSS grew ${(growth / 2 ** 20).toFixed(0)} MB; the features are ${(featureBytes / 2 ** 20).toFixed(0)} MB`);
