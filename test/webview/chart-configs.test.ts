@@ -41,6 +41,10 @@ test('progress and before/after charts map points to percentage points', () => {
   const r: MitigationResult = { method: 'low-spuriosity', before: { epoch: 0, accuracy: 0.81, gap: 0.14 }, after: { epoch: 6, accuracy: 0.795, gap: 0.032 }, epochs: 6, stoppedEarly: true, trainImages: 900 };
   const bars = beforeAfterConfig([r], t);
   assert.deepEqual(bars.data.labels, ['Low-spuriosity tuning']);
+  // Chart.js calls a category axis's tick callback with the tick's index (0): a number formatter there prints "0"
+  // under the bars (the e2e screenshot showed it); without one the axis shows the labels
+  const x = bars.options!.scales!.x as { ticks?: { callback?: unknown } };
+  assert.equal(x.ticks?.callback, undefined, 'the method axis shows the method names, not the tick index');
   assert.deepEqual(bars.data.datasets.map((d) => d.data[0]), [14, 3.2, 81, 79.5]);
   assert.equal(resultSummary(r), 'gap +14.0 → +3.2 pts, accuracy 81.0% → 79.5% in 6 epochs (stopped early: gap below target)');
 });

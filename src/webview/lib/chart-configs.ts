@@ -108,6 +108,8 @@ export function beforeAfterConfig(results: readonly MitigationResult[], t: Chart
         borderColor: colours[i], borderWidth: 2, maxBarThickness: 56,
       })),
     },
-    options: { ...baseOptions(t), scales: { x: axis(t, ''), y: axis(t, 'points') } },
+    // the method axis is a category axis: Chart.js hands its tick callback the index, so axis()'s number
+    // formatter would print "0" under the bars instead of the method's name
+    options: { ...baseOptions(t), scales: { x: axis(t, '', { ticks: { color: t.foreground }, grid: { display: false } }), y: axis(t, 'points') } },
   };
 }
