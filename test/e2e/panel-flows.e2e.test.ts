@@ -3,7 +3,8 @@
 // keys, crossing a class boundary (the focus must land on #1 of the next class, with "X done, 9 of 10 classes
 // labeled"), ends in the all-done state, measures one feature's sensitivity (its label and its largest drop agree),
 // reloads the window (the panel comes back on the Labeling tab, the measured sensitivity still shown), opens the class gallery's heatmap overlay (legend,
-// one chosen feature, opacity) and photographs both in Dark Modern and Dark High Contrast:
+// one chosen feature, opacity), checks the gallery's hover text, wrong-prediction marks and filter and that the open
+// detail follows the arrow keys, and photographs labeling and overlay in Dark Modern and Dark High Contrast:
 // docs/screenshots/vscode-{labeling-flow,class-heatmap}-{dark,high-contrast}.png.
 // Runs with `npm run test:e2e` (or alone, `node scripts/test.mjs --e2e panel-flows`): scripts/test.mjs packages the
 // .vsix once for every e2e file; E2E_REUSE_VSIX=1 skips packaging.
@@ -158,6 +159,32 @@ test('panel flows: keyboard labeling across a class boundary, reload on the same
     }, { timeout: 2 * 60_000 });
     log(`overlay: ${legend.slice(0, 140)}; then feature #${spuriousFeature} at 70%`);
     await shoot(p, 'class-heatmap', 'dark');
+
+    // ---- the gallery as a reviewer uses it: hover text, wrong predictions marked and filtered, the detail on arrows ----
+    const tileTitle = async (i: number): Promise<string> =>
+      (await (await findInFrames(p, `class-view .grid button.tile[data-index="${i}"]`, { timeout: 60_000 })).getAttribute('title')) ?? '';
+    const tip = await until('the first tile\'s hover text', async () => { const t = await tileTitle(0); return t.includes('\n') ? t : null; });
+    assert.match(tip, new RegExp(`^val/${spuriousCls}/\\S+\\npredicted \\S+ \\(\\d[\\d.]*%\\)[^\\n]*\\nspuriosity [+−]?\\d[\\d.]*\\nrank 1 of \\d+ in validation`), `the tile's hover text names file, prediction with probability, spuriosity and rank: "${tip}"`);
+    const tileClasses = async (): Promise<string[]> => (await frameWith(p, 'class-view .grid button.tile')).locator('class-view .grid button.tile').evaluateAll((els) => els.map((e) => e.className));
+    await (await findInFrames(p, 'class-view vscode-single-select[aria-label="Correct or wrong predictions"]')).evaluate((el: HTMLSelectElement) => {
+      el.value = 'wrong';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    const wrong = await until('only wrong predictions in the gallery', async () => { const c = await tileClasses(); return c.length > 0 && c.every((x) => /\bwrong\b/.test(x)) ? c.length : null; }, { timeout: 60_000 });
+    const mark = await lensText(p, 'class-view .grid button.tile[data-index="0"] .flag');
+    assert.match(mark, /✗/, `a wrong prediction carries its mark on the image, got "${mark}"`);
+    await (await findInFrames(p, 'class-view button.link', { hasText: 'Clear filter' })).click();
+    await until('every prediction shown again', async () => (await tileClasses()).some((x) => !/\bwrong\b/.test(x)), { timeout: 60_000 });
+    const [id0, id1] = [(await tileTitle(0)).split('\n')[0], (await tileTitle(1)).split('\n')[0]];
+    await (await findInFrames(p, 'class-view .grid button.tile[data-index="0"]')).click();
+    const shown = async (): Promise<string> => lensText(p, 'image-detail .head h2.name', 60_000);
+    await until(`the detail of ${id0}`, async () => (await shown()) === id0.split('/').pop());
+    await p.keyboard.press('ArrowRight');
+    await until(`the detail follows ArrowRight to ${id1}`, async () => (await shown()) === id1.split('/').pop(), { timeout: 30_000 });
+    await p.keyboard.press('ArrowLeft');
+    await until(`the detail follows ArrowLeft back to ${id0}`, async () => (await shown()) === id0.split('/').pop(), { timeout: 30_000 });
+    await (await findInFrames(p, 'image-detail vscode-button[aria-label^="Close detail"]')).click();
+    log(`gallery: hover text "${tip.replace(/\n/g, ' | ')}"; ${wrong} wrong prediction(s) under Wrong only, each marked; the detail followed ArrowRight/ArrowLeft`);
 
     // ---- Dark High Contrast ----
     await setColorTheme(p, THEMES['high-contrast'].label);
