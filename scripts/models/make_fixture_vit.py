@@ -22,6 +22,8 @@ Writes into OUTDIR (every .bin little-endian float32, C order; meta.json holds e
     ln17_tiny          class + distillation token, opset 17 (a LayerNormalization node)
     dynamic_tiny       deit_tiny exported with a dynamic input size (the adapter must refuse its token map by name)
     nonsquare_tiny     patches 8 x 4 on a 32 x 32 input: a 4 x 8 grid
+    distilled_tiny       timm's distilled DeiT shape: heads on the class and the distillation token, logits their mean
+                         (no reference tensors: the adapter must refuse it by name)
     planted_tiny         no blocks, hand-set weights: feature 0 of a patch token is -sqrt(12) after the final norm where
                          the patch is bright and 0 where it is black, and the class token's feature 0 is negative, so
                          the raw map of feature 0 has no positive value; oriented by the class token it must show the
@@ -119,6 +121,18 @@ class TinyViT(nn.Module):
         return self.head(c)
 
 
+class DistilledTinyViT(TinyViT):
+    """timm's distilled DeiT at inference: a head on the class token and one on the distillation token, averaged."""
+
+    def __init__(self):
+        super().__init__(dist=True)
+        self.head_dist = nn.Linear(self.head.in_features, self.head.out_features)
+
+    def forward(self, x):
+        t = self.tokens(x)
+        return (self.head(t[:, 0]) + self.head_dist(t[:, 1])) / 2
+
+
 def planted(dump, out):
     """planted_tiny: feature 0 of the patch tokens is negative where the image is bright, and so is the class token's."""
     m = TinyViT(depth=0).eval()
@@ -205,6 +219,7 @@ def main():
 
         if tiny_too:
             planted(dump, out)
+            export(DistilledTinyViT().eval(), torch.randn(BATCH, 3, 32, 32), os.path.join(out, 'distilled_tiny.onnx'), 14)
         tiny = {} if not tiny_too else {
             'deit_tiny': (dict(dist=True), 14, False),
             'reg_tiny': (dict(registers=4, pos_after_concat=False, slice_cls=True), 14, False),

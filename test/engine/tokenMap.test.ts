@@ -169,3 +169,14 @@ test('planted: a feature the class token carries as a negative value shows its n
   assert.ok(box, 'a crop box');
   assert.ok(box.x0 <= 4 && box.x1 >= 20 && box.y0 <= 12 && box.y1 >= 28, JSON.stringify(box));
 });
+
+test("timm's distilled DeiT (class-token and distillation-token heads averaged) is refused by name, with the export to use", async (t) => {
+  const dir = await fixture(t);
+  if (!dir) return;
+  await assert.rejects(loadModel(join(dir, 'distilled_tiny.onnx')), (e: Error) => {
+    assert.match(e.message, /distilled_tiny\.onnx/);
+    assert.match(e.message, /combines two linear heads \("\/head\/Gemm" and "\/head_dist\/Gemm"; their sum or mean\), as a distilled DeiT/);
+    assert.match(e.message, /m\.head\(m\.forward_features\(x\)\[:, 0\]\)/);
+    return true;
+  });
+});

@@ -35,6 +35,10 @@ export function findHead(index: GraphIndex, output: string, file: string): HeadL
     node = index.producer(logits);
   }
   const expected = `expected a Gemm or MatMul+Add producing output "${output}"`;
+  const averaged = node && averagedHeads(index, node);
+  if (averaged) {
+    throw new ModelAdaptError(file, `output "${output}" combines two linear heads ("${averaged[0]}" and "${averaged[1]}"; their sum or mean), as a distilled DeiT averages its class-token and distillation-token heads; the engine reads one linear head over one feature vector, so this model is not supported. Export it with the class token's head alone (for timm: a torch.nn.Module whose forward returns m.head(m.forward_features(x)[:, 0]))`);
+  }
   if (!node) throw new ModelAdaptError(file, `${expected}; found ${index.describe(logits)} "${logits}" and no linear head`);
   let head: { features: string; weight: ConstTensor; bias: ConstTensor | null; scale: number; biasScale: number };
   if (node.opType === 'Gemm') {
@@ -57,6 +61,20 @@ export function findHead(index: GraphIndex, output: string, file: string): HeadL
   const pooling = findPooling(index, head.features);
   if (!pooling) notes.push(`no GlobalAveragePool or ReduceMean over the spatial axes feeds the head input "${head.features}": spatial maps (heatmaps) are unavailable`);
   return { logits, pooled: head.features, spatial: pooling, dim, classes, weight, bias, notes };
+}
+
+/** The two head nodes when `node` averages two linear heads ((a + b) / 2, (a + b) * 0.5, or a + b of two Gemm/MatMul heads), else null. */
+function averagedHeads(index: GraphIndex, node: onnx.INodeProto): [string, string] | null {
+  let sum: onnx.INodeProto | undefined = node;
+  if (node.opType === 'Div' || node.opType === 'Mul') {
+    const [a, b] = node.input ?? [];
+    const other = index.constant(b) ? a : index.constant(a) ? b : null;
+    sum = other ? index.producer(skip(index, other, PASS_THROUGH)) : undefined;
+  }
+  if (!sum || sum.opType !== 'Add') return null;
+  const heads = (sum.input ?? []).map((t) => index.producer(skip(index, t, PASS_THROUGH)));
+  const linear = (n: onnx.INodeProto | undefined) => n?.opType === 'Gemm' || n?.opType === 'MatMul' || (n?.opType === 'Add' && (n.input ?? []).some((t) => index.producer(t)?.opType === 'MatMul'));
+  return heads.length === 2 && heads.every(linear) ? [heads[0]!.name ?? heads[0]!.output?.[0] ?? '', heads[1]!.name ?? heads[1]!.output?.[0] ?? ''] : null;
 }
 
 function skip(index: GraphIndex, tensor: string, ops: Set<string>): string {
