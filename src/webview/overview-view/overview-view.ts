@@ -34,6 +34,11 @@ export class OverviewView extends LitElement {
     themed-chart { height: 240px; margin: 8px 0 16px; }
     vscode-table { max-height: 60vh; }
     vscode-table-row { cursor: pointer; }
+    /* a narrow panel (the side bar open) wraps a long title ("Spurious features") or a gap with its verdict chip
+       instead of cutting it off; rows grow only where something wraps */
+    vscode-table-header-cell { white-space: normal; vertical-align: bottom; }
+    vscode-table-cell { white-space: normal; padding-top: 2px; padding-bottom: 2px; }
+    .sort { text-align: left; }
     .sort { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
     .num { font-variant-numeric: tabular-nums; }
     .grow { flex: 1; min-width: 160px; }
