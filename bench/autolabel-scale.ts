@@ -25,6 +25,11 @@ export interface ScaleFigures {
   warmSeconds: number;
   storeBytesPerImage: number;
   load: number;
+  /** CPU seconds (user + system, all threads of this process): far less sensitive to other jobs than wall time. */
+  coldCpuSeconds: number;
+  warmCpuSeconds: number;
+  /** 1-minute load average after the cold run. */
+  loadAfter: number;
 }
 
 async function dirBytes(dir: string): Promise<number> {
@@ -54,19 +59,28 @@ export async function measureResnet50(classes = 2, threads?: number): Promise<Sc
     }
     const run = async () => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = await inProcessRunner('mask-score')({ modelPath: MODEL, cacheDir: cache, source: { kind: 'folder', dir: masks }, items, threads });
       if (r.maskProblems.length) throw new Error(`unexpected mask problems: ${r.maskProblems[0].message}`);
-      return (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
     };
     const load = loadavg()[0];
-    const coldSeconds = await run();
-    const warmSeconds = await run();
+    const cold = await run();
+    const loadAfter = loadavg()[0];
+    const warm = await run();
+    const [coldSeconds, warmSeconds] = [cold.wall, warm.wall];
     const images = new Set(items.flatMap((it) => it.entries.map((e) => e.rel))).size;
     const sha = (await readdir(cache)).find((n) => /^[0-9a-f]{64}$/.test(n))!;
     const storeBytesPerImage = (await dirBytes(join(cache, sha, 'spatial'))) / images;
-    return { pairs: items.length, images, coldSeconds, warmSeconds, storeBytesPerImage, load };
+    return { pairs: items.length, images, coldSeconds, warmSeconds, storeBytesPerImage, load, coldCpuSeconds: cold.cpu, warmCpuSeconds: warm.cpu, loadAfter };
   } finally {
     await rm(masks, { recursive: true, force: true });
     await rm(cache, { recursive: true, force: true });
   }
+}
+
+// Alone: `node --import tsx bench/autolabel-scale.ts [classes]` prints the figures as JSON (bench:autolabel --resnet50 writes them).
+if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
+  measureResnet50(Number(process.argv[2] ?? 2)).then((r) => console.log(JSON.stringify(r)), (e: unknown) => { console.error(e); process.exitCode = 1; });
 }
