@@ -176,7 +176,8 @@ export class StreamedSession implements AnalysisView {
     lap('analysis index read');
     if (!idx || idx.predicted.length !== entries.length || idx.counts.length !== info.classes || idx.sums.length !== info.classes * info.dim) return null;
     // cached decode failures come back from the index without reading a shard
-    const failedAt = images.flatMap((_, i) => (status[i] === LookupStatus.Failed ? [i] : []));
+    const failedAt: number[] = [];
+    for (let i = 0; i < status.length; i++) if (status[i] === LookupStatus.Failed) failedAt.push(i);
     const look = await cache.lookupRows(failedAt.map((i) => images[i]), () => undefined);
     const failures: ExtractFailure[] = look.failures.map((f) => ({ path: images[failedAt[f.index]].path, rel: f.rel, reason: f.reason as ExtractFailure['reason'], message: f.message }));
     progress('done', images.length);
