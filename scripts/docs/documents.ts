@@ -11,6 +11,8 @@ import type { SensitivityReport } from '../../src/engine/sensitivity/types';
 import type { gapReport, rankReport } from '../../src/engine/analysis/report';
 import type { ExtractReport } from '../../src/cli/report';
 import type { tuneReport } from '../../src/cli/commands/tune';
+import type { FeaturesImportReport } from '../../src/cli/commands/features';
+import type { FeaturesExportReport } from '../../src/cli/commands/featuresExport';
 import type { GapSignificance } from '../../src/core/gap';
 import type { Schedule, TunePreset } from '../../src/core/mitigate';
 import type { Grouping, HeadSource, Points, SpuriousSubtype, FeatureLabel, TuningMethod } from '../../src/core/vocabulary';
@@ -26,6 +28,10 @@ export type HeadJson = HeadJsonDocument;
 export type CropManifestJson = CropManifest;
 /** `spuriosity extract --json`. */
 export type ExtractJson = ExtractReport;
+/** `spuriosity features export --json`: what was written (one Parquet row per image), for which dataset and model. */
+export type FeaturesExportJson = FeaturesExportReport;
+/** `spuriosity features import --json`: what each Parquet file gave the feature cache, and every problem found. */
+export type FeaturesImportJson = FeaturesImportReport;
 /** `spuriosity rank --json`. */
 export interface RankJson extends ReportHeader {
   schema: string;

@@ -24,6 +24,8 @@ const DOCUMENTS = [
   { type: 'CropJson', slug: 'crop', title: '`crop --json`', writer: '`spuriosity crop --json`' },
   { type: 'SensitivityJson', slug: 'sensitivity', title: '`sensitivity --json`', writer: '`spuriosity sensitivity --json`' },
   { type: 'CompareJson', slug: 'compare', title: '`compare --json`', writer: '`spuriosity compare --json`' },
+  { type: 'FeaturesExportJson', slug: 'features-export', title: '`features export --json`', writer: '`spuriosity features export --json`' },
+  { type: 'FeaturesImportJson', slug: 'features-import', title: '`features import --json`', writer: '`spuriosity features import --json`' },
 ];
 
 const generator = createGenerator({

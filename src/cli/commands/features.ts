@@ -10,6 +10,17 @@ import { defaultCacheDir, defaultModelPath } from '../paths';
 import { CliError, nonNegativeInt, positiveInt } from '../errors';
 import { registerFeaturesExport } from './featuresExport';
 
+/** `spuriosity features import --json`: what each file gave the cache, and every problem found. */
+export interface FeaturesImportReport extends ImportReport {
+  schema: 'spuriosity-lens/features-import@1';
+  /** The dataset's root folder (the stores' paths are relative to it). */
+  dataset: string;
+  /** The model the features belong to: its sha256 names the cache. */
+  model: { path: string; sha256: string; dim: number; classes: number };
+  /** Wall time of the import. */
+  seconds: number;
+}
+
 interface ImportFlags {
   model?: string;
   cache?: string;
@@ -47,7 +58,8 @@ export function registerFeatures(program: Command): void {
       });
       if (tty) process.stderr.write('\n');
       const seconds = (performance.now() - t0) / 1000;
-      if (flags.json) process.stdout.write(`${JSON.stringify({ schema: 'spuriosity-lens/features-import@1', dataset: dataset.root, model: { path: modelPath, sha256: info.sha256, dim: info.dim, classes: info.classes }, seconds, ...report }, null, 2)}\n`);
+      const doc: FeaturesImportReport = { schema: 'spuriosity-lens/features-import@1', dataset: dataset.root, model: { path: modelPath, sha256: info.sha256, dim: info.dim, classes: info.classes }, seconds, ...report };
+      if (flags.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       else process.stdout.write(`${formatImport(report, { root: dataset.root, datasetArg, modelPath, cacheRoot: cacheDir, sha: info.sha256, dim: info.dim, classes: info.classes, seconds, show: flags.show })}\n`);
       if (report.imported === 0) throw new CliError(`no row was imported from ${files.length} file(s)${report.problems[0] ? `; first problem: ${where(report.problems[0])}: ${report.problems[0].problem}` : ''}`);
       if (flags.strict && report.problemCount > 0) process.exitCode = 2;

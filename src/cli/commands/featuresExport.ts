@@ -2,9 +2,19 @@
 // spuriosity, features, logits) from the out-of-core analysis and the feature cache, streamed into Parquet.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportFeatureStore } from '../../engine/api/stores';
+import { exportFeatureStore, type ExportReport } from '../../engine/api/stores';
 import { loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, positiveInt } from '../errors';
+
+/** `spuriosity features export --json`: what was written, for which dataset and model. */
+export interface FeaturesExportReport extends ExportReport {
+  schema: 'spuriosity-lens/features-export@1';
+  /** The dataset's root folder. */
+  dataset: string;
+  model: { path: string; sha256: string };
+  /** Wall time of the export, analysis included. */
+  seconds: number;
+}
 
 interface ExportFlags extends Pick<AnalysisFlags, 'model' | 'cache' | 'threads' | 'annotations' | 'head' | 'grouping'> {
   out: string;
@@ -48,7 +58,8 @@ export function registerFeaturesExport(features: Command): void {
       }
       const seconds = (performance.now() - t0) / 1000;
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ schema: 'spuriosity-lens/features-export@1', dataset: session.dataset.root, model: { path: session.model.path, sha256: session.model.sha256 }, seconds, ...report }, null, 2)}\n`);
+        const doc: FeaturesExportReport = { schema: 'spuriosity-lens/features-export@1', dataset: session.dataset.root, model: { path: session.model.path, sha256: session.model.sha256 }, seconds, ...report };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
       process.stdout.write(`Wrote ${report.rows.toLocaleString('en-US')} rows (${report.dim} ${report.dtype} features${report.logits ? `, ${report.classes} logits` : ''}) to ${out}: ${(report.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s\n`);

@@ -18,6 +18,7 @@ export { headJson, parseHeadJson, writeHeadNpy } from '../export/headFiles';
 export { writeModelWithHead } from '../model/swapHead';
 /** Parquet feature stores. */
 export { exportFeatureStore } from '../store/exportStore';
+export type { ExportReport } from '../store/exportStore';
 export { importFeatureStores } from '../store/importStore';
 export type { ImportProgress, ImportReport } from '../store/importStore';
 /** The feature cache. */

@@ -26,12 +26,19 @@ export interface ExportRequest {
 
 /** What an export wrote. */
 export interface ExportReport {
+  /** The Parquet file written. */
   out: string;
+  /** Rows written: one per image with features. */
   rows: number;
+  /** Size of the file. */
   bytes: number;
+  /** Features per row (the model's feature dimension). */
   dim: number;
+  /** Logits per row when written (the model's classes). */
   classes: number;
+  /** Element type of the features column. */
   dtype: 'float16' | 'float32';
+  /** Whether the logits column was written (--no-logits leaves it out). */
   logits: boolean;
 }
 

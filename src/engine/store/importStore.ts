@@ -59,9 +59,13 @@ export class ImportCancelledError extends Error {
 
 /** Per file: what was read and kept. */
 export interface ImportedFile {
+  /** The Parquet file, as given. */
   file: string;
+  /** Rows in the file. */
   rows: number;
+  /** Rows written to the feature cache. */
   imported: number;
+  /** Rows skipped, each with a problem. */
   rejected: number;
   /** The file's schema id, null when another tool wrote it without ours. */
   schema: string | null;
@@ -74,12 +78,17 @@ export interface ImportedFile {
 /** The outcome of an import. */
 export interface ImportReport {
   files: ImportedFile[];
+  /** Rows imported over all files. */
   imported: number;
+  /** Rows rejected over all files. */
   rejected: number;
+  /** The problems found (bad files and rows), up to the report's limit (--json lists all). */
   problems: StoreProblem[];
+  /** Every problem found, listed or not. */
   problemCount: number;
   /** Dataset images no file had a row for (the analysis uses their cached features, or extracts them). */
   missing: { count: number; examples: string[] };
+  /** The feature cache root the rows went into. */
   cacheDir: string;
 }
 

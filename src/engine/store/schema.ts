@@ -32,10 +32,12 @@ export const COLUMNS = {
 
 /** A store row (or a whole file) that was not imported, and why. */
 export interface StoreProblem {
+  /** The Parquet file the problem is in. */
   file: string;
   /** 0-based row number in the file, or null for a problem with the whole file. */
   row: number | null;
   /** The row's path value when it has one. */
   path?: string;
+  /** What is wrong, in a sentence. */
   problem: string;
 }
