@@ -2,12 +2,8 @@
 // arrays and Maps cross as structured clones. A child serves exactly one job of the table (jobs/table.ts), then exits.
 import type { JobName } from './table';
 
-/** An error as it crosses the process boundary. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+export { serializeError, type SerializedError } from '../runner/errorWire';
+import type { SerializedError } from '../runner/errorWire';
 
 /** Parent -> child: run one job of the table, or cancel it (it stops at its next batch or call boundary). */
 export type ToWorker =
@@ -19,12 +15,6 @@ export type FromWorker =
   | { type: 'progress'; progress: unknown }
   | { type: 'result'; result: unknown }
   | { type: 'error'; error: SerializedError };
-
-/** Turns any thrown value into a SerializedError. */
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
-  return { name: 'Error', message: String(e) };
-}
 
 const typeOf = (v: unknown): unknown => (v as { type?: unknown } | null)?.type;
 

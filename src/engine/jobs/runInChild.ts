@@ -4,7 +4,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Runner } from '../runner/runner';
 import { ExtractCancelledError } from '../extract/types';
-import { isFromWorker, type SerializedError, type ToWorker } from './ipc';
+import { isFromWorker, type ToWorker } from './ipc';
+import { rebuildError } from '../runner/errorWire';
 import { JOBS, type Job, type JobName, type ProgressOf, type RequestOf, type ResultOf } from './table';
 
 /** How to start the child. */
@@ -21,15 +22,6 @@ export interface ChildOptions {
 /** Thrown when the child process died without answering. */
 export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
-}
-
-/** The child's error as the same-named Error here, so user errors (by name) stay user errors across the process boundary. */
-export function rebuildError(e: SerializedError, what: string): Error {
-  if (e.name === 'AbortError') return new ExtractCancelledError(e.message || `${what} cancelled`);
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.stack) err.stack = e.stack;
-  return err;
 }
 
 /** Runs job `name` in a child process started from `child.workerPath`; progress is forwarded, cancellation via hooks.signal. */

@@ -3,8 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExtractProgress } from '../../extract/types';
 import { answer, sensitivityServed, tuneServed, type ServedSession, type SessionJobRequest, type SessionProgress, type SessionQuery, type SessionQueryMessage } from './sessionJob';
-import { rebuildError } from '../../jobs/runInChild';
-import type { SerializedError } from '../../jobs/ipc';
+import { rebuildError, type SerializedError } from '../../runner/errorWire';
 
 /** How one question goes: intermediate events (a tuning run's epochs) and a signal that stops it. */
 export interface AskOptions {
