@@ -5,9 +5,9 @@
 // Writes a BENCHMARKS.md section between <!-- sensitivity:start --> / <!-- sensitivity:end -->.
 // It also measures two variants (a blur twice as wide, patches twice as large) to show whether the ordering depends
 // on those parameters, which the paper does not give.
-import { measureSensitivity } from '../src/engine/sensitivity/analyze';
+import { measureSensitivity } from '../src/engine/analysis/sensitivity/analyze';
 import { inProcessRunner } from '../src/engine/jobs/inProcess';
-import { sensitivityScope } from '../src/engine/sensitivity/scope';
+import { sensitivityScope } from '../src/engine/analysis/sensitivity/scope';
 import { CORRUPTIONS, type FeatureSensitivity } from '../src/engine/sensitivity/types';
 import { writeBenchmarksSection } from './lib/benchmarksSection';
 import { DEMO_MODEL as MODEL, probeLabelledDemo } from './lib/probeLabelledDemo';

@@ -128,7 +128,7 @@ test('a second open reads the analysis index, no shard: the same session; a chan
 });
 
 test('feature sensitivity picks the same images and reports the same from the streamed session as from the in-memory one', async () => {
-  const { measureSensitivity } = await import('../../src/engine/sensitivity/analyze');
+  const { measureSensitivity } = await import('../../src/engine/analysis/sensitivity/analyze');
   const { CORRUPTIONS } = await import('../../src/engine/sensitivity/types');
   const cls = Array.from({ length: small.classes }, (_, c) => c).find((c) => cueOf(small, c) >= 0)!;
   const cue = cueOf(small, cls);

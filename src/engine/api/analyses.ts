@@ -5,8 +5,8 @@ export { analyzeCrops } from '../crop/analyze';
 export type { CropOptions } from '../crop/analyze';
 export type { CropClass, CropImage, CropProgress, CropReport } from '../crop/types';
 /** Feature sensitivity. */
-export { measureSensitivity } from '../sensitivity/analyze';
-export { DEFAULT_MAX_PAIRS, sensitivityScope } from '../sensitivity/scope';
+export { measureSensitivity } from '../analysis/sensitivity/analyze';
+export { DEFAULT_MAX_PAIRS, sensitivityScope } from '../analysis/sensitivity/scope';
 export type { FeatureSensitivity, SensitivityReport, SensitivitySplit } from '../sensitivity/types';
 /** Comparing models. */
 export { compareModels } from '../compare/compareModels';

@@ -7,7 +7,7 @@ export type { JobName, ProgressOf, RequestOf, ResultOf } from '../jobs/table';
 export type { Runner } from '../runner/runner';
 /** The runner shapes the analyses accept, so a caller can hand them a child or in-process runner. */
 export type { CropRunner } from '../crop/runner';
-export type { SensitivityRunner } from '../sensitivity/analyze';
+export type { SensitivityRunner } from '../analysis/sensitivity/analyze';
 export type { OrtTuneRunner } from '../train/tuneProblem';
 export type { ModelChecker } from '../compare/checkInputs';
 export type { MaskFolderSource, MaskSegmenterSource } from '../masks/maskScoreJob';

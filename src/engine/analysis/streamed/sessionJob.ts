@@ -37,7 +37,7 @@ import { StreamedHeadError, StreamedSession, timer } from './streamedSession';
 import { FeatureCache } from '../../cache/featureCache';
 import { loadDefaultDeps } from '../../extract/pipeline';
 import { tuneStreamed } from './tuneStreamed';
-import { measureSensitivity, type SensitivityOptions } from '../../sensitivity/analyze';
+import { measureSensitivity, type SensitivityOptions } from '../sensitivity/analyze';
 import { runSensitivityJob } from '../../sensitivity/job';
 import type { SensitivityReport } from '../../sensitivity/types';
 

@@ -1,6 +1,6 @@
 // Which (class, feature) pairs a sensitivity run measures when the caller names a class, a feature, both or neither.
-import { classIdOf } from '../analysis/classFeatures';
-import type { AnalysisSession } from '../analysis/session';
+import { classIdOf } from '../classFeatures';
+import type { AnalysisSession } from '../session';
 import type { SensitivityPair } from './analyze';
 
 /** Default cap on the pairs of one run: each costs (images x 4) inferences. */

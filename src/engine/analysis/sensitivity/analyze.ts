@@ -1,16 +1,16 @@
 // Feature sensitivity, the parent's half: choose each pair's top-activating images and mask recipe from the
 // session, hand decoding and inference to a runner (in-process or a child), then predict with the session's
 // head (the model's own or a fitted one) and turn the predictions into a report.
-import { classImages } from '../../core/classIndex';
-import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../core/corruptions';
-import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyFor } from '../../core/sensitivity';
-import type { LinearHead, Matrix } from '../../core/types';
-import { coreFeaturesOf } from '../analysis/classFeatures';
-import type { AnalysisView } from '../analysis/queries/sessionView';
-import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from './job';
-import type { ExtractProgress } from '../extract/types';
-import type { Runner } from '../runner/runner';
-import { CORRUPTIONS, type FeatureSensitivity, type SensitivityReport, type SensitivitySplit } from './types';
+import { classImages } from '../../../core/classIndex';
+import { DEFAULT_BLUR_SIGMA_FRACTION, DEFAULT_PATCH_FRACTION } from '../../../core/corruptions';
+import { DEFAULT_SENSITIVITY_IMAGES, scoreRows, sensitivityImageCount, sensitivityOutcome, topActivating, accuracyFor } from '../../../core/sensitivity';
+import type { LinearHead, Matrix } from '../../../core/types';
+import { coreFeaturesOf } from '../classFeatures';
+import type { AnalysisView } from '../queries/sessionView';
+import type { SensitivityItem, SensitivityJobRequest, SensitivityJobResult } from '../../sensitivity/job';
+import type { ExtractProgress } from '../../extract/types';
+import type { Runner } from '../../runner/runner';
+import { CORRUPTIONS, type FeatureSensitivity, type SensitivityReport, type SensitivitySplit } from '../../sensitivity/types';
 
 /** A (class, feature) pair to measure; cls is the head-space class id. */
 export interface SensitivityPair {
