@@ -4,11 +4,9 @@
 // calling thread, so this runs in a CLI process or the extraction child, never on the extension host.
 import { checkPresetKnobs, epochLoop, resolveSchedule, type MitigateOptions, type MitigateResult } from '../../core/mitigate';
 import { tuneHeadLbfgs, tuningStats } from '../../core/headTune';
-import { spuriousGap } from '../../core/gap';
-import { meanGapSe } from '../../core/gapEvaluator';
 import type { LinearHead } from '../../core/types';
 import { OrtHeadTrainer } from './ortHeadTrainer';
-import type { TuneProblem } from './tuneProblem';
+import { evaluateValPredictions, type TuneProblem } from './tuneProblem';
 
 /** Options of mitigateOrt: mitigate's, plus ONNX Runtime's thread count. */
 export interface OrtMitigateOptions extends Omit<MitigateOptions, 'yieldEvery' | 'yieldFn'> {
@@ -19,19 +17,7 @@ export interface OrtMitigateOptions extends Omit<MitigateOptions, 'yieldEvery' |
 
 /** Mean gap (no bootstrap) with its standard error and accuracy over the validation rows, predicted by ONNX Runtime, as core's gapEvaluator. */
 function ortEvaluator(p: TuneProblem, trainer: OrtHeadTrainer) {
-  return async (head: LinearHead) => {
-    const pred = await trainer.predictRows(p.rows, p.val, head);
-    const correct = new Uint8Array(p.labels.length);
-    let hits = 0;
-    for (let j = 0; j < p.val.length; j++) {
-      const id = p.rowIds[p.val[j]];
-      const ok = pred[j] === p.labels[id] ? 1 : 0;
-      correct[id] = ok;
-      hits += ok;
-    }
-    const g = spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 });
-    return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: p.val.length ? hits / p.val.length : NaN };
-  };
+  return async (head: LinearHead) => evaluateValPredictions(p, await trainer.predictRows(p.rows, p.val, head));
 }
 
 /** core's mitigate on a TuneProblem, with ONNX Runtime doing the epochs and the evaluations. */

@@ -1,6 +1,8 @@
 // The data of one fine-tuning run, cut down to the rows it touches so it can go to a child process
 // (ONNX Runtime must not run on the extension host), and the serialisable options that go with it.
-import type { EpochRecord, MitigateOptions, MitigateResult, Schedule } from '../../core/mitigate';
+import type { EpochRecord, HeadEvaluation, MitigateOptions, MitigateResult, Schedule } from '../../core/mitigate';
+import { spuriousGap } from '../../core/gap';
+import { meanGapSe } from '../../core/gapEvaluator';
 import type { ClassRanking } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
 import type { Runner } from '../runner/runner';
@@ -24,6 +26,23 @@ export interface TuneProblem {
   gapK: number;
   /** The head to start from (not modified). */
   head: LinearHead;
+}
+
+/**
+ * A candidate head's evaluation from its predictions of the problem's validation rows (`pred[j]` for row `p.val[j]`):
+ * mean gap over the ranked classes (no bootstrap) with its standard error, and validation accuracy, as gapEvaluator.
+ */
+export function evaluateValPredictions(p: Pick<TuneProblem, 'rowIds' | 'labels' | 'val' | 'rankings' | 'gapK'>, pred: ArrayLike<number>): HeadEvaluation {
+  const correct = new Uint8Array(p.labels.length);
+  let hits = 0;
+  for (let j = 0; j < p.val.length; j++) {
+    const id = p.rowIds[p.val[j]];
+    const ok = pred[j] === p.labels[id] ? 1 : 0;
+    correct[id] = ok;
+    hits += ok;
+  }
+  const g = spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 });
+  return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: p.val.length ? hits / p.val.length : NaN };
 }
 
 /** mitigate's options that can cross a process boundary (no callbacks, no signal). */

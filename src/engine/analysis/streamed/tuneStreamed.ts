@@ -3,15 +3,13 @@
 // the cache (float16 there, float32-exact here) into one matrix; no other row is ever read. ImageNet's paper setting:
 // 100 per class = 100k tuning rows and 50k validation rows x 2,048 features (1.2 GB) instead of 1.33M rows (10.9 GB).
 import { mitigate, checkPresetKnobs, type HeadEvaluation } from '../../../core/mitigate';
-import { spuriousGap } from '../../../core/gap';
-import { meanGapSe } from '../../../core/gapEvaluator';
 import { predict } from '../../../core/linalg';
 import { selectTuningSet, type TuningMethod } from '../../../core/tuningSet';
 import type { ClassRanking } from '../../../core/spuriosity';
 import type { LinearHead } from '../../../core/types';
 import type { FeatureCache } from '../../cache/featureCache';
 import type { ImageEntry } from '../../dataset/types';
-import { tuneRowIds, type TuneProblem } from '../../train/tuneProblem';
+import { evaluateValPredictions, tuneRowIds, type TuneProblem } from '../../train/tuneProblem';
 import { jobOptions, ORT_TUNING_MIN_MACS, TUNE_K_SHARE, type TuneOptions, type TuneOutcome } from '../tune';
 import type { ClassIndex } from '../../../core/classIndex';
 
@@ -45,20 +43,8 @@ export async function readTuneProblem(s: StreamedTuneSource, tuning: Int32Array,
 }
 
 /** Predicts the problem's validation rows with a candidate head: mean gap over ranked classes (no bootstrap) and accuracy, as gapEvaluator. */
-export function problemEvaluator(p: TuneProblem, n: number): (head: LinearHead) => HeadEvaluation {
-  return (head) => {
-    const pred = predict(p.rows, head, p.val);
-    const correct = new Uint8Array(n);
-    let hits = 0;
-    for (let j = 0; j < p.val.length; j++) {
-      const id = p.rowIds[p.val[j]];
-      const ok = pred[j] === p.labels[id] ? 1 : 0;
-      correct[id] = ok;
-      hits += ok;
-    }
-    const g = spuriousGap(p.rankings, correct, { k: p.gapK, bootstrap: 0 });
-    return { meanGap: g.mean, meanGapSe: meanGapSe(g), valAccuracy: p.val.length ? hits / p.val.length : NaN };
-  };
+export function problemEvaluator(p: TuneProblem): (head: LinearHead) => HeadEvaluation {
+  return (head) => evaluateValPredictions(p, predict(p.rows, head, p.val));
 }
 
 /**
@@ -88,7 +74,7 @@ export async function tuneStreamed(s: StreamedTuneSource, method: TuningMethod, 
   const onAbort = () => { flag.aborted = true; };
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const result = await mitigate(problem.rows, rowLabels, s.head, problem.tuning, problemEvaluator(problem, s.labels.length), {
+    const result = await mitigate(problem.rows, rowLabels, s.head, problem.tuning, problemEvaluator(problem), {
       ...opts,
       statsRows: Int32Array.from({ length: problem.rows.rows }, (_, i) => i),
       threshold: opts.threshold ?? 0.05,
