@@ -13,9 +13,19 @@ export class LensPanel implements vscode.Disposable {
   static readonly viewType = 'spuriosityLens.panel';
   private static current: LensPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The loadable folders last given to the webview (as strings), to tell a real change from a repeat. */
+  private roots: string;
+  /**
+   * Set while new folders reload the webview (VS Code rewrites its document when its options change): a tab
+   * show() asks for meanwhile reaches the old document or none, and the new one comes back on its saved tab.
+   */
+  private reloading = false;
+  private tabAfterReload: Extract<HostToWebview, { type: 'showTab' }> | undefined;
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly backend: PanelBackend, private readonly log: vscode.LogOutputChannel) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: backend.resourceRoots() };
+    const roots = backend.resourceRoots();
+    this.roots = JSON.stringify(roots.map(String));
+    panel.webview.options = { enableScripts: true, localResourceRoots: roots };
     panel.webview.html = panelHtml(panel.webview, backend.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(backend.extensionUri, 'media', 'icon.svg');
     this.disposables.push(
@@ -33,7 +43,11 @@ export class LensPanel implements vscode.Disposable {
       LensPanel.current.panel.reveal();
       LensPanel.current.pushState();
     }
-    if (tab) void LensPanel.current.post({ type: 'showTab', tab, class: cls });
+    if (tab) {
+      const msg: Extract<HostToWebview, { type: 'showTab' }> = { type: 'showTab', tab, class: cls };
+      if (LensPanel.current.reloading) LensPanel.current.tabAfterReload = msg; // sent again on the reloaded webview's 'ready'
+      void LensPanel.current.post(msg);
+    }
     return LensPanel.current;
   }
 
@@ -55,7 +69,12 @@ export class LensPanel implements vscode.Disposable {
 
   /** Re-reads the loadable folders (after ranking another dataset, its caches live elsewhere). */
   refreshRoots(): void {
-    this.panel.webview.options = { enableScripts: true, localResourceRoots: this.backend.resourceRoots() };
+    const roots = this.backend.resourceRoots();
+    const key = JSON.stringify(roots.map(String));
+    if (key === this.roots) return; // the same folders: no reload
+    this.roots = key;
+    this.reloading = true;
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: roots };
   }
 
   /** Sends the current snapshot (after any change to labels, heads or jobs). */
@@ -91,6 +110,10 @@ export class LensPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.pushState();
+        // a ranking of another dataset asked for its tab while the new folders reloaded the webview
+        if (this.tabAfterReload) void this.post(this.tabAfterReload);
+        this.reloading = false;
+        this.tabAfterReload = undefined;
         b.analyses.replay();
         return;
       case 'requestClassPage': {
