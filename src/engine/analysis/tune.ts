@@ -1,8 +1,8 @@
 import { gapEvaluator } from '../../core/gapEvaluator';
-import { checkPresetKnobs, mitigate, type EpochRecord, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
+import { checkPresetKnobs, mitigate, type EpochRecord, type HeadEvaluation, type MitigateOptions, type MitigateResult, type Schedule } from '../../core/mitigate';
 import { selectTuningSet, TUNE_K_SHARE, type TuningMethod } from '../../core/tuningSet';
-import type { LinearHead } from '../../core/types';
-import { tuneProblem, type OrtTuneRunner, type TuneJobOptions } from '../train/tuneProblem';
+import type { LinearHead, Matrix } from '../../core/types';
+import { tuneProblem, type OrtTuneRunner, type TuneJobOptions, type TuneProblem } from '../train/tuneProblem';
 import type { AnalysisSession } from './session';
 
 /**
@@ -52,21 +52,41 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
   const tuning = selectTuningSet(rankings, s.index, { method, k: opts.k ?? 100, maxShare: opts.kShare ?? TUNE_K_SHARE, seed: opts.seed ?? 0, predictions: s.predictions });
   if (usesOrt(tuning.length * s.features.cols * s.head.classes, opts)) {
     const valImages = Int32Array.from(s.index.val.flatMap((v) => Array.from(v)));
-    const problem = tuneProblem(s.features, s.labels, tuning, valImages, rankings, s.options.gapK, s.head);
-    const result = await opts.ortRunner!({ problem, options: jobOptions(opts) }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
-    return { method, head: result.head, tuningImages: tuning.length, result };
+    return tuneWithOrt(method, tuneProblem(s.features, s.labels, tuning, valImages, rankings, s.options.gapK, s.head), tuning.length, opts);
   }
   const evaluate = gapEvaluator(s.features, s.labels, s.index, rankings, s.options.gapK);
   // standardise over the rows an ONNX Runtime run gets (tuning set, then the validation images), in its order
   const inTuning = new Set(tuning);
   const statsRows = Int32Array.from([...tuning, ...s.index.val.flatMap((v) => Array.from(v)).filter((i) => !inTuning.has(i))]);
+  return tuneInProcess(method, { features: s.features, labels: s.labels, head: s.head, tuning, evaluate, statsRows }, opts);
+}
+
+/** One tuning run through opts.ortRunner (ONNX Runtime in this process or in the child), as an outcome. */
+export async function tuneWithOrt(method: TuningMethod, problem: TuneProblem, tuningImages: number, opts: TuneOptions): Promise<TuneOutcome> {
+  if (!opts.ortRunner) throw new Error("trainer 'ort' needs an ortRunner (ONNX Runtime must not run on the extension host)");
+  const result = await opts.ortRunner({ problem, options: jobOptions(opts) }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
+  return { method, head: result.head, tuningImages, result };
+}
+
+/** What core mitigate runs on in this process: rows and their labels, the start head, the tuning rows, the evaluation, the standardisation rows. */
+export interface InProcessTuning {
+  features: Matrix;
+  labels: Int32Array;
+  head: LinearHead;
+  tuning: Int32Array;
+  evaluate: (head: LinearHead) => HeadEvaluation;
+  statsRows: Int32Array;
+}
+
+/** One tuning run of core mitigate in this process, cancelled through opts.signal (between steps), as an outcome. */
+export async function tuneInProcess(method: TuningMethod, run: InProcessTuning, opts: TuneOptions): Promise<TuneOutcome> {
   const flag = { aborted: false };
   const onAbort = () => { flag.aborted = true; };
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const result = await mitigate(s.features, s.labels, s.head, tuning, evaluate, {
+    const result = await mitigate(run.features, run.labels, run.head, run.tuning, run.evaluate, {
       ...opts,
-      statsRows,
+      statsRows: run.statsRows,
       threshold: opts.threshold ?? 0.05,
       signal: flag,
       onEpoch: opts.onEpoch,
@@ -74,7 +94,7 @@ export async function tuneHead(s: AnalysisSession, method: TuningMethod, opts: T
       yieldEvery: opts.yieldEvery ?? 8,
       yieldFn: opts.yieldFn ?? (() => new Promise((r) => setImmediate(r))),
     });
-    return { method, head: result.head, tuningImages: tuning.length, result };
+    return { method, head: result.head, tuningImages: run.tuning.length, result };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }

@@ -2,7 +2,7 @@
 // evaluation), over only the rows it touches. The tuning set's and the validation set's feature rows are read from
 // the cache (float16 there, float32-exact here) into one matrix; no other row is ever read. ImageNet's paper setting:
 // 100 per class = 100k tuning rows and 50k validation rows x 2,048 features (1.2 GB) instead of 1.33M rows (10.9 GB).
-import { mitigate, checkPresetKnobs, type HeadEvaluation } from '../../../core/mitigate';
+import { checkPresetKnobs, type HeadEvaluation } from '../../../core/mitigate';
 import { predict } from '../../../core/linalg';
 import { selectTuningSet, type TuningMethod } from '../../../core/tuningSet';
 import type { ClassRanking } from '../../../core/spuriosity';
@@ -10,7 +10,7 @@ import type { LinearHead } from '../../../core/types';
 import type { FeatureCache } from '../../cache/featureCache';
 import type { ImageEntry } from '../../dataset/types';
 import { evaluateValPredictions, tuneRowIds, type TuneProblem } from '../../train/tuneProblem';
-import { jobOptions, ORT_TUNING_MIN_MACS, TUNE_K_SHARE, type TuneOptions, type TuneOutcome } from '../tune';
+import { ORT_TUNING_MIN_MACS, TUNE_K_SHARE, tuneInProcess, tuneWithOrt, type TuneOptions, type TuneOutcome } from '../tune';
 import type { ClassIndex } from '../../../core/classIndex';
 
 /** What the streamed tuning reads of a session. */
@@ -64,27 +64,9 @@ export async function tuneStreamed(s: StreamedTuneSource, method: TuningMethod, 
   const problem = await readTuneProblem(s, tuning, valImages, rankings);
   const macs = tuning.length * s.head.dim * s.head.classes;
   const ort = opts.trainer === 'ort' || (opts.trainer !== 'js' && opts.ortRunner !== undefined && macs >= ORT_TUNING_MIN_MACS);
-  if (ort) {
-    if (!opts.ortRunner) throw new Error("tuneStreamed: trainer 'ort' needs an ortRunner");
-    const result = await opts.ortRunner({ problem, options: jobOptions(opts) }, { signal: opts.signal, onProgress: (e) => opts.onEpoch?.(e.record, e.schedule) });
-    return { method, head: result.head, tuningImages: tuning.length, result };
-  }
-  const rowLabels = Int32Array.from(problem.rowIds, (id) => s.labels[id]);
-  const flag = { aborted: false };
-  const onAbort = () => { flag.aborted = true; };
-  opts.signal?.addEventListener('abort', onAbort);
-  try {
-    const result = await mitigate(problem.rows, rowLabels, s.head, problem.tuning, problemEvaluator(problem), {
-      ...opts,
-      statsRows: Int32Array.from({ length: problem.rows.rows }, (_, i) => i),
-      threshold: opts.threshold ?? 0.05,
-      signal: flag,
-      onEpoch: opts.onEpoch,
-      yieldEvery: opts.yieldEvery ?? 8,
-      yieldFn: opts.yieldFn ?? (() => new Promise((r) => setImmediate(r))),
-    });
-    return { method, head: result.head, tuningImages: tuning.length, result };
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
+  if (ort) return tuneWithOrt(method, problem, tuning.length, opts);
+  return tuneInProcess(method, {
+    features: problem.rows, labels: Int32Array.from(problem.rowIds, (id) => s.labels[id]), head: s.head, tuning: problem.tuning,
+    evaluate: problemEvaluator(problem), statsRows: Int32Array.from({ length: problem.rows.rows }, (_, i) => i),
+  }, opts);
 }
