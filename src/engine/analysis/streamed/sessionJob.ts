@@ -9,6 +9,7 @@ import type { ExtractDeps, ExtractProgress, ExtractRequest } from '../../extract
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import type { EpochRecord, Schedule } from '../../../core/mitigate';
 import type { TuningMethod } from '../../../core/tuningSet';
+import type { HeadSource } from '../../../core/vocabulary';
 import type { LinearHead } from '../../../core/types';
 import { headLogits, softmaxRows } from '../../../core/linalg';
 import { openLabelStore } from '../fileLabelStore';
@@ -99,7 +100,7 @@ export interface SessionOverview {
   datasetClasses: string[];
   classNames: string[];
   datasetClassIds: number[];
-  headSource: 'model' | 'fit';
+  headSource: HeadSource;
   headMode: HeadMode;
   /** Whether the features stay in the cache (out of core) or the child holds them (a fitted head). */
   outOfCore: boolean;
