@@ -8,6 +8,7 @@ import { reviewQueue } from '../../src/engine/analysis/queries/reviewQueue';
 import { classStats, labelingOrder } from '../../src/engine/analysis/queries/classStats';
 import type { SessionView } from '../../src/engine/analysis/queries/sessionView';
 import type { LinearHead } from '../../src/core/types';
+import { collisionPairs } from '../../src/engine/analysis/collisionsView';
 import { cueFixture } from '../helpers/sessionFixture';
 
 async function labelled(): Promise<AnalysisSession> {
@@ -138,4 +139,12 @@ test('class stats and labeling order', async () => {
   assert.deepEqual([...order].sort(), ['a', 'b']);
   const best = (c: number) => Math.max(...s.featureGapsByClass.get(c)!.map((x) => x.gap));
   assert.equal(order[0], best(0) >= best(1) ? 'a' : 'b');
+});
+
+test('collision pairs: by class name, with the confused validation images counted', async () => {
+  const s = await labelled();
+  await s.setLabel('b', 2, { label: 'core' });
+  // class a's 10 cue-free validation images fall to b (its logit lacks the cue's push); feature 2 is spurious for a, core for b
+  const pairs = collisionPairs(s);
+  assert.deepEqual(pairs.filter((p) => p.feature === 2), [{ spuriousClass: 'a', coreClass: 'b', feature: 2, confusions: 10 }]);
 });

@@ -15,3 +15,19 @@ export function sessionCollisions(s: SessionView): Collision[] {
     rankings: s.spuriosity.rankings, predictions: s.predictions, index: s.index,
   });
 }
+
+/** A collision as the review tab lists it: the two classes by name, the feature, and how many images it confused. */
+export interface CollisionPairData {
+  spuriousClass: string;
+  coreClass: string;
+  feature: number;
+  /** Validation images of the spurious class predicted as the core class. */
+  confusions: number;
+}
+
+/** The session's collisions by class name, with the confused images counted (confusion is a share of n). */
+export function collisionPairs(s: SessionView): CollisionPairData[] {
+  return sessionCollisions(s).map((c) => ({
+    spuriousClass: s.classNames[c.spuriousClass], coreClass: s.classNames[c.coreClass], feature: c.feature, confusions: Math.round(c.confusion * c.n),
+  }));
+}

@@ -12,6 +12,7 @@ export type { SessionView, AnalysisView } from '../analysis/queries/sessionView'
 export type { ClassPageResult } from '../analysis/queries/classPage';
 export type { FeatureCardData, ImageDetailResult } from '../analysis/queries/imageDetail';
 export type { ReviewItemData } from '../analysis/queries/reviewItems';
+export type { CollisionPairData } from '../analysis/collisionsView';
 export { classStats, labelingOrder } from '../analysis/queries/classStats';
 export type { ClassStats } from '../analysis/queries/classStats';
 

@@ -1,7 +1,7 @@
 // The review tab's host side: collision pairs, the queue of images worth a second look, and the marks a review
 // makes on images (label error, excluded), kept in the review file beside the annotations.
 import * as vscode from 'vscode';
-import type { ReviewItemData } from '../../engine/api/analysis';
+import type { CollisionPairData, ReviewItemData } from '../../engine/api/analysis';
 import { defaultReviewPath, reviewExcluded, ReviewFileStore } from '../../engine/api/stores';
 import type { CollisionPair, ReviewItem, ReviewMarkKind } from '../../shared/protocol';
 import type { PanelBackend } from './backend';
@@ -10,8 +10,8 @@ import type { PanelBackend } from './backend';
 export async function collisionPairs(b: PanelBackend): Promise<CollisionPair[]> {
   const s = b.session();
   if (!s) return [];
-  const found = await s.ask<Array<{ spuriousName: string; coreName: string; feature: number; confusion: number; n: number }>>({ kind: 'collisions' });
-  return found.map((c) => ({ spuriousClass: c.spuriousName, coreClass: c.coreName, feature: c.feature, confusions: Math.round(c.confusion * c.n) }));
+  const found = await s.ask<CollisionPairData[]>({ kind: 'collisions' });
+  return found.map((c) => ({ spuriousClass: c.spuriousClass, coreClass: c.coreClass, feature: c.feature, confusions: c.confusions }));
 }
 
 /**

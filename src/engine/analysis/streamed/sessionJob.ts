@@ -19,7 +19,7 @@ import { classStats, labelingOrder, type ClassStats } from '../queries/classStat
 import { featureCards, imageDetail } from '../queries/imageDetail';
 import { overlayFeatures, type OverlayChoice } from '../queries/overlayFeatures';
 import { misclassifiedRows, reviewItems } from '../queries/reviewItems';
-import { sessionCollisions } from '../collisionsView';
+import { collisionPairs } from '../collisionsView';
 import { gapReport, rankReport } from '../report';
 import { markdownReport } from '../markdownReport';
 import { cachedThumbnails, htmlReport, type TuningSummary } from '../htmlReport';
@@ -227,7 +227,7 @@ export async function answer(s: ServedSession, q: SessionQuery): Promise<unknown
       return reviewItems(s, q.labelErrors, (r) => of.get(r) ?? null);
     }
     case 'collisions':
-      return sessionCollisions(s).map((c) => ({ ...c, spuriousName: s.classNames[c.spuriousClass], coreName: s.classNames[c.coreClass] }));
+      return collisionPairs(s);
     case 'tuneCheck':
       return checkTuning(s, q.method, { k: q.k, threshold: q.threshold });
     case 'rankReport':
