@@ -79,7 +79,8 @@ function int(o: Record<string, unknown>, key: string, min: number, max: number):
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     fail(`field '${key}' must be an integer from ${min} to ${max}, got ${describe(v)}`);
   }
-  return v;
+  // -0 is an integer too: give the host 0, so a parsed message means the same after a JSON round trip (which drops the sign)
+  return v === 0 ? 0 : v;
 }
 
 function bool(o: Record<string, unknown>, key: string): boolean {
