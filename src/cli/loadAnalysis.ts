@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import {
   type AnalysisSession, type AnalysisOptions, openLabelStore, openAnalysis, openDataset, type AnalysisView,
-  StreamedHeadError, StreamedSession,
+  outOfCoreOrInMemory, StreamedSession,
 } from '../engine/api/analysis';
 import { type AnnotationFileStore, defaultReviewPath, reviewExcluded } from '../engine/api/stores';
 import type { Precision } from '../engine/api/extraction';
@@ -109,7 +109,10 @@ export interface LoadedView {
  * to loadAnalysis.
  */
 export async function loadReportAnalysis(datasetArg: string, flags: AnalysisFlags): Promise<LoadedView> {
-  if (flags.head === 'fit') return loadAnalysis(datasetArg, flags);
+  return outOfCoreOrInMemory<LoadedView>(flags.head, () => loadOutOfCore(datasetArg, flags), () => loadAnalysis(datasetArg, flags));
+}
+
+async function loadOutOfCore(datasetArg: string, flags: AnalysisFlags): Promise<LoadedView> {
   const { modelPath, cacheDir, dataset, options } = await prepare(datasetArg, flags);
   const bar = progressBar();
   let store: AnnotationFileStore | undefined;
@@ -119,9 +122,6 @@ export async function loadReportAnalysis(datasetArg: string, flags: AnalysisFlag
       dataset, modelPath, cacheDir, threads: flags.threads, precision: flags.precision, options, onProgress: (p) => bar.update(p),
       openLabels: async (model) => (store = await openLabelStore(annotationRoot(datasetArg), model, flags.annotations && resolve(flags.annotations))),
     });
-  } catch (e) {
-    if (e instanceof StreamedHeadError) return loadAnalysis(datasetArg, flags);
-    throw e;
   } finally {
     bar.stop();
   }

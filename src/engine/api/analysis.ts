@@ -6,6 +6,7 @@ export { openAnalysis, openDataset } from '../analysis/openAnalysis';
 export { AnalysisSession } from '../analysis/session';
 export type { AnalysisOptions } from '../analysis/session';
 export { StreamedSession, StreamedHeadError } from '../analysis/streamed/streamedSession';
+export { outOfCoreOrInMemory } from '../analysis/streamed/outOfCoreOrInMemory';
 
 /** Session queries: the class page, image detail, review queue and overview, computed in the engine. */
 export type { SessionView, AnalysisView } from '../analysis/queries/sessionView';

@@ -34,7 +34,8 @@ import type { OrtTuneRunner } from '../../train/tuneProblem';
 import type { GapSummary } from '../../../core/gap';
 import type { HeadMode } from '../headChoice';
 import type { ModelInfo } from '../../model/types';
-import { StreamedHeadError, StreamedSession, timer } from './streamedSession';
+import { StreamedSession, timer } from './streamedSession';
+import { outOfCoreOrInMemory } from './outOfCoreOrInMemory';
 import { FeatureCache } from '../../cache/featureCache';
 import { loadDefaultDeps } from '../../extract/pipeline';
 import { tuneStreamed } from './tuneStreamed';
@@ -298,15 +299,14 @@ async function openServed(request: SessionJobRequest, ctx: JobHooks<SessionProgr
     onProgress: (progress: ExtractProgress) => ctx.onProgress?.({ type: 'extract', progress }),
     openLabels: (model: Parameters<typeof openLabelStore>[1]) => openLabelStore(annotations.root, model, annotations.path),
   };
-  try {
+  return outOfCoreOrInMemory<ServedSession>(options?.headMode, async () => {
     const s = await StreamedSession.open(common);
     s.timings.unshift(...timings);
     return s;
-  } catch (e) {
-    if ((e as Error | null)?.name !== StreamedHeadError.name) throw e;
-  }
-  const { signal, onProgress, ...req } = common;
-  return (await openAnalysis({ ...req, signal, onProgress, runExtract: extractInProcess })).session;
+  }, async () => {
+    const { signal, onProgress, ...req } = common;
+    return (await openAnalysis({ ...req, signal, onProgress, runExtract: extractInProcess })).session;
+  });
 }
 
 /**
