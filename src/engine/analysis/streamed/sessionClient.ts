@@ -114,11 +114,8 @@ export function openSessionInChild(workerPath: string, request: SessionJobReques
         const waiter = pending.get(p.id);
         pending.delete(p.id);
         if (!waiter) return;
-        if (p.error) {
-          const e = new Error(p.error.message);
-          e.name = p.error.name;
-          waiter.reject(e);
-        } else waiter.resolve(p.value);
+        if (p.error) waiter.reject(rebuildError(p.error, 'the session query'));
+        else waiter.resolve(p.value);
       }
     });
     proc.on('exit', (code, sig) => {

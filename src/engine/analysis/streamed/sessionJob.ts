@@ -5,6 +5,7 @@
 // it gets page-sized answers. Queries travel as `session-query` messages on the same IPC channel (the generic host
 // ignores them), answers (and a tuning run's epochs) as the job's progress.
 import type { JobHooks } from '../../runner/runner';
+import { serializeError, type SerializedError } from '../../runner/errorWire';
 import type { ExtractDeps, ExtractProgress, ExtractRequest } from '../../extract/types';
 import type { Dataset, ImageEntry } from '../../dataset/types';
 import type { EpochRecord, Schedule } from '../../../core/mitigate';
@@ -92,7 +93,7 @@ export type SessionProgress =
   | { type: 'extract'; progress: ExtractProgress }
   | { type: 'ready' }
   | { type: 'event'; id: number; value: unknown }
-  | { type: 'answer'; id: number; value?: unknown; error?: { name: string; message: string } };
+  | { type: 'answer'; id: number; value?: unknown; error?: SerializedError };
 
 /** The panel's snapshot of a session: everything per class, nothing per image. */
 export interface SessionOverview {
@@ -318,33 +319,33 @@ export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<Se
   const s = await openServed(request, ctx);
   ctx.onProgress?.({ type: 'ready' });
   let chain = Promise.resolve();
-  const tunes = new Map<number, AbortController>();
+  // the running tuning and sensitivity queries, which `session-cancel` stops
+  const cancellable = new Map<number, AbortController>();
   const reply = async (id: number, run: () => Promise<unknown>): Promise<void> => {
     try {
       ctx.onProgress?.({ type: 'answer', id, value: await run() });
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      ctx.onProgress?.({ type: 'answer', id, error: { name: err.name, message: err.message } });
+      ctx.onProgress?.({ type: 'answer', id, error: serializeError(e) });
     }
   };
   const onMessage = (m: unknown): void => {
     if (isCancel(m)) {
-      tunes.get(m.id)?.abort();
+      cancellable.get(m.id)?.abort();
       return;
     }
     if (!isQuery(m)) return;
     const q = m.query;
     if (q.kind === 'tune') {
       const abort = new AbortController();
-      tunes.set(m.id, abort);
-      void reply(m.id, () => tuneServed(s, q, abort.signal, (e) => ctx.onProgress?.({ type: 'event', id: m.id, value: e }))).finally(() => tunes.delete(m.id));
+      cancellable.set(m.id, abort);
+      void reply(m.id, () => tuneServed(s, q, abort.signal, (e) => ctx.onProgress?.({ type: 'event', id: m.id, value: e }))).finally(() => cancellable.delete(m.id));
       return;
     }
     if (q.kind === 'sensitivity') {
       // in the queue (it reads the session's columns), cancellable like a tuning run, its progress as events
       const abort = new AbortController();
-      tunes.set(m.id, abort);
-      chain = chain.then(() => reply(m.id, () => sensitivityServed(s, q, abort.signal, (p) => ctx.onProgress?.({ type: 'event', id: m.id, value: p }))).finally(() => tunes.delete(m.id)));
+      cancellable.set(m.id, abort);
+      chain = chain.then(() => reply(m.id, () => sensitivityServed(s, q, abort.signal, (p) => ctx.onProgress?.({ type: 'event', id: m.id, value: p }))).finally(() => cancellable.delete(m.id)));
       return;
     }
     chain = chain.then(() => reply(m.id, () => answer(s, q)));
@@ -357,7 +358,7 @@ export async function runSessionJob(request: SessionJobRequest, ctx: JobHooks<Se
     });
   } finally {
     process.off('message', onMessage);
-    for (const a of tunes.values()) a.abort();
+    for (const a of cancellable.values()) a.abort();
   }
   return null;
 }
