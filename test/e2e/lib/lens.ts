@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { installCodeServer, installExtension, startCodeServer, writeUserSettings, type CodeServer } from '../../../scripts/e2e/codeServer.mjs';
 import { explorerContextMenu, findInFrames, launchBrowser, openWorkspace, runCommand, until } from '../../../scripts/e2e/workbench.mjs';
-import { saveFailureArtifacts } from '../../../scripts/e2e/artifacts.mjs';
+import { failureSummary, saveFailureArtifacts } from '../../../scripts/e2e/artifacts.mjs';
 import { THEMES } from '../panelShots';
 
 /** The repository (the e2e runs from its root). */
@@ -103,6 +103,7 @@ export async function withLens(tag: string, prefix: string, body: (r: LensRun) =
     const dir = join(repo, '.e2e', `${tag}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const kept = await saveFailureArtifacts(dir, { page: r.page, userDataDir: r.userDataDir, codeServerLog: r.codeServerLog }).catch(() => []);
     console.error(`${tag} e2e failed; kept ${dir}:\n  ${kept.join('\n  ')}`);
+    console.error(await failureSummary({ page: r.page, saved: kept }).catch((err: unknown) => `(no failure summary: ${String(err)})`));
     throw e;
   } finally {
     await r.browser?.close().catch(() => {});
