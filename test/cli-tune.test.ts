@@ -2,6 +2,9 @@
 // and knobs of the wrong recipe or out of range refused with messages naming them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cliRunner, demoFixture } from './helpers/cli';
 
 const { data } = demoFixture('cli-tune');
@@ -31,6 +34,25 @@ test('tune: the default is L-BFGS with per-round history; --preset scaled --step
   assert.equal(sch.stepsRequested, 30000);
   assert.equal(sch.capped, true);
   assert.equal(sch.epochs, 200);
+});
+
+test('tune opens the analysis out of core (the analysis index appears in the cache) and --head fit in memory', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'spl-cli-tune-'));
+  try {
+    const d = cli('tune', data, '--json', '--max-iter', '5', '--cache', cache);
+    assert.equal(d.code, 0, d.stderr);
+    const m = JSON.parse(d.stdout).methods[0];
+    assert.ok(m.tuningImages > 0 && m.history.length >= 1);
+    const indexes = () => readdirSync(cache, { recursive: true }).map(String).filter((f) => /(^|\/)analysis-[^/]*\.idx$/.test(f));
+    assert.equal(indexes().length, 1, `one analysis index in ${readdirSync(cache, { recursive: true })}`);
+    rmSync(cache, { recursive: true, force: true });
+    const f = cli('tune', data, '--json', '--max-iter', '5', '--cache', cache, '--head', 'fit');
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(JSON.parse(f.stdout).head, 'fit');
+    assert.deepEqual(indexes(), [], 'the fitted head opened in memory');
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('tune: a knob of the other recipe or out of range is refused, naming it', () => {

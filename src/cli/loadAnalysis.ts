@@ -1,7 +1,7 @@
 // Shared by rank / gap / tune / annotations: discover the dataset, extract (cache-first), open the labels, analyse.
 import { resolve } from 'node:path';
 import {
-  type AnalysisSession, type AnalysisOptions, openLabelStore, openAnalysis, openDataset, type AnalysisView,
+  type AnalysisSession, type AnalysisOptions, openLabelStore, openAnalysis, openDataset,
   outOfCoreOrInMemory, StreamedSession,
 } from '../engine/api/analysis';
 import { type AnnotationFileStore, defaultReviewPath, reviewExcluded } from '../engine/api/stores';
@@ -96,9 +96,9 @@ export async function loadAnalysis(datasetArg: string, flags: AnalysisFlags): Pr
   return { session: opened.session, store: opened.labelStore, cacheDir };
 }
 
-/** An analysis the rank and gap reports can read, and its annotations. */
+/** An analysis the rank and gap reports can read (out of core or in memory), and its annotations. */
 export interface LoadedView {
-  session: AnalysisView;
+  session: StreamedSession | AnalysisSession;
   store: AnnotationFileStore;
   cacheDir: string;
 }

@@ -12,6 +12,7 @@
 // 10 images cannot stop it on noise (with hundreds of classes the bound is the mean); and a round that costs more
 // than maxAccuracyDrop of validation accuracy against the original head ends tuning with the round before it.
 import type { LinearHead, Matrix } from './types';
+import { isRowReader, type RowReader } from './featureRows';
 import { lbfgs, type ValueGrad } from './lbfgs';
 import type { EpochRecord, HeadEvaluation, MitigateResult, LbfgsSchedule } from './mitigate';
 
@@ -64,15 +65,22 @@ export function resolveLbfgsSchedule(opts: LbfgsTuneOptions): LbfgsSchedule {
 }
 
 /** Per-feature mean and standard deviation over the tuning rows (sd 1 where a feature is constant). */
-export function tuningStats(features: Matrix, tuning: ArrayLike<number>): { mu: Float64Array; sd: Float64Array } {
+export function tuningStats(features: Matrix | RowReader, tuning: ArrayLike<number>): { mu: Float64Array; sd: Float64Array } {
   const D = features.cols;
-  const X = features.data;
   const m = tuning.length;
   const mu = new Float64Array(D);
   const sq = new Float64Array(D);
-  for (let j = 0; j < m; j++) { const o = tuning[j] * D; for (let d = 0; d < D; d++) mu[d] += X[o + d]; }
+  // a Matrix is read in place; other rows (float16 tuning rows) are decoded one at a time into x
+  const X = isRowReader(features) ? null : features.data;
+  const x = X ? new Float32Array(0) : new Float32Array(D);
+  const rowAt = (j: number): [Float32Array, number] => {
+    if (X) return [X, tuning[j] * D];
+    (features as RowReader).copyRow(tuning[j], x, 0);
+    return [x, 0];
+  };
+  for (let j = 0; j < m; j++) { const [v, o] = rowAt(j); for (let d = 0; d < D; d++) mu[d] += v[o + d]; }
   for (let d = 0; d < D; d++) mu[d] /= m;
-  for (let j = 0; j < m; j++) { const o = tuning[j] * D; for (let d = 0; d < D; d++) sq[d] += (X[o + d] - mu[d]) ** 2; }
+  for (let j = 0; j < m; j++) { const [v, o] = rowAt(j); for (let d = 0; d < D; d++) sq[d] += (v[o + d] - mu[d]) ** 2; }
   const sd = Float64Array.from(sq, (v) => (v > 1e-24 * m ? Math.sqrt(v / m) : 1));
   return { mu, sd };
 }

@@ -2,6 +2,7 @@ import type { LinearHead, Matrix } from './types';
 import { softmaxCrossEntropy } from './softmaxLoss';
 import { mulberry32, shuffleInPlace } from './random';
 import { tuneHeadLbfgs, tuningStats, type LbfgsTuneOptions } from './headTune';
+import { rowReader, type RowReader } from './featureRows';
 
 /** What the epoch callback reports about a head on the validation split. */
 export interface HeadEvaluation {
@@ -134,7 +135,7 @@ export interface MitigateResult {
 }
 
 /** Resolves an SGD preset's schedule for N tuning images (see MitigateOptions.preset; 'lbfgs' is resolved by core/headTune). */
-export function resolveSchedule(features: Matrix, tuning: ArrayLike<number>, opts: MitigateOptions): SgdSchedule {
+export function resolveSchedule(features: Matrix | RowReader, tuning: ArrayLike<number>, opts: MitigateOptions): SgdSchedule {
   const N = tuning.length;
   const momentum = opts.momentum ?? 0.9;
   const positive = (name: string, v: number | undefined, integer: boolean) => {
@@ -155,11 +156,12 @@ export function resolveSchedule(features: Matrix, tuning: ArrayLike<number>, opt
   let lr = opts.lr;
   if (lr === undefined) {
     const D = features.cols;
-    const X = features.data;
+    const rows = rowReader(features);
+    const x = new Float32Array(D);
     let sq = 0;
     for (let j = 0; j < N; j++) {
-      const o = tuning[j] * D;
-      for (let d = 0; d < D; d++) sq += X[o + d] * X[o + d];
+      rows.copyRow(tuning[j], x, 0);
+      for (let d = 0; d < D; d++) sq += x[d] * x[d];
     }
     lr = (opts.lrScale ?? 0.1) / (sq / N + 1);
   }

@@ -12,7 +12,10 @@ import { gapReport, rankReport } from '../../src/engine/analysis/report';
 import { openDataset } from '../../src/engine/analysis/openAnalysis';
 import { extract } from '../../src/engine/extract/pipeline';
 import { tuneHead } from '../../src/engine/analysis/tune';
-import { tuneStreamed } from '../../src/engine/analysis/streamed/tuneStreamed';
+import { readTuneProblem, tuneAnalysis, tuneStreamed } from '../../src/engine/analysis/streamed/tuneStreamed';
+import { inProcessRunner } from '../../src/engine/jobs/inProcess';
+import { isHalfRows } from '../../src/engine/train/tuneRows';
+import { selectTuningSet } from '../../src/core/tuningSet';
 import type { Dataset } from '../../src/engine/dataset/types';
 import type { ExtractDeps } from '../../src/engine/extract/types';
 import { className, cueOf, type PlantedSpec } from '../../bench/lib/plantedFeatures';
@@ -40,6 +43,18 @@ async function compare(dataset: Dataset, modelPath: string, cacheDir: string, la
     assert.deepEqual(b.head, a.head, `${method}: tuned head`);
     assert.ok(a.result.history.length >= 2, `${method}: the run trained (${a.result.history.length} records)`);
   }
+  // through ONNX Runtime (as at ImageNet scale): the streamed run's rows stay the cache's float16 bits, decoded per
+  // chunk, and give the in-memory run's float32 rows' head and history exactly
+  const ort = { k: 10, maxIter: 2, trainer: 'ort' as const, ortRunner: inProcessRunner('tune') };
+  const [a, b] = [await tuneAnalysis(mem, 'low-spuriosity', ort), await tuneAnalysis(str, 'low-spuriosity', ort)];
+  assert.deepEqual(b.result.history, a.result.history, 'ort: tuning history');
+  assert.deepEqual(b.head, a.head, 'ort: tuned head');
+  assert.ok(a.result.history.length >= 2, `ort: the run trained (${a.result.history.length} records)`);
+  const tuning = selectTuningSet(str.spuriosity.rankings, str.index, { method: 'low-spuriosity', k: 10, maxShare: 0.25, seed: 0, predictions: str.predictions });
+  const val = Int32Array.from(str.index.val.flatMap((v) => Array.from(v)));
+  const problem = await readTuneProblem(str, tuning, val, str.spuriosity.rankings);
+  assert.ok(isHalfRows(problem.rows), 'the streamed tuning rows are kept as float16');
+  assert.equal(problem.rows.rows, tuning.length + val.length);
   return { mem, str };
 }
 

@@ -5,10 +5,10 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { fromPoints, parseTuningMethod, toPoints, TUNING_METHODS, type TuningMethod } from '../../core/vocabulary';
 import { checkPresetKnobs, SCALED_MAX_EPOCHS, type TunePreset } from '../../core/mitigate';
 import { LBFGS_DEFAULTS } from '../../core/headTune';
-import { tuneHead, type TuneOptions, type TuneOutcome, type AnalysisSession } from '../../engine/api/analysis';
+import { tuneAnalysis, type TuneOptions, type TuneOutcome, type AnalysisView } from '../../engine/api/analysis';
 import { inProcessRunner } from '../../engine/api/jobs';
 import { headJson, writeHeadNpy, writeAtomic, writeModelWithHead } from '../../engine/api/stores';
-import { addAnalysisOptions, loadAnalysis, type AnalysisFlags } from '../loadAnalysis';
+import { addAnalysisOptions, loadReportAnalysis, type AnalysisFlags } from '../loadAnalysis';
 import { CliError, finiteNumber, intInRange, positiveInt } from '../errors';
 import { table } from '../format/table';
 
@@ -77,7 +77,7 @@ function nonNegativeNumber(option: string): (value: string) => number {
 }
 
 /** `spuriosity tune --json` (schema spuriosity-lens/tune@1): gaps and accuracies in points. */
-export function tuneReport(session: AnalysisSession, flags: Pick<TuneFlags, 'tuneK' | 'threshold' | 'preset'>, results: Array<{ outcome: TuneOutcome; files: string[] }>) {
+export function tuneReport(session: AnalysisView, flags: Pick<TuneFlags, 'tuneK' | 'threshold' | 'preset'>, results: Array<{ outcome: TuneOutcome; files: string[] }>) {
   return {
     schema: 'spuriosity-lens/tune@1' as const,
     dataset: session.dataset.root,
@@ -126,11 +126,12 @@ export function registerTune(program: Command): void {
     .option('--json', 'print the before/after report as JSON (schema spuriosity-lens/tune@1, see README)')
     .action(async (dataset: string, flags: TuneFlags) => {
       const tuneOpts = cliTuneOptions(flags);
-      const { session } = await loadAnalysis(dataset, flags);
+      // out of core unless a head must be fitted: only the tuning and validation rows are read from the cache
+      const { session } = await loadReportAnalysis(dataset, flags);
       const methods: TuningMethod[] = flags.method === 'all' ? [...TUNING_METHODS] : [parseTuningMethod(flags.method)!];
       const results: Array<{ outcome: TuneOutcome; files: string[] }> = [];
       for (const method of methods) {
-        const outcome = await tuneHead(session, method, {
+        const outcome = await tuneAnalysis(session, method, {
           ...tuneOpts,
           // Large tuning sets run their epochs in ONNX Runtime (GEMM speed), here in the CLI's process.
           ortRunner: inProcessRunner('tune'),

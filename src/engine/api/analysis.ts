@@ -27,5 +27,6 @@ export { mapClasses } from '../analysis/headChoice';
 
 /** Fine-tuning the head. */
 export { tuneHead } from '../analysis/tune';
+export { tuneAnalysis } from '../analysis/streamed/tuneStreamed';
 export type { TuneOptions, TuneOutcome } from '../analysis/tune';
 export type { TuneCheck } from '../analysis/tuneGuard';

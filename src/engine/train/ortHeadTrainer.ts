@@ -2,6 +2,7 @@
 // plain-JavaScript step in src/core/mitigate.ts (batches taken in `order`, loss = mean over the epoch's steps).
 import type { LinearHead, Matrix } from '../../core/types';
 import { RawSession, type RawTensor } from '../native/ort';
+import { tuneRowsReader, type TuneRows } from './tuneRows';
 import { buildForwardGraph, buildLossGradGraph, buildStepGraph, FORWARD_IO, LOSS_GRAD_IO, STEP_IO } from './headGraphs';
 
 /** The optimiser settings an epoch runs with (a subset of core's Schedule). */
@@ -83,7 +84,7 @@ export class OrtHeadTrainer {
    * One epoch over `order` in batches of schedule.batch, updating head.weight and head.bias in place and this
    * trainer's momentum. Returns the mean training loss over the epoch's steps (NaN for an empty order).
    */
-  async trainEpoch(features: Matrix, labels: Int32Array, head: LinearHead, order: Int32Array, schedule: OrtSchedule): Promise<number> {
+  async trainEpoch(features: TuneRows, labels: Int32Array, head: LinearHead, order: Int32Array, schedule: OrtSchedule): Promise<number> {
     const { classes: C, dim: D } = this;
     if (head.classes !== C || head.dim !== D) throw new RangeError(`trainEpochOrt: head is ${head.classes} x ${head.dim}; this trainer was made for ${C} x ${D}`);
     if (features.cols !== D) throw new RangeError(`trainEpochOrt: features have ${features.cols} columns; the head expects ${D}`);
@@ -109,7 +110,7 @@ export class OrtHeadTrainer {
       this.uLr = lr;
     }
     const K = this.opts.stepsPerRun;
-    const X = features.data;
+    const X = tuneRowsReader(features);
     const maxB = Math.min(batch, order.length);
     const slots = Math.min(K, Math.ceil(order.length / batch));
     const xBufs = Array.from({ length: slots }, () => new Float32Array(maxB * D));
@@ -135,7 +136,7 @@ export class OrtHeadTrainer {
         yb.fill(0, 0, m * C);
         for (let j = 0; j < m; j++) {
           const r = order[s + j];
-          xb.set(X.subarray(r * D, r * D + D), j * D);
+          X.copyRow(r, xb, j * D);
           yb[j * C + labels[r]] = 1;
         }
         feeds[IO.x(q)] = { data: xb.subarray(0, m * D), dims: [m, D] };
@@ -174,7 +175,7 @@ export class OrtHeadTrainer {
    * core's softmaxCrossEntropy computes, with ONNX Runtime's GEMMs over chunks of `chunkRows` rows: what core/headTune's
    * L-BFGS asks for at every point when the tuning set is large.
    */
-  async lossGrad(features: Matrix, labels: Int32Array, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<{ loss: number; gradW: Float32Array; gradB: Float32Array }> {
+  async lossGrad(features: TuneRows, labels: Int32Array, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<{ loss: number; gradW: Float32Array; gradB: Float32Array }> {
     const { classes: C, dim: D } = this;
     if (head.classes !== C || head.dim !== D || features.cols !== D) {
       throw new RangeError(`OrtHeadTrainer: head ${head.classes} x ${head.dim} and features with ${features.cols} columns do not match the trainer's ${C} x ${D}`);
@@ -187,6 +188,7 @@ export class OrtHeadTrainer {
     const gradW = new Float32Array(C * D);
     const gradB = new Float32Array(C);
     const scale = Float32Array.of(1 / rows.length);
+    const X = tuneRowsReader(features);
     const I = LOSS_GRAD_IO.inputs;
     const O = LOSS_GRAD_IO.outputs;
     let loss = 0;
@@ -198,7 +200,7 @@ export class OrtHeadTrainer {
         if (!(r >= 0 && r < features.rows)) throw new RangeError(`lossGrad: row ${r}; features have rows 0..${features.rows - 1}`);
         const y = labels[r];
         if (!(y >= 0 && y < C)) throw new RangeError(`image ${r} has label ${y}; valid labels are 0..${C - 1}`);
-        xb.set(features.data.subarray(r * D, r * D + D), j * D);
+        X.copyRow(r, xb, j * D);
         yb[j * C + y] = 1;
       }
       const out = await this.lossGradSession.run({
@@ -234,17 +236,18 @@ export class OrtHeadTrainer {
   }
 
   /** The predicted class of rows `rows` of `features` (gathered chunk by chunk, so only chunkRows rows are copied at a time). */
-  async predictRows(features: Matrix, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<Int32Array> {
+  async predictRows(features: TuneRows, rows: Int32Array, head: LinearHead, chunkRows = 4096): Promise<Int32Array> {
     const D = this.dim;
     const step = Math.max(1, Math.min(Math.floor(chunkRows), rows.length));
     const buf = new Float32Array(step * D);
     const out = new Int32Array(rows.length);
+    const X = tuneRowsReader(features);
     for (let start = 0; start < rows.length; start += step) {
       const n = Math.min(step, rows.length - start);
       for (let j = 0; j < n; j++) {
         const r = rows[start + j];
         if (!(r >= 0 && r < features.rows)) throw new RangeError(`predictRows: row ${r}; features have rows 0..${features.rows - 1}`);
-        buf.set(features.data.subarray(r * D, r * D + D), j * D);
+        X.copyRow(r, buf, j * D);
       }
       const part = await this.predict({ rows: n, cols: D, data: buf.subarray(0, n * D) }, head, n);
       out.set(part, start);
@@ -285,7 +288,7 @@ export class OrtHeadTrainer {
  * loss (mean over steps) as mitigate's inner loop. `state` carries momentum across epochs; create it once per head.
  */
 export async function trainEpochOrt(
-  features: Matrix, labels: Int32Array, head: LinearHead, order: Int32Array, schedule: OrtSchedule, state: OrtHeadTrainer,
+  features: TuneRows, labels: Int32Array, head: LinearHead, order: Int32Array, schedule: OrtSchedule, state: OrtHeadTrainer,
 ): Promise<number> {
   return state.trainEpoch(features, labels, head, order, schedule);
 }

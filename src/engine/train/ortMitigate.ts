@@ -7,6 +7,7 @@ import { tuneHeadLbfgs, tuningStats } from '../../core/headTune';
 import type { LinearHead } from '../../core/types';
 import { OrtHeadTrainer } from './ortHeadTrainer';
 import { evaluateValPredictions, type TuneProblem } from './tuneProblem';
+import { tuneRowsReader } from './tuneRows';
 
 /** Options of mitigateOrt: mitigate's, plus ONNX Runtime's thread count. */
 export interface OrtMitigateOptions extends Omit<MitigateOptions, 'yieldEvery' | 'yieldFn'> {
@@ -30,12 +31,12 @@ export async function mitigateOrt(p: TuneProblem, opts: OrtMitigateOptions): Pro
     const trainer = OrtHeadTrainer.create(p.head, { threads: opts.threads });
     try {
       // standardised over every row of the problem (tuning set and validation images), as core's tuneHead passes
-      return await tuneHeadLbfgs(p.head, tuningStats(rows, Int32Array.from({ length: rows.rows }, (_, i) => i)), (h) => trainer.lossGrad(rows, rowLabels, tuning, h), ortEvaluator(p, trainer), opts);
+      return await tuneHeadLbfgs(p.head, tuningStats(tuneRowsReader(rows), Int32Array.from({ length: rows.rows }, (_, i) => i)), (h) => trainer.lossGrad(rows, rowLabels, tuning, h), ortEvaluator(p, trainer), opts);
     } finally {
       await trainer.release();
     }
   }
-  const schedule = resolveSchedule(rows, tuning, opts);
+  const schedule = resolveSchedule(tuneRowsReader(rows), tuning, opts);
   const tuned: LinearHead = { classes: p.head.classes, dim: p.head.dim, weight: Float32Array.from(p.head.weight), bias: Float32Array.from(p.head.bias) };
   const trainer = OrtHeadTrainer.create(tuned, { threads: opts.threads });
   const evaluate = ortEvaluator(p, trainer);

@@ -7,11 +7,12 @@ import type { ClassRanking } from '../../core/spuriosity';
 import type { LinearHead, Matrix } from '../../core/types';
 import type { Runner } from '../runner/runner';
 import type { TuneJobRequest } from './tuneJob';
+import type { TuneRows } from './tuneRows';
 
 /** What a fine-tuning run needs, restricted to the rows it touches, so it can cross a process boundary. */
 export interface TuneProblem {
-  /** Feature rows of the tuning and validation images (a subset of the session's rows, or all of them). */
-  rows: Matrix;
+  /** Feature rows of the tuning and validation images (a subset of the session's rows, or all of them): float32, or the cache's float16 bits. */
+  rows: TuneRows;
   /** The session image index of each row. */
   rowIds: Int32Array;
   /** Class of every session image. */
